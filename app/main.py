@@ -1,0 +1,43 @@
+"""Clusterscope: the Streamlit entry point. Routes pages; every page only calls ``engine``."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts only app/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app import state  # noqa: E402
+from app.widgets import format_score  # noqa: E402
+
+st.set_page_config(page_title="Clusterscope", page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")
+state.init()
+state.warm_up()
+
+pages = [
+    st.Page("views/data.py", title="Data", icon=":material/database:", default=True),
+    st.Page("views/explore.py", title="Explore", icon=":material/scatter_plot:"),
+    st.Page("views/clusters.py", title="Clusters", icon=":material/grid_view:"),
+    st.Page("views/metrics.py", title="Metrics", icon=":material/monitoring:"),
+    st.Page("views/compare.py", title="Compare", icon=":material/compare:"),
+]
+page = st.navigation(pages)
+
+with st.sidebar:
+    st.logo(str(ROOT / "assets" / "logo.png"), size="large")
+    data = state.dataset()
+    st.caption("Dataset")
+    st.markdown(f"**{data.name}** · {len(data):,} items" + (" · labelled" if data.has_labels else ""))
+    res = state.result()
+    if res is not None:
+        c = res.config
+        st.caption("Current run")
+        st.markdown(f"{c.features} → {c.reducer} → **{c.clusterer}**  \n"
+                    f"{res.metrics['n_clusters']} clusters"
+                    + (f" · ARI {format_score('ari', res.metrics['ari'])}" if res.metrics.get("ari") is not None else ""))
+    elif state.job() is not None:
+        st.caption("Running…")
+
+page.run()

@@ -1,0 +1,99 @@
+"""Session state and cached engine calls. Pages read and write state only through here."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import streamlit as st
+
+from engine import api
+from engine.jobs import Job
+
+DATASET, SOURCE, RESULT, JOB, COMPARE = "dataset", "dataset_source", "result", "job", "compare"
+
+
+@st.cache_resource(show_spinner=False)
+def demo(name: str) -> api.Dataset:
+    return api.DEMOS[name]()
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> api.RunStore:
+    return api.RunStore()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Compile UMAP's numba kernels once per server in the background, so the first Run is quick."""
+    def fit_tiny() -> None:
+        rng = np.random.default_rng(0)
+        api.REDUCERS["umap"].make(n_components=2, seed=0, **api.REDUCERS["umap"].resolve()).fit_transform(
+            rng.normal(size=(64, 8)).astype(np.float32))
+
+    thread = threading.Thread(target=fit_tiny, daemon=True, name="umap-warm-up")
+    thread.start()
+    return thread
+
+
+def init() -> None:
+    """First visit: the digits demo is loaded and ready to run."""
+    if DATASET not in st.session_state:
+        set_dataset(demo("digits"), "built-in demo")
+
+
+def dataset() -> api.Dataset:
+    return st.session_state[DATASET]
+
+
+def set_dataset(data: api.Dataset, source: str) -> None:
+    """A new dataset replaces the old one and drops results that belonged to it."""
+    st.session_state[DATASET] = data
+    st.session_state[SOURCE] = source
+    current = st.session_state.get(RESULT)
+    if current is not None and current.dataset["fingerprint"] != data.fingerprint():
+        st.session_state.pop(RESULT, None)
+        st.session_state.pop(COMPARE, None)
+
+
+def result() -> api.Result | None:
+    return st.session_state.get(RESULT)
+
+
+def job() -> Job | None:
+    return st.session_state.get(JOB)
+
+
+def start_run(config: api.Config) -> None:
+    st.session_state[JOB] = Job("clustering", api.run, dataset(), config, store=store())
+
+
+def finish_job() -> Job | None:
+    """Move a finished job's result into the session; returns the job once, then forgets it."""
+    current = job()
+    if current is None or not current.done:
+        return None
+    del st.session_state[JOB]
+    if current.result is not None:
+        st.session_state[RESULT] = current.result
+        st.session_state.pop(COMPARE, None)
+    return current
+
+
+def run_key(res: api.Result) -> str:
+    return res.run_id or f"unsaved-{id(res)}"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def sweep(key: str, _space: np.ndarray, k_max: int, seed: int) -> dict:
+    return api.k_sweep(_space, k_max=k_max, seed=seed).as_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def sheet(key: str, _images: np.ndarray, indices: tuple[int, ...], columns: int, cell: int) -> np.ndarray:
+    return api.montage(_images, list(indices), columns=columns, cell=cell)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def profiles(key: str, _space: np.ndarray, _labels: np.ndarray) -> list[api.ClusterProfile]:
+    return api.cluster_profiles(_space, _labels)

@@ -1,0 +1,69 @@
+"""Compare page: 2–4 clustering methods on the same embedding, side by side."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from app import state
+from app.widgets import colour_map, group_name, needs_result, score_frame
+from engine import api
+
+st.title("Compare")
+res = needs_result()
+if res is None:
+    st.stop()
+
+data = state.dataset()
+st.caption(f"Each method runs on the same {res.config.reducer.upper()} {res.config.cluster_on} as the current run, "
+           "with its default settings; methods that need K get the K below.")
+picked = st.multiselect("Methods (2–4)", list(api.CLUSTERERS), default=["hdbscan", "kmeans", "agglomerative"],
+                        format_func=lambda n: api.CLUSTERERS[n].label, max_selections=4, key="compare_methods")
+k = st.number_input("K for methods that need it", 2, 100, max(res.metrics["n_clusters"], 2), key="compare_k")
+
+if len(picked) < 2:
+    st.info("Pick at least two methods.")
+    st.stop()
+
+request = (state.run_key(res), tuple(picked), int(k))
+stored = st.session_state.get(state.COMPARE)
+if st.button("Compare", type="primary", key="compare_run"):
+    bar = st.progress(0.0, text="starting")
+    methods = [(name, {"n_clusters": int(k)} if "k" in api.CLUSTERERS[name].tags else {}) for name in picked]
+    try:
+        results = api.compare(data, res.config, methods, api.Reporter(lambda f, m: bar.progress(f, text=m)))
+    except ValueError as error:
+        bar.empty()
+        st.error(str(error))
+        st.stop()
+    bar.empty()
+    st.session_state[state.COMPARE] = (request, results)
+    stored = st.session_state[state.COMPARE]
+
+if not stored:
+    st.caption("Press **Compare** to run them.")
+    st.stop()
+if stored[0] != request:
+    st.caption("Showing the last comparison; press **Compare** to run the new selection.")
+
+results = stored[1]
+labels = [api.CLUSTERERS[r.config.clusterer].label for r in results]
+columns = min(len(results), 2 if len(results) == 4 else len(results))
+rows = -(-len(results) // columns)
+fig = make_subplots(rows=rows, cols=columns, subplot_titles=[
+    f"{name} · {r.metrics['n_clusters']} clusters" for name, r in zip(labels, results)],
+    horizontal_spacing=0.03, vertical_spacing=0.08)
+for i, r in enumerate(results):
+    colours = colour_map(np.unique(r.labels).tolist())
+    fig.add_scattergl(x=r.embedding[:, 0], y=r.embedding[:, 1], mode="markers", showlegend=False,
+                      marker=dict(size=3, color=[colours[g] for g in r.labels.tolist()]),
+                      hovertext=[group_name(g) for g in r.labels.tolist()], hoverinfo="text",
+                      row=i // columns + 1, col=i % columns + 1)
+fig.update_xaxes(showticklabels=False)
+fig.update_yaxes(showticklabels=False)
+fig.update_layout(height=380 * rows, margin=dict(l=10, r=10, t=40, b=10))
+st.plotly_chart(fig, key="compare_maps")
+
+table = score_frame({name: r.metrics for name, r in zip(labels, results)})
+st.dataframe(table.style.format(precision=3), key="compare_scores")

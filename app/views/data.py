@@ -1,0 +1,172 @@
+"""Data page: choose a dataset, check it, set up the pipeline, run it."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import state
+from app.widgets import param_controls, registry_select, score_table
+from engine import api
+
+IMAGE_TYPES = ["zip", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"]
+
+st.title("Data")
+
+
+def load_into_session(loader, source: str) -> None:
+    """Run a loader; on bad input show why and keep the current dataset."""
+    try:
+        with st.spinner("Reading…"):
+            st.session_state["load_error"] = None
+            state.set_dataset(loader(), source)
+    except api.DataError as error:
+        st.session_state["load_error"] = str(error)
+
+
+choice = st.segmented_control("Source", ["Demo", "Upload images", "Folder on this computer", "Feature table"],
+                              default="Demo", key="source_kind")
+if choice in (None, "Demo"):
+    name = st.selectbox("Demo dataset", list(api.DEMOS), key="demo_name",
+                        help="Ships inside installed packages; nothing is downloaded.")
+    in_use = state.dataset().name == name and st.session_state.get(state.SOURCE) == "built-in demo"
+    if not in_use and st.button(f"Use {name}", type="primary"):
+        state.set_dataset(state.demo(name), "built-in demo")
+elif choice == "Upload images":
+    uploads = st.file_uploader("A zip of images, or image files (sub-folders in a zip become labels)",
+                               type=IMAGE_TYPES, accept_multiple_files=True, key="uploads")
+    size = st.select_slider("Resize images to", [16, 32, 48, 64, 96, 128], value=64, key="upload_size")
+    if uploads and st.button("Load upload", type="primary"):
+        zips = [u for u in uploads if u.name.lower().endswith(".zip")]
+        if len(zips) == 1 and len(uploads) == 1:
+            load_into_session(lambda: api.load_zip(io.BytesIO(zips[0].getvalue()), image_size=size,
+                                                   name=zips[0].name.rsplit(".", 1)[0]), "upload")
+        elif zips:
+            st.session_state["load_error"] = "Upload either one zip or image files, not both."
+        else:
+            load_into_session(lambda: api.load_files([(u.name, u.getvalue()) for u in uploads], image_size=size),
+                              "upload")
+elif choice == "Folder on this computer":
+    path = st.text_input("Folder path", placeholder="/home/me/photos", key="folder_path")
+    size = st.select_slider("Resize images to", [16, 32, 48, 64, 96, 128], value=64, key="folder_size")
+    if path and st.button("Load folder", type="primary"):
+        load_into_session(lambda: api.load(path.strip(), image_size=size), "folder")
+else:
+    table = st.file_uploader("A .npz (arrays X, y) or .csv (numeric columns, optional 'label' column)",
+                             type=["npz", "csv"], key="table_upload")
+    if table is not None and st.button("Load table", type="primary"):
+        loader = api.load_npz if table.name.lower().endswith(".npz") else api.load_csv
+        load_into_session(lambda: loader(io.BytesIO(table.getvalue()), name=table.name.rsplit(".", 1)[0]), "table")
+
+if st.session_state.get("load_error"):
+    st.error(f"Could not use that input: {st.session_state['load_error']}  \n"
+             f"Still working with **{state.dataset().name}**.")
+
+data = state.dataset()
+summary = data.summary()
+st.subheader(f"{data.name}")
+cols = st.columns(4)
+cols[0].metric("Items", f"{len(data):,}")
+cols[1].metric("Skipped", f"{len(data.report.skipped):,}")
+if data.images is not None:
+    cols[2].metric("Image size", f"{summary['image_size']} {summary['colour']}")
+else:
+    cols[2].metric("Features", f"{summary['n_features']:,}")
+cols[3].metric("Classes", summary.get("n_classes", "none"))
+
+left, right = st.columns([3, 2])
+with left:
+    st.markdown("**Preview**")
+    if data.images is not None:
+        rng = np.random.default_rng(0)
+        shown = np.sort(rng.choice(len(data), size=min(48, len(data)), replace=False))
+        st.image(state.sheet(f"{data.fingerprint()}-preview", data.images, tuple(shown.tolist()), 12, 48),
+                 caption=f"{len(shown)} of {len(data):,} items, at random")
+    else:
+        st.dataframe(pd.DataFrame(data.table[:20]), height=280)
+with right:
+    st.markdown("**Validation report**")
+    report = data.report
+    st.write(f"{report.n_loaded:,} of {report.n_found:,} usable items found.")
+    for note in report.notes:
+        st.caption(note)
+    if report.skipped:
+        st.dataframe(pd.DataFrame(report.skipped, columns=["Item", "Why it was skipped"]), height=180)
+    else:
+        st.caption("Nothing skipped.")
+    if data.labels is not None:
+        counts = summary["class_counts"]
+        bars = go.Figure(go.Bar(x=list(counts), y=list(counts.values()), marker_color="#4e79a7"))
+        bars.update_layout(height=170, margin=dict(l=0, r=0, t=24, b=0), title="Items per class",
+                           xaxis=dict(type="category"))
+        st.plotly_chart(bars, key="class_counts", config={"displayModeBar": False})
+
+st.divider()
+st.subheader("Pipeline")
+c1, c2, c3 = st.columns(3)
+with c1:
+    features = registry_select("Features", api.FEATURES, "features", options=api.available_for(data.kind))
+    with st.expander("Feature settings"):
+        feature_params = param_controls(features, "fp")
+with c2:
+    reducer = registry_select("Reducer", api.REDUCERS, "reducer", default="umap")
+    with st.expander("Reducer settings"):
+        reducer_params = param_controls(reducer, "rp")
+        dims = st.radio("Map dimensions", [2, 3], horizontal=True, key="dims")
+with c3:
+    clusterer = registry_select("Clustering", api.CLUSTERERS, "clusterer", default="hdbscan")
+    with st.expander("Clustering settings", expanded=True):
+        clusterer_params = param_controls(clusterer, "cp")
+        cluster_on = st.radio("Cluster on", ["embedding", "features"], horizontal=True, key="cluster_on",
+                              help="The reduced map (fast, what you see) or the full features.")
+        seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
+
+config = api.Config(features=features.name, feature_params=feature_params, reducer=reducer.name,
+                    reducer_params=reducer_params, n_components=dims, clusterer=clusterer.name,
+                    clusterer_params=clusterer_params, cluster_on=cluster_on, seed=int(seed))
+
+job = state.job()
+if st.button("Run", type="primary", icon=":material/play_arrow:", disabled=job is not None, key="run"):
+    state.start_run(config)
+    st.rerun()
+
+
+@st.fragment(run_every=0.5)
+def progress_panel() -> None:
+    current = state.job()
+    if current is None:
+        return
+    if not current.done:
+        st.progress(current.fraction, text=f"{current.message} · {current.elapsed:.0f} s")
+        if st.button("Cancel", icon=":material/stop:", key="cancel"):
+            current.cancel()
+        return
+    st.rerun(scope="app")
+
+
+# Collect a finished job before drawing the panel: the panel reruns the app when it sees one finish.
+finished = state.finish_job()
+if finished is not None:
+    st.session_state["last_job"] = (finished.cancelled, finished.error, finished.error_detail, finished.elapsed)
+progress_panel()
+last = st.session_state.get("last_job")
+res = state.result()
+if last is not None and last[0]:
+    st.warning("Run cancelled; the previous result (if any) is kept.")
+elif last is not None and last[1]:
+    st.error(f"The run failed: {last[1]}")
+    with st.expander("Details for a bug report"):
+        st.code(last[2])
+elif res is not None:
+    st.success(f"Run {res.run_id} finished in {res.timings['seconds']:.1f} s: "
+               f"{res.metrics['n_clusters']} clusters.")
+    st.dataframe(score_table(res.metrics), hide_index=True)
+    links = st.columns(4)
+    links[0].page_link("views/explore.py", label="See the map", icon=":material/scatter_plot:")
+    links[1].page_link("views/clusters.py", label="Cluster galleries", icon=":material/grid_view:")
+    links[2].page_link("views/metrics.py", label="Scores and K sweep", icon=":material/monitoring:")
+    links[3].page_link("views/compare.py", label="Compare methods", icon=":material/compare:")

@@ -1,0 +1,53 @@
+"""Explore page: the interactive map, coloured by cluster or true label; click or lasso to see images."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from app import state
+from app.widgets import group_name, needs_result, scatter
+
+st.title("Explore")
+res = needs_result()
+if res is None:
+    st.stop()
+
+data = state.dataset()
+options = ["Cluster"] + (["True label"] if data.has_labels else [])
+controls = st.columns([2, 2, 3])
+colour_by = controls[0].radio("Colour by", options, horizontal=True, key="colour_by")
+point_size = controls[1].slider("Point size", 2, 12, 5, key="point_size")
+controls[2].caption(f"{res.config.reducer.upper()} map of {len(data):,} items · {res.metrics['n_clusters']} clusters"
+                    + (f" · {res.metrics['noise_fraction']:.1%} noise" if res.metrics["noise_fraction"] else "")
+                    + ". Click a point, or drag a lasso / box, to see those items.")
+
+if colour_by == "True label":
+    groups, names = data.labels, dict(enumerate(data.class_names))
+else:
+    groups = res.labels
+    names = {g: group_name(g) for g in np.unique(groups).tolist()}
+hover = [f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
+         + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "") for i in range(len(data))]
+
+map_col, side = st.columns([3, 1])
+with map_col:
+    fig = scatter(res.embedding, groups, names, hover, point_size=point_size)
+    event = st.plotly_chart(fig, key=f"map-{state.run_key(res)}-{colour_by}", on_select="rerun",
+                            selection_mode=("points", "box", "lasso"), config={"scrollZoom": True})
+
+selected = sorted({int(p["customdata"]) for p in (event.selection.points if event else [])
+                   if p.get("customdata") is not None})
+with side:
+    st.markdown("**Selection**")
+    if not selected:
+        st.caption("Nothing selected yet.")
+    else:
+        st.write(f"{len(selected):,} items selected")
+        shown = tuple(selected[:48])
+        if data.images is not None:
+            cell = 128 if len(shown) == 1 else 48
+            st.image(state.sheet(f"{data.fingerprint()}-sel", data.images, shown, 1 if len(shown) == 1 else 4, cell),
+                     caption=data.item_names[shown[0]] if len(shown) == 1 else f"first {len(shown)} shown")
+        found, counts = np.unique(res.labels[selected], return_counts=True)
+        st.caption("By cluster: " + ", ".join(f"{group_name(int(g))} ×{c}" for g, c in zip(found, counts)))

@@ -1,0 +1,24 @@
+"""The narrow surface the app and the CLI call. Nothing else in ``engine`` needs importing from outside."""
+
+from __future__ import annotations
+
+from engine.cluster import CLUSTERERS
+from engine.cluster.profiles import ClusterProfile, cluster_profiles
+from engine.data import DEMOS, Dataset, DataError, Limits, load, load_csv, load_files, load_npz, load_zip
+from engine.data.thumbs import data_uri, montage, png_bytes
+from engine.features import FEATURES, available_for
+from engine.metrics import Sweep, k_sweep
+from engine.params import Param
+from engine.pipeline import Config, Result, compare, default_config, run
+from engine.progress import Cancelled, Reporter
+from engine.reduce import REDUCERS
+from engine.registry import Entry
+from engine.runs import RunRecord, RunStore
+
+__all__ = [
+    "CLUSTERERS", "REDUCERS", "FEATURES", "DEMOS", "Entry", "Param", "available_for",
+    "Dataset", "DataError", "Limits", "load", "load_csv", "load_npz", "load_zip", "load_files",
+    "Config", "Result", "run", "compare", "default_config", "k_sweep", "Sweep",
+    "ClusterProfile", "cluster_profiles", "montage", "png_bytes", "data_uri",
+    "Reporter", "Cancelled", "RunStore", "RunRecord",
+]

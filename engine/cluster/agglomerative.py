@@ -1,0 +1,33 @@
+"""Agglomerative clustering (scikit-learn), keeping the whole merge tree for a dendrogram."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+
+from engine.params import Choice, Int
+from engine.registry import Entry
+
+
+def make(n_clusters: int = 10, linkage: str = "ward", **_: object) -> AgglomerativeClustering:
+    return AgglomerativeClustering(n_clusters=n_clusters, linkage=linkage, compute_full_tree=True,
+                                   compute_distances=True)
+
+
+def linkage_matrix(model: AgglomerativeClustering) -> np.ndarray:
+    """The fitted tree as a SciPy linkage matrix ``(n-1)×4``: children, merge height, leaf count."""
+    n_samples = len(model.labels_)
+    counts = np.zeros(len(model.children_))
+    for i, (left, right) in enumerate(model.children_):
+        counts[i] = sum(1 if child < n_samples else counts[child - n_samples] for child in (left, right))
+    return np.column_stack([model.children_, model.distances_, counts]).astype(np.float64)
+
+
+ENTRY = Entry(
+    name="agglomerative", label="Agglomerative", make=make,
+    params=(Int("n_clusters", 10, 2, 100, help="Where to cut the merge tree."),
+            Choice("linkage", "ward", ("ward", "average", "complete", "single"),
+                   help="How the distance between two groups is measured.")),
+    description="Merges the closest groups bottom-up; the merge tree is kept for a dendrogram.",
+    tags=frozenset({"k", "tree"}),
+)

@@ -1,0 +1,45 @@
+"""Which items to show for each cluster: size, representatives near the centre, outliers far from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class ClusterProfile:
+    label: int
+    size: int
+    representatives: np.ndarray
+    outliers: np.ndarray
+
+    @property
+    def name(self) -> str:
+        return "Noise" if self.label < 0 else f"Cluster {self.label}"
+
+
+def cluster_profiles(X: np.ndarray, labels: np.ndarray, n_representatives: int = 12,
+                     n_outliers: int = 4, seed: int = 0) -> list[ClusterProfile]:
+    """One profile per cluster, largest first, noise (``-1``) last.
+
+    Representatives are the members nearest the cluster mean in ``X`` (the space the
+    clustering ran on); outliers are the farthest. Noise has no centre, so it shows a
+    random sample and no outliers.
+    """
+    rng = np.random.default_rng(seed)
+    profiles = []
+    found, counts = np.unique(labels, return_counts=True)
+    order = sorted(zip(found, counts), key=lambda fc: (fc[0] < 0, -fc[1]))
+    for label, size in order:
+        members = np.flatnonzero(labels == label)
+        if label < 0:
+            sample = rng.choice(members, size=min(n_representatives, len(members)), replace=False)
+            profiles.append(ClusterProfile(int(label), int(size), np.sort(sample), np.array([], dtype=np.int64)))
+            continue
+        distance = np.linalg.norm(X[members] - X[members].mean(axis=0), axis=1)
+        ranked = members[np.argsort(distance, kind="stable")]
+        n_out = min(n_outliers, max(len(members) - n_representatives, 0))
+        profiles.append(ClusterProfile(int(label), int(size), ranked[:n_representatives],
+                                       ranked[::-1][:n_out] if n_out else np.array([], dtype=np.int64)))
+    return profiles

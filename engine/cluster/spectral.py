@@ -1,0 +1,21 @@
+"""Spectral clustering (scikit-learn) on a k-nearest-neighbour affinity graph."""
+
+from sklearn.cluster import SpectralClustering
+
+from engine.params import Int
+from engine.registry import Entry
+
+
+def make(seed: int, n_items: int, n_clusters: int = 10, n_neighbors: int = 15, **_: object) -> SpectralClustering:
+    return SpectralClustering(n_clusters=n_clusters, affinity="nearest_neighbors",
+                              n_neighbors=min(n_neighbors, n_items - 1), assign_labels="cluster_qr",
+                              random_state=seed)
+
+
+ENTRY = Entry(
+    name="spectral", label="Spectral", make=make,
+    params=(Int("n_clusters", 10, 2, 100, help="Number of clusters."),
+            Int("n_neighbors", 15, 2, 200, help="Neighbours in the affinity graph.")),
+    description="Clusters the eigenvectors of a neighbour graph; finds non-convex shapes. Slow past ~20k items.",
+    tags=frozenset({"k"}),
+)

@@ -1,0 +1,108 @@
+"""The in-memory dataset every loader returns, with its validation report."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+class DataError(ValueError):
+    """Input that cannot become a dataset; the message is shown to the user as is."""
+
+
+@dataclass
+class ValidationReport:
+    """What a loader found, kept, and skipped (with the reason for each skipped item)."""
+
+    n_found: int = 0
+    n_loaded: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def skip(self, name: str, reason: str) -> None:
+        self.skipped.append((name, reason))
+
+    def as_dict(self) -> dict:
+        return {"n_found": self.n_found, "n_loaded": self.n_loaded,
+                "skipped": [list(s) for s in self.skipped], "notes": list(self.notes)}
+
+
+@dataclass
+class Dataset:
+    """Items to cluster: images (uint8, ``n×H×W×3``) and/or a feature table (``n×d``).
+
+    ``labels`` are optional ground-truth class indices into ``class_names``; they
+    are used for colouring and external scores only, never for fitting.
+    """
+
+    name: str
+    item_names: list[str]
+    images: np.ndarray | None = None
+    table: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    class_names: list[str] | None = None
+    report: ValidationReport = field(default_factory=ValidationReport)
+    grayscale: bool = False
+
+    def __post_init__(self) -> None:
+        n = len(self.item_names)
+        for array_name in ("images", "table", "labels"):
+            array = getattr(self, array_name)
+            if array is not None and len(array) != n:
+                raise ValueError(f"{array_name} has {len(array)} rows, expected {n}")
+        if self.images is None and self.table is None:
+            raise ValueError("a dataset needs images or a feature table")
+        if n < 2:
+            raise DataError(f"need at least 2 usable items, found {n}")
+
+    def __len__(self) -> int:
+        return len(self.item_names)
+
+    @property
+    def kind(self) -> str:
+        return "images" if self.images is not None else "table"
+
+    @property
+    def has_labels(self) -> bool:
+        return self.labels is not None
+
+    def fingerprint(self) -> str:
+        """Content hash, so cached features and stored runs know which data they came from."""
+        digest = hashlib.sha1(self.name.encode())
+        for array in (self.images, self.table, self.labels):
+            if array is not None:
+                digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()[:16]
+
+    def summary(self) -> dict:
+        """Numbers for the validation panel and stored runs."""
+        out = {"name": self.name, "kind": self.kind, "n_items": len(self),
+               "n_skipped": len(self.report.skipped), "labelled": self.has_labels}
+        if self.images is not None:
+            out["image_size"] = f"{self.images.shape[2]}×{self.images.shape[1]}"
+            out["colour"] = "grayscale" if self.grayscale else "RGB"
+        if self.table is not None:
+            out["n_features"] = int(self.table.shape[1])
+        if self.labels is not None and self.class_names is not None:
+            counts = Counter(self.labels.tolist())
+            out["n_classes"] = len(self.class_names)
+            out["class_counts"] = {self.class_names[k]: counts.get(k, 0) for k in range(len(self.class_names))}
+        return out
+
+
+def encode_labels(raw: list[str | None]) -> tuple[np.ndarray | None, list[str] | None]:
+    """String labels to indices; ``None`` when any item is unlabelled or fewer than two classes exist."""
+    if not raw or any(label is None for label in raw):
+        return None, None
+    names = sorted(set(raw), key=_natural_key)
+    if len(names) < 2:
+        return None, None
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index[label] for label in raw], dtype=np.int64), names
+
+
+def _natural_key(text: str) -> tuple:
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)

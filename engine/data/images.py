@@ -1,0 +1,210 @@
+"""Images from a folder, a zip archive, or uploaded files, normalised to one size and RGB.
+
+Unreadable files are skipped and listed in the report. Archives are read in
+memory, never extracted, and rejected whole when an entry would escape the
+target folder, when the archive is too large, or when it decompresses
+suspiciously (a zip bomb). Single images over a pixel budget (an image
+decompression bomb) are skipped with that reason.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import stat
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels
+from engine.progress import Reporter, ensure
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety limits for untrusted input; the defaults fit a laptop-sized dataset."""
+
+    max_archive_bytes: int = 2 * 1024**3
+    max_total_uncompressed: int = 8 * 1024**3
+    max_compression_ratio: float = 200.0
+    max_image_pixels: int = 40_000_000
+    max_items: int = 200_000
+
+
+DEFAULT_LIMITS = Limits()
+ByteSource = tuple[str, Callable[[], bytes]]
+
+
+def load_folder(path: str | os.PathLike, image_size: int = 64, limits: Limits = DEFAULT_LIMITS,
+                reporter: Reporter | None = None) -> Dataset:
+    """Every image under ``path``; first-level sub-folder names become labels when all images have one."""
+    root = Path(path)
+    if not root.is_dir():
+        raise DataError(f"{root} is not a folder")
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(root).as_posix()))
+    sources = [(p.relative_to(root).as_posix(), p.read_bytes) for p in files]
+    return _build(root.name or "folder", sources, image_size, limits, reporter)
+
+
+def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 64, limits: Limits = DEFAULT_LIMITS,
+             name: str | None = None, reporter: Reporter | None = None) -> Dataset:
+    """Every image inside a zip archive (a path or an open binary file), read without extracting."""
+    size = _size_of(source)
+    if size > limits.max_archive_bytes:
+        raise DataError(f"archive is {size / 1024**2:.0f} MB, over the {limits.max_archive_bytes / 1024**2:.0f} MB limit")
+    try:
+        archive = zipfile.ZipFile(source)
+    except zipfile.BadZipFile as error:
+        raise DataError(f"not a readable zip archive: {error}") from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        _check_members(members, limits)
+        members = [m for m in members if not _is_hidden(m.filename)]
+        prefix = _common_folder([m.filename for m in members])
+        sources = [(m.filename[len(prefix):], _reader(archive, m)) for m in members]
+        label = name or (Path(source).stem if isinstance(source, (str, os.PathLike)) else "archive")
+        return _build(label, sources, image_size, limits, reporter)
+
+
+def load_files(files: Iterable[tuple[str, bytes]], image_size: int = 64, limits: Limits = DEFAULT_LIMITS,
+               name: str = "upload", reporter: Reporter | None = None) -> Dataset:
+    """Images given as ``(relative name, bytes)`` pairs, e.g. a browser upload of a folder."""
+    sources = [(n, (lambda data=data: data)) for n, data in files if not _is_hidden(n)]
+    return _build(name, sources, image_size, limits, reporter)
+
+
+def _check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:
+    total = 0
+    for member in members:
+        name = member.filename
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+            raise DataError(f"archive rejected: entry {name!r} would escape the target folder")
+        mode = member.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise DataError(f"archive rejected: entry {name!r} is a symbolic link")
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024**2 and ratio > limits.max_compression_ratio:
+            raise DataError(f"archive rejected: entry {name!r} expands {ratio:.0f}× (a decompression bomb?)")
+        total += member.file_size
+    if total > limits.max_total_uncompressed:
+        raise DataError(f"archive rejected: it expands to {total / 1024**3:.1f} GB, over the "
+                        f"{limits.max_total_uncompressed / 1024**3:.0f} GB limit")
+    if len(members) > limits.max_items:
+        raise DataError(f"archive rejected: {len(members)} entries, over the {limits.max_items} limit")
+
+
+def _reader(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Callable[[], bytes]:
+    def read() -> bytes:
+        # Bounded read: the header's size can lie, so never trust it for allocation.
+        with archive.open(member) as handle:
+            data = handle.read(member.file_size + 1)
+        if len(data) > member.file_size:
+            raise ValueError("entry is larger than its header says")
+        return data
+    return read
+
+
+def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits,
+           reporter: Reporter | None) -> Dataset:
+    reporter = ensure(reporter)
+    report = ValidationReport()
+    images, names, raw_labels = [], [], []
+    candidates = [(n, r) for n, r in sources if Path(n).suffix.lower() in IMAGE_SUFFIXES]
+    for n, _ in sources:
+        if Path(n).suffix.lower() not in IMAGE_SUFFIXES:
+            report.skip(n, "not an image file")
+    if len(candidates) > limits.max_items:
+        raise DataError(f"{len(candidates)} images, over the {limits.max_items} limit")
+    report.n_found = len(candidates)
+    all_gray = True
+    for i, (item_name, read) in enumerate(candidates):
+        if i % 64 == 0:
+            reporter.update(i / max(len(candidates), 1), f"decoding images {i}/{len(candidates)}")
+        try:
+            pixels, is_gray = _decode(read(), image_size, limits.max_image_pixels)
+        except _Skip as reason:
+            report.skip(item_name, str(reason))
+            continue
+        all_gray &= is_gray
+        images.append(pixels)
+        names.append(item_name)
+        folder = posixpath.dirname(item_name)
+        raw_labels.append(folder.split("/")[0] if folder else None)
+    report.n_loaded = len(images)
+    reporter.update(1.0, f"decoded {len(images)} images")
+    if len(images) < 2:
+        found = f"{len(images)} usable image" + ("" if len(images) == 1 else "s")
+        raise DataError(f"need at least 2 usable images, found {found} "
+                        f"({len(report.skipped)} skipped)")
+    labels, class_names = encode_labels(raw_labels)
+    if labels is not None:
+        report.notes.append(f"{len(class_names)} sub-folders used as labels")
+    return Dataset(name=name, item_names=names, images=np.stack(images), labels=labels,
+                   class_names=class_names, report=report, grayscale=all_gray)
+
+
+class _Skip(Exception):
+    pass
+
+
+def _decode(data: bytes, size: int, max_pixels: int) -> tuple[np.ndarray, bool]:
+    """Bytes → ``size×size×3`` uint8, centre-cropped to square after fitting the short side."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > max_pixels:
+                raise _Skip(f"decompression bomb: {width}×{height} pixels is over the {max_pixels:,} limit")
+            image.load()
+    except _Skip:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _Skip(f"decompression bomb: {error}") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        raise _Skip(f"unreadable image: {error}") from None
+    is_gray = image.mode in {"1", "L", "LA", "I", "I;16", "F"}
+    image = image.convert("RGB")
+    return np.asarray(_square(image, size), dtype=np.uint8), is_gray
+
+
+def _square(image: Image.Image, size: int) -> Image.Image:
+    width, height = image.size
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    image = image.crop((left, top, left + side, top + side))
+    if side != size:
+        resample = Image.Resampling.BILINEAR if side > size else Image.Resampling.NEAREST
+        image = image.resize((size, size), resample, reducing_gap=3.0 if side > 2 * size else None)
+    return image
+
+
+def _is_hidden(relative: str) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in relative.split("/"))
+
+
+def _common_folder(names: list[str]) -> str:
+    """``top/`` when every entry lives under one top-level folder (a zipped folder), else ``""``."""
+    tops = {n.split("/", 1)[0] for n in names if "/" in n}
+    if len(tops) == 1 and all("/" in n for n in names):
+        return tops.pop() + "/"
+    return ""
+
+
+def _size_of(source: str | os.PathLike | BinaryIO) -> int:
+    if isinstance(source, (str, os.PathLike)):
+        return os.path.getsize(source)
+    position = source.tell()
+    source.seek(0, io.SEEK_END)
+    size = source.tell()
+    source.seek(position)
+    return size

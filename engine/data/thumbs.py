@@ -1,0 +1,41 @@
+"""Thumbnails and contact sheets for galleries, hover previews and reports."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+
+
+def enlarge(image: np.ndarray, size: int) -> np.ndarray:
+    """Scale one ``H×W×3`` image to ``size`` px; tiny images (digits) stay crisp with nearest-neighbour."""
+    pil = Image.fromarray(image)
+    method = Image.Resampling.NEAREST if image.shape[0] * 2 <= size else Image.Resampling.BILINEAR
+    return np.asarray(pil.resize((size, size), method))
+
+
+def montage(images: np.ndarray, indices: np.ndarray | list[int], columns: int = 8, cell: int = 64,
+            gap: int = 2, background: int = 255) -> np.ndarray:
+    """A contact sheet of ``images[indices]``, ``columns`` wide, each cell ``cell`` px."""
+    indices = list(indices)
+    rows = max(1, -(-len(indices) // columns))
+    width = min(columns, max(len(indices), 1))
+    sheet = np.full((rows * (cell + gap) - gap, width * (cell + gap) - gap, 3), background, dtype=np.uint8)
+    for slot, index in enumerate(indices):
+        r, c = divmod(slot, columns)
+        sheet[r * (cell + gap): r * (cell + gap) + cell, c * (cell + gap): c * (cell + gap) + cell] = \
+            enlarge(images[index], cell)
+    return sheet
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def data_uri(image: np.ndarray, size: int = 64) -> str:
+    """An inline ``data:image/png`` URI, for hover previews and self-contained HTML."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(enlarge(image, size))).decode()

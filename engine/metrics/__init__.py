@@ -1,0 +1,6 @@
+"""Scores for a clustering and the K sweep."""
+
+from engine.metrics.scores import clustering_accuracy, external_scores, internal_scores, score
+from engine.metrics.sweep import Sweep, elbow, k_sweep
+
+__all__ = ["score", "internal_scores", "external_scores", "clustering_accuracy", "k_sweep", "elbow", "Sweep"]

@@ -1,0 +1,51 @@
+"""K sweep: K-means inertia (the elbow) and silhouette for K = 2..K_max, with suggested K values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+from engine.metrics.scores import SILHOUETTE_SAMPLE
+from engine.progress import Reporter, ensure
+
+
+@dataclass
+class Sweep:
+    ks: list[int]
+    inertia: list[float]
+    silhouette: list[float]
+    best_silhouette_k: int
+    elbow_k: int
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def k_sweep(X: np.ndarray, k_max: int = 15, seed: int = 0, reporter: Reporter | None = None) -> Sweep:
+    """Fit K-means for each K in ``2..k_max`` (capped at n-1) and score it."""
+    reporter = ensure(reporter)
+    ks = list(range(2, max(3, min(k_max, len(X) - 1) + 1)))
+    sample = SILHOUETTE_SAMPLE if len(X) > SILHOUETTE_SAMPLE else None
+    inertia, silhouette = [], []
+    for i, k in enumerate(ks):
+        reporter.update(i / len(ks), f"K-means with K={k}")
+        model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(X)
+        inertia.append(float(model.inertia_))
+        silhouette.append(float(silhouette_score(X, model.labels_, sample_size=sample, random_state=seed)))
+    reporter.update(1.0, "sweep done")
+    return Sweep(ks=ks, inertia=inertia, silhouette=silhouette,
+                 best_silhouette_k=ks[int(np.argmax(silhouette))], elbow_k=elbow(ks, inertia))
+
+
+def elbow(ks: list[int], inertia: list[float]) -> int:
+    """The K farthest below the straight line joining the curve's ends (the "kneedle" rule)."""
+    x = np.asarray(ks, dtype=float)
+    y = np.asarray(inertia, dtype=float)
+    if len(x) < 3 or y[0] == y[-1]:
+        return int(x[0])
+    x = (x - x[0]) / (x[-1] - x[0])
+    y = (y - y[-1]) / (y[0] - y[-1])
+    return int(ks[int(np.argmax((1 - x) - y))])

@@ -1,0 +1,155 @@
+"""Dataset → features → embedding → clusters → scores, with progress, cancellation and caching."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from engine.cache import ARRAYS
+from engine.cluster import CLUSTERERS, cluster
+from engine.data import Dataset, DataError
+from engine.features import FEATURES, available_for
+from engine.metrics import score
+from engine.progress import Reporter, ensure
+from engine.reduce import REDUCERS, reduce
+from engine.registry import lookup
+from engine.runs import RunStore
+
+ClusterOn = Literal["embedding", "features"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that decides a clustering run; stored with the run."""
+
+    features: str = "pixels"
+    feature_params: dict = field(default_factory=dict)
+    reducer: str = "umap"
+    reducer_params: dict = field(default_factory=dict)
+    n_components: int = 2
+    clusterer: str = "hdbscan"
+    clusterer_params: dict = field(default_factory=dict)
+    cluster_on: ClusterOn = "embedding"
+    seed: int = 0
+
+    def resolved(self) -> "Config":
+        """The same config with every parameter filled in and validated (raises ``ValueError``)."""
+        if self.cluster_on not in ("embedding", "features"):
+            raise ValueError("cluster_on must be 'embedding' or 'features'")
+        return replace(
+            self,
+            feature_params=lookup(FEATURES, self.features, "feature extractor").resolve(self.feature_params),
+            reducer_params=lookup(REDUCERS, self.reducer, "reducer").resolve(self.reducer_params),
+            clusterer_params=lookup(CLUSTERERS, self.clusterer, "clusterer").resolve(self.clusterer_params),
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def _key(self, *names: str) -> str:
+        return json.dumps({n: getattr(self, n) for n in names}, sort_keys=True)
+
+
+@dataclass
+class Result:
+    """One clustering of one dataset. ``space`` is the matrix the clusterer saw."""
+
+    config: Config
+    dataset: dict
+    embedding: np.ndarray
+    labels: np.ndarray
+    space: np.ndarray
+    metrics: dict
+    timings: dict
+    extras: dict = field(default_factory=dict)
+    run_id: str | None = None
+
+
+def default_config(dataset: Dataset, **overrides) -> Config:
+    """A config that works on this dataset: pixel features for images, columns for tables."""
+    return Config(features=available_for(dataset.kind)[0], **overrides)
+
+
+def features_for(dataset: Dataset, config: Config, reporter: Reporter | None = None) -> np.ndarray:
+    config = config.resolved()
+    entry = FEATURES[config.features]
+    if dataset.kind not in entry.tags:
+        raise DataError(f"{entry.label} features do not apply to a {dataset.kind} dataset; "
+                        f"use one of {', '.join(available_for(dataset.kind))}")
+    key = ("features", dataset.fingerprint(), config._key("features", "feature_params"))
+
+    def compute() -> np.ndarray:
+        ensure(reporter).update(0.0, f"extracting {entry.label.lower()} features")
+        return entry.make(dataset, **config.feature_params)
+
+    return ARRAYS.get_or_compute(key, compute)
+
+
+def embedding_for(dataset: Dataset, config: Config, reporter: Reporter | None = None) -> np.ndarray:
+    config = config.resolved()
+    reporter = ensure(reporter)
+    features = features_for(dataset, config, reporter.stage(0.0, 0.2))
+    key = ("embedding", dataset.fingerprint(),
+           config._key("features", "feature_params", "reducer", "reducer_params", "n_components", "seed"))
+
+    def compute() -> np.ndarray:
+        reporter.update(0.25, f"{REDUCERS[config.reducer].label}: {features.shape[0]:,} × {features.shape[1]:,} "
+                              f"→ {config.n_components}-D")
+        return reduce(features, config.reducer, config.reducer_params, config.n_components, config.seed)
+
+    return ARRAYS.get_or_compute(key, compute)
+
+
+def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | None = None,
+        store: RunStore | None = None) -> Result:
+    """Run the whole pipeline; save it to ``store`` when given. Raises ``Cancelled`` if cancelled."""
+    reporter = ensure(reporter)
+    config = (config or default_config(dataset)).resolved()
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+
+    mark = time.perf_counter()
+    features = features_for(dataset, config, reporter.stage(0.0, 0.1))
+    timings["features"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    embedding = embedding_for(dataset, config, reporter.stage(0.1, 0.75))
+    timings["reduce"] = time.perf_counter() - mark
+
+    space = embedding if config.cluster_on == "embedding" else features
+    reporter.update(0.75, f"{CLUSTERERS[config.clusterer].label} on {space.shape[0]:,} × {space.shape[1]:,}")
+    mark = time.perf_counter()
+    clustering = cluster(space, config.clusterer, config.clusterer_params, config.seed)
+    timings["cluster"] = time.perf_counter() - mark
+
+    reporter.update(0.9, "scoring")
+    mark = time.perf_counter()
+    metrics = score(space, clustering.labels, dataset.labels, config.seed)
+    timings["metrics"] = time.perf_counter() - mark
+    timings["seconds"] = time.perf_counter() - start
+    metrics["seconds"] = timings["seconds"]
+
+    summary = {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset)}
+    result = Result(config=config, dataset=summary, embedding=embedding, labels=clustering.labels,
+                    space=space, metrics=metrics, timings=timings, extras=clustering.extras)
+    if store is not None:
+        record = store.save("cluster", summary, config.as_dict(), metrics, timings,
+                            {"embedding": embedding, "labels": clustering.labels, **clustering.extras})
+        result.run_id = record.run_id
+    reporter.update(1.0, "done")
+    return result
+
+
+def compare(dataset: Dataset, base: Config, methods: list[tuple[str, dict]],
+            reporter: Reporter | None = None) -> list[Result]:
+    """Several clusterers on the same features and embedding (computed once, then cached)."""
+    reporter = ensure(reporter)
+    results = []
+    for i, (name, params) in enumerate(methods):
+        step = reporter.stage(i / len(methods), (i + 1) / len(methods))
+        results.append(run(dataset, replace(base, clusterer=name, clusterer_params=params), step))
+    return results

@@ -1,0 +1,32 @@
+"""Reducers: ``n×d`` features → ``n×k`` embedding (k = 2 or 3), each with ``fit_transform``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.reduce import pca, tsne, umap_
+from engine.registry import Entry, lookup
+
+REDUCERS: dict[str, Entry] = {
+    "umap": umap_.ENTRY,
+    "pca": pca.ENTRY,
+    "tsne": tsne.ENTRY,
+}
+
+
+def reduce(features: np.ndarray, name: str, params: dict | None = None, n_components: int = 2,
+           seed: int = 0) -> np.ndarray:
+    """Fit reducer ``name`` on ``features`` and return the float32 embedding."""
+    if n_components not in (2, 3):
+        raise ValueError("n_components must be 2 or 3")
+    entry = lookup(REDUCERS, name, "reducer")
+    resolved = entry.resolve(params)
+    n_items, n_features = features.shape
+    if n_items <= n_components + 1:
+        raise ValueError(f"need more than {n_components + 1} items to reduce to {n_components}-D")
+    model = entry.make(n_components=min(n_components, n_features), seed=seed, n_items=n_items,
+                       n_features=n_features, **resolved)
+    embedding = np.asarray(model.fit_transform(features), dtype=np.float32)
+    if embedding.shape[1] < n_components:  # a 1-column table under PCA: pad so plots still work
+        embedding = np.pad(embedding, ((0, 0), (0, n_components - embedding.shape[1])))
+    return embedding

@@ -1,0 +1,35 @@
+"""The shape shared by every registry entry: a name, a label for menus, declared parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from engine.params import Param, resolve
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered reducer / clusterer / feature extractor.
+
+    ``make`` receives the resolved parameters plus keyword context (seed, n_items, ...)
+    and returns an object with the scikit-learn contract (``fit_transform`` or
+    ``fit_predict``) or, for features, the feature matrix itself.
+    """
+
+    name: str
+    label: str
+    make: Callable[..., Any]
+    params: tuple[Param, ...] = ()
+    description: str = ""
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+    def resolve(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return resolve(self.params, dict(given or {}))
+
+
+def lookup(registry: Mapping[str, Entry], name: str, what: str) -> Entry:
+    try:
+        return registry[name]
+    except KeyError:
+        raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(registry)}") from None
