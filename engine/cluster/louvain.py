@@ -14,7 +14,7 @@ from engine.registry import Entry
 class KNNLouvain(ClusterMixin, BaseEstimator):
     """Louvain on the kNN graph of ``X``; clusters are numbered largest first."""
 
-    def __init__(self, n_neighbors: int = 15, resolution: float = 1.0, random_state: int | None = None):
+    def __init__(self, n_neighbors: int = 15, resolution: float = 0.5, random_state: int | None = None):
         self.n_neighbors = n_neighbors
         self.resolution = resolution
         self.random_state = random_state
@@ -31,13 +31,13 @@ class KNNLouvain(ClusterMixin, BaseEstimator):
         return self
 
 
-def make(seed: int, n_neighbors: int = 15, resolution: float = 1.0, **_: object) -> KNNLouvain:
+def make(seed: int, n_neighbors: int = 15, resolution: float = 0.5, **_: object) -> KNNLouvain:
     return KNNLouvain(n_neighbors=n_neighbors, resolution=resolution, random_state=seed)
 
 
 ENTRY = Entry(
     name="louvain", label="Louvain (kNN graph)", make=make,
     params=(Int("n_neighbors", 15, 2, 200, help="Edges per item in the graph."),
-            Float("resolution", 1.0, 0.05, 5.0, step=0.05, help="Higher gives more, smaller communities.")),
+            Float("resolution", 0.5, 0.05, 5.0, step=0.05, help="Higher gives more, smaller communities.")),
     description="Communities of a nearest-neighbour graph maximising modularity; finds K itself.",
 )

@@ -72,7 +72,7 @@ class RunStore:
         staging.mkdir()
         try:
             with open(staging / "arrays.npz", "wb") as handle:
-                np.savez_compressed(handle, **arrays)
+                np.savez_compressed(handle, allow_pickle=False, **arrays)
                 handle.flush()
                 os.fsync(handle.fileno())
             _write_json(staging / "meta.json", asdict(record))

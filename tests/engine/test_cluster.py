@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import fcluster
+from sklearn.metrics import adjusted_rand_score
+
+from engine.cluster import CLUSTERERS, cluster, relabel_by_size
+from engine.params import resolve
+
+
+@pytest.mark.parametrize("name", list(CLUSTERERS))
+def test_every_clusterer_finds_four_separated_blobs(name, blobs):
+    X, y = blobs
+    params = {"n_clusters": 4} if "n_clusters" in {p.name for p in CLUSTERERS[name].params} else {}
+    result = cluster(X, name, params, seed=0)
+    assert result.labels.shape == (len(X),) and result.labels.dtype == np.int64
+    assert adjusted_rand_score(y, result.labels) > 0.9
+    assert set(np.unique(result.labels)) <= set(range(-1, 4))
+
+
+@pytest.mark.parametrize("name", list(CLUSTERERS))
+def test_every_entry_declares_valid_defaults_for_the_ui(name):
+    entry = CLUSTERERS[name]
+    assert entry.label and entry.description
+    defaults = resolve(entry.params, {})
+    for p in entry.params:
+        if p.kind in ("int", "float"):
+            assert p.low <= defaults[p.name] <= p.high
+
+
+def test_labels_are_renumbered_largest_first_keeping_noise():
+    assert relabel_by_size(np.array([5, 5, -1, 2, 2, 2, 9])).tolist() == [1, 1, -1, 0, 0, 0, 2]
+
+
+def test_agglomerative_keeps_a_merge_tree_that_cuts_like_its_labels(blobs):
+    X, _ = blobs
+    result = cluster(X[:120], "agglomerative", {"n_clusters": 4, "linkage": "ward"})
+    tree = result.extras["linkage"]
+    assert tree.shape == (119, 4) and tree[-1, 3] == 120
+    assert np.all(np.diff(tree[:, 2]) >= -1e-9)  # merge heights never decrease for ward
+    assert adjusted_rand_score(result.labels, fcluster(tree, 4, criterion="maxclust")) == 1.0
+
+
+def test_noise_methods_mark_outliers():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 0.2, (100, 2)), rng.normal(8, 0.2, (100, 2)), [[30.0, -30.0]]])
+    for name in ("hdbscan", "dbscan"):
+        labels = cluster(X, name).labels
+        assert labels[-1] == -1, name
+        assert len(set(labels[:200]) - {-1}) == 2, name
+        assert np.mean(labels[:200] == -1) < 0.05, name
+
+
+def test_too_many_clusters_and_unknown_names_are_clear_errors(blobs):
+    X, _ = blobs
+    with pytest.raises(ValueError, match="only 10 items"):
+        cluster(X[:10], "kmeans", {"n_clusters": 20})
+    with pytest.raises(ValueError, match="unknown clusterer"):
+        cluster(X, "optics")
+    with pytest.raises(ValueError, match="unknown parameter"):
+        cluster(X, "kmeans", {"k": 3})

@@ -1,0 +1,132 @@
+import io
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.data import DataError, Limits, load, load_files, load_folder, load_zip
+from tests.conftest import make_zip, png, shapes_folder
+
+
+def test_folder_subfolders_become_labels_and_images_are_normalised(tmp_path):
+    data = load_folder(shapes_folder(tmp_path / "shapes"), image_size=24)
+    assert data.images.shape == (12, 24, 24, 3) and data.images.dtype == np.uint8
+    assert data.class_names == ["blue", "red"]
+    assert sorted(np.bincount(data.labels).tolist()) == [6, 6]
+    red = data.images[data.labels == data.class_names.index("red")]
+    assert red[..., 0].mean() > 200 and red[..., 2].mean() < 40
+    assert not data.grayscale
+
+
+def test_images_directly_in_the_folder_have_no_labels(tmp_path):
+    for i in range(3):
+        (tmp_path / f"{i}.png").write_bytes(png((i * 80, 0, 0)))
+    data = load_folder(tmp_path, image_size=8)
+    assert data.labels is None and len(data) == 3
+
+
+def test_grayscale_images_are_detected_and_stored_as_rgb(tmp_path):
+    for i in range(3):
+        (tmp_path / f"{i}.png").write_bytes(png((i * 100, 0, 0), mode="L"))
+    data = load_folder(tmp_path, image_size=8)
+    assert data.grayscale and data.images.shape[-1] == 3
+    assert np.array_equal(data.images[..., 0], data.images[..., 1])
+
+
+def test_corrupt_and_truncated_images_are_skipped_and_listed(tmp_path):
+    shapes_folder(tmp_path)
+    (tmp_path / "red" / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
+    whole = png(size=(64, 64))
+    (tmp_path / "red" / "truncated.png").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "notes.txt").write_text("not an image")
+    data = load_folder(tmp_path, image_size=16)
+    assert len(data) == 12
+    reasons = dict(data.report.skipped)
+    assert "unreadable image" in reasons["red/corrupt.png"]
+    assert "unreadable image" in reasons["red/truncated.png"]
+    assert reasons["notes.txt"] == "not an image file"
+    assert data.report.n_found == 14 and data.report.n_loaded == 12
+
+
+def test_image_decompression_bomb_is_skipped_with_that_reason(tmp_path):
+    shapes_folder(tmp_path)
+    bomb = Image.new("1", (7000, 7000))  # 49 MP, a few kB as PNG: over the default 40 MP budget
+    bomb.save(tmp_path / "red" / "bomb.png")
+    assert (tmp_path / "red" / "bomb.png").stat().st_size < 100_000
+    data = load_folder(tmp_path, image_size=16)
+    assert len(data) == 12
+    assert "decompression bomb" in dict(data.report.skipped)["red/bomb.png"]
+
+
+def test_zip_with_a_top_folder_and_class_subfolders(tmp_path):
+    entries = {f"pets/{label}/{i}.png": png(colour) for label, colour in (("cat", (9, 9, 9)), ("dog", (250, 250, 250)))
+               for i in range(3)}
+    entries["__MACOSX/pets/._cat.png"] = b"resource fork"
+    entries["pets/.DS_Store"] = b"finder"
+    data = load_zip(io.BytesIO(make_zip(entries)), image_size=8, name="pets")
+    assert len(data) == 6 and data.class_names == ["cat", "dog"] and not data.report.skipped
+
+
+@pytest.mark.parametrize("evil", ["../escape.png", "a/../../escape.png", "/etc/escape.png", "C:/escape.png"])
+def test_zip_entries_escaping_the_folder_reject_the_archive(evil):
+    archive = make_zip({"ok/1.png": png(), "ok/2.png": png(), evil: png()})
+    with pytest.raises(DataError, match="escape the target folder"):
+        load_zip(io.BytesIO(archive))
+
+
+def test_zip_bomb_is_rejected():
+    archive = make_zip({"a.png": png(), "b.png": png(), "huge.png": b"\0" * (60 * 1024**2)})
+    assert len(archive) < 1024**2
+    with pytest.raises(DataError, match="decompression bomb"):
+        load_zip(io.BytesIO(archive))
+
+
+def test_archive_over_the_size_limit_is_rejected():
+    archive = make_zip({f"{i}.png": png() for i in range(5)}, compression=zipfile.ZIP_STORED)
+    with pytest.raises(DataError, match="over the"):
+        load_zip(io.BytesIO(archive), limits=Limits(max_archive_bytes=len(archive) - 1))
+
+
+def test_archive_expanding_past_the_total_limit_is_rejected():
+    archive = make_zip({f"{i}.png": png() for i in range(5)})
+    with pytest.raises(DataError, match="expands to"):
+        load_zip(io.BytesIO(archive), limits=Limits(max_total_uncompressed=100))
+
+
+def test_not_a_zip_is_a_clear_error():
+    with pytest.raises(DataError, match="not a readable zip"):
+        load_zip(io.BytesIO(b"PK but not really"))
+
+
+def test_a_one_image_set_is_rejected(tmp_path):
+    (tmp_path / "only.png").write_bytes(png())
+    (tmp_path / "broken.jpg").write_bytes(b"nope")
+    with pytest.raises(DataError, match="at least 2 usable images, found 1 usable image"):
+        load_folder(tmp_path)
+
+
+def test_uploaded_files_load_like_a_folder():
+    data = load_files([("a/1.png", png()), ("b/2.png", png((0, 0, 255))), ("b/3.png", png((0, 0, 250)))],
+                      image_size=8)
+    assert data.class_names == ["a", "b"] and data.images.shape == (3, 8, 8, 3)
+
+
+def test_load_dispatches_on_path_and_reports_unknown_inputs(tmp_path):
+    shapes_folder(tmp_path / "set")
+    assert len(load(tmp_path / "set", image_size=8)) == 12
+    (tmp_path / "set.zip").write_bytes(make_zip({"x/1.png": png(), "x/2.png": png()}))
+    assert len(load(tmp_path / "set.zip", image_size=8)) == 2
+    with pytest.raises(DataError, match="neither a demo"):
+        load(tmp_path / "missing")
+    (tmp_path / "data.parquet").write_bytes(b"")
+    with pytest.raises(DataError, match="expected a folder or one of"):
+        load(tmp_path / "data.parquet")
+
+
+def test_progress_is_reported_while_decoding(tmp_path):
+    from engine.progress import Reporter
+
+    seen = []
+    load_folder(shapes_folder(tmp_path), image_size=8, reporter=Reporter(lambda f, m: seen.append(f)))
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)

@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from engine.data import DataError
+from engine.data.tables import _table_dataset
+from engine.features import FEATURES, available_for
+
+
+def test_registry_entries_declare_what_data_they_apply_to():
+    assert available_for("images") == ["pixels"] and available_for("table") == ["columns"]
+    for entry in FEATURES.values():
+        entry.resolve()  # defaults are valid
+
+
+def test_pixels_keep_grayscale_as_one_channel_scaled_to_unit_range(digits):
+    X = FEATURES["pixels"].make(digits, **FEATURES["pixels"].resolve())
+    assert X.shape == (1797, 64) and X.dtype == np.float32
+    assert X.min() == 0.0 and X.max() == 1.0
+    assert np.allclose(X[0].reshape(8, 8), digits.images[0, ..., 0] / 255.0)
+
+
+def test_pixels_shrink_large_images(tmp_path):
+    from engine.data import load_folder
+    from tests.conftest import shapes_folder
+
+    data = load_folder(shapes_folder(tmp_path), image_size=64)
+    X = FEATURES["pixels"].make(data, size=16)
+    assert X.shape == (12, 16 * 16 * 3)
+
+
+def test_pixels_refuse_a_table_and_columns_refuse_images(digits):
+    table = _table_dataset("t", np.arange(12, dtype=float).reshape(6, 2), None)
+    with pytest.raises(DataError, match="need images"):
+        FEATURES["pixels"].make(table)
+    with pytest.raises(DataError, match="need a feature table"):
+        FEATURES["columns"].make(digits)
+
+
+def test_columns_are_standardised():
+    table = _table_dataset("t", np.c_[np.arange(10.0), np.full(10, 3.0)], None)
+    X = FEATURES["columns"].make(table, standardize=True)
+    assert np.allclose(X[:, 0].mean(), 0, atol=1e-6) and np.allclose(X[:, 0].std(), 1, atol=1e-5)
+    assert np.all(X[:, 1] == 0)  # a constant column stays finite

@@ -1,0 +1,76 @@
+import threading
+
+import numpy as np
+import pytest
+
+from engine import api
+from engine.cache import ARRAYS
+from engine.data import DataError
+from engine.data.tables import _table_dataset
+from engine.progress import Cancelled, Reporter
+
+
+def test_default_pipeline_on_digits_clears_the_acceptance_bar(digits_result):
+    m = digits_result.metrics
+    assert m["ari"] >= 0.85 and m["nmi"] >= 0.85 and m["acc"] >= 0.85
+    assert 8 <= m["n_clusters"] <= 20 and m["noise_fraction"] < 0.1
+    assert digits_result.embedding.shape == (1797, 2) and digits_result.labels.shape == (1797,)
+    assert set(digits_result.timings) >= {"features", "reduce", "cluster", "metrics", "seconds"}
+
+
+def test_reclustering_reuses_the_cached_embedding(digits, digits_result):
+    misses = ARRAYS.misses
+    result = api.run(digits, api.default_config(digits, clusterer="kmeans"))
+    assert ARRAYS.misses == misses  # neither features nor UMAP were recomputed
+    assert result.embedding is digits_result.embedding and result.metrics["n_clusters"] == 10
+
+
+def test_progress_is_monotonic_and_ends_at_one(digits, digits_result):
+    seen = []
+    api.run(digits, api.default_config(digits, clusterer="gmm"), Reporter(lambda f, m: seen.append((f, m))))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and seen[-1][1] == "done"
+
+
+def test_a_cancelled_run_stops_with_cancelled(digits):
+    event = threading.Event()
+    event.set()
+    with pytest.raises(Cancelled):
+        api.run(digits, api.default_config(digits, reducer="pca"), Reporter(cancel_event=event))
+
+
+def test_clustering_on_full_features(digits):
+    result = api.run(digits, api.default_config(digits, reducer="pca", clusterer="kmeans", cluster_on="features"))
+    assert result.space.shape == (1797, 64) and result.metrics["ari"] > 0.5
+
+
+def test_runs_are_stored_with_their_arrays(digits, digits_result, tmp_path):
+    store = api.RunStore(tmp_path)
+    result = api.run(digits, api.default_config(digits, clusterer="agglomerative"), store=store)
+    record = store.get(result.run_id)
+    assert record.config["clusterer"] == "agglomerative" and record.metrics["ari"] == result.metrics["ari"]
+    arrays = store.arrays(result.run_id)
+    assert np.array_equal(arrays["labels"], result.labels) and arrays["linkage"].shape == (1796, 4)
+
+
+def test_tables_get_column_features_by_default():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (60, 5)), rng.normal(9, 1, (60, 5))])
+    table = _table_dataset("t", X, [str(i // 60) for i in range(120)])
+    result = api.run(table, api.default_config(table, reducer="pca", clusterer="kmeans",
+                                               clusterer_params={"n_clusters": 2}))
+    assert result.config.features == "columns" and result.metrics["ari"] == 1.0
+    with pytest.raises(DataError, match="do not apply"):
+        api.run(table, api.Config(features="pixels", reducer="pca"))
+
+
+def test_bad_parameters_fail_before_any_work(digits):
+    with pytest.raises(ValueError, match="min_dist"):
+        api.run(digits, api.default_config(digits, reducer_params={"min_dist": 5}))
+
+
+def test_compare_runs_each_method_on_one_embedding(digits, digits_result):
+    results = api.compare(digits, digits_result.config, [("kmeans", {"n_clusters": 10}), ("louvain", {})])
+    assert [r.config.clusterer for r in results] == ["kmeans", "louvain"]
+    assert all(r.embedding is digits_result.embedding for r in results)
+    assert all(r.metrics["ari"] > 0.7 for r in results)
