@@ -15,6 +15,7 @@ from app.widgets import format_score  # noqa: E402
 st.set_page_config(page_title="Clusterscope", page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")
 state.init()
 state.warm_up()
+state.collect_finished_job()
 
 pages = [
     st.Page("views/data.py", title="Data", icon=":material/database:", default=True),

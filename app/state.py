@@ -11,6 +11,7 @@ from engine import api
 from engine.jobs import Job
 
 DATASET, SOURCE, RESULT, JOB, COMPARE = "dataset", "dataset_source", "result", "job", "compare"
+LAST_OUTCOME = "last_job_outcome"
 
 
 @st.cache_resource(show_spinner=False)
@@ -68,16 +69,24 @@ def start_run(config: api.Config) -> None:
     st.session_state[JOB] = Job("clustering", api.run, dataset(), config, store=store())
 
 
-def finish_job() -> Job | None:
-    """Move a finished job's result into the session; returns the job once, then forgets it."""
+def collect_finished_job() -> None:
+    """Move a finished job's result into the session and remember how it ended (see :func:`last_outcome`).
+
+    Called at the top of every rerun, before anything is drawn, so no widget shows a stale "running".
+    """
     current = job()
     if current is None or not current.done:
-        return None
+        return
     del st.session_state[JOB]
     if current.result is not None:
         st.session_state[RESULT] = current.result
         st.session_state.pop(COMPARE, None)
-    return current
+    st.session_state[LAST_OUTCOME] = {"cancelled": current.cancelled, "error": current.error,
+                                      "detail": current.error_detail}
+
+
+def last_outcome() -> dict | None:
+    return st.session_state.get(LAST_OUTCOME)
 
 
 def run_key(res: api.Result) -> str:

@@ -148,19 +148,18 @@ def progress_panel() -> None:
     st.rerun(scope="app")
 
 
-# Collect a finished job before drawing the panel: the panel reruns the app when it sees one finish.
-finished = state.finish_job()
-if finished is not None:
-    st.session_state["last_job"] = (finished.cancelled, finished.error, finished.error_detail, finished.elapsed)
+# A job that finished is collected by the entry point (state.collect_finished_job) at the top of each rerun;
+# the panel only has to trigger that rerun when it sees the job end.
 progress_panel()
-last = st.session_state.get("last_job")
+
+last = state.last_outcome()
 res = state.result()
-if last is not None and last[0]:
+if last is not None and last["cancelled"]:
     st.warning("Run cancelled; the previous result (if any) is kept.")
-elif last is not None and last[1]:
-    st.error(f"The run failed: {last[1]}")
+elif last is not None and last["error"]:
+    st.error(f"The run failed: {last['error']}")
     with st.expander("Details for a bug report"):
-        st.code(last[2])
+        st.code(last["detail"])
 elif res is not None:
     st.success(f"Run {res.run_id} finished in {res.timings['seconds']:.1f} s: "
                f"{res.metrics['n_clusters']} clusters.")

@@ -1,0 +1,152 @@
+"""Every page through Streamlit's AppTest: no exceptions, the expected elements, nothing recomputed."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.cache import ARRAYS
+from tests.conftest import make_zip, png
+
+MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+PAGES = ["views/data.py", "views/explore.py", "views/clusters.py", "views/metrics.py", "views/compare.py"]
+
+
+def fresh_app() -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def run_pipeline(at: AppTest) -> AppTest:
+    at.button(key="run").click().run()
+    job = at.session_state["job"]
+    assert job.wait(300), "the clustering job did not finish"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def ran(digits_result) -> AppTest:
+    """The app after pressing Run with the defaults (UMAP + HDBSCAN on digits); UMAP is already warm."""
+    return run_pipeline(fresh_app())
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "success", "info", "error", "warning", "title",
+                                  "subheader") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_data_page_opens_on_the_demo_with_preview_and_report():
+    at = fresh_app()
+    assert at.title[0].value == "Data"
+    assert [m.value for m in at.metric][:1] == ["1,797"]
+    assert "1,797 of 1,797 usable items found." in texts(at)
+    assert len(at.get("image")) == 1  # the preview grid
+    assert at.selectbox(key="reducer").value == "umap" and at.selectbox(key="clusterer").value == "hdbscan"
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_result_pages_point_to_the_data_page_before_any_run(page):
+    at = fresh_app()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert "No clustering yet" in texts(at)
+
+
+def test_run_from_the_data_page_stores_a_result(ran):
+    result = ran.session_state["result"]
+    assert result.metrics["ari"] >= 0.85 and result.run_id
+    assert "finished in" in texts(ran)
+    sidebar = "\n".join(str(m.value) for m in ran.sidebar.markdown) + "\n".join(c.value for c in ran.sidebar.caption)
+    assert "Running" not in sidebar and f"{result.metrics['n_clusters']} clusters" in sidebar
+    assert any(df.value.shape[0] >= 8 for df in ran.dataframe)  # the score table
+
+
+def test_explore_page_shows_the_map(ran):
+    ran.switch_page("views/explore.py").run()
+    assert not ran.exception
+    charts = ran.get("plotly_chart")
+    assert len(charts) == 1
+    ran.radio(key="colour_by").set_value("True label").run()
+    assert not ran.exception
+
+
+def test_clusters_page_shows_a_gallery_per_cluster(ran):
+    ran.switch_page("views/clusters.py").run()
+    assert not ran.exception
+    result = ran.session_state["result"]
+    table = ran.dataframe[0].value
+    assert table["Items"].sum() == 1797 and len(table) >= result.metrics["n_clusters"]
+    captions = [c for image in ran.get("image") for c in image.captions]
+    assert captions.count("Most typical (nearest the centre)") == min(result.metrics["n_clusters"], 12)
+    assert "Outliers (farthest from the centre)" in captions
+
+
+def test_metrics_page_shows_scores_and_the_k_sweep(ran):
+    ran.switch_page("views/metrics.py").run()
+    assert not ran.exception
+    scores = ran.dataframe[0].value
+    assert {"Silhouette", "ARI", "NMI", "Accuracy", "Calinski-Harabasz", "Davies-Bouldin"} <= set(scores["Score"])
+    assert len(ran.get("plotly_chart")) == 2  # elbow and silhouette sweep
+    assert "Suggested K" in texts(ran)
+
+
+def test_compare_page_runs_methods_side_by_side(ran):
+    ran.switch_page("views/compare.py").run()
+    assert not ran.exception
+    ran.button(key="compare_run").click().run()
+    assert not ran.exception
+    table = ran.dataframe[0].value
+    assert list(table.index) == ["HDBSCAN", "K-means", "Agglomerative"] and "ARI" in table.columns
+    assert len(ran.get("plotly_chart")) == 1
+
+
+def test_switching_pages_recomputes_nothing(ran):
+    result = ran.session_state["result"]
+    misses = ARRAYS.misses
+    for page in PAGES:
+        ran.switch_page(page).run()
+        assert not ran.exception
+    assert ran.session_state["result"] is result and ARRAYS.misses == misses
+
+
+def test_a_bad_upload_shows_why_and_keeps_the_current_dataset():
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Upload images").run()
+    archive = make_zip({"a.png": png(), "../escape.png": png()})
+    at.file_uploader(key="uploads").set_value([("evil.zip", archive, "application/zip")]).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert "escape the target folder" in texts(at) and "Still working with **digits**" in texts(at)
+    assert at.session_state["dataset"].name == "digits"
+
+
+def test_a_good_upload_becomes_the_dataset():
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Upload images").run()
+    files = [(f"{i}.png", png((i * 20, 0, 0)), "image/png") for i in range(4)]
+    at.file_uploader(key="uploads").set_value(files).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["dataset"].name == "upload" and len(at.session_state["dataset"]) == 4
+
+
+def test_a_local_folder_loads_with_its_labels(tmp_path):
+    from tests.conftest import shapes_folder
+
+    folder = shapes_folder(tmp_path / "shapes")
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Folder on this computer").run()
+    at.text_input(key="folder_path").input(str(folder)).run()
+    at.button[0].click().run()
+    assert not at.exception
+    data = at.session_state["dataset"]
+    assert data.name == "shapes" and data.class_names == ["blue", "red"]
+    assert [m.value for m in at.metric][:2] == ["12", "0"]

@@ -1,0 +1,72 @@
+"""What a person sees: load the demo, run HDBSCAN on UMAP, and visit every page in headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ERROR_MARKERS = ("Traceback", "Exception:", "Error:")
+
+
+def assert_clean(page) -> None:
+    """No Streamlit exception box and no exception text anywhere on the page."""
+    assert page.locator("[data-testid='stException']").count() == 0
+    text = page.locator("[data-testid='stApp']").inner_text()
+    assert not any(marker in text for marker in ERROR_MARKERS), text[-2000:]
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the select box labelled ``label``, as a person would."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_timeout(500)
+    assert box.input_value() == option
+
+
+def open_page(page, title: str) -> None:
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    page.locator("h1", has_text=title).wait_for(timeout=60_000)
+
+
+def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page.goto(app_url)
+    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
+    assert page.get_by_text("1,797 of 1,797 usable items found.").is_visible()
+    choose(page, "Reducer", "UMAP")
+    choose(page, "Clustering", "HDBSCAN")
+    page.screenshot(path=str(screenshots / "1-data.png"))
+
+    page.get_by_role("button", name="Run").click()
+    page.get_by_text("finished in").wait_for(timeout=300_000)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "2-data-after-run.png"))
+
+    open_page(page, "Explore")
+    page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=60_000)  # WebGL scatter
+    assert page.locator(".legendtext", has_text="cluster 0").count() == 1
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "3-explore.png"))
+
+    open_page(page, "Clusters")
+    page.get_by_text("Most typical (nearest the centre)").first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid='stImage'] img").count() >= 10
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "4-clusters.png"))
+
+    open_page(page, "Metrics")
+    page.get_by_text("Suggested K", exact=False).wait_for(timeout=120_000)
+    assert page.locator("[data-testid='stDataFrame']").count() >= 1  # the score table
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 2  # elbow, silhouette sweep
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "5-metrics.png"))
+
+    open_page(page, "Compare")
+    page.get_by_role("button", name="Compare").click()
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=120_000)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "6-compare.png"))
+    page.close()
