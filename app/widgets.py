@@ -89,8 +89,10 @@ def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], ho
             fig.add_trace(go.Scattergl(x=embedding[idx, 0], y=embedding[idx, 1],
                                        marker=dict(size=point_size, color=colours[g],
                                                    opacity=0.55 if g < 0 else 0.85), **common))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10), title=title,
-                      showlegend=legend, legend=dict(itemsizing="constant"), dragmode="lasso",
+    # clickmode "event+select": a click selects the point (Streamlit then returns it), as the lasso does.
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), title=title,
+                      showlegend=legend, legend=dict(itemsizing="constant"), dragmode="zoom",
+                      clickmode="event+select",
                       xaxis=dict(showticklabels=False, title=None), yaxis=dict(showticklabels=False, title=None))
     return fig
 

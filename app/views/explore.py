@@ -20,7 +20,7 @@ colour_by = controls[0].radio("Colour by", options, horizontal=True, key="colour
 point_size = controls[1].slider("Point size", 2, 12, 5, key="point_size")
 controls[2].caption(f"{res.config.reducer.upper()} map of {len(data):,} items · {res.metrics['n_clusters']} clusters"
                     + (f" · {res.metrics['noise_fraction']:.1%} noise" if res.metrics["noise_fraction"] else "")
-                    + ". Click a point, or drag a lasso / box, to see those items.")
+                    + ". Click a point to see it; pick the lasso or box tool above the map to select a group.")
 
 if colour_by == "True label":
     groups, names = data.labels, dict(enumerate(data.class_names))
@@ -43,7 +43,7 @@ with side:
     if not selected:
         st.caption("Nothing selected yet.")
     else:
-        st.write(f"{len(selected):,} items selected")
+        st.write(f"{len(selected):,} item{'s' if len(selected) > 1 else ''} selected")
         shown = tuple(selected[:48])
         if data.images is not None:
             cell = 128 if len(shown) == 1 else 48

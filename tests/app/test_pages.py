@@ -150,3 +150,16 @@ def test_a_local_folder_loads_with_its_labels(tmp_path):
     data = at.session_state["dataset"]
     assert data.name == "shapes" and data.class_names == ["blue", "red"]
     assert [m.value for m in at.metric][:2] == ["12", "0"]
+
+
+def test_a_three_dimensional_map(digits_result):
+    at = fresh_app()
+    at.selectbox(key="reducer").set_value("pca").run()
+    at.radio(key="dims").set_value(3).run()
+    at.selectbox(key="clusterer").set_value("kmeans").run()
+    run_pipeline(at)
+    result = at.session_state["result"]
+    assert result.embedding.shape == (1797, 3) and result.config.n_components == 3
+    at.switch_page("views/explore.py").run()
+    assert not at.exception
+    assert '"type":"scatter3d"' in at.get("plotly_chart")[0].proto.spec.replace(" ", "")

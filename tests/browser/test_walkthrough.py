@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -23,6 +25,33 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
     page.wait_for_timeout(500)
     assert box.input_value() == option
+
+
+def first_point(page) -> tuple[float, float]:
+    """Page coordinates of the first point of the first trace, where plotly.js draws it."""
+    return page.evaluate("""() => {
+        const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+        const t = gd._fullData[0];
+        return [box.left + xa._offset + xa.l2p(t.x[0]), box.top + ya._offset + ya.l2p(t.y[0])];
+    }""")
+
+
+def click_first_point(page) -> None:
+    x, y = first_point(page)
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y, steps=3)  # plotly picks the clicked point from the hover state
+    page.mouse.click(x, y)
+
+
+def lasso_around_first_point(page, radius: float = 25) -> None:
+    page.locator("[data-testid=stPlotlyChart] .modebar-btn[data-title='Lasso Select']").click()
+    x, y = first_point(page)
+    page.mouse.move(x - radius, y - radius)
+    page.mouse.down()
+    for dx, dy in ((radius, -radius), (radius, radius), (-radius, radius), (-radius, -radius + 1)):
+        page.mouse.move(x + dx, y + dy, steps=4)
+    page.mouse.up()
 
 
 def open_page(page, title: str) -> None:
@@ -47,6 +76,12 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     open_page(page, "Explore")
     page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=60_000)  # WebGL scatter
     assert page.locator(".legendtext", has_text="cluster 0").count() == 1
+    click_first_point(page)
+    page.get_by_text("1 item selected").wait_for(timeout=60_000)
+    assert page.locator("[data-testid='stImage'] img").count() == 1  # its thumbnail
+    lasso_around_first_point(page)
+    page.get_by_text(re.compile(r"^\d{2,} items selected$")).wait_for(timeout=60_000)
+    assert page.get_by_text("By cluster: cluster 0").count() == 1
     assert_clean(page)
     page.screenshot(path=str(screenshots / "3-explore.png"))
 
