@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import state
 from engine import api
 
 NOISE_COLOUR = "#b8bcc6"
@@ -123,8 +124,6 @@ def format_score(key: str, value: Any) -> str:
 
 def needs_result() -> api.Result | None:
     """The current result, or a pointer to the Data page when there is none yet."""
-    from app import state
-
     res = state.result()
     if res is None:
         st.info("No clustering yet. Choose a dataset and press **Run** on the Data page.")

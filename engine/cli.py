@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from typing import Sequence
 
 from engine import api
@@ -75,7 +76,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         seed=args.seed, feature_params=parse_pairs(args.feature_param),
     )
     if args.features:
-        config = api.Config(**{**config.as_dict(), "features": args.features})
+        config = replace(config, features=args.features)
     store = None if args.no_save else api.RunStore()
     result = api.run(dataset, config, reporter.stage(0.05, 1.0), store=store)
     payload = {"run_id": result.run_id, "dataset": dataset.name, "n_items": len(dataset),

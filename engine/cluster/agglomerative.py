@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
 from engine.params import Choice, Int
+from engine.cluster.shared import N_CLUSTERS
 from engine.registry import Entry
 
 
@@ -25,7 +26,7 @@ def linkage_matrix(model: AgglomerativeClustering) -> np.ndarray:
 
 ENTRY = Entry(
     name="agglomerative", label="Agglomerative", make=make,
-    params=(Int("n_clusters", 10, 2, 100, help="Where to cut the merge tree."),
+    params=(N_CLUSTERS,
             Choice("linkage", "ward", ("ward", "average", "complete", "single"),
                    help="How the distance between two groups is measured.")),
     description="Merges the closest groups bottom-up; the merge tree is kept for a dendrogram.",

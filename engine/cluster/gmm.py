@@ -3,6 +3,7 @@
 from sklearn.mixture import GaussianMixture
 
 from engine.params import Choice, Int
+from engine.cluster.shared import N_CLUSTERS
 from engine.registry import Entry
 
 
@@ -12,7 +13,7 @@ def make(seed: int, n_clusters: int = 10, covariance_type: str = "full", **_: ob
 
 ENTRY = Entry(
     name="gmm", label="Gaussian mixture", make=make,
-    params=(Int("n_clusters", 10, 2, 100, help="Number of Gaussian components."),
+    params=(N_CLUSTERS,
             Choice("covariance_type", "full", ("full", "diag", "tied", "spherical"),
                    help="'full' fits ellipses; use 'diag' on wide features.")),
     description="Each cluster a Gaussian; handles elongated clusters that K-means splits.",

@@ -3,6 +3,7 @@
 from sklearn.cluster import KMeans
 
 from engine.params import Int
+from engine.cluster.shared import N_CLUSTERS
 from engine.registry import Entry
 
 
@@ -12,7 +13,7 @@ def make(seed: int, n_clusters: int = 10, n_init: int = 4, **_: object) -> KMean
 
 ENTRY = Entry(
     name="kmeans", label="K-means", make=make,
-    params=(Int("n_clusters", 10, 2, 100, help="K: how many clusters. See the elbow on the Metrics page."),
+    params=(N_CLUSTERS,
             Int("n_init", 4, 1, 20, help="Restarts; the best is kept.")),
     description="Minimises within-cluster variance; every point gets a cluster.",
     tags=frozenset({"k"}),

@@ -3,6 +3,7 @@
 from sklearn.cluster import MiniBatchKMeans
 
 from engine.params import Int
+from engine.cluster.shared import N_CLUSTERS
 from engine.registry import Entry
 
 
@@ -12,7 +13,7 @@ def make(seed: int, n_clusters: int = 10, batch_size: int = 1024, **_: object) -
 
 ENTRY = Entry(
     name="minibatch_kmeans", label="Mini-batch K-means", make=make,
-    params=(Int("n_clusters", 10, 2, 100, help="K: how many clusters."),
+    params=(N_CLUSTERS,
             Int("batch_size", 1024, 32, 65536, help="Items per update step.")),
     description="K-means updated on random batches: much faster on 100k+ items, slightly worse optimum.",
     tags=frozenset({"k"}),

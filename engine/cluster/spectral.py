@@ -3,6 +3,7 @@
 from sklearn.cluster import SpectralClustering
 
 from engine.params import Int
+from engine.cluster.shared import N_CLUSTERS
 from engine.registry import Entry
 
 
@@ -14,7 +15,7 @@ def make(seed: int, n_items: int, n_clusters: int = 10, n_neighbors: int = 15, *
 
 ENTRY = Entry(
     name="spectral", label="Spectral", make=make,
-    params=(Int("n_clusters", 10, 2, 100, help="Number of clusters."),
+    params=(N_CLUSTERS,
             Int("n_neighbors", 15, 2, 200, help="Neighbours in the affinity graph.")),
     description="Clusters the eigenvectors of a neighbour graph; finds non-convex shapes. Slow past ~20k items.",
     tags=frozenset({"k"}),

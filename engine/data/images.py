@@ -130,7 +130,12 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         if i % 64 == 0:
             reporter.update(i / max(len(candidates), 1), f"decoding images {i}/{len(candidates)}")
         try:
-            pixels, is_gray = _decode(read(), image_size, limits.max_image_pixels)
+            payload = read()
+        except Exception as error:  # a damaged entry (bad CRC, broken deflate stream, unreadable file) is skipped
+            report.skip(item_name, f"unreadable file: {type(error).__name__}: {error}")
+            continue
+        try:
+            pixels, is_gray = _decode(payload, image_size, limits.max_image_pixels)
         except _Skip as reason:
             report.skip(item_name, str(reason))
             continue

@@ -94,6 +94,15 @@ def test_archive_expanding_past_the_total_limit_is_rejected():
         load_zip(io.BytesIO(archive), limits=Limits(max_total_uncompressed=100))
 
 
+def test_a_damaged_zip_entry_is_skipped_and_listed():
+    archive = bytearray(make_zip({"a.png": png(), "b.png": png(), "c.png": png((1, 2, 3), size=(40, 40))}))
+    start = archive.index(b"c.png") + len("c.png")  # the local header's name, then c.png's deflate stream
+    archive[start + 5: start + 25] = bytes(20)
+    data = load_zip(io.BytesIO(bytes(archive)), image_size=8)
+    assert len(data) == 2
+    assert dict(data.report.skipped)["c.png"].startswith("unreadable file: BadZipFile")
+
+
 def test_not_a_zip_is_a_clear_error():
     with pytest.raises(DataError, match="not a readable zip"):
         load_zip(io.BytesIO(b"PK but not really"))
