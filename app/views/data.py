@@ -25,7 +25,7 @@ def load_into_session(loader, source: str) -> None:
             st.session_state["load_error"] = None
             state.set_dataset(loader(), source)
     except api.DataError as error:
-        st.session_state["load_error"] = str(error)
+        st.session_state["load_error"] = (st.session_state.get("source_kind"), str(error))
 
 
 choice = st.segmented_control("Source", ["Demo", "Upload images", "Folder on this computer", "Feature table"],
@@ -37,8 +37,12 @@ if choice in (None, "Demo"):
     if not in_use and st.button(f"Use {name}", type="primary"):
         state.set_dataset(state.demo(name), "built-in demo")
 elif choice == "Upload images":
-    uploads = st.file_uploader("A zip of images, or image files (sub-folders in a zip become labels)",
-                               type=IMAGE_TYPES, accept_multiple_files=True, key="uploads")
+    whole_folder = st.toggle("Upload a whole folder", key="upload_folder",
+                             help="Pick a folder in the file dialog; its sub-folders become labels.")
+    uploads = st.file_uploader("A folder of images" if whole_folder else
+                               "A zip of images, or image files (sub-folders in a zip become labels)",
+                               type=IMAGE_TYPES, accept_multiple_files="directory" if whole_folder else True,
+                               key="uploads_folder" if whole_folder else "uploads")
     size = st.select_slider("Resize images to", [16, 32, 48, 64, 96, 128], value=64, key="upload_size")
     if uploads and st.button("Load upload", type="primary"):
         zips = [u for u in uploads if u.name.lower().endswith(".zip")]
@@ -46,10 +50,13 @@ elif choice == "Upload images":
             load_into_session(lambda: api.load_zip(io.BytesIO(zips[0].getvalue()), image_size=size,
                                                    name=zips[0].name.rsplit(".", 1)[0]), "upload")
         elif zips:
-            st.session_state["load_error"] = "Upload either one zip or image files, not both."
+            st.session_state["load_error"] = (choice, "Upload either one zip or image files, not both.")
         else:
             load_into_session(lambda: api.load_files([(u.name, u.getvalue()) for u in uploads], image_size=size),
                               "upload")
+    elif not uploads:
+        st.caption(f"Archives up to {api.Limits().max_archive_bytes / 1024**3:.0f} GB; images are checked for "
+                   "corruption and decompression bombs, and unreadable ones are listed, not fatal.")
 elif choice == "Folder on this computer":
     path = st.text_input("Folder path", placeholder="/home/me/photos", key="folder_path")
     size = st.select_slider("Resize images to", [16, 32, 48, 64, 96, 128], value=64, key="folder_size")
@@ -62,8 +69,9 @@ else:
         loader = api.load_npz if table.name.lower().endswith(".npz") else api.load_csv
         load_into_session(lambda: loader(io.BytesIO(table.getvalue()), name=table.name.rsplit(".", 1)[0]), "table")
 
-if st.session_state.get("load_error"):
-    st.error(f"Could not use that input: {st.session_state['load_error']}  \n"
+failed = st.session_state.get("load_error")
+if failed and failed[0] == choice:  # shown under the source it came from, not after switching away
+    st.error(f"Could not use that input: {failed[1]}  \n"
              f"Still working with **{state.dataset().name}**.")
 
 data = state.dataset()

@@ -75,10 +75,16 @@ def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 64, limits:
 
 
 def load_files(files: Iterable[tuple[str, bytes]], image_size: int = 64, limits: Limits = DEFAULT_LIMITS,
-               name: str = "upload", reporter: Reporter | None = None) -> Dataset:
-    """Images given as ``(relative name, bytes)`` pairs, e.g. a browser upload of a folder."""
-    sources = [(n, (lambda data=data: data)) for n, data in files if not _is_hidden(n)]
-    return _build(name, sources, image_size, limits, reporter)
+               name: str | None = None, reporter: Reporter | None = None) -> Dataset:
+    """Images given as ``(relative name, bytes)`` pairs, e.g. a browser upload of files or of a folder.
+
+    A folder upload names files ``folder/class/file.png``: the shared top folder names the
+    dataset and is dropped, so the class sub-folders become labels as for a local folder.
+    """
+    files = [(n.replace("\\", "/"), data) for n, data in files if not _is_hidden(n)]
+    prefix = _common_folder([n for n, _ in files])
+    sources = [(n[len(prefix):], (lambda data=data: data)) for n, data in files]
+    return _build(name or prefix.rstrip("/") or "upload", sources, image_size, limits, reporter)
 
 
 def _check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -126,6 +127,23 @@ def test_a_bad_upload_shows_why_and_keeps_the_current_dataset():
     assert not at.exception
     assert "escape the target folder" in texts(at) and "Still working with **digits**" in texts(at)
     assert at.session_state["dataset"].name == "digits"
+    at.segmented_control(key="source_kind").set_value("Demo").run()
+    assert "escape the target folder" not in texts(at)
+
+
+def test_a_folder_upload_keeps_its_class_sub_folders():
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Upload images").run()
+    at.toggle(key="upload_folder").set_value(True).run()
+    uploader = at.file_uploader(key="uploads_folder")
+    assert uploader.accept_directory
+    files = [(f"shapes/{c}/{i}.png", png(colour), "image/png") for c, colour in (("a", (0, 0, 0)), ("b", (255, 0, 0)))
+             for i in range(3)]
+    uploader.set_value(files).run()
+    at.button[0].click().run()
+    assert not at.exception
+    data = at.session_state["dataset"]
+    assert data.name == "shapes" and data.class_names == ["a", "b"]
 
 
 def test_a_good_upload_becomes_the_dataset():
@@ -163,3 +181,24 @@ def test_a_three_dimensional_map(digits_result):
     at.switch_page("views/explore.py").run()
     assert not at.exception
     assert '"type":"scatter3d"' in at.get("plotly_chart")[0].proto.spec.replace(" ", "")
+
+
+def test_a_feature_table_runs_through_every_page():
+    rng = np.random.default_rng(0)
+    rows = [f"{x:.3f},{y:.3f},{z:.3f},{label}" for label, centre in (("a", 0.0), ("b", 8.0))
+            for x, y, z in rng.normal(centre, 1.0, (40, 3))]
+    csv = ("f1,f2,f3,label\n" + "\n".join(rows)).encode()
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Feature table").run()
+    at.file_uploader(key="table_upload").set_value(("blobs.csv", csv, "text/csv")).run()
+    at.button[0].click().run()
+    assert at.session_state["dataset"].name == "blobs" and at.session_state["dataset"].kind == "table"
+    assert at.selectbox(key="features").value == "columns"
+    at.selectbox(key="reducer").set_value("pca").run()
+    at.selectbox(key="clusterer").set_value("kmeans").run()
+    at.number_input(key="cp.kmeans.n_clusters").set_value(2).run()
+    run_pipeline(at)
+    assert at.session_state["result"].metrics["ari"] == 1.0
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception, page

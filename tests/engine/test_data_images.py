@@ -121,6 +121,13 @@ def test_uploaded_files_load_like_a_folder():
     assert data.class_names == ["a", "b"] and data.images.shape == (3, 8, 8, 3)
 
 
+def test_a_browser_folder_upload_uses_its_sub_folders_as_labels():
+    files = [(f"pets/{label}/{i}.png", png(colour)) for label, colour in (("cat", (9, 9, 9)), ("dog", (250, 0, 0)))
+             for i in range(2)]
+    data = load_files(files, image_size=8)
+    assert data.name == "pets" and data.class_names == ["cat", "dog"] and data.item_names[0] == "cat/0.png"
+
+
 def test_load_dispatches_on_path_and_reports_unknown_inputs(tmp_path):
     shapes_folder(tmp_path / "set")
     assert len(load(tmp_path / "set", image_size=8)) == 12
