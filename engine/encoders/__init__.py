@@ -1,0 +1,47 @@
+"""Encoders (backbones): ``(B, C, H, W) → (B, out_dim)`` torch modules, one file each.
+
+Each entry says whether pretrained weights are on this machine; none are ever
+downloaded, and random initialisation always works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable
+
+from torch import nn
+
+from engine.encoders import mlp_ae, resnet, small_cnn, vit
+from engine.encoders.weights import WeightsSource
+from engine.registry import lookup
+
+
+@dataclass(frozen=True)
+class Encoder:
+    name: str
+    label: str
+    make: Callable[..., nn.Module]
+    description: str
+    weights: WeightsSource | None = None
+    attention: bool = False
+
+
+ENCODERS: dict[str, Encoder] = {
+    "small_cnn": Encoder("small_cnn", "Small CNN", small_cnn.make,
+                         "Three conv blocks, 128-d. About 2,300 images/s at 32 px on 2 CPU cores."),
+    "resnet18": Encoder("resnet18", "ResNet-18", partial(resnet.make, "resnet18"),
+                        "torchvision ResNet-18, 512-d; 3×3 stem for ≤ 64 px images.", resnet.WEIGHTS["resnet18"]),
+    "resnet50": Encoder("resnet50", "ResNet-50", partial(resnet.make, "resnet50"),
+                        "torchvision ResNet-50, 2048-d; for a GPU.", resnet.WEIGHTS["resnet50"]),
+    "mlp_ae": Encoder("mlp_ae", "MLP autoencoder", mlp_ae.make,
+                      "Fully connected encoder/decoder with a 32-d code; for the autoencoder + DEC method."),
+    "vit_tiny": Encoder("vit_tiny", "ViT-Tiny", partial(vit.make, "vit_tiny"),
+                        "Vision Transformer, 192-d, 3 heads; returns self-attention maps.", attention=True),
+    "vit_small": Encoder("vit_small", "ViT-Small", partial(vit.make, "vit_small"),
+                         "Vision Transformer, 384-d, 6 heads; returns self-attention maps.", attention=True),
+}
+
+
+def build(name: str, image_size: int, in_channels: int = 3, **options) -> nn.Module:
+    return lookup(ENCODERS, name, "encoder").make(image_size=image_size, in_channels=in_channels, **options)

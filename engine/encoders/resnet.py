@@ -1,0 +1,42 @@
+"""ResNet-18 / ResNet-50 from torchvision, with a 3×3 stride-1 stem for images of 64 px or less."""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+from torchvision import models
+
+from engine.encoders.weights import WeightsSource, load_matching, load_state_dict
+
+SMALL_IMAGE = 64
+WEIGHTS = {
+    "resnet18": WeightsSource("resnet18-f37072fd.pth", "torchvision ImageNet-1k", "BSD-3-Clause"),
+    "resnet50": WeightsSource("resnet50-11ad3fa6.pth", "torchvision ImageNet-1k (V2)", "BSD-3-Clause"),
+}
+
+
+class ResNetEncoder(nn.Module):
+    """A torchvision ResNet without its classifier: ``(B, 3, H, W) → (B, 512 or 2048)``."""
+
+    def __init__(self, depth: int, image_size: int):
+        super().__init__()
+        net = models.resnet18() if depth == 18 else models.resnet50()
+        if image_size <= SMALL_IMAGE:  # as in SimCLR's CIFAR set-up: keep resolution in the stem
+            net.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+            net.maxpool = nn.Identity()
+        self.out_dim = net.fc.in_features
+        net.fc = nn.Identity()
+        self.net = net
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x)
+
+
+def make(name: str, image_size: int, in_channels: int = 3, weights: str | None = None, **_: object) -> ResNetEncoder:
+    """``weights``: a file path, ``"cache"`` for torchvision's cached ImageNet weights, or ``None``."""
+    encoder = ResNetEncoder(18 if name == "resnet18" else 50, image_size)
+    path = WEIGHTS[name].cached_path() if weights == "cache" else weights
+    if weights == "cache" and path is None:
+        raise FileNotFoundError(f"{name} ImageNet weights are {WEIGHTS[name].status()}")
+    if path:
+        load_matching(encoder.net, load_state_dict(path))
+    return encoder

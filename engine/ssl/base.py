@@ -1,0 +1,67 @@
+"""The method protocol: backbone + head + loss + views, composed in a few lines per method.
+
+The training loop calls, per epoch, :meth:`SSLMethod.on_epoch_start` (DeepCluster and
+DEC re-read the whole dataset there), then per batch :meth:`make_views`, :meth:`loss`
+and, after the optimiser step, :meth:`on_step_end` (EMA teachers). ``progress`` is the
+fraction of the training budget spent, so schedules work for epoch and time budgets alike.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Callable
+
+import torch
+from torch import Tensor, nn
+
+EmbedAll = Callable[[], Tensor]
+
+
+class SSLMethod(nn.Module):
+    def __init__(self, backbone: nn.Module, image_size: int, n_items: int):
+        super().__init__()
+        self.backbone = backbone
+        self.image_size = image_size
+        self.n_items = n_items
+
+    def make_views(self, images: Tensor) -> list[Tensor]:
+        raise NotImplementedError
+
+    def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def on_step_end(self, progress: float) -> None:
+        """After each optimiser step; ``progress`` in [0, 1]."""
+
+    def on_epoch_start(self, epoch: int, progress: float, embed_all: EmbedAll) -> None:
+        """Before each epoch; ``embed_all()`` returns backbone features of every item, in order."""
+
+    @torch.no_grad()
+    def embed(self, images: Tensor) -> Tensor:
+        """The features used for clustering: the backbone's output (the teacher's, where there is one)."""
+        return self.backbone(images)
+
+
+def momentum_copy(module: nn.Module, rebuild: Callable[[], nn.Module] | None = None) -> nn.Module:
+    """A frozen copy for an EMA teacher / key encoder (lightly's ``deactivate_requires_grad``).
+
+    ``rebuild`` makes a fresh module of the same shape, for modules that cannot be deep-copied
+    (weight-normalised layers such as DINO's last layer); its weights are then loaded from ``module``.
+    """
+    twin = rebuild() if rebuild is not None else copy.deepcopy(module)
+    twin.load_state_dict(module.state_dict())
+    for parameter in twin.parameters():
+        parameter.requires_grad = False
+    return twin
+
+
+def cosine_schedule(progress: float, start: float, end: float) -> float:
+    """From ``start`` at progress 0 to ``end`` at 1 along half a cosine (BYOL / DINO momentum)."""
+    import math
+
+    return end - (end - start) * (math.cos(math.pi * min(max(progress, 0.0), 1.0)) + 1) / 2
+
+
+def local_size(backbone: nn.Module, image_size: int) -> int:
+    """Size of small multi-crop views; backbones with a fixed input (the MLP) get full-size views."""
+    return image_size if getattr(backbone, "fixed_input", False) else max(4, round(image_size * 96 / 224))

@@ -1,0 +1,36 @@
+"""SimCLR (Chen et al., 2020): two views, a projection head, NT-Xent over the batch."""
+
+from __future__ import annotations
+
+from lightly.loss import NTXentLoss
+from lightly.models.modules.heads import SimCLRProjectionHead
+from torch import Tensor, nn
+
+from engine.params import Float, Int
+from engine.registry import Entry
+from engine.ssl.augment import ViewSpec, make_view
+from engine.ssl.base import SSLMethod
+
+
+class SimCLR(SSLMethod):
+    def __init__(self, backbone: nn.Module, image_size: int, n_items: int, temperature: float = 0.5,
+                 projection_dim: int = 128):
+        super().__init__(backbone, image_size, n_items)
+        self.projection = SimCLRProjectionHead(backbone.out_dim, backbone.out_dim, projection_dim)
+        self.criterion = NTXentLoss(temperature=temperature)
+        self.view = ViewSpec(scale=(0.2, 1.0), jitter=0.4, jitter_p=0.8, gray_p=0.2, blur_p=0.5)
+
+    def make_views(self, images: Tensor) -> list[Tensor]:
+        return [make_view(images, self.view), make_view(images, self.view)]
+
+    def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:
+        z0, z1 = (self.projection(self.backbone(v)) for v in views)
+        return self.criterion(z0, z1)
+
+
+ENTRY = Entry(
+    name="simclr", label="SimCLR", make=SimCLR,
+    params=(Float("temperature", 0.5, 0.05, 2.0, step=0.05, help="NT-Xent temperature."),
+            Int("projection_dim", 128, 16, 1024, help="Output size of the projection head.")),
+    description="Contrastive: two views of an image attract, other images in the batch repel.",
+)
