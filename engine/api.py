@@ -6,6 +6,7 @@ from engine.cluster import CLUSTERERS
 from engine.cluster.profiles import ClusterProfile, cluster_profiles
 from engine.data import DEMOS, Dataset, DataError, Limits, load, load_csv, load_files, load_npz, load_zip
 from engine.data.thumbs import data_uri, montage, png_bytes
+from engine.encoders import ENCODERS
 from engine.features import FEATURES, available_for
 from engine.metrics import Sweep, k_sweep
 from engine.params import Param
@@ -14,11 +15,13 @@ from engine.progress import Cancelled, Reporter
 from engine.reduce import REDUCERS
 from engine.registry import Entry
 from engine.runs import RunRecord, RunStore
+from engine.ssl import METHODS
+from engine.train import TrainConfig, pick_device
 
 __all__ = [
     "CLUSTERERS", "REDUCERS", "FEATURES", "DEMOS", "Entry", "Param", "available_for",
     "Dataset", "DataError", "Limits", "load", "load_csv", "load_npz", "load_zip", "load_files",
     "Config", "Result", "run", "compare", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "montage", "png_bytes", "data_uri",
-    "Reporter", "Cancelled", "RunStore", "RunRecord",
+    "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
 ]

@@ -6,9 +6,13 @@ import argparse
 import json
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Sequence
 
 from engine import api
+from engine.train import TrainConfig, default_encoder, pick_device
+from engine.train import jobs
+from engine.train.jobs import load_dataset
 
 SCORE_KEYS = ("ari", "nmi", "acc", "silhouette", "calinski_harabasz", "davies_bouldin", "n_clusters",
               "noise_fraction", "seconds")
@@ -32,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("cluster", help="features → reduce → cluster → scores, stored as a run")
-    run.add_argument("--data", required=True, help=f"a demo ({', '.join(api.DEMOS)}), a folder, or a .zip/.npz/.csv")
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, or a .zip/.npz/.csv")
+    source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
     run.add_argument("--features", default=None, help=f"one of {', '.join(api.FEATURES)} (default: by data kind)")
     run.add_argument("--feature-param", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--reduce", default="umap", choices=list(api.REDUCERS))
@@ -46,6 +52,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-save", action="store_true", help="do not store the run")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(handler=cmd_cluster)
+
+    train = commands.add_parser("train", help="self-supervised training; stores the embeddings as a run")
+    train.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), an image folder, or a .zip")
+    train.add_argument("--resume", metavar="JOB_ID", help="continue a job from its last checkpoint")
+    train.add_argument("--encoder", default=None, help=f"one of {', '.join(api.ENCODERS)} (default: by data and device)")
+    train.add_argument("--method", default="simclr", choices=list(api.METHODS))
+    train.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="method parameter")
+    budget = train.add_mutually_exclusive_group()
+    budget.add_argument("--epochs", type=int, default=None)
+    budget.add_argument("--minutes", type=float, default=None)
+    train.add_argument("--batch-size", type=int, default=256)
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--image-size", type=int, default=0, help="training size (0: the data's, ≤ 32 px on a CPU)")
+    train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    train.set_defaults(handler=cmd_train)
 
     methods = commands.add_parser("methods", help="list registered features, reducers and clusterers")
     methods.set_defaults(handler=cmd_methods)
@@ -69,7 +92,13 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
 def cmd_cluster(args: argparse.Namespace) -> int:
     show = None if args.json else _print_progress
     reporter = api.Reporter(show)
-    dataset = api.load(args.data, image_size=args.image_size, reporter=reporter.stage(0.0, 0.05))
+    if args.run:
+        record = api.RunStore().get(args.run)
+        dataset = load_dataset(Path(record.dataset["snapshot"]))
+        args.features = "learned"
+        args.feature_param = [*args.feature_param, f"run_id={args.run}"]
+    else:
+        dataset = api.load(args.data, image_size=args.image_size, reporter=reporter.stage(0.0, 0.05))
     config = api.default_config(
         dataset, reducer=args.reduce, reducer_params=parse_pairs(args.reduce_param), n_components=args.dims,
         clusterer=args.method, clusterer_params=parse_pairs(args.param), cluster_on=args.cluster_on,
@@ -90,8 +119,37 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    reporter = api.Reporter(None if args.json else _print_progress)
+    if args.resume:
+        job_id = args.resume
+    else:
+        if not args.data:
+            raise ValueError("give --data to start a job, or --resume JOB_ID to continue one")
+        dataset = api.load(args.data, image_size=args.image_size or 64)
+        device = pick_device(args.device)
+        budget = {"minutes": args.minutes, "epochs": 0} if args.minutes else {"epochs": args.epochs or 20}
+        config = TrainConfig(encoder=args.encoder or default_encoder(len(dataset), dataset.images.shape[1], device),
+                             method=args.method, method_params=parse_pairs(args.param), image_size=args.image_size,
+                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device, **budget)
+        api.METHODS[config.method].resolve(config.method_params)  # bad parameters fail before the job exists
+        job_id = jobs.new_job(dataset, config)
+        if not args.json:
+            print(f"job {job_id} (resume with: python -m engine train --resume {job_id})", file=sys.stderr)
+    final = jobs.resume(job_id, reporter)
+    if args.json:
+        print(json.dumps(final))
+    else:
+        print(file=sys.stderr)
+        for key, value in {**final, **final.get("metrics", {})}.items():
+            if key != "metrics":
+                print(f"{key:>16}  {value:.4f}" if isinstance(value, float) else f"{key:>16}  {value}")
+    return {"done": 0, "cancelled": 130}.get(final["state"], 1)
+
+
 def cmd_methods(args: argparse.Namespace) -> int:
-    for title, registry in (("features", api.FEATURES), ("reducers", api.REDUCERS), ("clusterers", api.CLUSTERERS)):
+    for title, registry in (("features", api.FEATURES), ("reducers", api.REDUCERS), ("clusterers", api.CLUSTERERS),
+                            ("self-supervised methods", api.METHODS)):
         print(f"{title}:")
         for name, entry in registry.items():
             params = ", ".join(f"{p.name}={p.default}" for p in entry.params)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
-ParamKind = Literal["int", "float", "choice", "bool"]
+ParamKind = Literal["int", "float", "choice", "bool", "text"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class Param:
                     raise ValueError(f"{self.name}: expected true/false, got {value!r}")
                 return lowered in {"1", "true", "yes"}
             return bool(value)
+        if self.kind == "text":
+            return str(value)
         if self.kind == "choice":
             if value not in self.choices:
                 raise ValueError(f"{self.name}: {value!r} is not one of {list(self.choices)}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from engine.features import columns, pixels
+from engine.features import columns, learned, pixels
 from engine.registry import Entry
 
 FEATURES: dict[str, Entry] = {
     "pixels": pixels.ENTRY,
     "columns": columns.ENTRY,
+    "learned": learned.ENTRY,
 }
 
 

@@ -1,0 +1,160 @@
+"""Training jobs: a folder per job, run in-process or by a separate worker process.
+
+``launch`` writes the config and a snapshot of the dataset into a new job folder and
+starts ``python -m engine train --resume JOB`` in its own process session, so the
+app stays responsive and a job survives a page reload. ``resume`` is also what that
+worker runs: it picks up the last checkpoint, so a killed job continues where it
+stopped. ``cancel`` drops a file the running trainer notices within a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from engine.data import Dataset, ValidationReport
+from engine.metrics import embedding_scores
+from engine.progress import Cancelled, Reporter
+from engine.runs import RunStore, default_root
+from engine.train.config import TrainConfig
+from engine.train.loop import train
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def jobs_root() -> Path:
+    return default_root() / "jobs"
+
+
+def job_dir(job_id: str) -> Path:
+    return jobs_root() / job_id
+
+
+def new_job(dataset: Dataset, config: TrainConfig) -> str:
+    job_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    folder = job_dir(job_id)
+    folder.mkdir(parents=True)
+    save_dataset(dataset, folder / "dataset.npz")
+    _write_json(folder / "config.json", config.as_dict())
+    _write_json(folder / "status.json", {"state": "queued", "job_id": job_id})
+    return job_id
+
+
+def save_dataset(dataset: Dataset, path: Path) -> None:
+    arrays = {"images": dataset.images, "item_names": np.array(dataset.item_names)}
+    if dataset.labels is not None:
+        arrays.update(labels=dataset.labels, class_names=np.array(dataset.class_names))
+    with open(path, "wb") as handle:
+        np.savez(handle, name=np.array(dataset.name), grayscale=np.array(dataset.grayscale), **arrays)
+
+
+def load_dataset(path: Path) -> Dataset:
+    with np.load(path, allow_pickle=False) as data:
+        return Dataset(name=str(data["name"]), item_names=data["item_names"].tolist(), images=data["images"],
+                       labels=data["labels"] if "labels" in data else None,
+                       class_names=data["class_names"].tolist() if "class_names" in data else None,
+                       grayscale=bool(data["grayscale"]),
+                       report=ValidationReport(n_found=len(data["images"]), n_loaded=len(data["images"])))
+
+
+def status(job_id: str) -> dict:
+    return json.loads((job_dir(job_id) / "status.json").read_text())
+
+
+def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "end")) -> list[dict]:
+    path = job_dir(job_id) / "progress.jsonl"
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text().splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:  # a line being written right now
+            continue
+        if event.get("event") in kinds:
+            out.append(event)
+    return out
+
+
+def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None = None) -> dict:
+    """Run (or continue) a job to its end in this process; returns the final status."""
+    folder = job_dir(job_id)
+    config = TrainConfig(**json.loads((folder / "config.json").read_text()))
+    dataset = load_dataset(folder / "dataset.npz")
+    reporter = reporter or Reporter()
+    stop_watching = _watch_cancel_file(folder / "cancel", reporter)
+    log = open(folder / "progress.jsonl", "a", buffering=1)
+
+    def emit(event: dict) -> None:
+        log.write(json.dumps({"time": time.time(), **event}) + "\n")
+
+    _write_json(folder / "status.json", {"state": "running", "job_id": job_id, "pid": os.getpid()})
+    try:
+        outcome = train(dataset, config, folder, reporter, emit)
+    except Cancelled:
+        final = {"state": "cancelled", "job_id": job_id}
+    except Exception as error:
+        final = {"state": "failed", "job_id": job_id, "error": f"{type(error).__name__}: {error}"}
+    else:
+        metrics = {"epochs": outcome.epochs_done, "final_loss": outcome.history[-1]["loss"]}
+        if dataset.labels is not None:
+            metrics.update(embedding_scores(outcome.embeddings, dataset.labels, seed=config.seed))
+        record = (store or RunStore()).save(
+            "train", {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset),
+                      "snapshot": str(folder / "dataset.npz")},
+            {**config.as_dict(), "job_id": job_id, "device_used": outcome.device}, metrics,
+            {"seconds": outcome.seconds}, {"embeddings": outcome.embeddings,
+                                           "loss": np.array([h["loss"] for h in outcome.history])})
+        final = {"state": "done", "job_id": job_id, "run_id": record.run_id, "metrics": metrics}
+    finally:
+        stop_watching()
+    emit({"event": "end", **final})
+    log.close()
+    _write_json(folder / "status.json", final)
+    return final
+
+
+def launch(dataset: Dataset, config: TrainConfig, job_id: str | None = None) -> str:
+    """Start a worker process for a new job (or to continue ``job_id``); returns the job id."""
+    job_id = job_id or new_job(dataset, config)
+    folder = job_dir(job_id)
+    (folder / "cancel").unlink(missing_ok=True)
+    with open(folder / "worker.log", "ab") as log:
+        subprocess.Popen([sys.executable, "-m", "engine", "train", "--resume", job_id], cwd=ROOT,
+                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                         env={**os.environ, "CLUSTERSCOPE_HOME": str(default_root())})
+    return job_id
+
+
+def cancel(job_id: str) -> None:
+    (job_dir(job_id) / "cancel").touch()
+
+
+def _watch_cancel_file(path: Path, reporter: Reporter):
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(0.5):
+            if path.exists():
+                reporter.cancel()
+                return
+
+    threading.Thread(target=watch, daemon=True, name="cancel-watch").start()
+    return stop.set
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    staging = path.with_suffix(".tmp")
+    staging.write_text(json.dumps(payload, default=str))
+    os.replace(staging, path)
+
+
+__all__ = ["new_job", "launch", "resume", "cancel", "status", "events", "job_dir", "load_dataset"]

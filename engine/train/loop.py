@@ -1,0 +1,175 @@
+"""The training loop: epochs (or a time budget), progress events, a checkpoint every epoch, resume.
+
+A job lives in a folder::
+
+    config.json       TrainConfig plus the dataset reference
+    progress.jsonl    one JSON event per line: steps, epochs, and the end
+    checkpoint.pt     the last finished epoch (written atomically), read back on resume
+    status.json       running / done / failed / cancelled, with the run id when done
+
+Nothing here prints or exits; it reports through a :class:`Reporter` and the files above.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from engine.data import Dataset
+from engine.encoders import build as build_encoder
+from engine.progress import Cancelled, Reporter, ensure
+from engine.ssl import build as build_method
+from engine.ssl.base import SSLMethod
+from engine.train.config import TrainConfig, pick_device
+
+WARMUP = 0.05  # share of training with a linear learning-rate warm-up, then cosine decay
+
+
+@dataclass
+class TrainOutcome:
+    embeddings: np.ndarray
+    history: list[dict]
+    epochs_done: int
+    seconds: float
+    device: str
+
+
+def images_tensor(dataset: Dataset, size: int) -> torch.Tensor:
+    """uint8 ``n×H×W×3`` → float ``n×3×size×size`` in [0, 1] (resized once, not per batch)."""
+    x = torch.from_numpy(dataset.images).permute(0, 3, 1, 2).float().div_(255)
+    if x.shape[-1] != size:
+        x = F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+    return x
+
+
+def learning_rate(base: float, progress: float) -> float:
+    if progress < WARMUP:
+        return base * max(progress / WARMUP, 0.01)
+    return base * 0.5 * (1 + math.cos(math.pi * (progress - WARMUP) / (1 - WARMUP)))
+
+
+class Trainer:
+    def __init__(self, dataset: Dataset, config: TrainConfig, job_dir: str | os.PathLike):
+        self.dataset, self.config = dataset, config
+        self.job_dir = Path(job_dir)
+        self.device = pick_device(config.device)
+        self.size = config.training_size(dataset.images.shape[1], self.device)
+        torch.manual_seed(config.seed)
+        backbone = build_encoder(config.encoder, self.size, **config.encoder_options)
+        self.method: SSLMethod = build_method(config.method, backbone, self.size, len(dataset), config.method_params)
+        self.method.to(self.device)
+        self.optimizer = torch.optim.AdamW([p for p in self.method.parameters() if p.requires_grad],
+                                           lr=config.lr, weight_decay=config.weight_decay)
+        self.images = images_tensor(dataset, self.size)
+        self.batch_size = min(config.batch_size, len(dataset))
+        self.steps_per_epoch = max(1, len(dataset) // self.batch_size)
+        self.epoch, self.elapsed, self.history = 0, 0.0, []
+
+    # -- checkpoints ---------------------------------------------------------------------------
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.job_dir / "checkpoint.pt"
+
+    def save_checkpoint(self) -> None:
+        state = {"epoch": self.epoch, "elapsed": self.elapsed, "history": self.history,
+                 "method": self.method.state_dict(), "optimizer": self.optimizer.state_dict(),
+                 "torch_rng": torch.get_rng_state()}
+        staging = self.checkpoint_path.with_suffix(".tmp")
+        torch.save(state, staging)
+        os.replace(staging, self.checkpoint_path)  # a kill mid-write leaves the previous checkpoint
+
+    def load_checkpoint(self) -> bool:
+        if not self.checkpoint_path.exists():
+            return False
+        state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=True)
+        self.method.load_state_dict(state["method"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["torch_rng"])
+        self.epoch, self.elapsed, self.history = state["epoch"], state["elapsed"], state["history"]
+        return True
+
+    # -- the loop ------------------------------------------------------------------------------
+    def progress(self, step_in_epoch: int = 0) -> float:
+        by_epochs = (self.epoch + step_in_epoch / self.steps_per_epoch) / self.config.epochs \
+            if self.config.epochs else 0.0
+        by_time = self.elapsed / (60 * self.config.minutes) if self.config.minutes else 0.0
+        return min(1.0, max(by_epochs, by_time))
+
+    def finished(self) -> bool:
+        if self.config.minutes:
+            return self.elapsed >= 60 * self.config.minutes
+        return self.epoch >= self.config.epochs
+
+    @torch.no_grad()
+    def embed_all(self, batch: int = 1024) -> torch.Tensor:
+        was_training = self.method.training
+        self.method.eval()
+        out = torch.cat([self.method.embed(self.images[i:i + batch].to(self.device)).float()
+                         for i in range(0, len(self.images), batch)])
+        self.method.train(was_training)
+        return out
+
+    def run(self, reporter: Reporter | None = None, emit: Callable[[dict], None] | None = None) -> TrainOutcome:
+        reporter, emit = ensure(reporter), emit or (lambda event: None)
+        self.job_dir.mkdir(parents=True, exist_ok=True)
+        if self.load_checkpoint():
+            emit({"event": "resumed", "epoch": self.epoch, "elapsed": self.elapsed})
+        amp = self.device == "cuda"
+        self.method.train()
+        while not self.finished():
+            self.method.on_epoch_start(self.epoch, self.progress(), self.embed_all)
+            order = torch.randperm(len(self.images), generator=torch.Generator().manual_seed(
+                self.config.seed * 100_003 + self.epoch))
+            losses, epoch_start = [], time.perf_counter()
+            for step in range(self.steps_per_epoch):
+                tick = time.perf_counter()
+                indices = order[step * self.batch_size:(step + 1) * self.batch_size]
+                batch = self.images[indices].to(self.device, non_blocking=True)
+                lr = learning_rate(self.config.lr, self.progress(step))
+                for group in self.optimizer.param_groups:
+                    group["lr"] = lr
+                with torch.autocast(self.device, dtype=torch.bfloat16, enabled=amp):
+                    loss = self.method.loss(self.method.make_views(batch), indices.to(self.device))
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"the loss became {loss.item()} at epoch {self.epoch}; lower the "
+                                             "learning rate")
+                self.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                self.optimizer.step()
+                self.method.on_step_end(self.progress(step + 1))
+                losses.append(loss.item())
+                self.elapsed += time.perf_counter() - tick
+                rate = len(indices) / max(time.perf_counter() - tick, 1e-9)
+                fraction = self.progress(step + 1)
+                eta = self.elapsed / max(fraction, 1e-9) * (1 - fraction)
+                emit({"event": "step", "epoch": self.epoch, "step": step, "loss": losses[-1], "lr": lr,
+                      "images_per_s": rate, "eta_s": eta, "progress": fraction})
+                reporter.update(fraction, f"epoch {self.epoch + 1} · loss {losses[-1]:.4f} · {rate:,.0f} img/s")
+                if self.config.minutes and self.finished():
+                    break
+            self.epoch += 1
+            self.history.append({"epoch": self.epoch, "loss": float(np.mean(losses)), "lr": lr,
+                                 "seconds": time.perf_counter() - epoch_start})
+            self.save_checkpoint()
+            emit({"event": "epoch", **self.history[-1], "progress": self.progress()})
+        reporter.update(1.0, "extracting embeddings")
+        embeddings = self.embed_all().cpu().numpy().astype(np.float32)
+        return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device)
+
+
+def train(dataset: Dataset, config: TrainConfig, job_dir: str | os.PathLike, reporter: Reporter | None = None,
+          emit: Callable[[dict], None] | None = None) -> TrainOutcome:
+    """Train (or resume, if ``job_dir`` holds a checkpoint) and return the embeddings of every item."""
+    return Trainer(dataset, config, job_dir).run(reporter, emit)
+
+
+__all__ = ["train", "Trainer", "TrainOutcome", "Cancelled"]

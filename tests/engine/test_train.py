@@ -1,0 +1,149 @@
+"""Training end to end: every method through the CLI, budgets, cancel, and kill-then-resume of a worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from engine.cli import main
+from engine.metrics import embedding_scores
+from engine.runs import RunStore
+from engine.ssl import METHODS
+from engine.train import TrainConfig
+from engine.train import jobs
+from engine.train.jobs import load_dataset
+from engine.train.loop import learning_rate
+
+
+@pytest.fixture(scope="module")
+def digits_folder(tmp_path_factory, digits) -> Path:
+    """300 digits as PNG files in class sub-folders: a real image folder for the CLI."""
+    root = tmp_path_factory.mktemp("digits300")
+    for i in range(300):
+        folder = root / str(digits.labels[i])
+        folder.mkdir(exist_ok=True)
+        Image.fromarray(digits.images[i]).save(folder / f"{i}.png")
+    return root
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", list(METHODS))
+def test_each_method_trains_end_to_end_through_the_cli(method, digits_folder, capsys):
+    code = main(["train", "--data", str(digits_folder), "--method", method, "--epochs", "2", "--batch-size", "64",
+                 "--image-size", "8", "--json"])
+    final = json.loads(capsys.readouterr().out)
+    assert code == 0 and final["state"] == "done", final
+    assert final["metrics"]["epochs"] == 2 and 0 <= final["metrics"]["knn_acc"] <= 1
+    store = RunStore()
+    embeddings = store.arrays(final["run_id"])["embeddings"]
+    assert embeddings.shape[0] == 300 and np.isfinite(embeddings).all()
+    assert len(store.arrays(final["run_id"])["loss"]) == 2
+
+
+def test_learned_embeddings_cluster_through_the_cli(digits_folder, capsys):
+    main(["train", "--data", str(digits_folder), "--method", "simclr", "--epochs", "15", "--batch-size", "64",
+          "--image-size", "8", "--json"])
+    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    assert main(["cluster", "--run", run_id, "--reduce", "pca", "--method", "kmeans", "--cluster-on", "features",
+                 "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["n_items"] == 300 and payload["ari"] > 0.3  # chance is 0; structure appears within seconds
+
+
+def test_bad_method_parameters_fail_before_a_job_starts(digits_folder, capsys):
+    assert main(["train", "--data", str(digits_folder), "--method", "simclr", "--param", "temperature=9"]) == 2
+    assert "outside" in capsys.readouterr().err
+
+
+def test_a_time_budget_stops_training(digits_folder):
+    dataset = load_dataset_from(digits_folder)
+    job = jobs.new_job(dataset, TrainConfig(method="rotation", epochs=0, minutes=0.02, batch_size=32))
+    final = jobs.resume(job)
+    assert final["state"] == "done" and final["metrics"]["epochs"] >= 1
+    trained = sum(e["seconds"] for e in jobs.events(job, ("epoch",)))
+    assert 1.2 <= trained < 4.0  # a 0.02-minute budget: stops within the step that crosses 1.2 s
+
+
+def load_dataset_from(folder: Path):
+    from engine.data import load_folder
+
+    return load_folder(folder, image_size=8)
+
+
+def test_the_learning_rate_warms_up_then_decays_to_zero():
+    assert learning_rate(1.0, 0.0) < learning_rate(1.0, 0.04) < learning_rate(1.0, 0.05) == pytest.approx(1.0)
+    assert learning_rate(1.0, 0.5) < 1.0 and learning_rate(1.0, 1.0) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_embedding_scores_on_separable_data(blobs):
+    X, y = blobs
+    scores = embedding_scores(X, y)
+    assert scores["knn_acc"] == 1.0 and scores["kmeans_ari"] == 1.0
+
+
+@pytest.mark.slow
+def test_a_killed_worker_resumes_from_its_last_checkpoint_with_nothing_lost(digits_folder):
+    dataset = load_dataset_from(digits_folder)
+    job = jobs.launch(dataset, TrainConfig(method="simclr", epochs=60, batch_size=64))
+    folder = jobs.job_dir(job)
+    pid = wait_for(lambda: jobs.status(job).get("pid"), 120, "the worker to start")
+    wait_for(lambda: len(jobs.events(job, ("epoch",))) >= 3, 120, "three finished epochs")
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: not _alive(pid), 10, "the worker to die")
+    assert jobs.status(job)["state"] == "running"  # it died without a word
+    checkpoint = torch.load(folder / "checkpoint.pt", weights_only=True)
+    saved_epoch, saved_history = checkpoint["epoch"], checkpoint["history"]
+    assert 3 <= saved_epoch < 60
+
+    final = jobs.resume(job)  # what the app's Resume button and `train --resume` do
+    assert final["state"] == "done" and final["metrics"]["epochs"] == 60
+    resumed = jobs.events(job, ("resumed",))
+    assert [e["epoch"] for e in resumed] == [saved_epoch]
+    history = torch.load(folder / "checkpoint.pt", weights_only=True)["history"]
+    assert [h["epoch"] for h in history] == list(range(1, 61))
+    assert history[:saved_epoch] == saved_history  # the epochs before the kill are kept as they were
+    assert len(RunStore().arrays(final["run_id"])["loss"]) == 60
+
+
+@pytest.mark.slow
+def test_a_worker_can_be_cancelled_and_resumed(digits_folder):
+    dataset = load_dataset_from(digits_folder)
+    job = jobs.launch(dataset, TrainConfig(method="rotation", epochs=80, batch_size=64))
+    wait_for(lambda: len(jobs.events(job, ("epoch",))) >= 1, 120, "an epoch")
+    jobs.cancel(job)
+    assert wait_for(lambda: jobs.status(job)["state"] == "cancelled", 30, "the cancel")
+    done = len(jobs.events(job, ("epoch",)))
+    assert 1 <= done < 80
+    final = jobs.resume(job)
+    assert final["state"] == "done" and final["metrics"]["epochs"] == 80
+    assert [e["epoch"] for e in jobs.events(job, ("resumed",))] == [done]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
