@@ -90,6 +90,7 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
     config = TrainConfig(**json.loads((folder / "config.json").read_text()))
     dataset = load_dataset(folder / "dataset.npz")
     reporter = reporter or Reporter()
+    (folder / "cancel").unlink(missing_ok=True)  # a cancel asked of an earlier attempt does not carry over
     stop_watching = _watch_cancel_file(folder / "cancel", reporter)
     log = open(folder / "progress.jsonl", "a", buffering=1)
 
@@ -126,7 +127,6 @@ def launch(dataset: Dataset, config: TrainConfig, job_id: str | None = None) -> 
     """Start a worker process for a new job (or to continue ``job_id``); returns the job id."""
     job_id = job_id or new_job(dataset, config)
     folder = job_dir(job_id)
-    (folder / "cancel").unlink(missing_ok=True)
     with open(folder / "worker.log", "ab") as log:
         subprocess.Popen([sys.executable, "-m", "engine", "train", "--resume", job_id], cwd=ROOT,
                          stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
