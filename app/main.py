@@ -23,6 +23,7 @@ pages = [
     st.Page("views/clusters.py", title="Clusters", icon=":material/grid_view:"),
     st.Page("views/metrics.py", title="Metrics", icon=":material/monitoring:"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare:"),
+    st.Page("views/train.py", title="Train", icon=":material/model_training:"),
 ]
 page = st.navigation(pages)
 

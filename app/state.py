@@ -12,6 +12,7 @@ from engine.jobs import Job
 
 DATASET, SOURCE, RESULT, JOB, COMPARE = "dataset", "dataset_source", "result", "job", "compare"
 LAST_OUTCOME = "last_job_outcome"
+FEATURES_PICK, LEARNED_PICK = "features", "learned_run_pick"  # widget keys on the Data page
 
 
 @st.cache_resource(show_spinner=False)
@@ -55,6 +56,17 @@ def set_dataset(data: api.Dataset, source: str) -> None:
     if current is not None and current.dataset["fingerprint"] != data.fingerprint():
         st.session_state.pop(RESULT, None)
         st.session_state.pop(COMPARE, None)
+
+
+def training_runs(data: api.Dataset) -> list[api.RunRecord]:
+    """Stored training runs on this dataset, newest first."""
+    return [r for r in store().list(kind="train") if r.dataset.get("fingerprint") == data.fingerprint()]
+
+
+def use_learned_features(run_id: str) -> None:
+    """Preselect a training run's embeddings as the features on the Data page."""
+    st.session_state[FEATURES_PICK] = "learned"
+    st.session_state[LEARNED_PICK] = run_id
 
 
 def result() -> api.Result | None:

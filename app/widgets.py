@@ -40,6 +40,8 @@ def param_controls(entry: api.Entry, key: str, defaults: dict[str, Any] | None =
         label = p.name.replace("_", " ")
         if p.kind == "bool":
             values[p.name] = st.checkbox(label, value=bool(default), help=p.help or None, key=widget_key)
+        elif p.kind == "text":
+            values[p.name] = st.text_input(label, value=str(default), help=p.help or None, key=widget_key)
         elif p.kind == "choice":
             values[p.name] = st.selectbox(label, list(p.choices), index=list(p.choices).index(default),
                                           help=p.help or None, key=widget_key)

@@ -117,9 +117,19 @@ st.divider()
 st.subheader("Pipeline")
 c1, c2, c3 = st.columns(3)
 with c1:
-    features = registry_select("Features", api.FEATURES, "features", options=api.available_for(data.kind))
-    with st.expander("Feature settings"):
-        feature_params = param_controls(features, "fp")
+    features = registry_select("Features", api.FEATURES, state.FEATURES_PICK, options=api.available_for(data.kind))
+    if features.name == "learned":
+        runs = {r.run_id: r for r in state.training_runs(data)}
+        if not runs:
+            st.info("No training run on this dataset yet: train an encoder on the Train page.")
+            st.page_link("views/train.py", label="Go to Train", icon=":material/model_training:")
+        run_id = st.selectbox("Training run", list(runs), key=state.LEARNED_PICK, format_func=lambda r: (
+            f"{r} · {runs[r].config['method']} on {runs[r].config['encoder']}"
+            + (f" · kNN {runs[r].metrics['knn_acc']:.3f}" if "knn_acc" in runs[r].metrics else "")))
+        feature_params = {"run_id": run_id or ""}
+    else:
+        with st.expander("Feature settings"):
+            feature_params = param_controls(features, "fp")
 with c2:
     reducer = registry_select("Reducer", api.REDUCERS, "reducer", default="umap")
     with st.expander("Reducer settings"):
@@ -138,7 +148,8 @@ config = api.Config(features=features.name, feature_params=feature_params, reduc
                     clusterer_params=clusterer_params, cluster_on=cluster_on, seed=int(seed))
 
 job = state.job()
-if st.button("Run", type="primary", icon=":material/play_arrow:", disabled=job is not None, key="run"):
+no_features = features.name == "learned" and not feature_params["run_id"]
+if st.button("Run", type="primary", icon=":material/play_arrow:", disabled=job is not None or no_features, key="run"):
     state.start_run(config)
     st.rerun()
 

@@ -202,3 +202,37 @@ def test_a_feature_table_runs_through_every_page():
     for page in PAGES[1:]:
         at.switch_page(page).run()
         assert not at.exception, page
+
+
+def test_train_page_trains_in_a_worker_and_its_run_becomes_features():
+    import time
+
+    from engine.train import jobs
+
+    at = fresh_app()
+    at.switch_page("views/train.py").run()
+    assert not at.exception
+    assert "device: CPU" in texts(at) and at.selectbox(key="train_encoder").value == "small_cnn"
+    at.radio(key="train_budget").set_value("Epochs").run()
+    at.number_input(key="train_epochs").set_value(2).run()
+    at.button(key="train_start").click().run()
+    job = at.session_state["train_job"]
+    deadline = time.monotonic() + 240
+    while jobs.status(job)["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert jobs.status(job)["state"] == "done", jobs.status(job)
+    at.run()
+    assert not at.exception
+    assert "Finished: run" in texts(at) and len(at.get("plotly_chart")) == 1  # the loss curve
+    runs = at.dataframe[0].value
+    assert list(runs["Method"]) == ["simclr"] and list(runs["Epochs"]) == [2]
+    at.button(key="train_use").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Data" and at.session_state["features"] == "learned"
+    at.switch_page("views/data.py")  # AppTest keeps its own page; follow the app's st.switch_page
+    at.selectbox(key="reducer").set_value("pca").run()
+    at.selectbox(key="clusterer").set_value("kmeans").run()
+    run_pipeline(at)
+    result = at.session_state["result"]
+    assert result.config.features == "learned" and result.space.shape == (1797, 2)
+    assert result.config.feature_params["run_id"] == jobs.status(job)["run_id"]

@@ -1,0 +1,150 @@
+"""Train page: self-supervised training in a worker process, watched live; finished runs become features."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+from app import state
+from app.widgets import param_controls, registry_select
+from engine import api
+from engine.train import default_encoder
+from engine.train import jobs
+
+st.title("Train")
+data = state.dataset()
+if data.images is None:
+    st.info("Self-supervised training needs images; the current dataset is a feature table.")
+    st.page_link("views/data.py", label="Choose images on the Data page", icon=":material/database:")
+    st.stop()
+
+device = api.pick_device()
+gpu = f"CUDA · {torch.cuda.get_device_name(0)} (mixed precision)" if device == "cuda" else \
+    "CPU (no GPU visible): small models and ≤ 32 px images train at useful speed"
+st.caption(f"Dataset **{data.name}**, {len(data):,} images of {data.images.shape[1]} px · device: {gpu}")
+
+left, right = st.columns(2)
+with left:
+    suggested = default_encoder(len(data), data.images.shape[1], device)
+    encoder = registry_select("Encoder", api.ENCODERS, "train_encoder", default=suggested)
+    options = {}
+    if encoder.weights is not None:
+        found = encoder.weights.cached_path()
+        st.caption(f"Pretrained weights ({encoder.weights.origin}, {encoder.weights.licence}): "
+                   f"{encoder.weights.status()}.")
+        if found and st.checkbox("Start from these weights", key="train_pretrained"):
+            options["weights"] = "cache"
+        path = st.text_input("…or a weights file on this computer", key="train_weights_file",
+                             placeholder="/path/to/weights.pth")
+        if path:
+            options["weights"] = path.strip()
+        if "weights" not in options:
+            st.caption("Random initialisation.")
+    method = registry_select("Method", api.METHODS, "train_method", default="simclr")
+    with st.expander("Method settings"):
+        method_params = param_controls(method, "tm")
+with right:
+    budget_kind = st.radio("Budget", ["Minutes", "Epochs"], horizontal=True, key="train_budget")
+    if budget_kind == "Minutes":
+        budget = {"minutes": st.number_input("Minutes", 0.1, 600.0, 2.0, step=0.5, key="train_minutes"), "epochs": 0}
+    else:
+        budget = {"epochs": st.number_input("Epochs", 1, 10_000, 20, key="train_epochs")}
+    batch_size = st.select_slider("Batch size", [32, 64, 128, 256, 512, 1024], value=256, key="train_batch")
+    lr = st.number_input("Learning rate", 1e-5, 1.0, 1e-3, format="%.5f", key="train_lr")
+    image_size = st.select_slider("Training image size", [0, 8, 16, 32, 64, 96, 128, 224], value=0, key="train_size",
+                                  format_func=lambda s: "auto" if s == 0 else f"{s} px",
+                                  help="auto: the data's size, at most 32 px on a CPU.")
+
+def worker_alive(status: dict) -> bool:
+    pid = status.get("pid")
+    if pid is None:
+        return status["state"] == "queued"
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+config = api.TrainConfig(encoder=encoder.name, method=method.name, method_params=method_params,
+                         encoder_options=options, image_size=image_size, batch_size=batch_size, lr=lr, **budget)
+current = st.session_state.get("train_job")
+status = jobs.status(current) if current else None
+busy = status is not None and status["state"] in ("queued", "running") and worker_alive(status)
+if st.button("Start training", type="primary", icon=":material/model_training:", disabled=busy, key="train_start"):
+    st.session_state["train_job"] = jobs.launch(data, config)
+    st.rerun()
+
+
+def loss_chart(steps: list[dict], epochs: list[dict]) -> go.Figure:
+    fig = go.Figure()
+    if steps:
+        fig.add_scatter(x=[e["progress"] * 100 for e in steps], y=[e["loss"] for e in steps], mode="lines",
+                        name="step", line=dict(color="#b8bcc6", width=1))
+    if epochs:
+        fig.add_scatter(x=[e["progress"] * 100 for e in epochs], y=[e["loss"] for e in epochs],
+                        mode="lines+markers", name="epoch mean", line=dict(color="#4e79a7"))
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), title="Loss",
+                      xaxis_title="% of budget", yaxis_title="loss")
+    return fig
+
+
+@st.fragment(run_every=1.0)
+def job_panel() -> None:
+    job_id = st.session_state.get("train_job")
+    if not job_id:
+        return
+    info = jobs.status(job_id)
+    steps = jobs.events(job_id, ("step",))
+    epochs = jobs.events(job_id, ("epoch",))
+    state_name = info["state"]
+    if state_name in ("queued", "running") and not worker_alive(info):
+        state_name = "stopped"
+    st.subheader(f"Job {job_id}")
+    if steps:
+        last = steps[-1]
+        st.progress(min(last["progress"], 1.0),
+                    text=f"{state_name} · epoch {last['epoch'] + 1} · loss {last['loss']:.4f} · "
+                         f"{last['images_per_s']:,.0f} img/s · lr {last['lr']:.2e} · ETA {last['eta_s']:.0f} s")
+    else:
+        st.progress(0.0, text=f"{state_name} · starting the worker (loading torch)…")
+    st.plotly_chart(loss_chart(steps[-2000:], epochs), key="loss_chart")
+    buttons = st.columns(4)
+    if state_name in ("queued", "running"):
+        if buttons[0].button("Cancel", icon=":material/stop:", key="train_cancel"):
+            jobs.cancel(job_id)
+    elif state_name in ("cancelled", "stopped", "failed"):
+        if state_name == "failed":
+            st.error(f"Training failed: {info.get('error')}")
+        if buttons[0].button("Resume", icon=":material/play_arrow:", key="train_resume"):
+            jobs.launch(data, config, job_id=job_id)
+            st.rerun(scope="fragment")
+    elif state_name == "done":
+        metrics = info.get("metrics", {})
+        st.success(f"Finished: run {info['run_id']} · {metrics.get('epochs')} epochs"
+                   + (f" · kNN accuracy {metrics['knn_acc']:.3f}" if "knn_acc" in metrics else ""))
+
+
+job_panel()
+
+st.divider()
+st.subheader("Training runs on this dataset")
+records = state.training_runs(data)
+if not records:
+    st.caption("None yet.")
+else:
+    table = pd.DataFrame([{
+        "Run": r.run_id, "Encoder": r.config["encoder"], "Method": r.config["method"],
+        "Epochs": r.metrics.get("epochs"), "Final loss": r.metrics.get("final_loss"),
+        "kNN acc": r.metrics.get("knn_acc"), "K-means ACC": r.metrics.get("kmeans_acc"),
+        "K-means NMI": r.metrics.get("kmeans_nmi"), "Seconds": r.timings.get("seconds"),
+        "Device": r.config.get("device_used")} for r in records])
+    st.dataframe(table, hide_index=True, key="train_runs")
+    chosen = st.selectbox("Use a run's embeddings as features", [r.run_id for r in records], key="train_use_run")
+    if st.button("Use as features", key="train_use"):
+        state.use_learned_features(chosen)
+        st.switch_page("views/data.py")
