@@ -124,6 +124,9 @@ def job_panel() -> None:
             jobs.launch(data, config, job_id=job_id)
             st.rerun(scope="fragment")
     elif state_name == "done":
+        if st.session_state.get("train_job_shown_done") != job_id:  # refresh the runs list and buttons once
+            st.session_state["train_job_shown_done"] = job_id
+            st.rerun(scope="app")
         metrics = info.get("metrics", {})
         st.success(f"Finished: run {info['run_id']} · {metrics.get('epochs')} epochs"
                    + (f" · kNN accuracy {metrics['knn_acc']:.3f}" if "knn_acc" in metrics else ""))

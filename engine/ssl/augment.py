@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 BLUR_MIN_SIZE = 32  # SimCLR drops blur on 32 px CIFAR images
+TINY_SIZE = 32  # below this, crops keep a larger share of the image
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,16 @@ def blur(x: Tensor) -> Tensor:
     return flat.reshape(b, c, h, w)
 
 
+def crop_scale(scale: tuple[float, float], image_size: int) -> tuple[float, float]:
+    """The paper's crop areas suit 32 px and up; on tinier images the lower bound rises toward half the
+    upper one (0.2 → 0.5 at 8 px), or a crop keeps too few pixels to show what the image is."""
+    low, high = scale
+    tiny = min(max((TINY_SIZE - image_size) / (TINY_SIZE - 8), 0.0), 1.0)
+    return (max(low, low + (high / 2 - low) * tiny), high)
+
+
 def make_view(x: Tensor, spec: ViewSpec) -> Tensor:
-    out = resized_crop(x, spec.size or x.shape[-1], spec.scale)
+    out = resized_crop(x, spec.size or x.shape[-1], crop_scale(spec.scale, x.shape[-1]))
     if spec.flip:
         out = _where(0.5, out, out.flip(-1))
     if spec.jitter > 0:

@@ -105,3 +105,33 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     assert_clean(page)
     page.screenshot(path=str(screenshots / "6-compare.png"))
     page.close()
+
+
+def test_train_page_trains_watches_and_hands_over_the_embeddings(app_url, browser, screenshots):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(app_url)
+    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
+    open_page(page, "Train")
+    assert page.get_by_text("device: CPU", exact=False).count() == 1
+    choose(page, "Encoder", "Small CNN")
+    choose(page, "Method", "SimCLR")
+    page.get_by_text("Epochs", exact=True).click()
+    epochs = page.get_by_label("Epochs", exact=True)
+    epochs.fill("3")
+    epochs.press("Enter")
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("Finished: run").wait_for(timeout=300_000)
+    page.get_by_text("Training runs on this dataset").wait_for()
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # the loss curve
+    assert page.locator("[data-testid='stDataFrame']").count() == 1  # the runs list
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "7-train.png"))
+
+    page.get_by_role("button", name="Use as features").click()
+    page.locator("h1", has_text="Data").wait_for(timeout=60_000)
+    assert page.get_by_role("combobox", name="Features").input_value() == "Learned encoder (training run)"
+    assert page.get_by_role("combobox", name="Training run").input_value().startswith("20")
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "8-data-learned-features.png"))
+    page.close()
