@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -59,24 +57,12 @@ with right:
                                   format_func=lambda s: "auto" if s == 0 else f"{s} px",
                                   help="auto: the data's size, at most 32 px on a CPU.")
 
-def worker_alive(status: dict) -> bool:
-    pid = status.get("pid")
-    if pid is None:
-        return status["state"] == "queued"
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 config = api.TrainConfig(encoder=encoder.name, method=method.name, method_params=method_params,
                          encoder_options=options, image_size=image_size, batch_size=batch_size, lr=lr, **budget)
 current = st.session_state.get("train_job")
-status = jobs.status(current) if current else None
-busy = status is not None and status["state"] in ("queued", "running") and worker_alive(status)
+busy = current is not None and jobs.state(current) in ("queued", "running")
 if st.button("Start training", type="primary", icon=":material/model_training:", disabled=busy, key="train_start"):
-    st.session_state["train_job"] = jobs.launch(data, config)
+    st.session_state["train_job"] = jobs.start(data, config)
     st.rerun()
 
 
@@ -98,14 +84,15 @@ def job_panel() -> None:
     job_id = st.session_state.get("train_job")
     if not job_id:
         return
-    info = jobs.status(job_id)
+    info, state_name = jobs.status(job_id), jobs.state(job_id)
     steps = jobs.events(job_id, ("step",))
     epochs = jobs.events(job_id, ("epoch",))
-    state_name = info["state"]
-    if state_name in ("queued", "running") and not worker_alive(info):
-        state_name = "stopped"
+    extraction = jobs.events(job_id, ("extract",))
     st.subheader(f"Job {job_id}")
-    if steps:
+    if extraction and state_name == "running":
+        done = extraction[-1]
+        st.progress(done["done"] / done["total"], text=f"extracting embeddings {done['done']:,}/{done['total']:,}")
+    elif steps:
         last = steps[-1]
         st.progress(min(last["progress"], 1.0),
                     text=f"{state_name} · epoch {last['epoch'] + 1} · loss {last['loss']:.4f} · "
@@ -121,7 +108,7 @@ def job_panel() -> None:
         if state_name == "failed":
             st.error(f"Training failed: {info.get('error')}")
         if buttons[0].button("Resume", icon=":material/play_arrow:", key="train_resume"):
-            jobs.launch(data, config, job_id=job_id)
+            jobs.launch(job_id)
             st.rerun(scope="fragment")
     elif state_name == "done":
         if st.session_state.get("train_job_shown_done") != job_id:  # refresh the runs list and buttons once

@@ -39,7 +39,8 @@ ENCODERS: dict[str, Encoder] = {
     "vit_tiny": Encoder("vit_tiny", "ViT-Tiny", partial(vit.make, "vit_tiny"),
                         "Vision Transformer, 192-d, 3 heads; returns self-attention maps.", attention=True),
     "vit_small": Encoder("vit_small", "ViT-Small", partial(vit.make, "vit_small"),
-                         "Vision Transformer, 384-d, 6 heads; returns self-attention maps.", attention=True),
+                         "Vision Transformer, 384-d, 6 heads; returns self-attention maps.", vit.WEIGHTS["vit_small"],
+                         attention=True),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 from torchvision import models
 
-from engine.encoders.weights import WeightsSource, load_matching, load_state_dict
+from engine.encoders.weights import WeightsSource, load_matching, load_state_dict, resolve_weights
 
 SMALL_IMAGE = 64
 WEIGHTS = {
@@ -34,9 +34,7 @@ class ResNetEncoder(nn.Module):
 def make(name: str, image_size: int, in_channels: int = 3, weights: str | None = None, **_: object) -> ResNetEncoder:
     """``weights``: a file path, ``"cache"`` for torchvision's cached ImageNet weights, or ``None``."""
     encoder = ResNetEncoder(18 if name == "resnet18" else 50, image_size)
-    path = WEIGHTS[name].cached_path() if weights == "cache" else weights
-    if weights == "cache" and path is None:
-        raise FileNotFoundError(f"{name} ImageNet weights are {WEIGHTS[name].status()}")
+    path = resolve_weights(name, weights, WEIGHTS)
     if path:
         load_matching(encoder.net, load_state_dict(path))
     return encoder

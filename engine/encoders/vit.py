@@ -1,5 +1,8 @@
 """A small Vision Transformer after facebookresearch/dino's ``vision_transformer.py``.
 
+Module names follow DINO's and timm's (``patch_embed.proj``, ``blocks.N.attn.qkv``,
+``blocks.N.mlp.fc1``…), so their checkpoints load by name where shapes agree.
+
 Attention is a first-class output: every block can return its attention, and
 :meth:`VisionTransformer.get_last_selfattention` gives the last block's, from which
 the CLS→patch maps are read.
@@ -12,6 +15,8 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from engine.encoders.weights import WeightsSource, load_matching, load_state_dict, resolve_weights
 
 SIZES = {"vit_tiny": (192, 12, 3), "vit_small": (384, 12, 6)}  # width, depth, heads
 
@@ -39,12 +44,30 @@ class Attention(nn.Module):
         return self.proj((attn @ v).transpose(1, 2).reshape(b, n, d)), attn
 
 
+class Mlp(nn.Module):
+    def __init__(self, dim: int, hidden: int):
+        super().__init__()
+        self.fc1, self.act, self.fc2 = nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fc2(self.act(self.fc1(x)))
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, in_channels: int, dim: int, patch_size: int):
+        super().__init__()
+        self.proj = nn.Conv2d(in_channels, dim, kernel_size=patch_size, stride=patch_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.proj(x).flatten(2).transpose(1, 2)
+
+
 class Block(nn.Module):
     def __init__(self, dim: int, heads: int, mlp_ratio: float = 4.0):
         super().__init__()
         self.norm1, self.norm2 = nn.LayerNorm(dim, eps=1e-6), nn.LayerNorm(dim, eps=1e-6)
         self.attn = Attention(dim, heads)
-        self.mlp = nn.Sequential(nn.Linear(dim, int(dim * mlp_ratio)), nn.GELU(), nn.Linear(int(dim * mlp_ratio), dim))
+        self.mlp = Mlp(dim, int(dim * mlp_ratio))
 
     def forward(self, x: Tensor, return_attention: bool = False):
         y, attn = self.attn(self.norm1(x))
@@ -60,7 +83,7 @@ class VisionTransformer(nn.Module):
     def __init__(self, image_size: int, patch_size: int, dim: int, depth: int, heads: int, in_channels: int = 3):
         super().__init__()
         self.patch_size = patch_size
-        self.patch_embed = nn.Conv2d(in_channels, dim, kernel_size=patch_size, stride=patch_size)
+        self.patch_embed = PatchEmbed(in_channels, dim, patch_size)
         grid = image_size // patch_size
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.pos_embed = nn.Parameter(torch.zeros(1, grid * grid + 1, dim))
@@ -72,7 +95,7 @@ class VisionTransformer(nn.Module):
 
     def tokens(self, x: Tensor) -> Tensor:
         b, _, h, w = x.shape
-        patches = self.patch_embed(x).flatten(2).transpose(1, 2)
+        patches = self.patch_embed(x)
         x = torch.cat([self.cls_token.expand(b, -1, -1), patches], dim=1)
         return x + self._pos_embed(h // self.patch_size, w // self.patch_size)
 
@@ -106,6 +129,31 @@ class VisionTransformer(nn.Module):
         return attn.reshape(x.shape[0], attn.shape[1], rows, cols)
 
 
-def make(name: str, image_size: int, in_channels: int = 3, depth: int | None = None, **_: object) -> VisionTransformer:
+WEIGHTS = {"vit_small": WeightsSource("dino_deitsmall16_pretrain.pth", "DINO ViT-S/16 (facebookresearch/dino)",
+                                       "Apache-2.0")}
+
+
+def make(name: str, image_size: int, in_channels: int = 3, depth: int | None = None, weights: str | None = None,
+         **_: object) -> VisionTransformer:
+    """``weights``: a file, ``"cache"`` for the DINO checkpoint in the torch hub cache, or ``None``.
+
+    Pretrained weights keep their 16 px patches (and so need images of 64 px or more)."""
     dim, full_depth, heads = SIZES[name]
-    return VisionTransformer(image_size, patch_size_for(image_size), dim, depth or full_depth, heads, in_channels)
+    path = resolve_weights(name, weights, WEIGHTS)
+    patch = 16 if path else patch_size_for(image_size)
+    model = VisionTransformer(image_size, patch, dim, depth or full_depth, heads, in_channels)
+    if path:
+        state = load_state_dict(path)
+        if "pos_embed" in state and state["pos_embed"].shape != model.pos_embed.shape:
+            state["pos_embed"] = resample_positions(state["pos_embed"], image_size // patch)
+        load_matching(model, state)
+    return model
+
+
+def resample_positions(pos_embed: Tensor, grid: int) -> Tensor:
+    """A checkpoint's positional embeddings (CLS + square grid) resampled to a ``grid×grid`` grid."""
+    cls, old = pos_embed[:, :1], pos_embed[:, 1:]
+    side = int(math.sqrt(old.shape[1]))
+    old = old.reshape(1, side, side, -1).permute(0, 3, 1, 2)
+    new = F.interpolate(old, size=(grid, grid), mode="bicubic", align_corners=False)
+    return torch.cat([cls, new.permute(0, 2, 3, 1).reshape(1, grid * grid, -1)], dim=1)

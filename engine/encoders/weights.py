@@ -40,3 +40,15 @@ def load_matching(module: torch.nn.Module, state: dict[str, torch.Tensor]) -> li
     usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     module.load_state_dict(usable, strict=False)
     return sorted(set(own) - set(usable))
+
+
+def resolve_weights(name: str, weights: str | None, sources: dict[str, WeightsSource]) -> str | Path | None:
+    """``"cache"`` → the cached file (an error saying where it was looked for when absent); a path → itself."""
+    if weights != "cache":
+        return weights or None
+    source = sources.get(name)
+    found = source.cached_path() if source else None
+    if found is None:
+        where = source.status() if source else "not published for this encoder"
+        raise FileNotFoundError(f"{name} pretrained weights are {where}")
+    return found

@@ -9,15 +9,22 @@ fraction of the training budget spent, so schedules work for epoch and time budg
 from __future__ import annotations
 
 import copy
+import math
 from typing import Callable
 
 import torch
+from lightly.models.utils import update_momentum
 from torch import Tensor, nn
 
 EmbedAll = Callable[[], Tensor]
 
 
 class SSLMethod(nn.Module):
+    #: (online, teacher) attribute pairs moved by an exponential moving average after each step
+    #: (MoCo's key encoder, BYOL's target, DINO's teacher), with ``momentum`` rising to 1 on a cosine.
+    ema_pairs: tuple[tuple[str, str], ...] = ()
+    momentum: float = 0.0
+
     def __init__(self, backbone: nn.Module, image_size: int, n_items: int):
         super().__init__()
         self.backbone = backbone
@@ -32,6 +39,10 @@ class SSLMethod(nn.Module):
 
     def on_step_end(self, progress: float) -> None:
         """After each optimiser step; ``progress`` in [0, 1]."""
+        if self.ema_pairs:
+            m = cosine_schedule(progress, self.momentum, 1.0)
+            for online, teacher in self.ema_pairs:
+                update_momentum(getattr(self, online), getattr(self, teacher), m)
 
     def on_epoch_start(self, epoch: int, progress: float, embed_all: EmbedAll) -> None:
         """Before each epoch; ``embed_all()`` returns backbone features of every item, in order."""
@@ -57,8 +68,6 @@ def momentum_copy(module: nn.Module, rebuild: Callable[[], nn.Module] | None = N
 
 def cosine_schedule(progress: float, start: float, end: float) -> float:
     """From ``start`` at progress 0 to ``end`` at 1 along half a cosine (BYOL / DINO momentum)."""
-    import math
-
     return end - (end - start) * (math.cos(math.pi * min(max(progress, 0.0), 1.0)) + 1) / 2
 
 

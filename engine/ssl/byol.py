@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from lightly.loss import NegativeCosineSimilarity
 from lightly.models.modules.heads import BYOLPredictionHead, BYOLProjectionHead
-from lightly.models.utils import update_momentum
 from torch import Tensor, nn
 
 from engine.params import Float, Int
 from engine.registry import Entry
 from engine.ssl.augment import ViewSpec, make_view
-from engine.ssl.base import SSLMethod, cosine_schedule, momentum_copy
+from engine.ssl.base import SSLMethod, momentum_copy
 
 
 class BYOL(SSLMethod):
+    ema_pairs = (("backbone", "backbone_momentum"), ("projection", "projection_momentum"))
+
     def __init__(self, backbone: nn.Module, image_size: int, n_items: int, momentum: float = 0.99,
                  hidden_dim: int = 1024, projection_dim: int = 256):
         super().__init__(backbone, image_size, n_items)
@@ -39,11 +40,6 @@ class BYOL(SSLMethod):
         v0, v1 = views
         return 0.5 * (self.criterion(self._online(v0), self._target(v1)) +
                       self.criterion(self._online(v1), self._target(v0)))
-
-    def on_step_end(self, progress: float) -> None:
-        m = cosine_schedule(progress, self.momentum, 1.0)
-        update_momentum(self.backbone, self.backbone_momentum, m)
-        update_momentum(self.projection, self.projection_momentum, m)
 
 
 ENTRY = Entry(

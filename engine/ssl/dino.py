@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from lightly.loss import DINOLoss
 from lightly.models.modules.heads import DINOProjectionHead
-from lightly.models.utils import update_momentum
 from torch import Tensor, nn
 
 from engine.params import Float, Int
 from engine.registry import Entry
 from engine.ssl.augment import make_view, multi_crop
-from engine.ssl.base import SSLMethod, cosine_schedule, local_size, momentum_copy
+from engine.ssl.base import SSLMethod, local_size, momentum_copy
 
 
 class DINO(SSLMethod):
+    ema_pairs = (("backbone", "teacher_backbone"), ("head", "teacher_head"))
+
     def __init__(self, backbone: nn.Module, image_size: int, n_items: int, output_dim: int = 2048,
                  n_local: int = 4, momentum: float = 0.996, teacher_temp: float = 0.04, student_temp: float = 0.1,
                  center_momentum: float = 0.9):
@@ -36,11 +37,6 @@ class DINO(SSLMethod):
         teacher = [self.teacher_head(self.teacher_backbone(v)).detach() for v in views[:2]]
         student = [self.head(self.backbone(v)) for v in views]
         return self.criterion(teacher, student)  # also moves the centre toward the teacher's batch mean
-
-    def on_step_end(self, progress: float) -> None:
-        m = cosine_schedule(progress, self.momentum, 1.0)
-        update_momentum(self.backbone, self.teacher_backbone, m)
-        update_momentum(self.head, self.teacher_head, m)
 
     def embed(self, images: Tensor) -> Tensor:
         return self.teacher_backbone(images)  # DINO's teacher is the better encoder

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from lightly.loss import NTXentLoss
 from lightly.models.modules.heads import MoCoProjectionHead
-from lightly.models.utils import update_momentum
 from torch import Tensor, nn
 
 from engine.params import Float, Int
 from engine.registry import Entry
 from engine.ssl.augment import ViewSpec, make_view
-from engine.ssl.base import SSLMethod, cosine_schedule, momentum_copy
+from engine.ssl.base import SSLMethod, momentum_copy
 
 
 class MoCo(SSLMethod):
+    ema_pairs = (("backbone", "backbone_momentum"), ("projection", "projection_momentum"))
+
     def __init__(self, backbone: nn.Module, image_size: int, n_items: int, temperature: float = 0.2,
                  momentum: float = 0.99, queue_size: int = 4096, projection_dim: int = 128):
         super().__init__(backbone, image_size, n_items)
@@ -33,11 +34,6 @@ class MoCo(SSLMethod):
         query = self.projection(self.backbone(views[0]))
         key = self.projection_momentum(self.backbone_momentum(views[1])).detach()
         return self.criterion(query, key)
-
-    def on_step_end(self, progress: float) -> None:
-        m = cosine_schedule(progress, self.momentum, 1.0)
-        update_momentum(self.backbone, self.backbone_momentum, m)
-        update_momentum(self.projection, self.projection_momentum, m)
 
 
 ENTRY = Entry(

@@ -1,7 +1,7 @@
 """Training jobs: a folder per job, run in-process or by a separate worker process.
 
-``launch`` writes the config and a snapshot of the dataset into a new job folder and
-starts ``python -m engine train --resume JOB`` in its own process session, so the
+``start`` writes the config and a snapshot of the dataset into a new job folder and
+``launch`` starts ``python -m engine train --resume JOB`` in its own process session, so the
 app stays responsive and a job survives a page reload. ``resume`` is also what that
 worker runs: it picks up the last checkpoint, so a killed job continues where it
 stopped. ``cancel`` drops a file the running trainer notices within a second.
@@ -69,7 +69,30 @@ def status(job_id: str) -> dict:
     return json.loads((job_dir(job_id) / "status.json").read_text())
 
 
-def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "end")) -> list[dict]:
+def state(job_id: str) -> str:
+    """The job's state; ``stopped`` for a job whose worker died without a word (killed, out of memory)."""
+    info = status(job_id)
+    if info["state"] == "running" and not process_alive(info.get("pid")):
+        return "stopped"
+    return info["state"]
+
+
+def process_alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # the id now belongs to another user's process: ours is gone
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    if stat.exists():  # a zombie has exited; only its parent has not collected it yet
+        return stat.read_text().rsplit(")", 1)[-1].split()[0] != "Z"
+    return True
+
+
+def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "extract", "end")) -> list[dict]:
     path = job_dir(job_id) / "progress.jsonl"
     if not path.exists():
         return []
@@ -85,7 +108,11 @@ def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "e
 
 
 def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None = None) -> dict:
-    """Run (or continue) a job to its end in this process; returns the final status."""
+    """Run (or continue) a job to its end in this process; returns the final status.
+
+    A job that already finished is left as it is (its run is stored once)."""
+    if status(job_id)["state"] == "done":
+        return status(job_id)
     folder = job_dir(job_id)
     config = TrainConfig(**json.loads((folder / "config.json").read_text()))
     dataset = load_dataset(folder / "dataset.npz")
@@ -123,15 +150,22 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
     return final
 
 
-def launch(dataset: Dataset, config: TrainConfig, job_id: str | None = None) -> str:
-    """Start a worker process for a new job (or to continue ``job_id``); returns the job id."""
-    job_id = job_id or new_job(dataset, config)
+def start(dataset: Dataset, config: TrainConfig) -> str:
+    """Create a job and start its worker process; returns the job id."""
+    job_id = new_job(dataset, config)
+    launch(job_id)
+    return job_id
+
+
+def launch(job_id: str) -> None:
+    """Start a worker process that runs (or continues, from its checkpoint) an existing job."""
     folder = job_dir(job_id)
     with open(folder / "worker.log", "ab") as log:
-        subprocess.Popen([sys.executable, "-m", "engine", "train", "--resume", job_id], cwd=ROOT,
-                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                         env={**os.environ, "CLUSTERSCOPE_HOME": str(default_root())})
-    return job_id
+        worker = subprocess.Popen([sys.executable, "-m", "engine", "train", "--resume", job_id], cwd=ROOT,
+                                  stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  start_new_session=True, env={**os.environ, "CLUSTERSCOPE_HOME": str(default_root())})
+    # Collect the worker when it exits, so a long-lived caller (the app) keeps no zombies.
+    threading.Thread(target=worker.wait, daemon=True, name=f"reap-{job_id}").start()
 
 
 def cancel(job_id: str) -> None:
@@ -157,4 +191,4 @@ def _write_json(path: Path, payload: dict) -> None:
     os.replace(staging, path)
 
 
-__all__ = ["new_job", "launch", "resume", "cancel", "status", "events", "job_dir", "load_dataset"]
+__all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events", "job_dir", "load_dataset"]

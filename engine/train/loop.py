@@ -110,13 +110,17 @@ class Trainer:
         return self.epoch >= self.config.epochs
 
     @torch.no_grad()
-    def embed_all(self, batch: int = 1024) -> torch.Tensor:
+    def embed_all(self, batch: int = 1024, on_batch: Callable[[int, int], None] | None = None) -> torch.Tensor:
+        """Features of every item, in order, in eval mode; ``on_batch(done, total)`` after each batch."""
         was_training = self.method.training
         self.method.eval()
-        out = torch.cat([self.method.embed(self.images[i:i + batch].to(self.device)).float()
-                         for i in range(0, len(self.images), batch)])
+        parts = []
+        for start in range(0, len(self.images), batch):
+            parts.append(self.method.embed(self.images[start:start + batch].to(self.device)).float())
+            if on_batch is not None:
+                on_batch(min(start + batch, len(self.images)), len(self.images))
         self.method.train(was_training)
-        return out
+        return torch.cat(parts)
 
     def run(self, reporter: Reporter | None = None, emit: Callable[[dict], None] | None = None) -> TrainOutcome:
         reporter, emit = ensure(reporter), emit or (lambda event: None)
@@ -161,8 +165,11 @@ class Trainer:
                                  "seconds": time.perf_counter() - epoch_start})
             self.save_checkpoint()
             emit({"event": "epoch", **self.history[-1], "progress": self.progress()})
-        reporter.update(1.0, "extracting embeddings")
-        embeddings = self.embed_all().cpu().numpy().astype(np.float32)
+        def extracted(done: int, total: int) -> None:
+            reporter.update(1.0, f"extracting embeddings {done:,}/{total:,}")
+            emit({"event": "extract", "done": done, "total": total})
+
+        embeddings = self.embed_all(on_batch=extracted).cpu().numpy().astype(np.float32)
         return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device)
 
 

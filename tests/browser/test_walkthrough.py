@@ -116,17 +116,19 @@ def test_train_page_trains_watches_and_hands_over_the_embeddings(app_url, browse
     choose(page, "Encoder", "Small CNN")
     choose(page, "Method", "SimCLR")
     page.get_by_text("Epochs", exact=True).click()
-    epochs = page.get_by_label("Epochs", exact=True)
+    epochs = page.get_by_role("spinbutton", name="Epochs")
     epochs.fill("3")
     epochs.press("Enter")
     page.wait_for_timeout(1000)
     page.get_by_role("button", name="Start training").click()
     page.get_by_text("Finished: run").wait_for(timeout=300_000)
-    page.get_by_text("Training runs on this dataset").wait_for()
+    # the panel then reruns the page once, which brings the runs list; wait for that settled page
+    page.locator("[data-testid='stDataFrame']").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Cancel").wait_for(state="detached", timeout=60_000)
+    page.screenshot(path=str(screenshots / "7-train.png"))
     assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # the loss curve
     assert page.locator("[data-testid='stDataFrame']").count() == 1  # the runs list
     assert_clean(page)
-    page.screenshot(path=str(screenshots / "7-train.png"))
 
     page.get_by_role("button", name="Use as features").click()
     page.locator("h1", has_text="Data").wait_for(timeout=60_000)

@@ -58,3 +58,15 @@ def test_missing_cached_weights_say_so(monkeypatch, tmp_path):
     assert "not on this machine" in ENCODERS["resnet18"].weights.status()
     with pytest.raises(FileNotFoundError, match="not on this machine"):
         build("resnet18", 32, weights="cache")
+    with pytest.raises(FileNotFoundError, match="not published"):
+        build("vit_tiny", 32, weights="cache")
+
+
+def test_dino_style_vit_checkpoints_load_by_name_with_resampled_positions(tmp_path):
+    source = build("vit_small", 224, depth=2)  # stands in for DINO's ViT-S/16 (same names and 16 px patches)
+    torch.save({"teacher": {f"backbone.{k}": v for k, v in source.state_dict().items()}}, tmp_path / "dino.pth")
+    target = build("vit_small", 64, depth=2, weights=str(tmp_path / "dino.pth"))
+    assert target.patch_size == 16 and target.pos_embed.shape == (1, 4 * 4 + 1, 384)
+    assert torch.equal(target.blocks[1].mlp.fc2.weight, source.blocks[1].mlp.fc2.weight)
+    assert torch.equal(target.patch_embed.proj.weight, source.patch_embed.proj.weight)
+    assert torch.equal(target.pos_embed[:, 0], source.pos_embed[:, 0])  # CLS position kept as is

@@ -7,7 +7,7 @@ from engine.features import FEATURES, available_for
 
 
 def test_registry_entries_declare_what_data_they_apply_to():
-    assert available_for("images") == ["pixels"] and available_for("table") == ["columns"]
+    assert available_for("images") == ["pixels", "learned"] and available_for("table") == ["columns"]
     for entry in FEATURES.values():
         entry.resolve()  # defaults are valid
 
@@ -41,3 +41,22 @@ def test_columns_are_standardised():
     X = FEATURES["columns"].make(table, standardize=True)
     assert np.allclose(X[:, 0].mean(), 0, atol=1e-6) and np.allclose(X[:, 0].std(), 1, atol=1e-5)
     assert np.all(X[:, 1] == 0)  # a constant column stays finite
+
+
+def test_learned_features_come_from_a_training_run_on_this_dataset(digits):
+    from engine.runs import RunStore
+
+    store = RunStore()
+    train = store.save("train", {"name": "digits", "fingerprint": digits.fingerprint()}, {}, {}, {},
+                       {"embeddings": np.ones((len(digits), 4), dtype=np.float32)})
+    assert FEATURES["learned"].make(digits, run_id=train.run_id).shape == (1797, 4)
+    other = store.save("train", {"name": "other", "fingerprint": "0" * 16}, {}, {}, {},
+                       {"embeddings": np.ones((3, 4), dtype=np.float32)})
+    with pytest.raises(DataError, match="not on this dataset"):
+        FEATURES["learned"].make(digits, run_id=other.run_id)
+    cluster_run = store.save("cluster", {"name": "digits", "fingerprint": digits.fingerprint()}, {}, {}, {},
+                             {"labels": np.zeros(3)})
+    with pytest.raises(DataError, match="not a training run"):
+        FEATURES["learned"].make(digits, run_id=cluster_run.run_id)
+    with pytest.raises(DataError, match="choose a training run"):
+        FEATURES["learned"].make(digits)

@@ -102,13 +102,13 @@ def test_embedding_scores_on_separable_data(blobs):
 @pytest.mark.slow
 def test_a_killed_worker_resumes_from_its_last_checkpoint_with_nothing_lost(digits_folder):
     dataset = load_dataset_from(digits_folder)
-    job = jobs.launch(dataset, TrainConfig(method="simclr", epochs=60, batch_size=64))
+    job = jobs.start(dataset, TrainConfig(method="simclr", epochs=60, batch_size=64))
     folder = jobs.job_dir(job)
     pid = wait_for(lambda: jobs.status(job).get("pid"), 120, "the worker to start")
     wait_for(lambda: len(jobs.events(job, ("epoch",))) >= 3, 120, "three finished epochs")
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: not _alive(pid), 10, "the worker to die")
-    assert jobs.status(job)["state"] == "running"  # it died without a word
+    wait_for(lambda: not jobs.process_alive(pid), 10, "the worker to die")
+    assert jobs.status(job)["state"] == "running" and jobs.state(job) == "stopped"  # it died without a word
     checkpoint = torch.load(folder / "checkpoint.pt", weights_only=True)
     saved_epoch, saved_history = checkpoint["epoch"], checkpoint["history"]
     assert 3 <= saved_epoch < 60
@@ -121,12 +121,15 @@ def test_a_killed_worker_resumes_from_its_last_checkpoint_with_nothing_lost(digi
     assert [h["epoch"] for h in history] == list(range(1, 61))
     assert history[:saved_epoch] == saved_history  # the epochs before the kill are kept as they were
     assert len(RunStore().arrays(final["run_id"])["loss"]) == 60
+    assert jobs.events(job, ("extract",))[-1] == {**jobs.events(job, ("extract",))[-1], "done": 300, "total": 300}
+    assert jobs.resume(job) == final  # a finished job stays finished; its run is stored once
+    assert [r.config.get("job_id") for r in RunStore().list(kind="train")].count(job) == 1
 
 
 @pytest.mark.slow
 def test_a_worker_can_be_cancelled_and_resumed(digits_folder):
     dataset = load_dataset_from(digits_folder)
-    job = jobs.launch(dataset, TrainConfig(method="rotation", epochs=80, batch_size=64))
+    job = jobs.start(dataset, TrainConfig(method="rotation", epochs=80, batch_size=64))
     wait_for(lambda: len(jobs.events(job, ("epoch",))) >= 1, 120, "an epoch")
     jobs.cancel(job)
     assert wait_for(lambda: jobs.status(job)["state"] == "cancelled", 30, "the cancel")
@@ -135,15 +138,3 @@ def test_a_worker_can_be_cancelled_and_resumed(digits_folder):
     final = jobs.resume(job)
     assert final["state"] == "done" and final["metrics"]["epochs"] == 80
     assert [e["epoch"] for e in jobs.events(job, ("resumed",))] == [done]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
