@@ -85,9 +85,8 @@ def job_panel() -> None:
     if not job_id:
         return
     info, state_name = jobs.status(job_id), jobs.state(job_id)
-    steps = jobs.events(job_id, ("step",))
-    epochs = jobs.events(job_id, ("epoch",))
-    extraction = jobs.events(job_id, ("extract",))
+    log = jobs.events(job_id, ("step", "epoch", "extract"))  # one read of the log per poll
+    steps, epochs, extraction = ([e for e in log if e["event"] == kind] for kind in ("step", "epoch", "extract"))
     st.subheader(f"Job {job_id}")
     if extraction and state_name == "running":
         done = extraction[-1]

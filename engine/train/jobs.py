@@ -111,8 +111,9 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
     """Run (or continue) a job to its end in this process; returns the final status.
 
     A job that already finished is left as it is (its run is stored once)."""
-    if status(job_id)["state"] == "done":
-        return status(job_id)
+    current = status(job_id)
+    if current["state"] == "done":
+        return current
     folder = job_dir(job_id)
     config = TrainConfig(**json.loads((folder / "config.json").read_text()))
     dataset = load_dataset(folder / "dataset.npz")
