@@ -118,3 +118,38 @@ def sheet(key: str, _images: np.ndarray, indices: tuple[int, ...], columns: int,
 @st.cache_data(show_spinner=False, max_entries=16)
 def profiles(key: str, _space: np.ndarray, _labels: np.ndarray) -> list[api.ClusterProfile]:
     return api.cluster_profiles(_space, _labels)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def tree(key: str, _space: np.ndarray, method: str, seed: int) -> "api.Tree":
+    return api.build_tree(_space, method, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def leaf_thumbnails(key: str, _images: np.ndarray, representatives: tuple[int, ...]) -> list[str]:
+    return [api.data_uri(_images[i], 48) for i in representatives]
+
+
+def adopt(res: api.Result, labels: np.ndarray, clusterer: str, params: dict) -> api.Result:
+    """Make ``labels`` (a dendrogram cut) the current clustering, stored as a run."""
+    adopted = api.adopt(dataset(), res, labels, clusterer, params, store=store())
+    st.session_state[RESULT] = adopted
+    st.session_state.pop(COMPARE, None)
+    return adopted
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def attention_model(source: str):
+    """``pretrained`` or a training run id → an :class:`engine.attention.AttentionModel`."""
+    from engine import attention
+
+    if source == "pretrained":
+        return attention.pretrained_dino()
+    return attention.from_training_run(store(), source)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def attention_maps(key: str, source: str, _images: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
+    from engine import attention
+
+    return attention.attention_maps(attention_model(source), _images[list(indices)])

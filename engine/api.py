@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from engine.cluster import CLUSTERERS
 from engine.cluster.profiles import ClusterProfile, cluster_profiles
+from engine.cluster.tree import (LINKAGES, MAX_TREE_ITEMS, Tree, build_tree, cut, height_for_k, layout,
+                                 leaf_representatives)
 from engine.data import DEMOS, Dataset, DataError, Limits, load, load_csv, load_files, load_npz, load_zip
 from engine.data.thumbs import data_uri, montage, png_bytes
 from engine.encoders import ENCODERS
 from engine.features import FEATURES, available_for
 from engine.metrics import Sweep, k_sweep
 from engine.params import Param
-from engine.pipeline import Config, Result, compare, default_config, run
+from engine.pipeline import Config, Result, adopt, compare, default_config, run
 from engine.progress import Cancelled, Reporter
 from engine.reduce import REDUCERS
 from engine.registry import Entry
@@ -24,4 +26,6 @@ __all__ = [
     "Config", "Result", "run", "compare", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "montage", "png_bytes", "data_uri",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
+    "adopt", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
+    "leaf_representatives",
 ]

@@ -12,7 +12,6 @@ from typing import Sequence
 from engine import api
 from engine.train import TrainConfig, default_encoder, pick_device
 from engine.train import jobs
-from engine.train.jobs import load_dataset
 
 SCORE_KEYS = ("ari", "nmi", "acc", "silhouette", "calinski_harabasz", "davies_bouldin", "n_clusters",
               "noise_fraction", "seconds")
@@ -66,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--image-size", type=int, default=0, help="training size (0: the data's, ≤ 32 px on a CPU)")
     train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    train.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
+                       help="horizontal flips in the views (default: as the data says; off for digits)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--json", action="store_true", help="print one JSON object at the end")
     train.set_defaults(handler=cmd_train)
@@ -76,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     runs = commands.add_parser("runs", help="list stored runs")
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(handler=cmd_runs)
+
+    report = commands.add_parser("report", help="a self-contained HTML report of a clustering run, plus exports")
+    report.add_argument("run_id", metavar="RUN_ID")
+    report.add_argument("--out", default=".", help="folder to write into (default: here)")
+    report.add_argument("--no-exports", action="store_true", help="only the HTML report")
+    report.add_argument("--no-attention", action="store_true", help="leave out attention examples")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 
@@ -93,8 +101,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     show = None if args.json else _print_progress
     reporter = api.Reporter(show)
     if args.run:
-        record = api.RunStore().get(args.run)
-        dataset = load_dataset(Path(record.dataset["snapshot"]))
+        store = api.RunStore()
+        dataset = store.dataset_of(store.get(args.run))
         args.features = "learned"
         args.feature_param = [*args.feature_param, f"run_id={args.run}"]
     else:
@@ -131,7 +139,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         budget = {"minutes": args.minutes, "epochs": 0} if args.minutes else {"epochs": args.epochs or 20}
         config = TrainConfig(encoder=args.encoder or default_encoder(len(dataset), dataset.images.shape[1], device),
                              method=args.method, method_params=parse_pairs(args.param), image_size=args.image_size,
-                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device, **budget)
+                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
+                             flip=args.flip, **budget)
         api.METHODS[config.method].resolve(config.method_params)  # bad parameters fail before the job exists
         job_id = jobs.new_job(dataset, config)
         if not args.json:
@@ -145,6 +154,23 @@ def cmd_train(args: argparse.Namespace) -> int:
             if key != "metrics":
                 print(f"{key:>16}  {value:.4f}" if isinstance(value, float) else f"{key:>16}  {value}")
     return {"done": 0, "cancelled": 130}.get(final["state"], 1)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from engine import report
+
+    ctx = report.RunContext.load(api.RunStore(), args.run_id)
+    html = report.build(ctx, api.Reporter(_print_progress), with_attention=not args.no_attention)
+    print(file=sys.stderr)
+    if args.no_exports:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        written = [Path(args.out) / f"report-{ctx.run_id}.html"]
+        written[0].write_text(html)
+    else:
+        written = report.write_all(ctx, args.out, html)
+    for path in written:
+        print(path)
+    return 0
 
 
 def cmd_methods(args: argparse.Namespace) -> int:

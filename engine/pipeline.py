@@ -137,6 +137,7 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     result = Result(config=config, dataset=summary, embedding=embedding, labels=clustering.labels,
                     space=space, metrics=metrics, timings=timings, extras=clustering.extras)
     if store is not None:
+        store.datasets.put(dataset)
         record = store.save("cluster", summary, config.as_dict(), metrics, timings,
                             {"embedding": embedding, "labels": clustering.labels, **clustering.extras})
         result.run_id = record.run_id
@@ -144,12 +145,33 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     return result
 
 
+def adopt(dataset: Dataset, base: Result, labels: np.ndarray, clusterer: str, clusterer_params: dict,
+          store: RunStore | None = None) -> Result:
+    """A new result with ``labels`` found outside :func:`run` (a dendrogram cut) on ``base``'s features and
+    embedding: scored, and stored when given a store. ``clusterer`` and its params say how to reproduce it."""
+    if len(labels) != len(base.labels):
+        raise ValueError(f"{len(labels)} labels for {len(base.labels)} items")
+    config = replace(base.config, clusterer=clusterer, clusterer_params=clusterer_params).resolved()
+    start = time.perf_counter()
+    metrics = score(base.space, labels, dataset.labels, config.seed)
+    timings = {**base.timings, "cluster": 0.0, "metrics": time.perf_counter() - start}
+    metrics["seconds"] = timings["seconds"] = base.timings.get("seconds", 0.0)
+    result = Result(config=config, dataset=base.dataset, embedding=base.embedding, labels=np.asarray(labels),
+                    space=base.space, metrics=metrics, timings=timings)
+    if store is not None:
+        store.datasets.put(dataset)
+        record = store.save("cluster", base.dataset, config.as_dict(), metrics, timings,
+                            {"embedding": base.embedding, "labels": result.labels})
+        result.run_id = record.run_id
+    return result
+
+
 def compare(dataset: Dataset, base: Config, methods: list[tuple[str, dict]],
-            reporter: Reporter | None = None) -> list[Result]:
-    """Several clusterers on the same features and embedding (computed once, then cached)."""
+            reporter: Reporter | None = None, store: RunStore | None = None) -> list[Result]:
+    """Several clusterers on the same features and embedding (computed once, then cached); stored when given a store."""
     reporter = ensure(reporter)
     results = []
     for i, (name, params) in enumerate(methods):
         step = reporter.stage(i / len(methods), (i + 1) / len(methods))
-        results.append(run(dataset, replace(base, clusterer=name, clusterer_params=params), step))
+        results.append(run(dataset, replace(base, clusterer=name, clusterer_params=params), step, store))
     return results

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from app import state
-from app.widgets import colour_map, group_name, needs_result, score_frame
+from app.widgets import needs_result, score_frame
+from engine.viz.figures import map_grid
 from engine import api
 
 st.title("Compare")
@@ -32,7 +31,8 @@ if st.button("Compare", type="primary", key="compare_run"):
     bar = st.progress(0.0, text="starting")
     methods = [(name, {"n_clusters": int(k)} if "k" in api.CLUSTERERS[name].tags else {}) for name in picked]
     try:
-        results = api.compare(data, res.config, methods, api.Reporter(lambda f, m: bar.progress(f, text=m)))
+        results = api.compare(data, res.config, methods, api.Reporter(lambda f, m: bar.progress(f, text=m)),
+                              store=state.store())
     except ValueError as error:
         bar.empty()
         st.error(str(error))
@@ -49,20 +49,8 @@ if stored[0] != request:
 
 results = stored[1]
 labels = [api.CLUSTERERS[r.config.clusterer].label for r in results]
-columns = min(len(results), 2 if len(results) == 4 else len(results))
-rows = -(-len(results) // columns)
-fig = make_subplots(rows=rows, cols=columns, subplot_titles=[
-    f"{name} · {r.metrics['n_clusters']} clusters" for name, r in zip(labels, results)],
-    horizontal_spacing=0.03, vertical_spacing=0.08)
-for i, r in enumerate(results):
-    colours = colour_map(np.unique(r.labels).tolist())
-    fig.add_scattergl(x=r.embedding[:, 0], y=r.embedding[:, 1], mode="markers", showlegend=False,
-                      marker=dict(size=3, color=[colours[g] for g in r.labels.tolist()]),
-                      hovertext=[group_name(g) for g in r.labels.tolist()], hoverinfo="text",
-                      row=i // columns + 1, col=i % columns + 1)
-fig.update_xaxes(showticklabels=False)
-fig.update_yaxes(showticklabels=False)
-fig.update_layout(height=380 * rows, margin=dict(l=10, r=10, t=40, b=10))
+fig = map_grid([(f"{name} · {r.metrics['n_clusters']} clusters", r.embedding, r.labels)
+                for name, r in zip(labels, results)])
 st.plotly_chart(fig, key="compare_maps")
 
 table = score_frame({name: r.metrics for name, r in zip(labels, results)})

@@ -14,7 +14,8 @@ if res is None:
     st.stop()
 
 data = state.dataset()
-options = ["Cluster"] + (["True label"] if data.has_labels else [])
+named = state.store().selections(res.run_id) if res.run_id else {}
+options = ["Cluster"] + (["True label"] if data.has_labels else []) + (["Named selections"] if named else [])
 controls = st.columns([2, 2, 3])
 colour_by = controls[0].radio("Colour by", options, horizontal=True, key="colour_by")
 point_size = controls[1].slider("Point size", 2, 12, 5, key="point_size")
@@ -24,11 +25,34 @@ controls[2].caption(f"{res.config.reducer.upper()} map of {len(data):,} items ·
 
 if colour_by == "True label":
     groups, names = data.labels, dict(enumerate(data.class_names))
+elif colour_by == "Named selections":  # an item in several selections shows in the last one named
+    groups = np.full(len(data), -1)
+    for i, indices in enumerate(named.values()):
+        groups[indices] = i
+    names = {-1: "not named", **dict(enumerate(named))}
 else:
     groups = res.labels
     names = {g: group_name(g) for g in np.unique(groups).tolist()}
 hover = [f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
          + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "") for i in range(len(data))]
+
+
+
+def name_selection(selected: list[int]) -> None:
+    """Keep the selection under a name, with the run."""
+    if not res.run_id:
+        st.caption("This run is not stored, so its selections cannot be named.")
+        return
+    with st.form("name_selection", clear_on_submit=True, border=False):
+        name = st.text_input("Name this selection", placeholder="e.g. sevens with a bar", key="selection_name")
+        if st.form_submit_button("Keep as a named cluster", icon=":material/label:"):
+            if not name.strip():
+                st.warning("Type a name first.")
+            else:
+                state.store().name_selection(res.run_id, name, selected)
+                st.toast(f"Kept {len(selected):,} items as “{name.strip()}”.")
+                st.rerun()
+
 
 map_col, side = st.columns([3, 1])
 with map_col:
@@ -51,3 +75,19 @@ with side:
                      caption=data.item_names[shown[0]] if len(shown) == 1 else f"first {len(shown)} shown")
         found, counts = np.unique(res.labels[selected], return_counts=True)
         st.caption("By cluster: " + ", ".join(f"{group_name(int(g))} ×{c}" for g, c in zip(found, counts)))
+        name_selection(selected)
+
+if named:
+    st.subheader("Named selections")
+    st.caption("Kept with this run: they appear in its exports and its report.")
+    for name, indices in named.items():
+        left, middle, right = st.columns([2, 5, 1])
+        found, counts = np.unique(res.labels[indices], return_counts=True)
+        left.markdown(f"**{name}** · {len(indices):,} items")
+        left.caption(", ".join(f"{group_name(int(g))} ×{c}" for g, c in zip(found, counts)))
+        if data.images is not None:
+            middle.image(state.sheet(f"{data.fingerprint()}-named-{name}-{len(indices)}", data.images,
+                                     tuple(indices[:16].tolist()), 16, 40))
+        if right.button("Delete", key=f"drop-{name}", icon=":material/delete:"):
+            state.store().drop_selection(res.run_id, name)
+            st.rerun()

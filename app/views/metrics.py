@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from app import state
 from app.widgets import needs_result, score_table
+from engine.viz.figures import sweep_chart
 
 st.title("Metrics")
 res = needs_result()
@@ -28,17 +28,9 @@ st.caption(f"K-means on the same {res.config.cluster_on} for K = 2..{sweep['ks']
            f"Suggested K: **{sweep['elbow_k']}** by the elbow, **{sweep['best_silhouette_k']}** by silhouette.")
 
 
-def sweep_chart(values: list[float], best: int, title: str, y_title: str) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=sweep["ks"], y=values, mode="lines+markers", name=y_title))
-    fig.add_vline(x=best, line_dash="dash", line_color="#e15759", annotation_text=f"K={best}")
-    fig.update_layout(title=title, xaxis_title="K", yaxis_title=y_title, height=330,
-                      margin=dict(l=10, r=10, t=40, b=10))
-    return fig
-
-
 left, right = st.columns(2)
-left.plotly_chart(sweep_chart(sweep["inertia"], sweep["elbow_k"], "Elbow", "inertia"), key="elbow")
-right.plotly_chart(sweep_chart(sweep["silhouette"], sweep["best_silhouette_k"], "Silhouette sweep", "silhouette"),
+left.plotly_chart(sweep_chart(sweep["ks"], sweep["inertia"], sweep["elbow_k"], "Elbow", "inertia"), key="elbow")
+right.plotly_chart(sweep_chart(sweep["ks"], sweep["silhouette"], sweep["best_silhouette_k"], "Silhouette sweep", "silhouette"),
                    key="silhouette_sweep")
 
 st.subheader("Stored runs on this dataset")

@@ -56,9 +56,12 @@ with right:
     image_size = st.select_slider("Training image size", [0, 8, 16, 32, 64, 96, 128, 224], value=0, key="train_size",
                                   format_func=lambda s: "auto" if s == 0 else f"{s} px",
                                   help="auto: the data's size, at most 32 px on a CPU.")
+    flip = st.checkbox("Mirror images (horizontal flips)", value=data.mirror_safe, key="train_flip",
+                       help="Off for digits, text, or anything whose mirror image means something else.")
 
 config = api.TrainConfig(encoder=encoder.name, method=method.name, method_params=method_params,
-                         encoder_options=options, image_size=image_size, batch_size=batch_size, lr=lr, **budget)
+                         encoder_options=options, image_size=image_size, batch_size=batch_size, lr=lr,
+                         flip=flip, **budget)
 current = st.session_state.get("train_job")
 busy = current is not None and jobs.state(current) in ("queued", "running")
 if st.button("Start training", type="primary", icon=":material/model_training:", disabled=busy, key="train_start"):

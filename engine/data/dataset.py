@@ -35,7 +35,8 @@ class Dataset:
     """Items to cluster: images (uint8, ``n×H×W×3``) and/or a feature table (``n×d``).
 
     ``labels`` are optional ground-truth class indices into ``class_names``; they
-    are used for colouring and external scores only, never for fitting.
+    are used for colouring and external scores only, never for fitting. ``masks``
+    (``n×H×W`` bool) are optional true object masks, for scoring attention maps.
     """
 
     name: str
@@ -46,10 +47,12 @@ class Dataset:
     class_names: list[str] | None = None
     report: ValidationReport = field(default_factory=ValidationReport)
     grayscale: bool = False
+    masks: np.ndarray | None = None
+    mirror_safe: bool = True  # False where a mirror image means something else (digits, text): no flip augmentation
 
     def __post_init__(self) -> None:
         n = len(self.item_names)
-        for array_name in ("images", "table", "labels"):
+        for array_name in ("images", "table", "labels", "masks"):
             array = getattr(self, array_name)
             if array is not None and len(array) != n:
                 raise ValueError(f"{array_name} has {len(array)} rows, expected {n}")
@@ -72,7 +75,7 @@ class Dataset:
     def fingerprint(self) -> str:
         """Content hash, so cached features and stored runs know which data they came from."""
         digest = hashlib.sha1(self.name.encode())
-        for array in (self.images, self.table, self.labels):
+        for array in (self.images, self.table, self.labels, self.masks):
             if array is not None:
                 digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()[:16]
@@ -84,6 +87,7 @@ class Dataset:
         if self.images is not None:
             out["image_size"] = f"{self.images.shape[2]}×{self.images.shape[1]}"
             out["colour"] = "grayscale" if self.grayscale else "RGB"
+            out["mirror_safe"] = self.mirror_safe
         if self.table is not None:
             out["n_features"] = int(self.table.shape[1])
         if self.labels is not None and self.class_names is not None:

@@ -17,7 +17,14 @@ def digits() -> Dataset:
     report = ValidationReport(n_found=n, n_loaded=n, notes=["scikit-learn digits: 8×8 scans of handwritten digits"])
     return Dataset(name="digits", item_names=[f"digit {i}" for i in range(n)], images=images,
                    labels=bunch.target.astype(np.int64), class_names=[str(k) for k in range(10)],
-                   report=report, grayscale=True)
+                   report=report, grayscale=True, mirror_safe=False)
 
 
-DEMOS = {"digits": digits}
+def shapes() -> Dataset:
+    """Generated shapes on textured backgrounds, 64×64, with true object masks (see :mod:`engine.data.shapes`)."""
+    from engine.data.shapes import shapes as generate
+
+    return generate()
+
+
+DEMOS = {"digits": digits, "shapes": shapes}

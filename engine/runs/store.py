@@ -5,6 +5,8 @@ Layout under the root (``$CLUSTERSCOPE_HOME``, default ``~/.local/share/clusters
     index.sqlite            one row per run: id, time, kind, dataset, config, metrics, timings
     runs/<id>/meta.json     the same record
     runs/<id>/arrays.npz    embedding, labels and any extras
+    runs/<id>/selections.json  selections the user named on the map (the one part that changes)
+    datasets/<fp>.npz       each dataset once, by fingerprint (see ``engine.data.snapshots``)
 
 A run is written into ``runs/.tmp-<id>``, flushed, then renamed into place (atomic on
 POSIX) before its index row is committed, so a crash leaves either nothing or a
@@ -24,6 +26,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+
+from engine.data.snapshots import DatasetStore
 
 ENV_VAR = "CLUSTERSCOPE_HOME"
 
@@ -52,6 +56,7 @@ class RunStore:
         self.runs_dir = self.root / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.index_path = self.root / "index.sqlite"
+        self.datasets = DatasetStore(self.root)
         with closing(self._connect()) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, created TEXT, kind TEXT, "
                        "dataset TEXT, record TEXT)")
@@ -108,6 +113,50 @@ class RunStore:
     def arrays(self, run_id: str) -> dict[str, np.ndarray]:
         with np.load(self.runs_dir / run_id / "arrays.npz", allow_pickle=False) as data:
             return {key: data[key] for key in data.files}
+
+    # -- named selections: groups the user picked on the map and named, kept with the run ----------
+    def selections(self, run_id: str) -> dict[str, np.ndarray]:
+        """Name → item indices, in the order they were named."""
+        path = self.runs_dir / run_id / "selections.json"
+        if not path.exists():
+            return {}
+        return {entry["name"]: np.asarray(entry["indices"], dtype=np.int64) for entry in json.loads(path.read_text())}
+
+    def name_selection(self, run_id: str, name: str, indices) -> dict[str, np.ndarray]:
+        """Keep ``indices`` under ``name`` (replacing a selection of that name); returns all selections."""
+        name = name.strip()
+        if not name:
+            raise ValueError("a selection needs a name")
+        n_items = int(self.get(run_id).dataset.get("n_items", 0))
+        indices = np.unique(np.asarray(indices, dtype=np.int64))
+        if not len(indices):
+            raise ValueError("the selection is empty")
+        if n_items and (indices.min() < 0 or indices.max() >= n_items):
+            raise ValueError(f"selection indices must lie in 0..{n_items - 1}")
+        found = self.selections(run_id)
+        found[name] = indices
+        self._write_selections(run_id, found)
+        return found
+
+    def drop_selection(self, run_id: str, name: str) -> dict[str, np.ndarray]:
+        found = self.selections(run_id)
+        found.pop(name, None)
+        self._write_selections(run_id, found)
+        return found
+
+    def _write_selections(self, run_id: str, found: dict[str, np.ndarray]) -> None:
+        path = self.runs_dir / run_id / "selections.json"
+        staging = path.with_suffix(".tmp")
+        _write_json(staging, [{"name": k, "indices": v.tolist()} for k, v in found.items()])
+        os.replace(staging, path)
+
+    def dataset_of(self, record: RunRecord):
+        """The dataset a run was made on, from the dataset store."""
+        snapshot = record.dataset.get("snapshot")  # runs stored before the dataset store kept their own copy
+        if snapshot and Path(snapshot).exists():
+            from engine.data.snapshots import load
+            return load(snapshot)
+        return self.datasets.get(record.dataset["fingerprint"])
 
     def delete(self, run_id: str) -> None:
         with closing(self._connect()) as db, db:

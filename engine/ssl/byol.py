@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from engine.params import Float, Int
 from engine.registry import Entry
-from engine.ssl.augment import ViewSpec, make_view
+from engine.ssl.augment import ViewSpec
 from engine.ssl.base import SSLMethod, momentum_copy
 
 
@@ -28,7 +28,7 @@ class BYOL(SSLMethod):
         self.views = (ViewSpec(blur_p=1.0), ViewSpec(blur_p=0.1, solarize_p=0.2))
 
     def make_views(self, images: Tensor) -> list[Tensor]:
-        return [make_view(images, spec) for spec in self.views]
+        return [self.augment(images, spec) for spec in self.views]
 
     def _online(self, x: Tensor) -> Tensor:
         return self.prediction(self.projection(self.backbone(x)))

@@ -11,7 +11,7 @@ from torch.nn import functional as F
 
 from engine.params import Int
 from engine.registry import Entry
-from engine.ssl.augment import ViewSpec, make_view
+from engine.ssl.augment import ViewSpec
 from engine.ssl.base import EmbedAll, SSLMethod
 
 PCA_DIMS = 64
@@ -52,7 +52,7 @@ class DeepCluster(SSLMethod):
         self.classifier.reset_parameters()  # labels are renumbered every epoch
 
     def make_views(self, images: Tensor) -> list[Tensor]:
-        return [make_view(images, self.view)]
+        return [self.augment(images, self.view)]
 
     def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:
         logits = self.classifier(self.backbone(views[0]))

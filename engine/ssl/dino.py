@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from engine.params import Float, Int
 from engine.registry import Entry
-from engine.ssl.augment import make_view, multi_crop
+from engine.ssl.augment import multi_crop
 from engine.ssl.base import SSLMethod, local_size, momentum_copy
 
 
@@ -31,7 +31,7 @@ class DINO(SSLMethod):
         self.global_views, self.local_views = multi_crop(local_size(backbone, image_size), n_local)
 
     def make_views(self, images: Tensor) -> list[Tensor]:
-        return [make_view(images, spec) for spec in (*self.global_views, *self.local_views)]
+        return [self.augment(images, spec) for spec in (*self.global_views, *self.local_views)]
 
     def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:
         teacher = [self.teacher_head(self.teacher_backbone(v)).detach() for v in views[:2]]

@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from engine.params import Float, Int
 from engine.registry import Entry
-from engine.ssl.augment import ViewSpec, make_view
+from engine.ssl.augment import ViewSpec
 from engine.ssl.base import SSLMethod, momentum_copy
 
 
@@ -28,7 +28,7 @@ class MoCo(SSLMethod):
         self.view = ViewSpec(scale=(0.2, 1.0), jitter=0.4, jitter_p=0.8, gray_p=0.2, blur_p=0.5)
 
     def make_views(self, images: Tensor) -> list[Tensor]:
-        return [make_view(images, self.view), make_view(images, self.view)]
+        return [self.augment(images, self.view), self.augment(images, self.view)]
 
     def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:
         query = self.projection(self.backbone(views[0]))

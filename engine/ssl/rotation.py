@@ -7,7 +7,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from engine.registry import Entry
-from engine.ssl.augment import ViewSpec, make_view
+from engine.ssl.augment import ViewSpec
 from engine.ssl.base import SSLMethod
 
 
@@ -18,7 +18,7 @@ class RotationPrediction(SSLMethod):
         self.view = ViewSpec(scale=(0.6, 1.0), flip=True, jitter=0.2, jitter_p=0.5, gray_p=0.0, blur_p=0.0)
 
     def make_views(self, images: Tensor) -> list[Tensor]:
-        x = make_view(images, self.view)
+        x = self.augment(images, self.view)
         return [torch.cat([torch.rot90(x, k, dims=(2, 3)) for k in range(4)])]
 
     def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:

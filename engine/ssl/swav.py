@@ -9,7 +9,7 @@ from torch.nn import functional as F
 
 from engine.params import Float, Int
 from engine.registry import Entry
-from engine.ssl.augment import make_view, multi_crop
+from engine.ssl.augment import multi_crop
 from engine.ssl.base import SSLMethod, local_size
 
 
@@ -25,7 +25,7 @@ class SwAV(SSLMethod):
         self.steps = 0
 
     def make_views(self, images: Tensor) -> list[Tensor]:
-        return [make_view(images, spec) for spec in (*self.global_views, *self.local_views)]
+        return [self.augment(images, spec) for spec in (*self.global_views, *self.local_views)]
 
     def _scores(self, x: Tensor) -> Tensor:
         return self.prototypes(F.normalize(self.projection(self.backbone(x)), dim=1), self.steps)

@@ -31,6 +31,7 @@ class TrainConfig:
     minutes: float = 0.0  # > 0: a time budget instead of an epoch count
     seed: int = 0
     device: str = "auto"
+    flip: bool | None = None  # horizontal flips in the views; None: as the data says (off for digits)
 
     def as_dict(self) -> dict:
         return asdict(self)

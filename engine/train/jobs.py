@@ -1,6 +1,6 @@
 """Training jobs: a folder per job, run in-process or by a separate worker process.
 
-``start`` writes the config and a snapshot of the dataset into a new job folder and
+``start`` stores the dataset (once per fingerprint), writes the config into a new job folder and
 ``launch`` starts ``python -m engine train --resume JOB`` in its own process session, so the
 app stays responsive and a job survives a page reload. ``resume`` is also what that
 worker runs: it picks up the last checkpoint, so a killed job continues where it
@@ -20,12 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data import Dataset, ValidationReport
+from engine.data import Dataset, snapshots
+from engine.data.snapshots import DatasetStore
 from engine.metrics import embedding_scores
 from engine.progress import Cancelled, Reporter
 from engine.runs import RunStore, default_root
 from engine.train.config import TrainConfig
-from engine.train.loop import train
+from engine.train.loop import restore, train
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,27 +43,25 @@ def new_job(dataset: Dataset, config: TrainConfig) -> str:
     job_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     folder = job_dir(job_id)
     folder.mkdir(parents=True)
-    save_dataset(dataset, folder / "dataset.npz")
+    fingerprint = DatasetStore(default_root()).put(dataset)
     _write_json(folder / "config.json", config.as_dict())
-    _write_json(folder / "status.json", {"state": "queued", "job_id": job_id})
+    _write_json(folder / "status.json", {"state": "queued", "job_id": job_id, "dataset": fingerprint})
     return job_id
 
 
-def save_dataset(dataset: Dataset, path: Path) -> None:
-    arrays = {"images": dataset.images, "item_names": np.array(dataset.item_names)}
-    if dataset.labels is not None:
-        arrays.update(labels=dataset.labels, class_names=np.array(dataset.class_names))
-    with open(path, "wb") as handle:
-        np.savez(handle, name=np.array(dataset.name), grayscale=np.array(dataset.grayscale), **arrays)
+def job_dataset(job_id: str) -> Dataset:
+    """The data a job trains on: from the dataset store (or a snapshot in the job folder, in older jobs)."""
+    legacy = job_dir(job_id) / "dataset.npz"
+    return snapshots.load(legacy) if legacy.exists() else DatasetStore(default_root()).get(status(job_id)["dataset"])
 
 
-def load_dataset(path: Path) -> Dataset:
-    with np.load(path, allow_pickle=False) as data:
-        return Dataset(name=str(data["name"]), item_names=data["item_names"].tolist(), images=data["images"],
-                       labels=data["labels"] if "labels" in data else None,
-                       class_names=data["class_names"].tolist() if "class_names" in data else None,
-                       grayscale=bool(data["grayscale"]),
-                       report=ValidationReport(n_found=len(data["images"]), n_loaded=len(data["images"])))
+def trained_method(job_id: str):
+    """The job's trained :class:`~engine.ssl.base.SSLMethod`, restored from its last checkpoint (CPU, eval mode)."""
+    folder = job_dir(job_id)
+    if not (folder / "checkpoint.pt").exists():
+        raise FileNotFoundError(f"training job {job_id} has no checkpoint in {folder}")
+    config = TrainConfig(**json.loads((folder / "config.json").read_text()))
+    return restore(folder, config, lambda: job_dataset(job_id))
 
 
 def status(job_id: str) -> dict:
@@ -116,7 +115,7 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
         return current
     folder = job_dir(job_id)
     config = TrainConfig(**json.loads((folder / "config.json").read_text()))
-    dataset = load_dataset(folder / "dataset.npz")
+    dataset = job_dataset(job_id)
     reporter = reporter or Reporter()
     (folder / "cancel").unlink(missing_ok=True)  # a cancel asked of an earlier attempt does not carry over
     stop_watching = _watch_cancel_file(folder / "cancel", reporter)
@@ -125,24 +124,28 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
     def emit(event: dict) -> None:
         log.write(json.dumps({"time": time.time(), **event}) + "\n")
 
-    _write_json(folder / "status.json", {"state": "running", "job_id": job_id, "pid": os.getpid()})
+    _write_json(folder / "status.json", {"state": "running", "job_id": job_id, "pid": os.getpid(),
+                                         "dataset": current.get("dataset")})
     try:
         outcome = train(dataset, config, folder, reporter, emit)
     except Cancelled:
-        final = {"state": "cancelled", "job_id": job_id}
+        final = {"state": "cancelled", "job_id": job_id, "dataset": current.get("dataset")}
     except Exception as error:
-        final = {"state": "failed", "job_id": job_id, "error": f"{type(error).__name__}: {error}"}
+        final = {"state": "failed", "job_id": job_id, "dataset": current.get("dataset"),
+                 "error": f"{type(error).__name__}: {error}"}
     else:
         metrics = {"epochs": outcome.epochs_done, "final_loss": outcome.history[-1]["loss"]}
         if dataset.labels is not None:
             metrics.update(embedding_scores(outcome.embeddings, dataset.labels, seed=config.seed))
-        record = (store or RunStore()).save(
-            "train", {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset),
-                      "snapshot": str(folder / "dataset.npz")},
+        store = store or RunStore()
+        store.datasets.put(dataset)
+        record = store.save(
+            "train", {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset)},
             {**config.as_dict(), "job_id": job_id, "device_used": outcome.device}, metrics,
             {"seconds": outcome.seconds}, {"embeddings": outcome.embeddings,
                                            "loss": np.array([h["loss"] for h in outcome.history])})
-        final = {"state": "done", "job_id": job_id, "run_id": record.run_id, "metrics": metrics}
+        final = {"state": "done", "job_id": job_id, "dataset": current.get("dataset"), "run_id": record.run_id,
+                 "metrics": metrics}
     finally:
         stop_watching()
     emit({"event": "end", **final})
@@ -192,4 +195,5 @@ def _write_json(path: Path, payload: dict) -> None:
     os.replace(staging, path)
 
 
-__all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events", "job_dir", "load_dataset"]
+__all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events",
+           "job_dir", "job_dataset", "trained_method"]

@@ -66,6 +66,7 @@ class Trainer:
         torch.manual_seed(config.seed)
         backbone = build_encoder(config.encoder, self.size, **config.encoder_options)
         self.method: SSLMethod = build_method(config.method, backbone, self.size, len(dataset), config.method_params)
+        self.method.flip = dataset.mirror_safe if config.flip is None else config.flip
         self.method.to(self.device)
         self.optimizer = torch.optim.AdamW([p for p in self.method.parameters() if p.requires_grad],
                                            lr=config.lr, weight_decay=config.weight_decay)
@@ -80,7 +81,8 @@ class Trainer:
         return self.job_dir / "checkpoint.pt"
 
     def save_checkpoint(self) -> None:
-        state = {"epoch": self.epoch, "elapsed": self.elapsed, "history": self.history,
+        state = {"epoch": self.epoch, "elapsed": self.elapsed, "history": self.history, "size": self.size,
+                 "n_items": len(self.dataset),
                  "method": self.method.state_dict(), "optimizer": self.optimizer.state_dict(),
                  "torch_rng": torch.get_rng_state()}
         staging = self.checkpoint_path.with_suffix(".tmp")
@@ -173,10 +175,28 @@ class Trainer:
         return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device)
 
 
+def restore(job_dir: str | os.PathLike, config: TrainConfig, dataset: Callable[[], Dataset]) -> SSLMethod:
+    """The trained method of a job (backbone, heads, teachers) from its last checkpoint, on the CPU, in eval mode.
+
+    ``dataset`` is called only for checkpoints older than the ones that record their image size."""
+    state = torch.load(Path(job_dir) / "checkpoint.pt", map_location="cpu", weights_only=True)
+    if "size" in state:
+        size, n_items = state["size"], state["n_items"]
+    else:
+        data = dataset()
+        size, n_items = config.training_size(data.images.shape[1], "cpu"), len(data)
+    options = {k: v for k, v in config.encoder_options.items() if k != "weights"}  # the checkpoint has them
+    method = build_method(config.method, build_encoder(config.encoder, size, **options), size, n_items,
+                          config.method_params)
+    method.load_state_dict(state["method"])
+    method.image_size = size
+    return method.eval()
+
+
 def train(dataset: Dataset, config: TrainConfig, job_dir: str | os.PathLike, reporter: Reporter | None = None,
           emit: Callable[[dict], None] | None = None) -> TrainOutcome:
     """Train (or resume, if ``job_dir`` holds a checkpoint) and return the embeddings of every item."""
     return Trainer(dataset, config, job_dir).run(reporter, emit)
 
 
-__all__ = ["train", "Trainer", "TrainOutcome", "Cancelled"]
+__all__ = ["train", "restore", "Trainer", "TrainOutcome", "Cancelled"]

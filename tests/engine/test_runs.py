@@ -58,3 +58,33 @@ def test_location_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert default_root() == tmp_path / "xdg" / "clusterscope"
     assert RunStore().root == tmp_path / "xdg" / "clusterscope" and os.path.isdir(tmp_path / "xdg" / "clusterscope")
+
+
+def test_named_selections_are_kept_with_the_run(tmp_path):
+    store = RunStore(tmp_path)
+    record = store.save("cluster", {"name": "d", "fingerprint": "f", "n_items": 5}, {}, {}, {}, {"labels": np.zeros(5)})
+    store.name_selection(record.run_id, "  odd ones ", [3, 1, 3])
+    store.name_selection(record.run_id, "first", [0])
+    reopened = RunStore(tmp_path)
+    assert {k: v.tolist() for k, v in reopened.selections(record.run_id).items()} == {"odd ones": [1, 3], "first": [0]}
+    reopened.name_selection(record.run_id, "first", [2, 4])  # the same name replaces
+    assert reopened.selections(record.run_id)["first"].tolist() == [2, 4]
+    assert list(reopened.drop_selection(record.run_id, "odd ones")) == ["first"]
+    for name, indices in (("", [1]), ("x", []), ("x", [5]), ("x", [-1])):
+        with pytest.raises(ValueError):
+            reopened.name_selection(record.run_id, name, indices)
+
+
+def test_each_dataset_is_stored_once_and_reloads_whole(tmp_path):
+    from engine.data.shapes import shapes
+
+    store = RunStore(tmp_path)
+    data = shapes(n=12, size=16)
+    first = store.datasets.put(data)
+    stamp = store.datasets.path(first).stat().st_mtime_ns
+    assert store.datasets.put(data) == first and store.datasets.path(first).stat().st_mtime_ns == stamp
+    back = store.datasets.get(first)
+    assert back.fingerprint() == data.fingerprint() and back.class_names == data.class_names
+    assert np.array_equal(back.masks, data.masks) and back.mirror_safe and len(list(store.datasets.folder.iterdir())) == 1
+    with pytest.raises(ValueError, match="no longer stored"):
+        store.datasets.get("0" * 16)

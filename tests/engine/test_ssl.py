@@ -126,3 +126,20 @@ def test_views_are_random_crops_in_range(batch):
     assert a.shape == images.shape and not torch.equal(a, b)
     assert a.min() >= 0 and a.max() <= 1
     assert make_view(images, ViewSpec(size=4)).shape[-1] == 4
+
+
+def test_flips_can_be_turned_off_for_data_whose_mirror_image_differs(batch):
+    images, _ = batch
+    spec = ViewSpec(jitter=0.0, gray_p=0.0, blur_p=0.0)
+    m = method("simclr")
+    torch.manual_seed(0)
+    with_flips = m.augment(images, spec)
+    m.flip = False
+    torch.manual_seed(0)  # the same crops, drawn before the flips
+    without = m.augment(images, spec)
+    torch.manual_seed(0)
+    assert torch.equal(without, make_view(images, ViewSpec(flip=False, jitter=0.0, gray_p=0.0, blur_p=0.0)))
+    mirrored = [torch.allclose(a, b.flip(-1), atol=1e-5) and not torch.allclose(a, b, atol=1e-5)
+                for a, b in zip(with_flips, without)]
+    assert all(m or torch.allclose(a, b, atol=1e-5) for m, a, b in zip(mirrored, with_flips, without))
+    assert 0.3 < np.mean(mirrored) < 0.7  # half of the views are mirrored when flips are on, none when off

@@ -19,7 +19,6 @@ from engine.runs import RunStore
 from engine.ssl import METHODS
 from engine.train import TrainConfig
 from engine.train import jobs
-from engine.train.jobs import load_dataset
 from engine.train.loop import learning_rate
 
 

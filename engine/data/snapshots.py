@@ -1,0 +1,65 @@
+"""One stored copy of each dataset, keyed by its fingerprint.
+
+Training jobs, clustering runs and reports refer to their data by fingerprint, so an
+upload is written once (``$CLUSTERSCOPE_HOME/datasets/<fingerprint>.npz``) however many
+runs use it, and a report or a worker process can reload exactly the data a run saw.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from engine.data.dataset import Dataset, DataError, ValidationReport
+
+ARRAYS = ("images", "table", "labels", "masks")
+
+
+def save(dataset: Dataset, path: str | os.PathLike) -> None:
+    """Write ``dataset`` to ``path`` atomically (a kill mid-write leaves no half file)."""
+    path = Path(path)
+    arrays = {name: getattr(dataset, name) for name in ARRAYS if getattr(dataset, name) is not None}
+    if dataset.class_names is not None:
+        arrays["class_names"] = np.array(dataset.class_names)
+    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    with open(staging, "wb") as handle:
+        np.savez(handle, name=np.array(dataset.name), grayscale=np.array(dataset.grayscale),
+                 mirror_safe=np.array(dataset.mirror_safe),
+                 item_names=np.array(dataset.item_names), **arrays)
+    os.replace(staging, path)
+
+
+def load(path: str | os.PathLike) -> Dataset:
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in ARRAYS if name in data}
+        n = len(data["item_names"])
+        return Dataset(name=str(data["name"]), item_names=data["item_names"].tolist(),
+                       class_names=data["class_names"].tolist() if "class_names" in data else None,
+                       grayscale=bool(data["grayscale"]),
+                       mirror_safe=bool(data["mirror_safe"]) if "mirror_safe" in data else True, report=ValidationReport(n_found=n, n_loaded=n),
+                       **arrays)
+
+
+class DatasetStore:
+    """``put`` a dataset once, ``get`` it back by fingerprint."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.folder = Path(root) / "datasets"
+
+    def path(self, fingerprint: str) -> Path:
+        return self.folder / f"{fingerprint}.npz"
+
+    def put(self, dataset: Dataset) -> str:
+        fingerprint = dataset.fingerprint()
+        if not self.path(fingerprint).exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            save(dataset, self.path(fingerprint))
+        return fingerprint
+
+    def get(self, fingerprint: str) -> Dataset:
+        if not self.path(fingerprint).exists():
+            raise DataError(f"the data of this run (fingerprint {fingerprint}) is no longer stored in {self.folder}")
+        return load(self.path(fingerprint))

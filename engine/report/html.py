@@ -1,0 +1,213 @@
+"""A self-contained HTML report of a clustering run: it opens offline, with nothing fetched.
+
+Plotly's JavaScript is inlined once; every image is a ``data:`` URI. Sections: summary,
+settings, scores, map, galleries, named selections, K sweep, dendrogram, comparison
+with other runs on the same data, and attention examples.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from datetime import datetime, timezone
+
+import numpy as np
+import plotly.graph_objects as go
+
+from engine import attention
+from engine.cluster.profiles import cluster_profiles
+from engine.cluster.tree import leaf_representatives
+from engine.data.thumbs import data_uri, enlarge, montage, png_bytes
+from engine.metrics.describe import SCORES, score_frame, score_table
+from engine.progress import Reporter, ensure
+from engine.report.context import RunContext
+from engine.viz import figures
+
+SECTIONS = ("summary", "settings", "scores", "map", "galleries", "selections", "sweep", "dendrogram", "comparison",
+            "attention")
+MAX_GALLERIES = 30
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2230;background:#f6f7fb}
+header{background:#1d2230;color:#fff;padding:18px 32px}header h1{margin:0;font-size:1.5em}
+header p{margin:4px 0 0;color:#c5cad6}nav{padding:8px 32px;background:#fff;border-bottom:1px solid #e2e5ec}
+nav a{margin-right:14px;color:#4e79a7;text-decoration:none;font-size:.9em}
+main{padding:8px 32px 40px;max-width:1300px}section{background:#fff;border:1px solid #e2e5ec;border-radius:8px;
+padding:12px 20px;margin:16px 0}h2{font-size:1.15em;margin:.3em 0 .6em}table{border-collapse:collapse;font-size:.9em}
+td,th{border-bottom:1px solid #eceef3;padding:4px 10px;text-align:left}.note{color:#5b6275;font-size:.9em}
+.gallery{display:flex;flex-wrap:wrap;gap:18px}.card{border:1px solid #eceef3;border-radius:6px;padding:8px}
+.card h3{font-size:.95em;margin:0 0 6px}.dot{font-size:1.2em}img{image-rendering:pixelated;max-width:100%}
+"""
+
+
+def build(ctx: RunContext, reporter: Reporter | None = None, with_attention: bool = True) -> str:
+    reporter = ensure(reporter)
+    parts, plotly_state = [], {"inlined": False}
+
+    def chart(fig: go.Figure) -> str:
+        out = fig.to_html(full_html=False, include_plotlyjs=not plotly_state["inlined"],
+                          config={"displaylogo": False, "responsive": True})
+        plotly_state["inlined"] = True
+        return out
+
+    steps = [("summary", _summary), ("settings", _settings), ("scores", _scores), ("map", _map),
+             ("galleries", _galleries), ("selections", _selections), ("sweep", _sweep), ("dendrogram", _dendrogram),
+             ("comparison", _comparison), ("attention", _attention if with_attention else _attention_skipped)]
+    for i, (name, section) in enumerate(steps):
+        reporter.update(i / len(steps), f"report: {name}")
+        title, body = section(ctx, chart)
+        parts.append(f'<section id="{name}"><h2>{html.escape(title)}</h2>{body}</section>')
+    reporter.update(1.0, "report done")
+    nav = "".join(f'<a href="#{name}">{name}</a>' for name, _ in steps)
+    made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Clusterscope report · "
+            f"{html.escape(ctx.run_id)}</title><style>{STYLE}</style></head><body><header>"
+            f"<h1>Clusterscope report</h1><p>{html.escape(ctx.title)} · run {html.escape(ctx.run_id)} · made {made}"
+            f"</p></header><nav>{nav}</nav><main>{''.join(parts)}</main></body></html>")
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    return "<table>" + "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                               for k, v in rows) + "</table>"
+
+
+def _img(image: np.ndarray, alt: str) -> str:
+    uri = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+    return f'<img src="{uri}" alt="{html.escape(alt)}">'
+
+
+def _summary(ctx: RunContext, chart) -> tuple[str, str]:
+    summary = ctx.dataset.summary()
+    rows = [(k.replace("_", " "), v) for k, v in summary.items() if k != "class_counts"]
+    body = _table(rows)
+    if ctx.dataset.images is not None:
+        sample = np.random.default_rng(0).choice(len(ctx.dataset), min(24, len(ctx.dataset)), replace=False)
+        body += "<p class='note'>A random sample of the items:</p>" + _img(
+            montage(ctx.dataset.images, sample, columns=12, cell=48), "sample of the dataset")
+    return "Dataset", body
+
+
+def _settings(ctx: RunContext, chart) -> tuple[str, str]:
+    c = ctx.config
+    rows = [("features", f"{c['features']} {c.get('feature_params') or ''}"),
+            ("reduction", f"{c['reducer']} to {c['n_components']}-D {c.get('reducer_params') or ''}"),
+            ("clustering", f"{c['clusterer']} {c.get('clusterer_params') or ''}"),
+            ("clustered on", c.get("cluster_on", "embedding")), ("seed", c.get("seed", 0)),
+            ("created", ctx.record.created)]
+    rows += [(f"time: {k}", f"{v:.2f} s") for k, v in ctx.record.timings.items()]
+    return "Settings", _table(rows)
+
+
+def _scores(ctx: RunContext, chart) -> tuple[str, str]:
+    return "Scores", score_table(ctx.record.metrics).to_html(index=False, border=0)
+
+
+def _map(ctx: RunContext, chart) -> tuple[str, str]:
+    names = {g: figures.group_name(g) for g in np.unique(ctx.labels).tolist()}
+    hover = [f"{item} · {names[g]}" for item, g in zip(ctx.dataset.item_names, ctx.labels.tolist())]
+    fig = figures.scatter(ctx.embedding, ctx.labels, names, hover, height=600)
+    fig.update_layout(clickmode="event", dragmode="lasso")
+    return "Map", "<p class='note'>Zoom, pan and hover; the legend toggles clusters.</p>" + chart(fig)
+
+
+def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray, caption: str) -> str:
+    if ctx.dataset.images is None:
+        table = "<br>".join(html.escape(ctx.dataset.item_names[i]) for i in indices[:12])
+        return f"<div class='card'><h3><span class='dot' style='color:{colour}'>●</span> {title}</h3>{table}</div>"
+    return (f"<div class='card'><h3><span class='dot' style='color:{colour}'>●</span> {html.escape(title)}</h3>"
+            f"{_img(montage(ctx.dataset.images, indices, columns=6, cell=48), title)}"
+            f"<div class='note'>{html.escape(caption)}</div></div>")
+
+
+def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
+    profiles = cluster_profiles(ctx.space, ctx.labels)
+    cards = []
+    for p in profiles[:MAX_GALLERIES]:
+        members = np.flatnonzero(ctx.labels == p.label)
+        caption = f"{p.size:,} items ({p.size / len(ctx.labels):.1%})"
+        if ctx.dataset.labels is not None:
+            found, counts = np.unique(ctx.dataset.labels[members], return_counts=True)
+            caption += f" · mostly {ctx.dataset.class_names[found[counts.argmax()]]} ({counts.max() / len(members):.0%})"
+        indices = np.concatenate([p.representatives, p.outliers])
+        cards.append(_gallery_card(ctx, p.name, figures.colour(p.label), indices,
+                                   caption + (" · last row: outliers" if len(p.outliers) else "")))
+    more = f"<p class='note'>{len(profiles) - MAX_GALLERIES} more clusters not shown.</p>" \
+        if len(profiles) > MAX_GALLERIES else ""
+    return "Cluster galleries", ("<p class='note'>The most typical members of each cluster (nearest its centre), "
+                                 "then its outliers.</p><div class='gallery'>" + "".join(cards) + "</div>" + more)
+
+
+def _selections(ctx: RunContext, chart) -> tuple[str, str]:
+    if not ctx.selections:
+        return "Named selections", "<p class='note'>No selection was named on this run.</p>"
+    cards = []
+    for name, indices in ctx.selections.items():
+        found, counts = np.unique(ctx.labels[indices], return_counts=True)
+        caption = f"{len(indices):,} items · " + ", ".join(f"{figures.group_name(int(g))} ×{c}"
+                                                         for g, c in zip(found, counts))
+        cards.append(_gallery_card(ctx, name, "#1d2230", indices[:24], caption))
+    return "Named selections", "<div class='gallery'>" + "".join(cards) + "</div>"
+
+
+def _sweep(ctx: RunContext, chart) -> tuple[str, str]:
+    s = ctx.sweep()
+    note = (f"<p class='note'>K-means for K = 2..{s['ks'][-1]} on the same space. Suggested K: "
+            f"<b>{s['elbow_k']}</b> by the elbow, <b>{s['best_silhouette_k']}</b> by silhouette.</p>")
+    return "How many clusters? (elbow and silhouette)", note + chart(
+        figures.sweep_chart(s["ks"], s["inertia"], s["elbow_k"], "Elbow", "inertia")) + chart(
+        figures.sweep_chart(s["ks"], s["silhouette"], s["best_silhouette_k"], "Silhouette sweep", "silhouette"))
+
+
+def _dendrogram(ctx: RunContext, chart) -> tuple[str, str]:
+    tree = ctx.tree()
+    _, lay = ctx.dendrogram()
+    thumbs = None
+    if ctx.dataset.images is not None:
+        thumbs = [data_uri(ctx.dataset.images[i], 48) for i in leaf_representatives(ctx.space, lay)]
+    sampled = f" built on a random sample of {len(tree.members):,} of {tree.n_items:,} items," if tree.sampled else ""
+    note = (f"<p class='note'>{tree.method.capitalize()} linkage,{sampled} cut into {ctx.tree_k} clusters. "
+            f"The top {len(lay.leaf_items)} branches are drawn; each leaf shows its most typical item.</p>")
+    return "Dendrogram", note + chart(figures.dendrogram(lay, thumbs))
+
+
+def _comparison(ctx: RunContext, chart) -> tuple[str, str]:
+    others = ctx.related_runs()
+    if not others:
+        return "Comparison", "<p class='note'>No other clustering run on this dataset to compare with.</p>"
+    runs = [ctx.record, *others]
+    rows = {f"{r.config['clusterer']} ({r.run_id[-6:]})": r.metrics for r in runs}
+    labels = {k: SCORES[k][0] for k in SCORES}
+    panels = []
+    for name, r in zip(rows, runs):
+        arrays = ctx.arrays if r.run_id == ctx.run_id else ctx.store.arrays(r.run_id)
+        if arrays["embedding"].shape[1] >= 2:
+            panels.append((f"{name} · {r.metrics.get('n_clusters')} clusters", arrays["embedding"], arrays["labels"]))
+    body = (f"<p class='note'>This run next to the {len(others)} most recent other runs on the same data.</p>"
+            + score_frame(rows).to_html(float_format=lambda v: f"{v:.3f}", border=0)
+            + chart(figures.score_bars(rows, labels=labels)) + chart(figures.map_grid(panels, panel_height=300)))
+    return "Comparison with other runs", body
+
+
+def _attention(ctx: RunContext, chart) -> tuple[str, str]:
+    model, why = attention.for_cluster_run(ctx.store, ctx.record, ctx.dataset)
+    if model is None:
+        return "Attention", f"<p class='note'>{html.escape(why)}</p>"
+    profiles = cluster_profiles(ctx.space, ctx.labels, n_representatives=1)
+    picks = np.array([p.representatives[0] for p in profiles if p.label >= 0][:8])
+    maps = attention.attention_maps(model, ctx.dataset.images[picks])
+    cells = []
+    for index, heads in zip(picks, maps):
+        heat = heads.mean(axis=0)
+        image = ctx.dataset.images[index]
+        big = enlarge(image, 96)
+        over = attention.overlay(big, heat, outline=attention.mask(heat))
+        cells.append(f"<div class='card'>{_img(np.concatenate([big, over], axis=1), 'attention')}"
+                     f"<div class='note'>{html.escape(ctx.dataset.item_names[index])} · "
+                     f"{figures.group_name(int(ctx.labels[index]))}</div></div>")
+    note = (f"<p class='note'>CLS self-attention of the last block, averaged over {model.heads} heads, from "
+            f"{html.escape(model.source)}; the cyan outline is the mean + std mask. One typical item per cluster."
+            "</p>")
+    return "Attention", note + "<div class='gallery'>" + "".join(cells) + "</div>"
+
+
+def _attention_skipped(ctx: RunContext, chart) -> tuple[str, str]:
+    return "Attention", "<p class='note'>Attention examples were left out of this report.</p>"

@@ -1,0 +1,1 @@
+"""Figures: interactive plotly ones for the app and the report, static PNGs for exports."""

@@ -1,0 +1,128 @@
+"""Plotly figures shared by the app and the HTML report: maps, K sweeps, dendrograms, comparisons."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from engine.cluster.tree import Layout
+
+NOISE_COLOUR = "#b8bcc6"
+ABOVE_CUT_COLOUR = "#8a8f99"
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+           "#1f77b4", "#17becf", "#bcbd22", "#8c564b", "#e377c2", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e",
+           "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#31a354", "#756bb1"]
+
+
+def colour(group: int) -> str:
+    return NOISE_COLOUR if group < 0 else PALETTE[group % len(PALETTE)]
+
+
+def colour_map(groups: list[int]) -> dict[int, str]:
+    return {g: colour(g) for g in groups}
+
+
+def group_name(label: int) -> str:
+    return "noise" if label < 0 else f"cluster {label}"
+
+
+def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], hover: list[str],
+            point_size: int = 5, height: int = 620, title: str | None = None, legend: bool = True) -> go.Figure:
+    """A WebGL scatter (or 3-D scatter) with one trace per group; ``customdata`` holds item indices."""
+    fig = go.Figure()
+    colours = colour_map(sorted(set(groups.tolist())))
+    order = sorted(colours, key=lambda g: (g < 0, g))
+    three_d = embedding.shape[1] == 3
+    for g in order:
+        idx = np.flatnonzero(groups == g)
+        common = dict(mode="markers", name=names.get(g, str(g)), customdata=idx,
+                      hovertext=[hover[i] for i in idx], hoverinfo="text")
+        if three_d:
+            fig.add_trace(go.Scatter3d(x=embedding[idx, 0], y=embedding[idx, 1], z=embedding[idx, 2],
+                                       marker=dict(size=max(point_size - 2, 1), color=colours[g]), **common))
+        else:
+            fig.add_trace(go.Scattergl(x=embedding[idx, 0], y=embedding[idx, 1],
+                                       marker=dict(size=point_size, color=colours[g],
+                                                   opacity=0.55 if g < 0 else 0.85), **common))
+    # clickmode "event+select": a click selects the point (Streamlit then returns it), as the lasso does.
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), title=title,
+                      showlegend=legend, legend=dict(itemsizing="constant"), dragmode="zoom",
+                      clickmode="event+select",
+                      xaxis=dict(showticklabels=False, title=None), yaxis=dict(showticklabels=False, title=None))
+    return fig
+
+
+def sweep_chart(ks: list[int], values: list[float], best: int, title: str, y_title: str) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=ks, y=values, mode="lines+markers", name=y_title))
+    fig.add_vline(x=best, line_dash="dash", line_color="#e15759", annotation_text=f"K={best}")
+    fig.update_layout(title=title, xaxis_title="K", yaxis_title=y_title, height=330,
+                      margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def dendrogram(lay: Layout, thumbnails: list[str] | None = None, height: int = 520,
+               title: str | None = None) -> go.Figure:
+    """The merge tree's top links coloured by cluster, a dashed line at the cut, and a thumbnail under each leaf.
+
+    ``thumbnails``: one image data URI per leaf (its most typical item), or ``None``."""
+    fig = go.Figure()
+    by_cluster: dict[int, tuple[list, list]] = {}
+    for xs, ys, group in lay.segments:
+        line_x, line_y = by_cluster.setdefault(group, ([], []))
+        line_x.extend([*xs, None])
+        line_y.extend([*ys, None])
+    for group in sorted(by_cluster, key=lambda g: (g < 0, g)):
+        line_x, line_y = by_cluster[group]
+        fig.add_trace(go.Scatter(x=line_x, y=line_y, mode="lines", hoverinfo="skip",
+                                 line=dict(color=ABOVE_CUT_COLOUR if group < 0 else colour(group), width=1.6),
+                                 name="above the cut" if group < 0 else group_name(group)))
+    sizes = [len(items) for items in lay.leaf_items]
+    fig.add_trace(go.Scatter(
+        x=lay.leaf_x, y=np.zeros(len(lay.leaf_x)), mode="markers", showlegend=False, customdata=np.arange(len(sizes)),
+        marker=dict(size=7, color=[colour(int(c)) if c >= 0 else ABOVE_CUT_COLOUR for c in lay.leaf_cluster]),
+        hovertext=[f"leaf {i}: {s:,} items · " + (group_name(int(c)) if c >= 0 else "spans several clusters")
+                   for i, (s, c) in enumerate(zip(sizes, lay.leaf_cluster))], hoverinfo="text"))
+    fig.add_hline(y=lay.cut_height, line_dash="dash", line_color="#e15759",
+                  annotation_text=f"cut at {lay.cut_height:.3g}", annotation_position="top left")
+    top = max(max(ys) for _, ys, _ in lay.segments) if lay.segments else 1.0
+    images = []
+    for x, uri in zip(lay.leaf_x, thumbnails or []):
+        images.append(dict(source=uri, xref="x", yref="y", x=x, y=-0.02 * top, sizex=0.9, sizey=0.11 * top,
+                           xanchor="center", yanchor="top", layer="above"))
+    fig.update_layout(images=images, height=height, title=title, margin=dict(l=10, r=10, t=40, b=10),
+                      xaxis=dict(showticklabels=False, showgrid=False, zeroline=False,
+                                 range=[-0.7, len(lay.leaf_x) - 0.3]),
+                      yaxis=dict(title="merge height", range=[-0.15 * top if thumbnails else -0.02 * top, top * 1.05]),
+                      legend=dict(itemsizing="constant"), hovermode="closest")
+    return fig
+
+
+def score_bars(rows: dict[str, dict], keys: tuple[str, ...] = ("ari", "nmi", "silhouette"),
+               labels: dict[str, str] | None = None, height: int = 360) -> go.Figure:
+    """Grouped bars: one group per score, one bar per run."""
+    fig = go.Figure()
+    present = [k for k in keys if any(r.get(k) is not None for r in rows.values())]
+    for name, row in rows.items():
+        fig.add_trace(go.Bar(x=[(labels or {}).get(k, k) for k in present], y=[row.get(k) for k in present],
+                             name=name))
+    fig.update_layout(barmode="group", height=height, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h"))
+    return fig
+
+
+def map_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], panel_height: int = 380) -> go.Figure:
+    """Small maps side by side (two a row for four, else one row): ``(title, embedding, labels)`` each."""
+    columns = min(len(panels), 2 if len(panels) == 4 else 3)
+    rows = -(-len(panels) // columns)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[title for title, _, _ in panels],
+                        horizontal_spacing=0.03, vertical_spacing=0.08)
+    for i, (_, embedding, labels) in enumerate(panels):
+        fig.add_scattergl(x=embedding[:, 0], y=embedding[:, 1], mode="markers", showlegend=False,
+                          marker=dict(size=3, color=[colour(g) for g in labels.tolist()]),
+                          hovertext=[group_name(g) for g in labels.tolist()], hoverinfo="text",
+                          row=i // columns + 1, col=i % columns + 1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
+    fig.update_layout(height=panel_height * rows, margin=dict(l=10, r=10, t=40, b=10))
+    return fig

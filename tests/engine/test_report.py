@@ -1,0 +1,92 @@
+"""The HTML report and the exports of a stored run: every section, nothing external, one CSV row per item."""
+
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine import api, report
+from engine.cli import main
+
+
+@pytest.fixture(scope="module")
+def stored_run(digits, digits_result):
+    """The session's digits run (UMAP is cached), stored, with a K-means run beside it and a named selection."""
+    store = api.RunStore()
+    result = api.run(digits, digits_result.config, store=store)
+    api.run(digits, api.Config(**{**digits_result.config.as_dict(), "clusterer": "kmeans",
+                                  "clusterer_params": {"n_clusters": 10}}), store=store)
+    store.name_selection(result.run_id, "curly ones", [5, 7, 11])
+    return store, result
+
+
+@pytest.fixture(scope="module")
+def context(stored_run):
+    store, result = stored_run
+    return report.RunContext.load(store, result.run_id)
+
+
+@pytest.fixture(scope="module")
+def html(context):
+    return report.build(context)
+
+
+def test_the_report_has_every_section(html, context):
+    for section in report.SECTIONS:
+        assert f'<section id="{section}">' in html
+    assert "curly ones" in html and "Ward linkage" in html and "kmeans" in html  # selection, tree, comparison
+    assert html.count("<img") >= 16  # the sample, one gallery per cluster, the named selection
+    assert html.count("png;base64,iVBOR") >= 16 + 48  # and a thumbnail under each of 48 dendrogram leaves
+    assert "Plotly.newPlot" in html
+
+
+def test_the_report_loads_nothing_from_outside(html):
+    """No tag or style points outside the file. Plotly's inlined bundle is set aside: it holds links (its logo,
+    map tiles) that only its unused features would follow; the browser test watches the network instead."""
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.S)
+    bundles = [s for s in scripts if s.lstrip().startswith("/**") and "plotly.js v" in s[:200]]
+    assert len(bundles) == 1  # inlined, once
+    ours = html.replace(bundles[0], "")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", ours)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", ours)
+    assert not re.search(r"https?://", ours)
+    assert "<link" not in ours and "<script src" not in ours
+
+
+def test_the_labels_csv_has_one_row_per_item_with_cluster_label_and_selection(context, digits):
+    frame = pd.read_csv(io.StringIO(report.labels_csv(context)), keep_default_na=False)
+    assert len(frame) == len(digits)
+    assert frame["cluster"].tolist() == context.labels.tolist()
+    assert frame["true_label"].astype(str).tolist() == [str(k) for k in digits.labels]
+    assert frame.index[frame["selection"] == "curly ones"].tolist() == [5, 7, 11]
+
+
+def test_embeddings_export_as_numpy_and_parquet(context, digits):
+    array = np.load(io.BytesIO(report.embedding_npy(context)))
+    assert array.shape == (len(digits), 2) and np.allclose(array, context.embedding)
+    frame = pd.read_parquet(io.BytesIO(report.embedding_parquet(context)))
+    assert len(frame) == len(digits) and list(frame.columns) == ["item", "dim0", "dim1", "cluster"]
+
+
+def test_figures_export_as_png(context):
+    pngs = report.figures(context)
+    assert set(pngs) == {"map.png", "k-sweep.png", "dendrogram.png"}
+    assert all(data.startswith(b"\x89PNG") and len(data) > 5000 for data in pngs.values())
+
+
+def test_the_cli_writes_the_report_and_exports(stored_run, tmp_path, capsys):
+    _, result = stored_run
+    assert main(["report", result.run_id, "--out", str(tmp_path), "--no-attention"]) == 0
+    names = sorted(p.name.split("-")[0] for p in tmp_path.iterdir())
+    assert names == ["dendrogram", "embedding", "embedding", "k", "labels", "map", "report"]
+    assert str(tmp_path) in capsys.readouterr().out
+
+
+def test_a_training_run_gets_a_clear_message(stored_run):
+    store, _ = stored_run
+    record = store.save("train", {"name": "d", "fingerprint": "f"}, {}, {}, {}, {"x": np.zeros(2)})
+    with pytest.raises(ValueError, match="clustering runs"):
+        report.RunContext.load(store, record.run_id)
+    assert main(["report", "no-such-run"]) == 2
