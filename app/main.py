@@ -22,8 +22,11 @@ pages = [
     st.Page("views/explore.py", title="Explore", icon=":material/scatter_plot:"),
     st.Page("views/clusters.py", title="Clusters", icon=":material/grid_view:"),
     st.Page("views/metrics.py", title="Metrics", icon=":material/monitoring:"),
+    st.Page("views/dendrogram.py", title="Dendrogram", icon=":material/account_tree:"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare:"),
     st.Page("views/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("views/attention.py", title="Attention", icon=":material/visibility:"),
+    st.Page("views/report.py", title="Report", icon=":material/description:"),
 ]
 page = st.navigation(pages)
 

@@ -153,3 +153,15 @@ def attention_maps(key: str, source: str, _images: np.ndarray, indices: tuple[in
     from engine import attention
 
     return attention.attention_maps(attention_model(source), _images[list(indices)])
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def report_context(run_id: str, selections_key: str):
+    """A stored run, loaded for reports and exports (``selections_key`` changes when its named selections do)."""
+    from engine import report
+
+    return report.RunContext.load(store(), run_id)
+
+
+def selections_key(run_id: str) -> str:
+    return ";".join(f"{name}:{len(indices)}" for name, indices in store().selections(run_id).items())

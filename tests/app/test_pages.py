@@ -13,7 +13,8 @@ from engine.cache import ARRAYS
 from tests.conftest import make_zip, png
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
-PAGES = ["views/data.py", "views/explore.py", "views/clusters.py", "views/metrics.py", "views/compare.py"]
+PAGES = ["views/data.py", "views/explore.py", "views/clusters.py", "views/metrics.py", "views/compare.py",
+         "views/dendrogram.py", "views/report.py"]
 
 
 def fresh_app() -> AppTest:
@@ -236,3 +237,71 @@ def test_train_page_trains_in_a_worker_and_its_run_becomes_features():
     result = at.session_state["result"]
     assert result.config.features == "learned" and result.space.shape == (1797, 2)
     assert result.config.feature_params["run_id"] == jobs.status(job)["run_id"]
+
+
+def test_dendrogram_page_cuts_the_tree_and_recolours_the_map(ran):
+    from scipy.cluster import hierarchy
+
+    ran.switch_page("views/dendrogram.py").run()
+    assert not ran.exception
+    ran.slider(key="tree_k").set_value(10).run()
+    assert not ran.exception
+    assert "Cut into **10** clusters" in texts(ran) and "built on all 1,797 items" in texts(ran)
+    assert len(ran.get("plotly_chart")) == 2  # the tree and the recoloured map
+    assert "48 of 1,797 images are shown" in texts(ran)
+    ran.selectbox(key="tree_linkage").set_value("average").run()
+    assert not ran.exception
+    before = ran.session_state["result"]
+    ran.button(key="tree_adopt").click().run()
+    assert not ran.exception
+    adopted = ran.session_state["result"]
+    assert adopted.run_id != before.run_id and adopted.config.clusterer == "agglomerative"
+    assert adopted.config.clusterer_params == {"n_clusters": 10, "linkage": "average"}
+    reference = hierarchy.fcluster(hierarchy.linkage(before.space, "average"), 10, "maxclust")
+    assert len(set(zip(adopted.labels.tolist(), reference.tolist()))) == 10  # the same partition as SciPy's
+    ran.session_state["result"] = before  # leave the module's app as the other tests expect it
+    ran.run()
+
+
+def test_report_page_exports_labels_figures_and_the_report(ran):
+    ran.switch_page("views/report.py").run()
+    assert not ran.exception
+    labels = [b.label for b in ran.get("download_button")]
+    assert labels == ["Cluster labels (CSV)", "Embedding (NumPy .npy)", "Embedding (Parquet)"]
+    ran.button(key="make_figures").click().run()
+    assert not ran.exception
+    assert [c for image in ran.get("image") for c in image.captions] == ["map.png", "k-sweep.png", "dendrogram.png"]
+    ran.checkbox(key="report_attention").uncheck().run()
+    ran.button(key="build_report").click().run()
+    assert not ran.exception
+    assert "Report ready." in texts(ran)
+    assert any(b.label.startswith("Download report (") for b in ran.get("download_button"))
+
+
+def test_attention_page_says_how_to_get_a_vit_when_there_is_none():
+    at = fresh_app()
+    at.switch_page("views/attention.py").run()
+    assert not at.exception
+    assert "No Vision Transformer has been trained on this dataset" in texts(at)
+
+
+def test_attention_page_shows_a_dino_runs_maps_and_masks_on_the_shapes_demo():
+    from engine.train import TrainConfig, jobs
+
+    at = fresh_app()
+    at.selectbox(key="demo_name").set_value("shapes").run()
+    at.button[0].click().run()
+    data = at.session_state["dataset"]
+    assert data.name == "shapes" and data.masks is not None
+    config = TrainConfig(encoder="vit_tiny", method="dino", epochs=1, batch_size=250, encoder_options={"depth": 2},
+                         method_params={"output_dim": 256, "n_local": 0})
+    final = jobs.resume(jobs.new_job(data, config))
+    assert final["state"] == "done"
+    at.switch_page("views/attention.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="attention_source").value == final["run_id"]
+    captions = [c for image in at.get("image") for c in image.captions]
+    assert captions.count("true mask") == 6 and captions.count("head 3") == 6
+    assert "Mean IoU of the attention masks with the true masks over these 6 images" in texts(at)
+    at.slider(key="attention_z").set_value(0.0).run()
+    assert not at.exception

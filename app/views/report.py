@@ -1,0 +1,68 @@
+"""Report page: a self-contained HTML report of the current run, and exports of its labels, embedding and figures."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import state
+from app.widgets import needs_result
+from engine import api, report
+
+st.title("Report & export")
+res = needs_result()
+if res is None:
+    st.stop()
+if not res.run_id:
+    st.info("This run is not stored; run it from the Data page to export it.")
+    st.stop()
+
+run_id = res.run_id
+ctx = state.report_context(run_id, state.selections_key(run_id))
+n = len(ctx.dataset)
+st.caption(f"Run **{run_id}** · {ctx.title} · {n:,} items · {len(ctx.selections)} named selection(s). "
+           f"The same from a terminal: `python -m engine report {run_id} --out FOLDER`.")
+
+st.subheader("Labels and embedding")
+st.caption("One row per item: its index, name, cluster (−1 is noise), true label when known, and the named "
+           "selections it belongs to.")
+columns = st.columns(3)
+columns[0].download_button("Cluster labels (CSV)", report.labels_csv(ctx), f"labels-{run_id}.csv", "text/csv",
+                           icon=":material/table:", key="dl_labels")
+columns[1].download_button("Embedding (NumPy .npy)", report.embedding_npy(ctx), f"embedding-{run_id}.npy",
+                           "application/octet-stream", icon=":material/data_array:", key="dl_npy")
+columns[2].download_button("Embedding (Parquet)", report.embedding_parquet(ctx), f"embedding-{run_id}.parquet",
+                           "application/octet-stream", icon=":material/data_array:", key="dl_parquet")
+with st.expander("Preview the labels table"):
+    st.dataframe(report.labels_frame(ctx).head(200), hide_index=True)
+
+st.subheader("Figures (PNG)")
+figures_key = ("report_figures", run_id)
+if st.button("Make PNG figures", icon=":material/image:", key="make_figures"):
+    with st.spinner("Drawing the map, the K sweep and the dendrogram…"):
+        st.session_state[figures_key] = report.figures(ctx)
+pngs = st.session_state.get(figures_key)
+if pngs:
+    columns = st.columns(len(pngs))
+    for column, (name, data) in zip(columns, pngs.items()):
+        column.image(data, caption=name)
+        column.download_button(f"Download {name}", data, f"{name[:-4]}-{run_id}.png", "image/png", key=f"dl_{name}")
+else:
+    st.caption("The map, the elbow / silhouette sweep and the dendrogram, for slides and documents.")
+
+st.subheader("HTML report")
+st.caption("One file with the dataset summary, settings, interactive map, galleries, named selections, scores, "
+           "elbow, dendrogram, comparison with other runs on this data, and attention examples. It opens offline "
+           "in any browser: the charts' code and every image are inside it.")
+with_attention = st.checkbox("Include attention examples (when a ViT was trained on this data)", value=True,
+                             key="report_attention")
+report_key = ("report_html", run_id, state.selections_key(run_id), with_attention)
+if st.button("Build the report", type="primary", icon=":material/description:", key="build_report"):
+    bar = st.progress(0.0, text="starting")
+    st.session_state[report_key] = report.build(ctx, api.Reporter(lambda f, m: bar.progress(f, text=m)),
+                                                with_attention=with_attention)
+    bar.empty()
+html = st.session_state.get(report_key)
+if html:
+    st.download_button(f"Download report ({len(html) / 1e6:.1f} MB)", html, f"report-{run_id}.html", "text/html",
+                       icon=":material/download:", key="dl_report")
+    st.success("Report ready.")

@@ -1,0 +1,116 @@
+"""Issue 4 in headless Chromium: name a lasso selection, cut the dendrogram, export the report and open it
+offline, and look at a DINO ViT's attention on the shapes demo."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.test_walkthrough import assert_clean, choose, lasso_around_first_point, open_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def run_default(page) -> None:
+    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
+    page.get_by_role("button", name="Run").click()
+    page.get_by_text("finished in").wait_for(timeout=300_000)
+
+
+def test_named_selection_dendrogram_and_offline_report(app_url, browser, screenshots, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1700}, accept_downloads=True)
+    page.goto(app_url)
+    run_default(page)
+
+    open_page(page, "Explore")
+    page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=60_000)
+    lasso_around_first_point(page)
+    page.get_by_text(re.compile(r"^\d{2,} items selected$")).wait_for(timeout=60_000)
+    page.get_by_label("Name this selection").fill("corner group")
+    page.get_by_role("button", name="Keep as a named cluster").click()
+    page.get_by_text("Named selections", exact=True).wait_for(timeout=60_000)
+    assert page.get_by_text("corner group", exact=True).count() >= 1
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "9-explore-named-selection.png"))
+
+    open_page(page, "Dendrogram")
+    page.get_by_text("Cut into", exact=False).first.wait_for(timeout=120_000)
+    page.locator("[data-testid='stPlotlyChart']").nth(1).wait_for(timeout=60_000)
+    leaf_images = page.evaluate("() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
+                                "._fullLayout.images.length")
+    assert leaf_images == 48
+    k_slider = page.get_by_role("slider", name="Clusters (K)")
+    start = int(k_slider.get_attribute("aria-valuenow"))
+    k_slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.get_by_text(re.compile(rf"Cut into {start + 3} clusters")).wait_for(timeout=60_000)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "10-dendrogram.png"))
+
+    open_page(page, "Report")
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Cluster labels (CSV)").click()
+    lines = csv_download.value.path().read_text().splitlines()
+    assert len(lines) == 1 + 1797 and lines[0] == "index,item,cluster,true_label,selection"
+    assert sum(line.endswith(",corner group") for line in lines) >= 10
+    page.get_by_role("button", name="Build the report").click()
+    page.get_by_text("Report ready.").wait_for(timeout=300_000)
+    with page.expect_download() as report_download:
+        page.get_by_role("button", name=re.compile(r"^Download report")).click()
+    report_file = tmp_path / "report.html"
+    report_download.value.save_as(report_file)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "11-report-page.png"))
+    page.close()
+
+    offline = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requests, errors = [], []
+    offline.on("request", lambda r: requests.append(r.url))
+    offline.on("pageerror", lambda e: errors.append(str(e)))
+    offline.goto(report_file.as_uri())
+    offline.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    offline.wait_for_timeout(1500)
+    assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
+    assert errors == []
+    for heading in ("Dataset", "Settings", "Scores", "Map", "Cluster galleries", "Named selections",
+                    "Dendrogram", "Comparison with other runs", "Attention"):
+        assert offline.locator("h2", has_text=heading).count() == 1, heading
+    assert offline.locator(".js-plotly-plot").count() >= 5  # map, elbow, silhouette, dendrogram, comparison
+    assert offline.get_by_text("corner group").count() >= 1
+    offline.screenshot(path=str(screenshots / "12-report-offline.png"), full_page=True)
+    offline.close()
+
+
+def test_attention_page_after_training_dino_on_the_shapes_demo(app_url, browser, screenshots):
+    page = browser.new_page(viewport={"width": 1400, "height": 1700})
+    page.goto(app_url)
+    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
+    choose(page, "Demo dataset", "shapes")
+    page.get_by_role("button", name="Use shapes").click()
+    page.get_by_text("1,000 of 1,000 usable items found.").wait_for(timeout=120_000)
+
+    open_page(page, "Attention")
+    page.get_by_text("No Vision Transformer has been trained on this dataset", exact=False).wait_for(timeout=60_000)
+    assert_clean(page)
+
+    open_page(page, "Train")
+    choose(page, "Encoder", "ViT-Tiny")
+    choose(page, "Method", "DINO")
+    page.get_by_text("Epochs", exact=True).click()
+    epochs = page.get_by_role("spinbutton", name="Epochs")
+    epochs.fill("1")
+    epochs.press("Enter")
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("Finished: run").wait_for(timeout=400_000)
+    page.get_by_role("button", name="Cancel").wait_for(state="detached", timeout=60_000)
+
+    open_page(page, "Attention")
+    page.get_by_text("Mean IoU of the attention masks", exact=False).wait_for(timeout=120_000)
+    assert page.get_by_text("true mask", exact=True).count() == 6
+    assert page.get_by_text("head 3", exact=True).count() == 6
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "13-attention.png"))
+    page.close()
