@@ -43,6 +43,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="images in the shapes demo")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--n-local", type=int, default=2)
+    parser.add_argument("--momentum", type=float, default=0.9, help="teacher EMA (0.996 in the paper's long runs; "
+                                                                    "a few hundred CPU steps need a faster teacher)")
+    parser.add_argument("--out-dim", type=int, default=256)
+    parser.add_argument("--lr", type=float, default=5e-4)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -58,8 +64,10 @@ def main() -> None:
                                            data.images)
 
     config = TrainConfig(encoder="vit_tiny", method="dino", epochs=0, minutes=args.minutes, device="cpu",
-                         image_size=data.images.shape[1], batch_size=128, lr=5e-4, weight_decay=0.04,
-                         encoder_options={"depth": args.depth}, seed=args.seed)
+                         image_size=data.images.shape[1], batch_size=args.batch, lr=args.lr, weight_decay=0.04,
+                         encoder_options={"depth": args.depth}, seed=args.seed,
+                         method_params={"n_local": args.n_local, "momentum": args.momentum,
+                                        "output_dim": args.out_dim})
     start = time.perf_counter()
     trainer = Trainer(data, config, tempfile.mkdtemp(prefix="bench-dino-"))
     outcome = trainer.run()
@@ -69,7 +77,8 @@ def main() -> None:
 
     rows = [("centre blob (object-sized disc)", blob_iou(data.masks, share)),
             ("ViT at random init, mean + std", float(attention.mask_iou(random_maps, data.masks).mean())),
-            (f"DINO ViT ({outcome.epochs_done} epochs), mean + std", float(attention.mask_iou(maps, data.masks).mean()))]
+            (f"DINO ViT ({outcome.epochs_done} epochs), mean + std",
+             float(attention.mask_iou(maps, data.masks).mean()))]
     print(f"\ntrained {outcome.epochs_done} epochs in {seconds:.0f} s "
           f"({outcome.epochs_done * len(data) / max(outcome.seconds, 1e-9):.0f} img/s)")
     print(f"\n{'mask':<44}{'mean IoU':>9}")

@@ -12,7 +12,7 @@ from engine.encoders import ENCODERS
 from engine.features import FEATURES, available_for
 from engine.metrics import Sweep, k_sweep
 from engine.params import Param
-from engine.pipeline import Config, Result, adopt, compare, default_config, run
+from engine.pipeline import Config, Result, adopt, compare, default_config, default_features, run
 from engine.progress import Cancelled, Reporter
 from engine.reduce import REDUCERS
 from engine.registry import Entry
@@ -26,6 +26,6 @@ __all__ = [
     "Config", "Result", "run", "compare", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "montage", "png_bytes", "data_uri",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
-    "adopt", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
+    "adopt", "default_features", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
     "leaf_representatives",
 ]

@@ -56,6 +56,10 @@ def pretrained_dino(image_size: int = 224) -> AttentionModel | None:
     return AttentionModel(model.eval(), image_size, f"{source.origin}, pretrained ({source.licence})", normalise=True)
 
 
+def pretrained_available() -> bool:
+    return vit_module.WEIGHTS["vit_small"].cached_path() is not None
+
+
 def weights_status() -> str:
     return vit_module.WEIGHTS["vit_small"].status()
 
@@ -119,7 +123,8 @@ def overlay(image: np.ndarray, heat: np.ndarray, alpha: float = 0.6, outline: np
     out = image.astype(np.float32) * (1 - alpha) + coloured * alpha
     if outline is not None:
         region = upsample(outline.astype(np.float32), size, smooth=False) > 0.5
-        edge = region & ~(np.roll(region, 1, 0) & np.roll(region, -1, 0) & np.roll(region, 1, 1) & np.roll(region, -1, 1))
+        interior = np.roll(region, 1, 0) & np.roll(region, -1, 0) & np.roll(region, 1, 1) & np.roll(region, -1, 1)
+        edge = region & ~interior
         out[edge] = (0, 230, 255)
     return out.clip(0, 255).astype(np.uint8)
 
@@ -129,7 +134,8 @@ def iou(predicted: np.ndarray, truth: np.ndarray) -> float:
     return float(np.logical_and(predicted, truth).sum() / union) if union else 1.0
 
 
-def mask_iou(maps: np.ndarray, masks: np.ndarray, threshold: Callable[[np.ndarray], float] = default_threshold) -> np.ndarray:
+def mask_iou(maps: np.ndarray, masks: np.ndarray,
+             threshold: Callable[[np.ndarray], float] = default_threshold) -> np.ndarray:
     """IoU of each item's head-averaged attention mask (upsampled to the image) with its true mask."""
     size = masks.shape[1]
     scores = []

@@ -69,9 +69,20 @@ class Result:
     run_id: str | None = None
 
 
+def default_features(dataset: Dataset) -> str:
+    """Pretrained EfficientNet-Lite0 for colour photos (when its weights are installed), raw pixels for other
+    images (digits, scans), the columns of a table."""
+    if dataset.images is not None and not dataset.grayscale and dataset.images.shape[1] >= 32:
+        from engine.encoders import ENCODERS
+
+        if ENCODERS["efficientnet_lite0"].weights.cached_path() is not None:
+            return "efficientnet_lite0"
+    return available_for(dataset.kind)[0]
+
+
 def default_config(dataset: Dataset, **overrides) -> Config:
-    """A config that works on this dataset: pixel features for images, columns for tables."""
-    return Config(features=available_for(dataset.kind)[0], **overrides)
+    """A config that works on this dataset (see :func:`default_features`)."""
+    return Config(**{"features": default_features(dataset), **overrides})
 
 
 def features_for(dataset: Dataset, config: Config, reporter: Reporter | None = None) -> np.ndarray:
@@ -84,7 +95,7 @@ def features_for(dataset: Dataset, config: Config, reporter: Reporter | None = N
 
     def compute() -> np.ndarray:
         ensure(reporter).update(0.0, f"extracting {entry.label.lower()} features")
-        return entry.make(dataset, **config.feature_params)
+        return entry.make(dataset, reporter=reporter, **config.feature_params)
 
     return ARRAYS.get_or_compute(key, compute)
 

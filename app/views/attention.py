@@ -19,7 +19,7 @@ if data.images is None:
 runs = attention.vit_training_runs(state.store(), data.fingerprint())
 sources = {r.run_id: f"{r.config['encoder']} · {r.config['method']} · run {r.run_id}" for r in runs}
 pretrained_note = f"Pretrained DINO ViT-S/16: {attention.weights_status()}."
-if attention.pretrained_dino.__name__ and attention.vit_module.WEIGHTS["vit_small"].cached_path():
+if attention.pretrained_available():
     sources["pretrained"] = "DINO ViT-S/16, pretrained (facebookresearch/dino)"
 if not sources:
     st.info("No Vision Transformer has been trained on this dataset yet, and the pretrained DINO weights are not on "
@@ -37,7 +37,12 @@ with st.spinner("Loading the model…"):
 st.caption(f"{model.source} · {model.heads} heads · {model.grid}×{model.grid} patches of "
            f"{model.model.patch_size} px at {model.image_size} px")
 
-res = state.result()
+images_from = st.radio("Images from", [f"this dataset ({data.name})", "the sample photos"], horizontal=True,
+                       key="attention_images_from",
+                       help="The sample photos ship with scikit-image: a cat, coffee, an astronaut, a rocket…")
+if images_from == "the sample photos":
+    data = state.demo("photos")
+res = state.result() if images_from.startswith("this dataset") else None
 picked: list[int] = []
 if res is not None:
     with st.expander("Pick images on the map", expanded=False):
@@ -52,7 +57,7 @@ if res is not None:
 if not picked:
     default = np.random.default_rng(0).choice(len(data), min(6, len(data)), replace=False).tolist()
     chosen = st.multiselect("Images", list(range(len(data))), default=default, max_selections=8,
-                            format_func=lambda i: data.item_names[i], key="attention_items")
+                            format_func=lambda i: data.item_names[i], key=f"attention_items-{data.name}")
     picked = sorted(chosen)
 if not picked:
     st.caption("Pick at least one image.")

@@ -117,7 +117,8 @@ st.divider()
 st.subheader("Pipeline")
 c1, c2, c3 = st.columns(3)
 with c1:
-    features = registry_select("Features", api.FEATURES, state.FEATURES_PICK, options=api.available_for(data.kind))
+    features = registry_select("Features", api.FEATURES, state.FEATURES_PICK, options=api.available_for(data.kind),
+                               default=api.default_features(data))
     if features.name == "learned":
         runs = {r.run_id: r for r in state.training_runs(data)}
         if not runs:

@@ -37,7 +37,6 @@ hover = [f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
          + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "") for i in range(len(data))]
 
 
-
 def name_selection(selected: list[int]) -> None:
     """Keep the selection under a name, with the run."""
     if not res.run_id:

@@ -10,6 +10,7 @@ import torch
 from app import state
 from app.widgets import param_controls, registry_select
 from engine import api
+from engine.encoders import weights_table
 from engine.train import default_encoder
 from engine.train import jobs
 
@@ -34,14 +35,21 @@ with left:
         found = encoder.weights.cached_path()
         st.caption(f"Pretrained weights ({encoder.weights.origin}, {encoder.weights.licence}): "
                    f"{encoder.weights.status()}.")
-        if found and st.checkbox("Start from these weights", key="train_pretrained"):
+        if found and st.checkbox("Start from these weights", value=True, key="train_pretrained"):
             options["weights"] = "cache"
         path = st.text_input("…or a weights file on this computer", key="train_weights_file",
                              placeholder="/path/to/weights.pth")
         if path:
             options["weights"] = path.strip()
         if "weights" not in options:
+            options["weights"] = None
             st.caption("Random initialisation.")
+    else:
+        st.caption("No pretrained weights are published for this encoder: random initialisation.")
+    with st.expander("Pretrained weights of every encoder"):
+        st.dataframe(weights_table(), hide_index=True)
+        st.caption("Nothing is downloaded: weights are used when a package ships them or you put them in the "
+                   "torch hub cache (`~/.cache/torch/hub/checkpoints`), or give a file.")
     method = registry_select("Method", api.METHODS, "train_method", default="simclr")
     with st.expander("Method settings"):
         method_params = param_controls(method, "tm")

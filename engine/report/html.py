@@ -126,7 +126,8 @@ def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
         caption = f"{p.size:,} items ({p.size / len(ctx.labels):.1%})"
         if ctx.dataset.labels is not None:
             found, counts = np.unique(ctx.dataset.labels[members], return_counts=True)
-            caption += f" · mostly {ctx.dataset.class_names[found[counts.argmax()]]} ({counts.max() / len(members):.0%})"
+            top = ctx.dataset.class_names[found[counts.argmax()]]
+            caption += f" · mostly {top} ({counts.max() / len(members):.0%})"
         indices = np.concatenate([p.representatives, p.outliers])
         cards.append(_gallery_card(ctx, p.name, figures.colour(p.label), indices,
                                    caption + (" · last row: outliers" if len(p.outliers) else "")))

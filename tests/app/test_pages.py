@@ -225,7 +225,8 @@ def test_train_page_trains_in_a_worker_and_its_run_becomes_features():
     at.run()
     assert not at.exception
     assert "Finished: run" in texts(at) and len(at.get("plotly_chart")) == 1  # the loss curve
-    runs = at.dataframe[0].value
+    weights, runs = (df.value for df in at.dataframe)  # every encoder's weights, then the runs list
+    assert "Apache-2.0" in set(weights["Licence"]) and "present" in set(weights["Pretrained weights"])
     assert list(runs["Method"]) == ["simclr"] and list(runs["Epochs"]) == [2]
     at.button(key="train_use").click().run()
     assert not at.exception
@@ -305,3 +306,7 @@ def test_attention_page_shows_a_dino_runs_maps_and_masks_on_the_shapes_demo():
     assert "Mean IoU of the attention masks with the true masks over these 6 images" in texts(at)
     at.slider(key="attention_z").set_value(0.0).run()
     assert not at.exception
+    at.radio(key="attention_images_from").set_value("the sample photos").run()
+    assert not at.exception
+    captions = [c for image in at.get("image") for c in image.captions]
+    assert captions.count("head 3") == 6 and "true mask" not in captions  # photos have no true masks

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from tests.browser.test_walkthrough import assert_clean, choose, lasso_around_first_point, open_page
+from tests.browser.test_walkthrough import (assert_clean, choose, lasso_around_first_point, open_page,
+                                            train_for_epochs)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -96,15 +97,7 @@ def test_attention_page_after_training_dino_on_the_shapes_demo(app_url, browser,
     assert_clean(page)
 
     open_page(page, "Train")
-    choose(page, "Encoder", "ViT-Tiny")
-    choose(page, "Method", "DINO")
-    page.get_by_text("Epochs", exact=True).click()
-    epochs = page.get_by_role("spinbutton", name="Epochs")
-    epochs.fill("1")
-    epochs.press("Enter")
-    page.wait_for_timeout(1000)
-    page.get_by_role("button", name="Start training").click()
-    page.get_by_text("Finished: run").wait_for(timeout=400_000)
+    train_for_epochs(page, "ViT-Tiny", "DINO", 1)
     page.get_by_role("button", name="Cancel").wait_for(state="detached", timeout=60_000)
 
     open_page(page, "Attention")

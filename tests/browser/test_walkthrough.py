@@ -59,6 +59,19 @@ def open_page(page, title: str) -> None:
     page.locator("h1", has_text=title).wait_for(timeout=60_000)
 
 
+def train_for_epochs(page, encoder: str, method: str, epochs: int) -> None:
+    """On the Train page: pick encoder and method, an epoch budget, start, and wait for the end."""
+    choose(page, "Encoder", encoder)
+    choose(page, "Method", method)
+    page.get_by_text("Epochs", exact=True).click()
+    box = page.get_by_role("spinbutton", name="Epochs")
+    box.fill(str(epochs))
+    box.press("Enter")
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("Finished: run").wait_for(timeout=400_000)
+
+
 def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     page.goto(app_url)
@@ -113,21 +126,13 @@ def test_train_page_trains_watches_and_hands_over_the_embeddings(app_url, browse
     page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
     open_page(page, "Train")
     assert page.get_by_text("device: CPU", exact=False).count() == 1
-    choose(page, "Encoder", "Small CNN")
-    choose(page, "Method", "SimCLR")
-    page.get_by_text("Epochs", exact=True).click()
-    epochs = page.get_by_role("spinbutton", name="Epochs")
-    epochs.fill("3")
-    epochs.press("Enter")
-    page.wait_for_timeout(1000)
-    page.get_by_role("button", name="Start training").click()
-    page.get_by_text("Finished: run").wait_for(timeout=300_000)
+    train_for_epochs(page, "Small CNN", "SimCLR", 3)
     # the panel then reruns the page once, which brings the runs list; wait for that settled page
-    page.locator("[data-testid='stDataFrame']").wait_for(timeout=60_000)
+    page.locator("[data-testid='stDataFrame']:visible").wait_for(timeout=60_000)
     page.get_by_role("button", name="Cancel").wait_for(state="detached", timeout=60_000)
     page.screenshot(path=str(screenshots / "7-train.png"))
     assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # the loss curve
-    assert page.locator("[data-testid='stDataFrame']").count() == 1  # the runs list
+    assert page.locator("[data-testid='stDataFrame']:visible").count() == 1  # runs list; weights table folded
     assert_clean(page)
 
     page.get_by_role("button", name="Use as features").click()

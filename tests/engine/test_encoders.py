@@ -58,7 +58,8 @@ def test_missing_cached_weights_say_so(monkeypatch, tmp_path):
     assert "not on this machine" in ENCODERS["resnet18"].weights.status()
     with pytest.raises(FileNotFoundError, match="not on this machine"):
         build("resnet18", 32, weights="cache")
-    with pytest.raises(FileNotFoundError, match="not published"):
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="Hugging Face hub cache"):
         build("vit_tiny", 32, weights="cache")
 
 
@@ -70,3 +71,24 @@ def test_dino_style_vit_checkpoints_load_by_name_with_resampled_positions(tmp_pa
     assert torch.equal(target.blocks[1].mlp.fc2.weight, source.blocks[1].mlp.fc2.weight)
     assert torch.equal(target.patch_embed.proj.weight, source.patch_embed.proj.weight)
     assert torch.equal(target.pos_embed[:, 0], source.pos_embed[:, 0])  # CLS position kept as is
+
+
+def test_timm_vit_tiny_weights_in_the_hugging_face_cache_load_by_name(monkeypatch, tmp_path):
+    import timm
+    from safetensors.torch import save_file
+
+    torch.manual_seed(0)
+    reference = timm.create_model("vit_tiny_patch16_224", pretrained=False)  # timm's own layout and names
+    snapshot = tmp_path / "hub" / "models--timm--vit_tiny_patch16_224.augreg_in21k_ft_in1k" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    save_file({k: v.contiguous() for k, v in reference.state_dict().items()}, str(snapshot / "model.safetensors"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    assert ENCODERS["vit_tiny"].weights.cached_path() == snapshot / "model.safetensors"
+    model = build("vit_tiny", 224, weights="cache")
+    own = model.state_dict()
+    loaded = [k for k in own if k in reference.state_dict() and torch.equal(own[k], reference.state_dict()[k])]
+    assert len(loaded) == len(own)  # every tensor of ours came from timm's checkpoint
+    x = torch.rand(1, 3, 224, 224)
+    with torch.no_grad():
+        assert torch.allclose(model(x), reference.forward_head(reference.forward_features(x), pre_logits=True),
+                              atol=1e-4)

