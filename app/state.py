@@ -165,3 +165,18 @@ def report_context(run_id: str, selections_key: str):
 
 def selections_key(run_id: str) -> str:
     return ";".join(f"{name}:{len(indices)}" for name, indices in store().selections(run_id).items())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def graph_layout(key: str, _data: api.Dataset) -> np.ndarray:
+    """A spring layout of a graph dataset, for its preview."""
+    from engine.features.adjacency import adjacency_features
+
+    return api.REDUCERS["spring"].make(n_components=2, seed=0).fit_transform(adjacency_features(_data))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def barycentre(key: str, _members: np.ndarray, metric: str) -> np.ndarray:
+    from engine.timeseries import barycentre as centre
+
+    return centre(_members, metric)

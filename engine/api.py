@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from engine.cluster import CLUSTERERS
+from engine.cluster import CLUSTERERS, clusterers_for
 from engine.cluster.profiles import ClusterProfile, cluster_profiles
 from engine.cluster.tree import (LINKAGES, MAX_TREE_ITEMS, Tree, build_tree, cut, height_for_k, layout,
                                  leaf_representatives)
-from engine.data import DEMOS, Dataset, DataError, Limits, load, load_csv, load_files, load_npz, load_zip
+from engine.data import (DEMOS, Dataset, DataError, Limits, load, load_csv, load_edge_list, load_files, load_graphml,
+                         load_npz, load_series_csv, load_zip)
+from engine.data.demo import KINDS as DEMO_KINDS
 from engine.data.thumbs import data_uri, montage, png_bytes
 from engine.encoders import ENCODERS
 from engine.features import FEATURES, available_for
 from engine.metrics import Sweep, k_sweep
 from engine.params import Param
-from engine.pipeline import Config, Result, adopt, compare, default_config, default_features, run
+from engine.pipeline import Config, Result, adopt, compare, default_config, default_features, reads_features, run
 from engine.progress import Cancelled, Reporter
-from engine.reduce import REDUCERS
+from engine.reduce import REDUCERS, reducers_for
 from engine.registry import Entry
 from engine.runs import RunRecord, RunStore
 from engine.ssl import METHODS
@@ -27,5 +29,6 @@ __all__ = [
     "ClusterProfile", "cluster_profiles", "montage", "png_bytes", "data_uri",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "default_features", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
-    "leaf_representatives",
+    "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
+    "load_edge_list", "load_graphml",
 ]

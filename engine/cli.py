@@ -13,8 +13,8 @@ from engine import api
 from engine.train import TrainConfig, default_encoder, pick_device
 from engine.train import jobs
 
-SCORE_KEYS = ("ari", "nmi", "acc", "silhouette", "calinski_harabasz", "davies_bouldin", "n_clusters",
-              "noise_fraction", "seconds")
+SCORE_KEYS = ("ari", "nmi", "acc", "silhouette", "calinski_harabasz", "davies_bouldin", "modularity", "conductance",
+              "n_clusters", "noise_fraction", "seconds")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,12 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
     run.add_argument("--features", default=None, help=f"one of {', '.join(api.FEATURES)} (default: by data kind)")
     run.add_argument("--feature-param", action="append", default=[], metavar="NAME=VALUE")
-    run.add_argument("--reduce", default="umap", choices=list(api.REDUCERS))
+    run.add_argument("--csv-kind", default="table", choices=("table", "series", "edges"),
+                     help="what a .csv holds: a feature table, time series (one a row) or an edge list")
+    run.add_argument("--reduce", default=None, choices=list(api.REDUCERS), help="default: by data kind")
     run.add_argument("--reduce-param", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--dims", type=int, default=2, choices=(2, 3))
-    run.add_argument("--method", default="hdbscan", choices=list(api.CLUSTERERS))
+    run.add_argument("--method", default=None, choices=list(api.CLUSTERERS), help="default: by data kind")
     run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="clusterer parameter")
-    run.add_argument("--cluster-on", default="embedding", choices=("embedding", "features"))
+    run.add_argument("--cluster-on", default=None, choices=("embedding", "features"))
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--image-size", type=int, default=64, help="images are resized to this square size")
     run.add_argument("--no-save", action="store_true", help="do not store the run")
@@ -106,12 +108,15 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         args.features = "learned"
         args.feature_param = [*args.feature_param, f"run_id={args.run}"]
     else:
-        dataset = api.load(args.data, image_size=args.image_size, reporter=reporter.stage(0.0, 0.05))
-    config = api.default_config(
-        dataset, reducer=args.reduce, reducer_params=parse_pairs(args.reduce_param), n_components=args.dims,
-        clusterer=args.method, clusterer_params=parse_pairs(args.param), cluster_on=args.cluster_on,
-        seed=args.seed, feature_params=parse_pairs(args.feature_param),
-    )
+        dataset = api.load(args.data, image_size=args.image_size, reporter=reporter.stage(0.0, 0.05),
+                           csv_kind=args.csv_kind)
+    config = api.default_config(dataset, reducer_params=parse_pairs(args.reduce_param), n_components=args.dims,
+                                seed=args.seed, feature_params=parse_pairs(args.feature_param))
+    chosen = {"reducer": args.reduce, "clusterer": args.method, "cluster_on": args.cluster_on}
+    config = replace(config, **{k: v for k, v in chosen.items() if v is not None})
+    base_params = {} if args.method and args.method != api.default_config(dataset).clusterer \
+        else config.clusterer_params  # the kind's default clusterer keeps its default settings
+    config = replace(config, clusterer_params={**base_params, **parse_pairs(args.param)})
     if args.features:
         config = replace(config, features=args.features)
     store = None if args.no_save else api.RunStore()

@@ -10,12 +10,13 @@ from typing import Literal
 import numpy as np
 
 from engine.cache import ARRAYS
-from engine.cluster import CLUSTERERS, cluster
+from engine.cluster import CLUSTERERS, ONLY_FOR, cluster, clusterers_for, own_scores
 from engine.data import Dataset, DataError
 from engine.features import FEATURES, available_for
 from engine.metrics import score
+from engine.metrics.graph import graph_scores
 from engine.progress import Reporter, ensure
-from engine.reduce import REDUCERS, reduce
+from engine.reduce import REDUCERS, reduce, reducers_for
 from engine.registry import lookup
 from engine.runs import RunStore
 
@@ -80,9 +81,15 @@ def default_features(dataset: Dataset) -> str:
     return available_for(dataset.kind)[0]
 
 
+KIND_DEFAULTS = {  # what a first run on each kind of data uses
+    "graph": {"reducer": "spring", "clusterer": "louvain_graph", "cluster_on": "features"},
+    "series": {"clusterer": "ts_kmeans", "clusterer_params": {"n_clusters": 4}, "cluster_on": "features"},
+}
+
+
 def default_config(dataset: Dataset, **overrides) -> Config:
-    """A config that works on this dataset (see :func:`default_features`)."""
-    return Config(**{"features": default_features(dataset), **overrides})
+    """A config that works on this dataset (see :func:`default_features` and ``KIND_DEFAULTS``)."""
+    return Config(**{"features": default_features(dataset), **KIND_DEFAULTS.get(dataset.kind, {}), **overrides})
 
 
 def features_for(dataset: Dataset, config: Config, reporter: Reporter | None = None) -> np.ndarray:
@@ -115,11 +122,36 @@ def embedding_for(dataset: Dataset, config: Config, reporter: Reporter | None = 
     return ARRAYS.get_or_compute(key, compute)
 
 
+def reads_features(clusterer: str) -> bool:
+    """Time-series and graph methods read the series / the adjacency, never the 2-D map."""
+    return any(tag in CLUSTERERS[clusterer].tags for tag in ONLY_FOR)
+
+
+def scores_for(dataset: Dataset, space: np.ndarray, labels: np.ndarray, config: Config) -> dict:
+    """Every score that applies: internal ones (under the clusterer's own distance where it has one),
+    external ones with labels, modularity and conductance on graphs."""
+    metrics = score(space, labels, dataset.labels, config.seed)
+    metrics.update(own_scores(space, labels, config.clusterer, config.clusterer_params))
+    if dataset.graph is not None:
+        metrics.update(graph_scores(dataset.graph, dataset.item_names, labels))
+    return metrics
+
+
+def check_applies(dataset: Dataset, config: Config) -> None:
+    if config.clusterer not in clusterers_for(dataset.kind):
+        raise DataError(f"{CLUSTERERS[config.clusterer].label} does not apply to {dataset.kind} data; use one of "
+                        f"{', '.join(clusterers_for(dataset.kind))}")
+    if config.reducer not in reducers_for(dataset.kind):
+        raise DataError(f"{REDUCERS[config.reducer].label} does not apply to {dataset.kind} data; use one of "
+                        f"{', '.join(reducers_for(dataset.kind))}")
+
+
 def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | None = None,
         store: RunStore | None = None) -> Result:
     """Run the whole pipeline; save it to ``store`` when given. Raises ``Cancelled`` if cancelled."""
     reporter = ensure(reporter)
     config = (config or default_config(dataset)).resolved()
+    check_applies(dataset, config)
     timings: dict[str, float] = {}
     start = time.perf_counter()
 
@@ -131,7 +163,7 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     embedding = embedding_for(dataset, config, reporter.stage(0.1, 0.75))
     timings["reduce"] = time.perf_counter() - mark
 
-    space = embedding if config.cluster_on == "embedding" else features
+    space = embedding if config.cluster_on == "embedding" and not reads_features(config.clusterer) else features
     reporter.update(0.75, f"{CLUSTERERS[config.clusterer].label} on {space.shape[0]:,} × {space.shape[1]:,}")
     mark = time.perf_counter()
     clustering = cluster(space, config.clusterer, config.clusterer_params, config.seed)
@@ -139,7 +171,7 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
 
     reporter.update(0.9, "scoring")
     mark = time.perf_counter()
-    metrics = score(space, clustering.labels, dataset.labels, config.seed)
+    metrics = scores_for(dataset, space, clustering.labels, config)
     timings["metrics"] = time.perf_counter() - mark
     timings["seconds"] = time.perf_counter() - start
     metrics["seconds"] = timings["seconds"]
@@ -164,7 +196,7 @@ def adopt(dataset: Dataset, base: Result, labels: np.ndarray, clusterer: str, cl
         raise ValueError(f"{len(labels)} labels for {len(base.labels)} items")
     config = replace(base.config, clusterer=clusterer, clusterer_params=clusterer_params).resolved()
     start = time.perf_counter()
-    metrics = score(base.space, labels, dataset.labels, config.seed)
+    metrics = scores_for(dataset, base.space, labels, config)
     timings = {**base.timings, "cluster": 0.0, "metrics": time.perf_counter() - start}
     metrics["seconds"] = timings["seconds"] = base.timings.get("seconds", 0.0)
     result = Result(config=config, dataset=base.dataset, embedding=base.embedding, labels=np.asarray(labels),

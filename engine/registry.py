@@ -23,6 +23,9 @@ class Entry:
     params: tuple[Param, ...] = ()
     description: str = ""
     tags: frozenset[str] = field(default_factory=frozenset)
+    #: For clusterers whose own distance is not euclidean (DTW): ``scores(X, labels, params)`` returns the
+    #: internal scores to use instead of the euclidean ones (e.g. a DTW silhouette).
+    scores: Callable[..., dict] | None = None
 
     def resolve(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return resolve(self.params, dict(given or {}))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app import state
 from app.widgets import colour_map, needs_result
+from engine.viz.figures import colour, series_lines
 
 st.title("Clusters")
 res = needs_result()
@@ -35,14 +36,30 @@ for p in profiles:
     rows.append(row)
 st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(36 * (len(rows) + 1), 320))
 
+metric = res.config.clusterer_params.get("metric", "euclidean") if res.config.clusterer == "ts_kmeans" \
+    else "euclidean"
 limit = st.slider("Clusters shown", 1, len(profiles), min(len(profiles), 12), key="clusters_shown") \
     if len(profiles) > 1 else 1
 colours = colour_map([p.label for p in profiles])
 for p in profiles[:limit]:
     st.markdown(f"<span style='color:{colours[p.label]};font-size:1.3em'>●</span> "
                 f"**{p.name}** · {p.size:,} items ({p.size / n:.1%})", unsafe_allow_html=True)
+    if data.series is not None:
+        members = np.flatnonzero(res.labels == p.label)
+        shown = members if len(members) <= 60 else p.representatives
+        centre = None if p.label < 0 else state.barycentre(f"{key}-{p.label}", res.space[members], metric)
+        st.plotly_chart(series_lines(data.series, shown, data.item_names, centre, colour(p.label), height=240),
+                        key=f"series-{p.label}")
+        st.caption(f"{len(shown)} of {p.size:,} series" + ("" if p.label < 0 else
+                   f"; bold: the {metric.upper() if metric != 'euclidean' else 'mean'} barycentre "
+                   "(of the z-normalised series)"))
+        continue
     if data.images is None:
-        st.dataframe(pd.DataFrame(data.table[p.representatives]), height=160)
+        names = [data.item_names[i] for i in np.flatnonzero(res.labels == p.label)]
+        if data.graph is not None:
+            st.caption(", ".join(names[:200]) + (f" … and {len(names) - 200:,} more" if len(names) > 200 else ""))
+        else:
+            st.dataframe(pd.DataFrame(data.table[p.representatives]), height=160)
         continue
     typical, odd = st.columns([3, 1])
     typical.image(state.sheet(f"{key}-{p.label}-rep", data.images, tuple(p.representatives.tolist()), 12, 56),

@@ -17,8 +17,12 @@ if res is None:
 data = state.dataset()
 st.caption(f"Each method runs on the same {res.config.reducer.upper()} {res.config.cluster_on} as the current run, "
            "with its default settings; methods that need K get the K below.")
-picked = st.multiselect("Methods (2–4)", list(api.CLUSTERERS), default=["hdbscan", "kmeans", "agglomerative"],
-                        format_func=lambda n: api.CLUSTERERS[n].label, max_selections=4, key="compare_methods")
+choices = api.clusterers_for(data.kind)
+suggested = {"graph": ["louvain_graph", "spectral_graph", "label_propagation"],
+             "series": ["ts_kmeans", "kshape", "kmeans"]}.get(data.kind, ["hdbscan", "kmeans", "agglomerative"])
+picked = st.multiselect("Methods (2–4)", choices, default=[m for m in suggested if m in choices],
+                        format_func=lambda n: api.CLUSTERERS[n].label, max_selections=4,
+                        key=f"compare_methods-{data.kind}")
 k = st.number_input("K for methods that need it", 2, 100, max(res.metrics["n_clusters"], 2), key="compare_k")
 
 if len(picked) < 2:

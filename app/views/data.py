@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import state
-from app.widgets import param_controls, registry_select, score_table
+from app.widgets import param_controls, registry_select, scatter, score_table
+from engine.viz.figures import edge_index, series_lines
 from engine import api
 
 IMAGE_TYPES = ["zip", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"]
@@ -28,11 +29,13 @@ def load_into_session(loader, source: str) -> None:
         st.session_state["load_error"] = (st.session_state.get("source_kind"), str(error))
 
 
-choice = st.segmented_control("Source", ["Demo", "Upload images", "Folder on this computer", "Feature table"],
-                              default="Demo", key="source_kind")
+KIND_NAMES = {"images": "images", "series": "time series", "graph": "graph", "table": "table"}
+choice = st.segmented_control("Source", ["Demo", "Upload images", "Folder on this computer",
+                                         "Table, series or graph file"], default="Demo", key="source_kind")
 if choice in (None, "Demo"):
     name = st.selectbox("Demo dataset", list(api.DEMOS), key="demo_name",
-                        help="Ships inside installed packages; nothing is downloaded.")
+                        format_func=lambda n: f"{n} ({KIND_NAMES[api.DEMO_KINDS[n]]})",
+                        help="Ships inside installed packages (or is generated); nothing is downloaded.")
     in_use = state.dataset().name == name and st.session_state.get(state.SOURCE) == "built-in demo"
     if not in_use and st.button(f"Use {name}", type="primary"):
         state.set_dataset(state.demo(name), "built-in demo")
@@ -63,11 +66,29 @@ elif choice == "Folder on this computer":
     if path and st.button("Load folder", type="primary"):
         load_into_session(lambda: api.load(path.strip(), image_size=size), "folder")
 else:
-    table = st.file_uploader("A .npz (arrays X, y) or .csv (numeric columns, optional 'label' column)",
-                             type=["npz", "csv"], key="table_upload")
-    if table is not None and st.button("Load table", type="primary"):
-        loader = api.load_npz if table.name.lower().endswith(".npz") else api.load_csv
-        load_into_session(lambda: loader(io.BytesIO(table.getvalue()), name=table.name.rsplit(".", 1)[0]), "table")
+    holds = st.radio("The file holds", ["a feature table", "time series", "an edge list", "a GraphML graph"],
+                     horizontal=True, key="file_holds")
+    if holds == "a feature table":
+        table = st.file_uploader("A .npz (arrays X, y) or .csv (numeric columns, optional 'label' column)",
+                                 type=["npz", "csv"], key="table_upload")
+    elif holds == "time series":
+        table = st.file_uploader("A .csv with one series a row; an optional label column first or last; rows "
+                                 "may be of different lengths", type=["csv", "tsv", "txt"], key="series_upload")
+    elif holds == "an edge list":
+        table = st.file_uploader("A .csv / .tsv of edges: source, target and an optional weight a row",
+                                 type=["csv", "tsv", "txt", "edges"], key="edges_upload")
+    else:
+        table = st.file_uploader("A GraphML file (node attribute 'club', 'label' or 'group' becomes the label)",
+                                 type=["graphml", "xml"], key="graphml_upload")
+    if table is not None and st.button("Load file", type="primary"):
+        stem = table.name.rsplit(".", 1)[0]
+        if holds == "a feature table":
+            loader = api.load_npz if table.name.lower().endswith(".npz") else api.load_csv
+            load_into_session(lambda: loader(io.BytesIO(table.getvalue()), name=stem), "table")
+        else:
+            loader = {"time series": api.load_series_csv, "an edge list": api.load_edge_list,
+                      "a GraphML graph": api.load_graphml}[holds]
+            load_into_session(lambda: loader(table.getvalue(), name=stem), "file")
 
 failed = st.session_state.get("load_error")
 if failed and failed[0] == choice:  # shown under the source it came from, not after switching away
@@ -82,6 +103,10 @@ cols[0].metric("Items", f"{len(data):,}")
 cols[1].metric("Skipped", f"{len(data.report.skipped):,}")
 if data.images is not None:
     cols[2].metric("Image size", f"{summary['image_size']} {summary['colour']}")
+elif data.series is not None:
+    cols[2].metric("Length", summary["length"])
+elif data.graph is not None:
+    cols[2].metric("Edges", f"{summary['n_edges']:,}")
 else:
     cols[2].metric("Features", f"{summary['n_features']:,}")
 cols[3].metric("Classes", summary.get("n_classes", "none"))
@@ -94,6 +119,18 @@ with left:
         shown = np.sort(rng.choice(len(data), size=min(48, len(data)), replace=False))
         st.image(state.sheet(f"{data.fingerprint()}-preview", data.images, tuple(shown.tolist()), 12, 48),
                  caption=f"{len(shown)} of {len(data):,} items, at random")
+    elif data.series is not None:
+        shown = np.sort(np.random.default_rng(0).choice(len(data), size=min(12, len(data)), replace=False))
+        st.plotly_chart(series_lines(data.series, shown, data.item_names, height=280), key="series_preview")
+        st.caption(f"{len(shown)} of {len(data):,} series, at random")
+    elif data.graph is not None:
+        layout = state.graph_layout(data.fingerprint(), data)
+        groups = data.labels if data.labels is not None else np.zeros(len(data), dtype=np.int64)
+        names = dict(enumerate(data.class_names)) if data.labels is not None else {0: "node"}
+        st.plotly_chart(scatter(layout, groups, names, data.item_names, point_size=8, height=320,
+                                edges=edge_index(data.graph, data.item_names)), key="graph_preview")
+        st.caption(f"{len(data):,} nodes, {summary['n_edges']:,} edges, {summary['components']} connected "
+                   "component(s)" + (", coloured by the true labels" if data.labels is not None else ""))
     else:
         st.dataframe(pd.DataFrame(data.table[:20]), height=280)
 with right:
@@ -117,8 +154,9 @@ st.divider()
 st.subheader("Pipeline")
 c1, c2, c3 = st.columns(3)
 with c1:
+    defaults = api.default_config(data)
     features = registry_select("Features", api.FEATURES, state.FEATURES_PICK, options=api.available_for(data.kind),
-                               default=api.default_features(data))
+                               default=defaults.features)
     if features.name == "learned":
         runs = {r.run_id: r for r in state.training_runs(data)}
         if not runs:
@@ -132,17 +170,38 @@ with c1:
         with st.expander("Feature settings"):
             feature_params = param_controls(features, "fp")
 with c2:
-    reducer = registry_select("Reducer", api.REDUCERS, "reducer", default="umap")
+    reducer = registry_select("Reducer", api.REDUCERS, "reducer", options=api.reducers_for(data.kind),
+                              default=defaults.reducer)
     with st.expander("Reducer settings"):
         reducer_params = param_controls(reducer, "rp")
         dims = st.radio("Map dimensions", [2, 3], horizontal=True, key="dims")
 with c3:
-    clusterer = registry_select("Clustering", api.CLUSTERERS, "clusterer", default="hdbscan")
+    clusterer = registry_select("Clustering", api.CLUSTERERS, "clusterer", options=api.clusterers_for(data.kind),
+                                default=defaults.clusterer)
     with st.expander("Clustering settings", expanded=True):
-        clusterer_params = param_controls(clusterer, "cp")
-        cluster_on = st.radio("Cluster on", ["embedding", "features"], horizontal=True, key="cluster_on",
-                              help="The reduced map (fast, what you see) or the full features.")
+        clusterer_params = param_controls(clusterer, "cp", defaults.clusterer_params
+                                          if clusterer.name == defaults.clusterer else None)
+        if api.reads_features(clusterer.name):
+            cluster_on = "features"
+            st.caption("Works on the " + ("series themselves" if data.kind == "series" else "graph's edges")
+                       + ", not on the map.")
+        else:
+            cluster_on = st.radio("Cluster on", ["embedding", "features"], horizontal=True, key="cluster_on",
+                                  help="The reduced map (fast, what you see) or the full features.")
+        if clusterer.name == "ts_kmeans" and clusterer_params.get("metric") == "dtw":
+            st.caption(dtw_cost_note(data, clusterer_params, feature_params))
         seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
+
+def dtw_cost_note(data: api.Dataset, params: dict, feature_params: dict) -> str:
+    length = int(feature_params.get("length") or min(int(np.sum(~np.isnan(data.series), axis=1).max()), 512))
+    band = params.get("band", 0.0)
+    width = length if not 0 < band < 1 else 2 * max(1, round(band * length)) + 1
+    cells = len(data) * params["n_clusters"] * length * width
+    return (f"DTW compares every time step of one series with every step of another: O(n·m) per pair. Here "
+            f"each K-means iteration fills about {cells / 1e6:,.0f} million cells ({len(data):,} series × "
+            f"{params['n_clusters']} centres × {length} steps × {width} in the band). For long series, narrow the "
+            "band or lower the length in the feature settings.")
+
 
 config = api.Config(features=features.name, feature_params=feature_params, reducer=reducer.name,
                     reducer_params=reducer_params, n_components=dims, clusterer=clusterer.name,

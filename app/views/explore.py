@@ -7,6 +7,7 @@ import streamlit as st
 
 from app import state
 from app.widgets import group_name, needs_result, scatter
+from engine.viz.figures import edge_index, series_lines
 
 st.title("Explore")
 res = needs_result()
@@ -55,7 +56,8 @@ def name_selection(selected: list[int]) -> None:
 
 map_col, side = st.columns([3, 1])
 with map_col:
-    fig = scatter(res.embedding, groups, names, hover, point_size=point_size)
+    edges = edge_index(data.graph, data.item_names) if data.graph is not None else None
+    fig = scatter(res.embedding, groups, names, hover, point_size=point_size, edges=edges)
     event = st.plotly_chart(fig, key=f"map-{state.run_key(res)}-{colour_by}", on_select="rerun",
                             selection_mode=("points", "box", "lasso"), config={"scrollZoom": True})
 
@@ -72,6 +74,10 @@ with side:
             cell = 128 if len(shown) == 1 else 48
             st.image(state.sheet(f"{data.fingerprint()}-sel", data.images, shown, 1 if len(shown) == 1 else 4, cell),
                      caption=data.item_names[shown[0]] if len(shown) == 1 else f"first {len(shown)} shown")
+        elif data.series is not None:
+            st.plotly_chart(series_lines(data.series, shown[:20], data.item_names, height=220), key="sel_series")
+        else:
+            st.caption(", ".join(data.item_names[i] for i in shown))
         found, counts = np.unique(res.labels[selected], return_counts=True)
         st.caption("By cluster: " + ", ".join(f"{group_name(int(g))} ×{c}" for g, c in zip(found, counts)))
         name_selection(selected)

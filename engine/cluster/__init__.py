@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.cluster import agglomerative, dbscan, gmm, hdbscan_, kmeans, louvain, minibatch_kmeans, spectral
+from engine.cluster import (agglomerative, dbscan, embedding_kmeans, gmm, hdbscan_, kmeans, kshape,
+                            label_propagation, leiden, louvain, louvain_graph, minibatch_kmeans, spectral,
+                            spectral_graph, ts_kmeans)
 from engine.registry import Entry, lookup
+
+# tslearn warns on import that h5py is missing; only its HDF5 file helpers need it, and we use none.
+warnings.filterwarnings("ignore", message="h5py not installed")
 
 CLUSTERERS: dict[str, Entry] = {
     "hdbscan": hdbscan_.ENTRY,
@@ -18,7 +24,27 @@ CLUSTERERS: dict[str, Entry] = {
     "agglomerative": agglomerative.ENTRY,
     "spectral": spectral.ENTRY,
     "louvain": louvain.ENTRY,
+    # time series only (they read the series features)
+    "ts_kmeans": ts_kmeans.ENTRY,
+    "kshape": kshape.ENTRY,
+    # graphs only (they read the adjacency features)
+    "louvain_graph": louvain_graph.ENTRY,
+    **({"leiden": leiden.ENTRY} if leiden.available() else {}),
+    "spectral_graph": spectral_graph.ENTRY,
+    "label_propagation": label_propagation.ENTRY,
+    "embedding_kmeans": embedding_kmeans.ENTRY,
 }
+
+ONLY_FOR = ("series", "graph")  # tags that limit a clusterer to one kind of data
+
+
+def clusterers_for(kind: str) -> list[str]:
+    """The clusterers that apply to a dataset kind: graphs get the graph methods only; time series get the
+    general ones plus their own; images and tables the general ones."""
+    if kind == "graph":
+        return [name for name, entry in CLUSTERERS.items() if "graph" in entry.tags]
+    return [name for name, entry in CLUSTERERS.items()
+            if not any(tag in entry.tags for tag in ONLY_FOR) or kind in entry.tags]
 
 # Extra arrays a fitted model can leave behind for the views (e.g. the dendrogram).
 EXTRAS = {"agglomerative": lambda model: {"linkage": agglomerative.linkage_matrix(model)}}
@@ -41,6 +67,12 @@ def cluster(X: np.ndarray, name: str, params: dict | None = None, seed: int = 0)
     labels = relabel_by_size(np.asarray(model.fit_predict(X)))
     extras = EXTRAS[name](model) if name in EXTRAS else {}
     return Clustering(labels=labels, params=resolved, extras=extras)
+
+
+def own_scores(X: np.ndarray, labels: np.ndarray, name: str, params: dict) -> dict:
+    """Internal scores under the clusterer's own distance, where it declares one (DTW silhouette)."""
+    entry = CLUSTERERS[name]
+    return entry.scores(X, labels, params) if entry.scores is not None else {}
 
 
 def relabel_by_size(labels: np.ndarray) -> np.ndarray:

@@ -8,17 +8,24 @@ from pathlib import Path
 from engine.data.dataset import Dataset, DataError, ValidationReport
 from engine.data.demo import DEMOS
 from engine.data.images import Limits, load_files, load_folder, load_zip
+from engine.data.graphs import load_edge_list, load_graphml
+from engine.data.series import load_series_csv
 from engine.data.tables import load_csv, load_npz
 from engine.progress import Reporter
 
 __all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load",
-           "load_folder", "load_zip", "load_files", "load_csv", "load_npz"]
+           "load_folder", "load_zip", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list",
+           "load_graphml"]
 
-FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv}
+FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".graphml": load_graphml,
+                ".tsv": load_edge_list, ".edges": load_edge_list}
+CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_list}
 
 
-def load(source: str | os.PathLike, image_size: int = 64, reporter: Reporter | None = None) -> Dataset:
-    """A demo name (``digits``), a folder of images, or a ``.zip`` / ``.npz`` / ``.csv`` file."""
+def load(source: str | os.PathLike, image_size: int = 64, reporter: Reporter | None = None,
+         csv_kind: str = "table") -> Dataset:
+    """A demo name (``digits``), a folder of images, or a ``.zip`` / ``.npz`` / ``.csv`` / ``.graphml`` / ``.tsv``
+    file. A ``.csv`` holds a feature table, time series (one a row) or an edge list, as ``csv_kind`` says."""
     text = str(source)
     if text in DEMOS:
         return DEMOS[text]()
@@ -32,4 +39,8 @@ def load(source: str | os.PathLike, image_size: int = 64, reporter: Reporter | N
         raise DataError(f"cannot read {path.name}: expected a folder or one of {', '.join(FILE_LOADERS)}")
     if loader is load_zip:
         return load_zip(path, image_size=image_size, reporter=reporter)
+    if loader is load_csv:
+        if csv_kind not in CSV_KINDS:
+            raise DataError(f"a CSV holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")
+        loader = CSV_KINDS[csv_kind]
     return loader(path)

@@ -74,4 +74,25 @@ def photos() -> Dataset:
     return Dataset(name="photos", item_names=names, images=np.stack(images), report=report)
 
 
-DEMOS = {"digits": digits, "mnist5k": mnist5k, "shapes": shapes, "photos": photos}
+def trace() -> Dataset:
+    from engine.data.series import trace as load
+
+    return load()
+
+
+def karate() -> Dataset:
+    from engine.data.graphs import karate as load
+
+    return load()
+
+
+def lesmis() -> Dataset:
+    from engine.data.graphs import lesmis as load
+
+    return load()
+
+
+DEMOS = {"digits": digits, "mnist5k": mnist5k, "shapes": shapes, "photos": photos, "trace": trace,
+         "karate": karate, "lesmis": lesmis}
+KINDS = {"digits": "images", "mnist5k": "images", "shapes": "images", "photos": "images", "trace": "series",
+         "karate": "graph", "lesmis": "graph"}

@@ -25,8 +25,6 @@ def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = 
                   label_attribute: str | None = None) -> Dataset:
     """A dataset of the nodes of ``graph`` (undirected; node names become strings)."""
     report = report or ValidationReport()
-    if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
-        raise DataError("the graph has no edges: nothing links its nodes, so there is no structure to find")
     if graph.is_directed():
         graph = graph.to_undirected()
         report.notes.append("directed edges were read as undirected")
@@ -34,6 +32,9 @@ def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = 
     if loops:
         graph.remove_edges_from(loops)
         report.notes.append(f"{len(loops)} self-loop(s) dropped")
+    if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
+        raise DataError("the graph has no edges between distinct nodes: nothing links them, so there is no "
+                        "structure to find")
     if graph.number_of_nodes() > MAX_NODES:
         raise DataError(f"the graph has {graph.number_of_nodes():,} nodes; up to {MAX_NODES:,} are supported")
     graph = nx.relabel_nodes(graph, {node: str(node) for node in graph.nodes()})

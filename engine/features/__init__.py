@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.features import columns, learned, pixels, pretrained
+from engine.features import adjacency, columns, learned, pixels, pretrained, series
 from engine.registry import Entry
 
 FEATURES: dict[str, Entry] = {
@@ -10,6 +10,8 @@ FEATURES: dict[str, Entry] = {
     "columns": columns.ENTRY,
     "learned": learned.ENTRY,
     "efficientnet_lite0": pretrained.ENTRY,
+    "znorm": series.ENTRY,
+    "adjacency": adjacency.ENTRY,
 }
 
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.reduce import pca, tsne, umap_
+from engine.reduce import pca, spring, tsne, umap_
 from engine.registry import Entry, lookup
 
 REDUCERS: dict[str, Entry] = {
     "umap": umap_.ENTRY,
     "pca": pca.ENTRY,
     "tsne": tsne.ENTRY,
+    "spring": spring.ENTRY,
 }
+
+
+def reducers_for(kind: str) -> list[str]:
+    """Graphs are laid out by their edges; everything else by its features."""
+    return [name for name, entry in REDUCERS.items() if ("graph" in entry.tags) == (kind == "graph")]
 
 
 def reduce(features: np.ndarray, name: str, params: dict | None = None, n_components: int = 2,

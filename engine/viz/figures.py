@@ -28,9 +28,17 @@ def group_name(label: int) -> str:
 
 
 def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], hover: list[str],
-            point_size: int = 5, height: int = 620, title: str | None = None, legend: bool = True) -> go.Figure:
-    """A WebGL scatter (or 3-D scatter) with one trace per group; ``customdata`` holds item indices."""
+            point_size: int = 5, height: int = 620, title: str | None = None, legend: bool = True,
+            edges: np.ndarray | None = None) -> go.Figure:
+    """A WebGL scatter (or 3-D scatter) with one trace per group; ``customdata`` holds item indices.
+
+    ``edges`` (``m×2`` item indices, for graphs) are drawn as thin lines under the points."""
     fig = go.Figure()
+    if edges is not None and len(edges) and embedding.shape[1] == 2:
+        xs = np.column_stack([embedding[edges[:, 0], 0], embedding[edges[:, 1], 0], np.full(len(edges), np.nan)])
+        ys = np.column_stack([embedding[edges[:, 0], 1], embedding[edges[:, 1], 1], np.full(len(edges), np.nan)])
+        fig.add_trace(go.Scattergl(x=xs.ravel(), y=ys.ravel(), mode="lines", hoverinfo="skip", showlegend=False,
+                                   line=dict(color="rgba(120,126,140,0.35)", width=1)))
     colours = colour_map(sorted(set(groups.tolist())))
     order = sorted(colours, key=lambda g: (g < 0, g))
     three_d = embedding.shape[1] == 3
@@ -125,4 +133,26 @@ def map_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], panel_height: int
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
     fig.update_layout(height=panel_height * rows, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def edge_index(graph, nodes: list) -> np.ndarray:
+    """A graph's edges as ``m×2`` indices into ``nodes``."""
+    index = {node: i for i, node in enumerate(nodes)}
+    return np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64).reshape(-1, 2)
+
+
+def series_lines(series: np.ndarray, indices, names: list[str], barycentre: np.ndarray | None = None,
+                 colour_of: str = "#4e79a7", height: int = 260, title: str | None = None) -> go.Figure:
+    """Some series overlaid (thin), with their barycentre (bold) when given."""
+    fig = go.Figure()
+    for i in indices:
+        row = series[i][~np.isnan(series[i])]
+        fig.add_trace(go.Scattergl(y=row, mode="lines", line=dict(color=colour_of, width=1), opacity=0.35,
+                                   name=names[i], hoverinfo="name", showlegend=False))
+    if barycentre is not None:
+        fig.add_trace(go.Scattergl(y=barycentre, mode="lines", line=dict(color="#1d2230", width=3),
+                                   name="barycentre", showlegend=True))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title,
+                      legend=dict(orientation="h", y=1.02, x=1, xanchor="right"), xaxis_title="time step")
     return fig

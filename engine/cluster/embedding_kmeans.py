@@ -1,0 +1,35 @@
+"""A spectral node embedding (Laplacian eigenmaps of the adjacency), then K-means on it."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import KMeans
+from sklearn.manifold import SpectralEmbedding
+
+from engine.cluster.graph_shared import GRAPH
+from engine.cluster.shared import N_CLUSTERS
+from engine.params import Int
+from engine.registry import Entry
+
+
+class EmbeddingKMeans(ClusterMixin, BaseEstimator):
+    def __init__(self, n_clusters: int = 2, dims: int = 0, random_state: int | None = None):
+        self.n_clusters, self.dims, self.random_state = n_clusters, dims, random_state
+
+    def fit(self, X, y=None):
+        dims = max(1, min(self.dims or self.n_clusters, len(X) - 2))
+        embedding = SpectralEmbedding(n_components=dims, affinity="precomputed",
+                                      random_state=self.random_state).fit_transform(np.asarray(X, dtype=np.float64))
+        self.labels_ = KMeans(self.n_clusters, n_init=10, random_state=self.random_state).fit_predict(embedding)
+        return self
+
+
+def make(seed: int, n_clusters: int = 2, dims: int = 0, **_: object) -> EmbeddingKMeans:
+    return EmbeddingKMeans(n_clusters, dims, seed)
+
+
+ENTRY = Entry(
+    name="embedding_kmeans", label="Node embedding + K-means (graph)", make=make,
+    params=(Int("n_clusters", 2, 2, 100, help=N_CLUSTERS.help),
+            Int("dims", 0, 0, 64, help="Size of the spectral node embedding (0: as many as clusters).")),
+    description="Embeds every node by the Laplacian's eigenvectors, then K-means on those vectors.",
+    tags=GRAPH | {"k"})

@@ -1,0 +1,50 @@
+"""What the graph clusterers share. They receive the graph as its weighted adjacency matrix (the
+``adjacency`` features) and have ``fit_predict(A)``, like every clusterer."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+
+from engine.params import Float
+
+GRAPH = frozenset({"graph"})
+
+
+def as_graph(adjacency: np.ndarray) -> nx.Graph:
+    graph = nx.from_numpy_array(np.asarray(adjacency, dtype=np.float64))
+    graph.remove_edges_from(list(nx.selfloop_edges(graph)))
+    return graph
+
+
+def labels_from(communities, n: int) -> np.ndarray:
+    labels = np.empty(n, dtype=np.int64)
+    for index, members in enumerate(sorted(communities, key=len, reverse=True)):
+        labels[list(members)] = index
+    return labels
+
+
+class Communities(ClusterMixin, BaseEstimator):
+    """A networkx community function on the graph of an adjacency matrix."""
+
+    def __init__(self, method: str = "louvain", resolution: float = 1.0, random_state: int | None = None):
+        self.method = method
+        self.resolution = resolution
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        graph = as_graph(X)
+        if self.method == "louvain":
+            found = nx.community.louvain_communities(graph, weight="weight", resolution=self.resolution,
+                                                     seed=self.random_state)
+        elif self.method == "leiden":
+            found = nx.community.leiden_communities(graph, weight="weight", resolution=self.resolution,
+                                                    seed=self.random_state)
+        else:
+            found = nx.community.asyn_lpa_communities(graph, weight="weight", seed=self.random_state)
+        self.labels_ = labels_from(found, len(X))
+        return self
+
+
+RESOLUTION = Float("resolution", 1.0, 0.05, 5.0, step=0.05, help="Higher gives more, smaller communities.")

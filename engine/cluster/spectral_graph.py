@@ -1,0 +1,20 @@
+"""Spectral clustering (scikit-learn) on the graph's adjacency as the affinity."""
+
+from sklearn.cluster import SpectralClustering
+
+from engine.cluster.graph_shared import GRAPH
+from engine.cluster.shared import N_CLUSTERS
+from engine.params import Int
+from engine.registry import Entry
+
+
+def make(seed: int, n_clusters: int = 2, **_: object) -> SpectralClustering:
+    return SpectralClustering(n_clusters=n_clusters, affinity="precomputed", assign_labels="cluster_qr",
+                              random_state=seed)
+
+
+ENTRY = Entry(
+    name="spectral_graph", label="Spectral (graph adjacency)", make=make,
+    params=(Int("n_clusters", 2, 2, 100, help=N_CLUSTERS.help),),
+    description="Clusters the eigenvectors of the graph Laplacian of the adjacency itself.",
+    tags=GRAPH | {"k"})

@@ -1,0 +1,21 @@
+"""Helpers for time-series views: the barycentre of a cluster under the run's distance."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def barycentre(X: np.ndarray, metric: str = "euclidean", max_members: int = 100, seed: int = 0) -> np.ndarray:
+    """The centre of series ``X`` (``n×T``): DTW barycentre averaging for DTW, soft-DTW's barycentre for soft-DTW,
+    the mean otherwise. Large clusters are sampled to ``max_members`` (DBA costs a DTW per member per step)."""
+    if len(X) > max_members:
+        X = X[np.random.default_rng(seed).choice(len(X), max_members, replace=False)]
+    if metric == "dtw":
+        from tslearn.barycenters import dtw_barycenter_averaging
+
+        return dtw_barycenter_averaging(X[:, :, None], max_iter=10)[:, 0]
+    if metric == "softdtw":
+        from tslearn.barycenters import softdtw_barycenter
+
+        return softdtw_barycenter(X[:, :, None], gamma=0.1, max_iter=20)[:, 0]
+    return X.mean(axis=0)

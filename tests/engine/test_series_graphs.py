@@ -1,0 +1,195 @@
+"""Time series and graphs: loaders (with every bad input the issue lists), every method, scores, the CLI."""
+
+import json
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from engine import api
+from engine.cli import main
+from engine.cluster import CLUSTERERS, clusterers_for
+from engine.data import DataError, load
+from engine.metrics.graph import graph_scores
+from engine.reduce import reducers_for
+from engine.timeseries import barycentre
+
+
+def waves(n_per_class: int = 8, length: int = 40, seed: int = 0) -> str:
+    """Two labelled shapes of series (a sine and a shifted step), as CSV text, one series a row."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 2 * np.pi, length)
+    rows = []
+    for i in range(n_per_class):
+        rows.append("sine," + ",".join(f"{v:.4f}" for v in np.sin(t + rng.normal(0, 0.2)) + rng.normal(0, .05, length)))
+        step = (t > np.pi + rng.normal(0, 0.3)).astype(float) + rng.normal(0, .05, length)
+        rows.append("step," + ",".join(f"{v:.4f}" for v in step))
+    return "label," + ",".join(f"t{i}" for i in range(length)) + "\n" + "\n".join(rows)
+
+
+@pytest.fixture(scope="module")
+def trace():
+    return api.DEMOS["trace"]()
+
+
+@pytest.fixture(scope="module")
+def karate():
+    return api.DEMOS["karate"]()
+
+
+# -- time series ---------------------------------------------------------------------------------
+def test_a_series_csv_loads_with_labels_and_ragged_rows(tmp_path):
+    text = waves()
+    lines = text.splitlines()
+    lines[1] = ",".join(lines[1].split(",")[:30]) + "," * 10  # a shorter series: empty trailing cells
+    data = api.load_series_csv("\n".join(lines).encode(), name="waves")
+    assert data.kind == "series" and len(data) == 16 and data.class_names == ["sine", "step"]
+    assert np.isnan(data.series[0, 29:]).all() and not np.isnan(data.series[1]).any()
+    assert any("ragged" in note for note in data.report.notes)
+    features = api.FEATURES["znorm"].make(data)
+    assert features.shape == (16, 40) and np.allclose(features.mean(axis=1), 0, atol=1e-5)
+    (tmp_path / "w.csv").write_text(text)
+    assert len(load(tmp_path / "w.csv", csv_kind="series")) == 16
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1,2,3,4,5\n1,2,x,4,5\n", "row 2, column 3: 'x' is not a number"),
+    ("1,2,3,4,5\n1,2,,4,5\n", "an empty cell inside the series"),
+    ("1,2,3,4,5\n1,2,nan,4,5\n", "not a finite number"),
+    ("1,2,3,4,5\n", "at least 2 series"),
+    ("", "empty"),
+    ("1,2,3,4,5\n1,2\n", "at least 4 values"),
+])
+def test_bad_series_files_say_what_is_wrong(text, message):
+    with pytest.raises(DataError, match=message.replace("(", r"\(")):
+        api.load_series_csv(text.encode())
+
+
+def test_trace_ships_with_tslearn(trace):
+    assert trace.series.shape == (200, 275) and np.bincount(trace.labels).tolist() == [50, 50, 50, 50]
+
+
+@pytest.mark.parametrize("params", [{"metric": "euclidean"}, {"metric": "dtw", "band": 0.1},
+                                    {"metric": "softdtw", "max_iter": 5}])
+def test_time_series_kmeans_separates_two_shapes(params):
+    data = api.load_series_csv(waves().encode())
+    config = api.Config(features="znorm", feature_params={"length": 40}, reducer="pca", clusterer="ts_kmeans",
+                        clusterer_params={"n_clusters": 2, **params}, cluster_on="features")
+    result = api.run(data, config)
+    assert result.metrics["ari"] == 1.0 and result.space.shape == (16, 40)
+    assert result.metrics["silhouette"] > 0.3  # under the run's own distance
+
+
+def test_kshape_and_umap_hdbscan_run_on_series():
+    data = api.load_series_csv(waves().encode())
+    kshape = api.run(data, api.Config(features="znorm", reducer="pca", clusterer="kshape",
+                                      clusterer_params={"n_clusters": 2}, cluster_on="features"))
+    assert kshape.metrics["ari"] == 1.0
+    assert "series" in api.CLUSTERERS["kshape"].tags and "kshape" in clusterers_for("series")
+    assert "kshape" not in clusterers_for("images") and "hdbscan" in clusterers_for("series")
+
+
+def test_barycentres_follow_the_metric():
+    t = np.linspace(0, 1, 30)
+    X = np.stack([np.sin(2 * np.pi * (t - s)) for s in (0.0, 0.05, 0.1)])
+    assert np.allclose(barycentre(X, "euclidean"), X.mean(axis=0))
+    dba = barycentre(X, "dtw")
+    assert dba.shape == (30,) and np.abs(dba).max() > 0.9  # DTW keeps the amplitude that the mean blurs
+    assert np.abs(X.mean(axis=0)).max() < np.abs(dba).max()
+
+
+# -- graphs --------------------------------------------------------------------------------------
+def test_karate_has_the_club_split(karate):
+    assert karate.kind == "graph" and len(karate) == 34 and karate.class_names == ["Mr. Hi", "Officer"]
+    assert karate.graph.number_of_edges() == 78
+
+
+@pytest.mark.parametrize("name", [n for n in CLUSTERERS if "graph" in CLUSTERERS[n].tags])
+def test_every_graph_method_finds_the_planted_communities(name):
+    graph = nx.planted_partition_graph(3, 12, 0.9, 0.02, seed=1)
+    truth = np.array([graph.nodes[n]["block"] for n in graph.nodes()])
+    nx.set_node_attributes(graph, {n: str(graph.nodes[n]["block"]) for n in graph.nodes()}, "group")
+    for n in graph.nodes():
+        del graph.nodes[n]["block"]
+    graph.graph.clear()  # the generator's own graph attributes (lists) are not GraphML
+    data = api.load_graphml(_graphml(graph))
+    assert data.class_names == ["0", "1", "2"]
+    params = {"n_clusters": 3} if "k" in CLUSTERERS[name].tags else {}
+    result = api.run(data, api.default_config(data, clusterer=name, clusterer_params=params))
+    assert result.metrics["ari"] > 0.9, result.metrics
+    assert result.metrics["modularity"] > 0.5 and result.metrics["conductance"] < 0.2
+    assert np.array_equal(np.sort(np.unique(truth)), np.arange(3))
+
+
+def _graphml(graph: nx.Graph) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer)
+    return buffer.getvalue()
+
+
+def test_an_edge_list_merges_duplicates_drops_self_loops_and_keeps_components():
+    text = "source,target,weight\na,b,1\nb,a,2\nb,c,1\nc,c,5\nx,y,1\ny,z,1\n"
+    data = api.load_edge_list(text.encode(), name="toy")
+    assert sorted(data.item_names) == ["a", "b", "c", "x", "y", "z"] and data.graph["a"]["b"]["weight"] == 3.0
+    notes = " ".join(data.report.notes)
+    assert "1 duplicate edge(s) merged" in notes and "1 self-loop(s) dropped" in notes
+    assert "2 connected components" in notes
+    result = api.run(data, api.default_config(data))
+    assert result.metrics["n_clusters"] == 2  # one community per component
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty"), ("a,b,heavy\n", "not a number"), ("a,b,-1\n", "positive"), ("a\n", "expected 'source, target"),
+    ("a,a\n", "no edges"),
+])
+def test_bad_edge_lists_say_what_is_wrong(text, message):
+    with pytest.raises(DataError, match=message):
+        api.load_edge_list(text.encode())
+
+
+def test_bad_graphml_says_so():
+    with pytest.raises(DataError, match="GraphML"):
+        api.load_graphml(b"<graphml><broken")
+
+
+def test_modularity_and_conductance_of_the_club_split(karate):
+    scores = graph_scores(karate.graph, karate.item_names, karate.labels)
+    assert scores["modularity"] == pytest.approx(nx.community.modularity(
+        karate.graph, [{n for n, k in zip(karate.item_names, karate.labels) if k == c} for c in (0, 1)]))
+    assert 0 < scores["conductance"] < 0.3
+
+
+def test_graphs_use_the_spring_layout_and_their_own_methods(karate):
+    assert reducers_for("graph") == ["spring"] and "spring" not in reducers_for("images")
+    with pytest.raises(DataError, match="does not apply to graph data"):
+        api.run(karate, api.default_config(karate, clusterer="hdbscan"))
+
+
+def test_graph_datasets_round_trip_through_the_dataset_store(karate, tmp_path):
+    store = api.RunStore(tmp_path)
+    back = store.datasets.get(store.datasets.put(karate))
+    assert back.kind == "graph" and back.fingerprint() == karate.fingerprint()
+    assert nx.utils.graphs_equal(back.graph, karate.graph) or sorted(back.graph.edges()) == sorted(karate.graph.edges())
+
+
+# -- the CLI, runs and comparisons ---------------------------------------------------------------
+def test_the_cli_clusters_karate_and_a_series_csv(tmp_path, capsys):
+    assert main(["cluster", "--data", "karate", "--json"]) == 0
+    karate_run = json.loads(capsys.readouterr().out)
+    assert karate_run["modularity"] > 0.4 and karate_run["n_clusters"] >= 2
+    (tmp_path / "w.csv").write_text(waves())
+    assert main(["cluster", "--data", str(tmp_path / "w.csv"), "--csv-kind", "series", "--reduce", "pca",
+                 "--param", "n_clusters=2", "--param", "metric=euclidean", "--json"]) == 0
+    series_run = json.loads(capsys.readouterr().out)
+    assert series_run["ari"] == 1.0
+    record = api.RunStore().get(series_run["run_id"])
+    assert record.config["clusterer"] == "ts_kmeans" and record.config["clusterer_params"]["n_clusters"] == 2
+
+
+def test_graph_methods_compare_side_by_side(karate):
+    results = api.compare(karate, api.default_config(karate), [("louvain_graph", {}), ("label_propagation", {}),
+                                                               ("spectral_graph", {"n_clusters": 2})])
+    assert [r.config.clusterer for r in results] == ["louvain_graph", "label_propagation", "spectral_graph"]
+    assert all("modularity" in r.metrics for r in results)
