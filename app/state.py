@@ -48,8 +48,19 @@ def dataset() -> api.Dataset:
     return st.session_state[DATASET]
 
 
+PIPELINE_WIDGETS = (FEATURES_PICK, "reducer", "clusterer", "cluster_on")
+
+
 def set_dataset(data: api.Dataset, source: str) -> None:
-    """A new dataset replaces the old one and drops results that belonged to it."""
+    """A new dataset replaces the old one and drops results that belonged to it; the pipeline menus go back to
+    the defaults for its kind of data (a graph gets Louvain, photos the pretrained encoder)."""
+    previous = st.session_state.get(DATASET)
+    if previous is not None and previous.fingerprint() != data.fingerprint():
+        # Set, not just cleared: a cleared key leaves the browser showing the old choice.
+        defaults = api.default_config(data)
+        for key, value in zip(PIPELINE_WIDGETS, (defaults.features, defaults.reducer, defaults.clusterer,
+                                                 defaults.cluster_on)):
+            st.session_state[key] = value
     st.session_state[DATASET] = data
     st.session_state[SOURCE] = source
     current = st.session_state.get(RESULT)

@@ -11,12 +11,22 @@ import streamlit as st
 
 from app import state
 from app.widgets import param_controls, registry_select, scatter, score_table
-from engine.viz.figures import edge_index, series_lines
 from engine import api
+from engine.cluster.ts_kmeans import dtw_cells
+from engine.viz.figures import edge_index, series_lines
 
 IMAGE_TYPES = ["zip", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"]
 
 st.title("Data")
+
+
+def dtw_cost_note(data: api.Dataset, params: dict, feature_params: dict) -> str:
+    length = int(feature_params.get("length") or min(int(np.sum(~np.isnan(data.series), axis=1).max()), 512))
+    cells, width = dtw_cells(len(data), params["n_clusters"], length, params.get("band", 0.0))
+    return (f"DTW compares every time step of one series with every step of another: O(n·m) per pair. Here "
+            f"each K-means iteration fills about {cells / 1e6:,.0f} million cells ({len(data):,} series × "
+            f"{params['n_clusters']} centres × {length} steps × {width} in the band). For long series, narrow the "
+            "band or lower the length in the feature settings.")
 
 
 def load_into_session(loader, source: str) -> None:
@@ -27,6 +37,8 @@ def load_into_session(loader, source: str) -> None:
             state.set_dataset(loader(), source)
     except api.DataError as error:
         st.session_state["load_error"] = (st.session_state.get("source_kind"), str(error))
+        return
+    st.rerun()  # so the sidebar and every menu show the new data
 
 
 KIND_NAMES = {"images": "images", "series": "time series", "graph": "graph", "table": "table"}
@@ -39,6 +51,7 @@ if choice in (None, "Demo"):
     in_use = state.dataset().name == name and st.session_state.get(state.SOURCE) == "built-in demo"
     if not in_use and st.button(f"Use {name}", type="primary"):
         state.set_dataset(state.demo(name), "built-in demo")
+        st.rerun()  # so the sidebar and every menu show the new data
 elif choice == "Upload images":
     whole_folder = st.toggle("Upload a whole folder", key="upload_folder",
                              help="Pick a folder in the file dialog; its sub-folders become labels.")
@@ -191,17 +204,6 @@ with c3:
         if clusterer.name == "ts_kmeans" and clusterer_params.get("metric") == "dtw":
             st.caption(dtw_cost_note(data, clusterer_params, feature_params))
         seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
-
-def dtw_cost_note(data: api.Dataset, params: dict, feature_params: dict) -> str:
-    length = int(feature_params.get("length") or min(int(np.sum(~np.isnan(data.series), axis=1).max()), 512))
-    band = params.get("band", 0.0)
-    width = length if not 0 < band < 1 else 2 * max(1, round(band * length)) + 1
-    cells = len(data) * params["n_clusters"] * length * width
-    return (f"DTW compares every time step of one series with every step of another: O(n·m) per pair. Here "
-            f"each K-means iteration fills about {cells / 1e6:,.0f} million cells ({len(data):,} series × "
-            f"{params['n_clusters']} centres × {length} steps × {width} in the band). For long series, narrow the "
-            "band or lower the length in the feature settings.")
-
 
 config = api.Config(features=features.name, feature_params=feature_params, reducer=reducer.name,
                     reducer_params=reducer_params, n_components=dims, clusterer=clusterer.name,

@@ -1,4 +1,4 @@
-"""A spectral node embedding (Laplacian eigenmaps of the adjacency), then K-means on it."""
+"""A spectral node embedding (Laplacian eigenmaps of the adjacency, rows normalised), then K-means on it."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
@@ -19,6 +19,8 @@ class EmbeddingKMeans(ClusterMixin, BaseEstimator):
         dims = max(1, min(self.dims or self.n_clusters, len(X) - 2))
         embedding = SpectralEmbedding(n_components=dims, affinity="precomputed",
                                       random_state=self.random_state).fit_transform(np.asarray(X, dtype=np.float64))
+        # rows onto the unit sphere (Ng, Jordan & Weiss): high- and low-degree nodes of a community then agree
+        embedding = embedding / np.maximum(np.linalg.norm(embedding, axis=1, keepdims=True), 1e-12)
         self.labels_ = KMeans(self.n_clusters, n_init=10, random_state=self.random_state).fit_predict(embedding)
         return self
 

@@ -24,6 +24,13 @@ def metric_params(metric: str, band: float, gamma: float, length: int) -> dict |
     return None
 
 
+def dtw_cells(n_series: int, n_clusters: int, length: int, band: float) -> tuple[int, int]:
+    """Cells of the DTW cost matrices one K-means iteration fills (series × centres × length × band width),
+    and the band width."""
+    width = length if not 0 < band < 1 else 2 * max(1, round(band * length)) + 1
+    return n_series * n_clusters * length * width, width
+
+
 class TSKMeans:
     def __init__(self, n_clusters: int, metric: str, band: float, gamma: float, max_iter: int, seed: int):
         self.n_clusters, self.metric, self.band, self.gamma = n_clusters, metric, band, gamma

@@ -190,7 +190,7 @@ def test_a_feature_table_runs_through_every_page():
             for x, y, z in rng.normal(centre, 1.0, (40, 3))]
     csv = ("f1,f2,f3,label\n" + "\n".join(rows)).encode()
     at = fresh_app()
-    at.segmented_control(key="source_kind").set_value("Feature table").run()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
     at.file_uploader(key="table_upload").set_value(("blobs.csv", csv, "text/csv")).run()
     at.button[0].click().run()
     assert at.session_state["dataset"].name == "blobs" and at.session_state["dataset"].kind == "table"
@@ -310,3 +310,69 @@ def test_attention_page_shows_a_dino_runs_maps_and_masks_on_the_shapes_demo():
     assert not at.exception
     captions = [c for image in at.get("image") for c in image.captions]
     assert captions.count("head 3") == 6 and "true mask" not in captions  # photos have no true masks
+
+
+def use_demo(at: AppTest, name: str) -> AppTest:
+    at.selectbox(key="demo_name").set_value(name).run()
+    at.button[0].click().run()
+    assert not at.exception and at.session_state["dataset"].name == name
+    return at
+
+
+def test_a_graph_demo_runs_louvain_and_every_page_shows_it():
+    at = use_demo(fresh_app(), "karate")
+    assert at.selectbox(key="reducer").value == "spring" and at.selectbox(key="clusterer").value == "louvain_graph"
+    assert set(at.selectbox(key="clusterer").options) >= {"Louvain (graph)", "Label propagation (graph)"}
+    assert "Edges" in [m.label for m in at.metric] and len(at.get("plotly_chart")) >= 1  # the network preview
+    run_pipeline(at)
+    result = at.session_state["result"]
+    assert result.metrics["modularity"] > 0.4 and result.config.cluster_on == "features"
+    assert {"Modularity", "Conductance"} <= set(at.dataframe[-1].value["Score"])
+    at.switch_page("views/explore.py").run()
+    assert not at.exception
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert spec.count('"mode":"lines"') + spec.count('"mode": "lines"') >= 1  # the edges under the nodes
+    at.switch_page("views/clusters.py").run()
+    assert not at.exception and "Mr. Hi" in "".join(str(x) for x in at.dataframe[0].value.values.ravel())
+    for page in ("views/metrics.py", "views/compare.py", "views/dendrogram.py", "views/report.py"):
+        at.switch_page(page).run()
+        assert not at.exception, page
+    at.switch_page("views/compare.py").run()
+    at.button(key="compare_run").click().run()
+    assert not at.exception
+    assert list(at.dataframe[0].value.index) == ["Louvain (graph)", "Spectral (graph adjacency)",
+                                                 "Label propagation (graph)"]
+
+
+def test_a_series_upload_runs_and_shows_barycentres():
+    from tests.engine.test_series_graphs import waves
+
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
+    at.radio(key="file_holds").set_value("time series").run()
+    at.file_uploader(key="series_upload").set_value(("waves.csv", waves().encode(), "text/csv")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["dataset"].kind == "series"
+    assert at.selectbox(key="clusterer").value == "ts_kmeans"
+    assert "DTW compares every time step" in texts(at)
+    at.number_input(key="cp.ts_kmeans.n_clusters").set_value(2).run()
+    at.selectbox(key="reducer").set_value("pca").run()
+    run_pipeline(at)
+    assert at.session_state["result"].metrics["ari"] == 1.0
+    at.switch_page("views/clusters.py").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2 and "DTW barycentre" in texts(at)
+    for page in ("views/explore.py", "views/metrics.py", "views/dendrogram.py", "views/report.py"):
+        at.switch_page(page).run()
+        assert not at.exception, page
+
+
+def test_a_bad_edge_list_keeps_the_current_dataset():
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
+    at.radio(key="file_holds").set_value("an edge list").run()
+    at.file_uploader(key="edges_upload").set_value(("bad.csv", b"a,b,heavy\n", "text/csv")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert "the weight 'heavy' is not a number" in texts(at) and at.session_state["dataset"].name == "digits"

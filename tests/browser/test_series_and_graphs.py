@@ -1,0 +1,61 @@
+"""Issue 5 in headless Chromium: the Trace time series and the karate club graph, through their pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_walkthrough import assert_clean, choose, open_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def use_demo(page, label: str, name: str) -> None:
+    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
+    choose(page, "Demo dataset", label)
+    page.get_by_role("button", name=f"Use {name}").click()
+    page.locator("h3", has_text=name).wait_for(timeout=120_000)
+
+
+def test_karate_club_communities(app_url, browser, screenshots):
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    page.goto(app_url)
+    use_demo(page, "karate (graph)", "karate")
+    expect(page.get_by_role("combobox", name="Clustering")).to_have_value("Louvain (graph)", timeout=60_000)
+    page.get_by_role("button", name="Run").click()
+    page.get_by_text("finished in").wait_for(timeout=120_000)
+    assert page.get_by_text(re.compile(r"finished in [\d.]+ s: 4 clusters")).count() == 1  # Louvain's 4 on karate
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "14-karate-data.png"))
+
+    open_page(page, "Explore")
+    page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=60_000)
+    traces = page.evaluate("() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
+                           "._fullData.map(t => t.mode)")
+    assert traces[0] == "lines" and traces.count("markers") >= 2  # edges, then one trace per community
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "15-karate-explore.png"))
+    page.close()
+
+
+def test_trace_time_series_clusters(app_url, browser, screenshots):
+    page = browser.new_page(viewport={"width": 1400, "height": 1700})
+    page.goto(app_url)
+    use_demo(page, "trace (time series)", "trace")
+    expect(page.get_by_role("combobox", name="Clustering")).to_have_value("Time-series K-means (tslearn)",
+                                                                          timeout=60_000)
+    assert page.get_by_text("DTW compares every time step", exact=False).count() == 1
+    page.get_by_role("button", name="Run").click()
+    page.get_by_text("finished in").wait_for(timeout=400_000)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "16-trace-data.png"))
+
+    open_page(page, "Clusters")
+    page.get_by_text("DTW barycentre", exact=False).first.wait_for(timeout=300_000)
+    page.locator("[data-testid='stPlotlyChart']").nth(3).wait_for(timeout=300_000)  # one overlay per cluster
+    page.wait_for_timeout(2000)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "17-trace-clusters.png"), full_page=True)
+    page.close()
