@@ -44,6 +44,10 @@ def build(ctx: RunContext, reporter: Reporter | None = None, with_attention: boo
     parts, plotly_state = [], {"inlined": False}
 
     def chart(fig: go.Figure) -> str:
+        # An explicit template: in the app's process plotly's default is Streamlit's, which needs the app's CSS.
+        fig.update_layout(template="plotly_white")
+        fig.update_xaxes(automargin=True)
+        fig.update_yaxes(automargin=True)  # tick labels are never cut off by the tight margins
         out = fig.to_html(full_html=False, include_plotlyjs=not plotly_state["inlined"],
                           config={"displaylogo": False, "responsive": True})
         plotly_state["inlined"] = True
