@@ -49,6 +49,8 @@ def main() -> None:
                                                                     "a few hundred CPU steps need a faster teacher)")
     parser.add_argument("--out-dim", type=int, default=256)
     parser.add_argument("--lr", type=float, default=5e-4)
+    parser.add_argument("--train-size", type=int, default=0, help="train (and read attention) at this size "
+                                                                   "(0: the images' 64 px)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -59,12 +61,12 @@ def main() -> None:
           flush=True)
 
     torch.manual_seed(args.seed)
-    random_vit = build_encoder("vit_tiny", data.images.shape[1], depth=args.depth).eval()
-    random_maps = attention.attention_maps(attention.AttentionModel(random_vit, data.images.shape[1], "random"),
-                                           data.images)
+    size = args.train_size or data.images.shape[1]
+    random_vit = build_encoder("vit_tiny", size, depth=args.depth).eval()
+    random_maps = attention.attention_maps(attention.AttentionModel(random_vit, size, "random"), data.images)
 
     config = TrainConfig(encoder="vit_tiny", method="dino", epochs=0, minutes=args.minutes, device="cpu",
-                         image_size=data.images.shape[1], batch_size=args.batch, lr=args.lr, weight_decay=0.04,
+                         image_size=args.train_size or data.images.shape[1], batch_size=args.batch, lr=args.lr, weight_decay=0.04,
                          encoder_options={"depth": args.depth}, seed=args.seed,
                          method_params={"n_local": args.n_local, "momentum": args.momentum,
                                         "output_dim": args.out_dim})
