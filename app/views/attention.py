@@ -13,7 +13,7 @@ from engine.data.thumbs import enlarge
 st.title("Attention")
 data = state.dataset()
 if data.images is None:
-    st.info("Attention maps need images; the current dataset is a feature table.")
+    st.info(f"Attention maps need images; the current dataset ({data.name}) holds {data.kind_label}.")
     st.stop()
 
 runs = attention.vit_training_runs(state.store(), data.fingerprint())

@@ -17,7 +17,7 @@ from engine.train import jobs
 st.title("Train")
 data = state.dataset()
 if data.images is None:
-    st.info("Self-supervised training needs images; the current dataset is a feature table.")
+    st.info(f"Self-supervised training needs images; the current dataset ({data.name}) holds {data.kind_label}.")
     st.page_link("views/data.py", label="Choose images on the Data page", icon=":material/database:")
     st.stop()
 

@@ -81,6 +81,11 @@ class Dataset:
         return "graph" if self.graph is not None else "table"
 
     @property
+    def kind_label(self) -> str:
+        """The kind, for sentences: "images", "a feature table", "time series", "a graph"."""
+        return {"table": "a feature table", "graph": "a graph", "series": "time series"}.get(self.kind, self.kind)
+
+    @property
     def has_labels(self) -> bool:
         return self.labels is not None
 

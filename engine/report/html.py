@@ -108,7 +108,8 @@ def _scores(ctx: RunContext, chart) -> tuple[str, str]:
 def _map(ctx: RunContext, chart) -> tuple[str, str]:
     names = {g: figures.group_name(g) for g in np.unique(ctx.labels).tolist()}
     hover = [f"{item} · {names[g]}" for item, g in zip(ctx.dataset.item_names, ctx.labels.tolist())]
-    fig = figures.scatter(ctx.embedding, ctx.labels, names, hover, height=600)
+    edges = figures.edge_index(ctx.dataset.graph, ctx.dataset.item_names) if ctx.dataset.graph is not None else None
+    fig = figures.scatter(ctx.embedding, ctx.labels, names, hover, height=600, edges=edges)
     fig.update_layout(clickmode="event", dragmode="lasso")
     return "Map", "<p class='note'>Zoom, pan and hover; the legend toggles clusters.</p>" + chart(fig)
 

@@ -337,6 +337,9 @@ def test_a_graph_demo_runs_louvain_and_every_page_shows_it():
     for page in ("views/metrics.py", "views/compare.py", "views/dendrogram.py", "views/report.py"):
         at.switch_page(page).run()
         assert not at.exception, page
+    for page in ("views/train.py", "views/attention.py"):
+        at.switch_page(page).run()
+        assert not at.exception and "the current dataset (karate) holds a graph" in texts(at)
     at.switch_page("views/compare.py").run()
     at.button(key="compare_run").click().run()
     assert not at.exception
