@@ -54,6 +54,7 @@ class Dataset:
     mirror_safe: bool = True  # False where a mirror image means something else (digits, text): no flip augmentation
     series: np.ndarray | None = None
     graph: Any = None  # networkx.Graph
+    _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.item_names)
@@ -90,17 +91,21 @@ class Dataset:
         return self.labels is not None
 
     def fingerprint(self) -> str:
-        """Content hash, so cached features and stored runs know which data they came from."""
-        digest = hashlib.sha1(self.name.encode())
-        for array in (self.images, self.table, self.labels, self.masks, self.series):
-            if array is not None:
-                digest.update(np.ascontiguousarray(array).tobytes())
-        if self.graph is not None:
-            index = {node: i for i, node in enumerate(self.graph.nodes())}
-            edges = sorted((min(index[u], index[v]), max(index[u], index[v]), float(w))
-                           for u, v, w in self.graph.edges(data="weight", default=1.0))
-            digest.update(repr((self.item_names, edges)).encode())
-        return digest.hexdigest()[:16]
+        """Content hash, so cached features and stored runs know which data they came from.
+
+        Computed once (datasets are not changed after loading): pages ask for it on every rerun, and
+        hashing a large image set each time would cost seconds."""
+        if self._fingerprint is None:
+            digest = hashlib.sha1(self.name.encode())
+            for array in (self.images, self.table, self.labels, self.masks, self.series):
+                if array is not None:
+                    digest.update(np.ascontiguousarray(array).tobytes())
+            if self.graph is not None:
+                pairs, weights = graph_edges(self.graph, list(self.graph.nodes()))
+                edges = sorted((min(u, v), max(u, v), w) for (u, v), w in zip(pairs.tolist(), weights.tolist()))
+                digest.update(repr((self.item_names, edges)).encode())
+            self._fingerprint = digest.hexdigest()[:16]
+        return self._fingerprint
 
     def summary(self) -> dict:
         """Numbers for the validation panel and stored runs."""
@@ -125,6 +130,14 @@ class Dataset:
             out["n_classes"] = len(self.class_names)
             out["class_counts"] = {self.class_names[k]: counts.get(k, 0) for k in range(len(self.class_names))}
         return out
+
+
+def graph_edges(graph, nodes: list) -> tuple[np.ndarray, np.ndarray]:
+    """A graph's edges as ``m×2`` indices into ``nodes``, and their weights (1 where an edge has none)."""
+    index = {node: i for i, node in enumerate(nodes)}
+    edges = list(graph.edges(data="weight", default=1.0))
+    pairs = np.array([(index[u], index[v]) for u, v, _ in edges], dtype=np.int64).reshape(-1, 2)
+    return pairs, np.array([float(w) for _, _, w in edges], dtype=np.float64)
 
 
 def encode_labels(raw: list[str | None]) -> tuple[np.ndarray | None, list[str] | None]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data.dataset import Dataset, DataError, ValidationReport
+from engine.data.dataset import Dataset, DataError, ValidationReport, graph_edges
 
 ARRAYS = ("images", "table", "labels", "masks", "series")
 
@@ -25,10 +25,7 @@ def save(dataset: Dataset, path: str | os.PathLike) -> None:
     if dataset.class_names is not None:
         arrays["class_names"] = np.array(dataset.class_names)
     if dataset.graph is not None:  # as edges between item indices, with weights
-        index = {node: i for i, node in enumerate(dataset.graph.nodes())}
-        edges = [(index[u], index[v], w) for u, v, w in dataset.graph.edges(data="weight", default=1.0)]
-        arrays["graph_edges"] = np.array([(u, v) for u, v, _ in edges], dtype=np.int64).reshape(-1, 2)
-        arrays["graph_weights"] = np.array([w for _, _, w in edges], dtype=np.float64)
+        arrays["graph_edges"], arrays["graph_weights"] = graph_edges(dataset.graph, list(dataset.graph.nodes()))
     staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
     with open(staging, "wb") as handle:
         np.savez(handle, name=np.array(dataset.name), grayscale=np.array(dataset.grayscale),
@@ -40,17 +37,17 @@ def save(dataset: Dataset, path: str | os.PathLike) -> None:
 def load(path: str | os.PathLike) -> Dataset:
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in ARRAYS if name in data}
-        n = len(data["item_names"])
+        names = data["item_names"].tolist()
+        n = len(names)
         if "graph_edges" in data:
             import networkx as nx
 
             graph = nx.Graph()
-            graph.add_nodes_from(data["item_names"].tolist())
-            names = data["item_names"].tolist()
+            graph.add_nodes_from(names)
             graph.add_weighted_edges_from((names[u], names[v], float(w))
                                           for (u, v), w in zip(data["graph_edges"], data["graph_weights"]))
             arrays["graph"] = graph
-        return Dataset(name=str(data["name"]), item_names=data["item_names"].tolist(),
+        return Dataset(name=str(data["name"]), item_names=names,
                        class_names=data["class_names"].tolist() if "class_names" in data else None,
                        grayscale=bool(data["grayscale"]),
                        mirror_safe=bool(data["mirror_safe"]) if "mirror_safe" in data else True,

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.cluster.tree import Layout
+from engine.data.dataset import graph_edges
 
 NOISE_COLOUR = "#b8bcc6"
 ABOVE_CUT_COLOUR = "#8a8f99"
@@ -138,8 +139,7 @@ def map_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], panel_height: int
 
 def edge_index(graph, nodes: list) -> np.ndarray:
     """A graph's edges as ``m×2`` indices into ``nodes``."""
-    index = {node: i for i, node in enumerate(nodes)}
-    return np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64).reshape(-1, 2)
+    return graph_edges(graph, nodes)[0]
 
 
 def series_lines(series: np.ndarray, indices, names: list[str], barycentre: np.ndarray | None = None,
