@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import networkx as nx
-import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.neighbors import kneighbors_graph
 
+from engine.cluster.graph_shared import labels_from
 from engine.params import Float, Int
 from engine.registry import Entry
 
@@ -23,10 +23,7 @@ class KNNLouvain(ClusterMixin, BaseEstimator):
         adjacency = kneighbors_graph(X, n_neighbors=min(self.n_neighbors, len(X) - 1), include_self=False)
         graph = nx.from_scipy_sparse_array(adjacency.maximum(adjacency.T))
         communities = nx.community.louvain_communities(graph, resolution=self.resolution, seed=self.random_state)
-        labels = np.empty(len(X), dtype=np.int64)
-        for index, members in enumerate(sorted(communities, key=len, reverse=True)):
-            labels[list(members)] = index
-        self.labels_ = labels
+        self.labels_ = labels_from(communities, len(X))
         self.modularity_ = nx.community.modularity(graph, communities, resolution=self.resolution)
         return self
 

@@ -21,6 +21,15 @@ MAX_NODES = 5000  # methods work on the dense adjacency matrix
 LABEL_ATTRIBUTES = ("club", "label", "class", "group", "community", "value")
 
 
+def add_edge(graph: nx.Graph, u, v, weight: float) -> bool:
+    """Add an edge, or add ``weight`` to the edge already there; True when it was a duplicate."""
+    if graph.has_edge(u, v):
+        graph[u][v]["weight"] += weight
+        return True
+    graph.add_edge(u, v, weight=weight)
+    return False
+
+
 def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = None,
                   label_attribute: str | None = None) -> Dataset:
     """A dataset of the nodes of ``graph`` (undirected; node names become strings)."""
@@ -90,12 +99,7 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
                 raise DataError(f"line {number}: the weight {cells[2]!r} is not a number") from None
             if weight != weight or weight <= 0:
                 raise DataError(f"line {number}: weights must be positive numbers, got {cells[2]!r}")
-        u, v = cells[0], cells[1]
-        if graph.has_edge(u, v):
-            duplicates += 1
-            graph[u][v]["weight"] += weight
-        else:
-            graph.add_edge(u, v, weight=weight)
+        duplicates += add_edge(graph, cells[0], cells[1], weight)
     if duplicates:
         report.notes.append(f"{duplicates} duplicate edge(s) merged (weights added)")
     return graph_dataset(graph, name, report)
@@ -113,11 +117,7 @@ def load_graphml(source: str | os.PathLike | bytes, name: str | None = None) -> 
         merged = nx.Graph()
         merged.add_nodes_from(graph.nodes(data=True))
         for u, v, data in graph.edges(data=True):
-            weight = float(data.get("weight", 1.0))
-            if merged.has_edge(u, v):
-                merged[u][v]["weight"] += weight
-            else:
-                merged.add_edge(u, v, weight=weight)
+            add_edge(merged, u, v, float(data.get("weight", 1.0)))
         graph = merged
     return graph_dataset(graph, name, ValidationReport(n_found=graph.number_of_nodes()))
 
