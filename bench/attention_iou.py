@@ -32,7 +32,7 @@ from engine.train.loop import Trainer  # noqa: E402
 
 def blob_iou(masks: np.ndarray, share: float) -> float:
     size = masks.shape[1]
-    blob = attention.upsample(attention.centre_blob(size, share), size, smooth=False) > 0.5
+    blob = attention.upsample_mask(attention.centre_blob(size, share), size)
     return float(np.mean([attention.iou(blob, m) for m in masks]))
 
 

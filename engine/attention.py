@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.encoders import ENCODERS
+from engine.encoders import ENCODERS, image_batch
 from engine.encoders import vit as vit_module
 from engine.progress import Reporter, ensure
 
@@ -65,10 +65,7 @@ def weights_status() -> str:
 
 
 def _tensor(images: np.ndarray, am: AttentionModel) -> torch.Tensor:
-    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div_(255)
-    if x.shape[-1] != am.image_size or x.shape[-2] != am.image_size:
-        x = F.interpolate(x, size=(am.image_size, am.image_size), mode="bilinear", antialias=True,
-                          align_corners=False)
+    x = image_batch(images, am.image_size)
     if am.normalise:
         x = (x - torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)) / torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
     return x
@@ -105,6 +102,11 @@ def upsample(grid: np.ndarray, size: int, smooth: bool = True) -> np.ndarray:
     return F.interpolate(t, size=(size, size), mode="nearest")[0, 0].numpy()
 
 
+def upsample_mask(grid_mask: np.ndarray, size: int) -> np.ndarray:
+    """A patch-grid mask to ``size×size`` pixels (each patch a block)."""
+    return upsample(grid_mask.astype(np.float32), size, smooth=False) > 0.5
+
+
 def heat_colours(values: np.ndarray) -> np.ndarray:
     """Values in [0, 1] → RGB uint8 along a dark-to-bright (inferno-like) ramp."""
     stops = np.array([[0, 0, 4], [87, 16, 110], [188, 55, 84], [249, 142, 9], [252, 255, 164]], dtype=np.float32)
@@ -122,7 +124,7 @@ def overlay(image: np.ndarray, heat: np.ndarray, alpha: float = 0.6, outline: np
     coloured = heat_colours((up - up.min()) / span if span > 0 else np.zeros_like(up)).astype(np.float32)
     out = image.astype(np.float32) * (1 - alpha) + coloured * alpha
     if outline is not None:
-        region = upsample(outline.astype(np.float32), size, smooth=False) > 0.5
+        region = upsample_mask(outline, size)
         interior = np.roll(region, 1, 0) & np.roll(region, -1, 0) & np.roll(region, 1, 1) & np.roll(region, -1, 1)
         edge = region & ~interior
         out[edge] = (0, 230, 255)
@@ -140,7 +142,7 @@ def mask_iou(maps: np.ndarray, masks: np.ndarray,
     size = masks.shape[1]
     scores = []
     for heat, truth in zip(maps.mean(axis=1), masks):
-        predicted = upsample(mask(heat, threshold(heat)).astype(np.float32), size, smooth=False) > 0.5
+        predicted = upsample_mask(mask(heat, threshold(heat)), size)
         scores.append(iou(predicted, truth))
     return np.array(scores)
 

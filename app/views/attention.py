@@ -77,13 +77,11 @@ for index, heads in zip(picked, maps):
     heat = heads.mean(axis=0)
     predicted = attention.mask(heat, attention.default_threshold(heat, z))
     big = enlarge(data.images[index], cell)
-    mask_image = np.repeat((attention.upsample(predicted.astype(np.float32), cell, smooth=False) > 0.5)[..., None]
-                           * 255, 3, axis=-1).astype(np.uint8)
+    mask_image = np.repeat(attention.upsample_mask(predicted, cell)[..., None] * 255, 3, axis=-1).astype(np.uint8)
     title = data.item_names[index]
     if data.masks is not None:
         truth = data.masks[index]
-        up = attention.upsample(predicted.astype(np.float32), truth.shape[0], smooth=False) > 0.5
-        scores.append(attention.iou(up, truth))
+        scores.append(attention.iou(attention.upsample_mask(predicted, truth.shape[0]), truth))
         title += f" · IoU with the true mask {scores[-1]:.2f}"
     st.markdown(f"**{title}**" + (f" · {group_name(int(res.labels[index]))}" if res is not None else ""))
     columns = st.columns(4)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from engine.data import Dataset, DataError
 from engine.params import Choice
@@ -47,7 +46,7 @@ def efficientnet_features(dataset: Dataset, size: str = "auto", reporter: Report
     path = cache_path(dataset, side)
     if path.exists():
         return np.load(path, allow_pickle=False)
-    from engine.encoders import build
+    from engine.encoders import build, image_batch
 
     reporter = ensure(reporter)
     try:
@@ -61,9 +60,7 @@ def efficientnet_features(dataset: Dataset, size: str = "auto", reporter: Report
     with torch.no_grad():
         for start in range(0, len(dataset), BATCH):
             reporter.update(start / len(dataset), f"EfficientNet-Lite0 at {side} px: {start:,}/{len(dataset):,} images")
-            x = torch.from_numpy(np.ascontiguousarray(dataset.images[start:start + BATCH])).permute(0, 3, 1, 2)
-            x = F.interpolate(x.float().div_(255), size=(side, side), mode="bilinear", antialias=True,
-                              align_corners=False)
+            x = image_batch(dataset.images[start:start + BATCH], side)
             parts.append(model(x.to(device)).float().cpu().numpy())
     features = np.concatenate(parts).astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)

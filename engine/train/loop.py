@@ -22,10 +22,10 @@ from typing import Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from engine.data import Dataset
 from engine.encoders import build as build_encoder
+from engine.encoders import image_batch
 from engine.progress import Cancelled, Reporter, ensure
 from engine.ssl import build as build_method
 from engine.ssl.base import SSLMethod
@@ -41,14 +41,6 @@ class TrainOutcome:
     epochs_done: int
     seconds: float
     device: str
-
-
-def images_tensor(dataset: Dataset, size: int) -> torch.Tensor:
-    """uint8 ``n×H×W×3`` → float ``n×3×size×size`` in [0, 1] (resized once, not per batch)."""
-    x = torch.from_numpy(dataset.images).permute(0, 3, 1, 2).float().div_(255)
-    if x.shape[-1] != size:
-        x = F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
-    return x
 
 
 def learning_rate(base: float, progress: float) -> float:
@@ -70,7 +62,7 @@ class Trainer:
         self.method.to(self.device)
         self.optimizer = torch.optim.AdamW([p for p in self.method.parameters() if p.requires_grad],
                                            lr=config.lr, weight_decay=config.weight_decay)
-        self.images = images_tensor(dataset, self.size)
+        self.images = image_batch(dataset.images, self.size)  # resized once, not per batch
         self.batch_size = min(config.batch_size, len(dataset))
         self.steps_per_epoch = max(1, len(dataset) // self.batch_size)
         self.epoch, self.elapsed, self.history = 0, 0.0, []
