@@ -41,7 +41,9 @@ def param_controls(entry: api.Entry, key: str, defaults: dict[str, Any] | None =
 def registry_select(label: str, registry: dict[str, api.Entry], key: str, options: list[str] | None = None,
                     default: str | None = None) -> api.Entry:
     names = options or list(registry)
-    index = names.index(default) if default in names else 0
+    # A value already in the session (a choice, or a reset by state.set_dataset) wins; giving an index as well
+    # makes Streamlit warn that the widget has two defaults.
+    index = names.index(default) if default in names and key not in st.session_state else 0
     name = st.selectbox(label, names, index=index, format_func=lambda n: registry[n].label, key=key)
     entry = registry[name]
     if entry.description:
@@ -56,3 +58,9 @@ def needs_result() -> api.Result | None:
         st.info("No clustering yet. Choose a dataset and press **Run** on the Data page.")
         st.page_link("views/data.py", label="Go to Data", icon=":material/database:")
     return res
+
+
+def selected_items(event) -> list[int]:
+    """Item indices picked on a map (click, box or lasso) from ``st.plotly_chart(..., on_select="rerun")``."""
+    points = event.selection.points if event else []
+    return sorted({int(p["customdata"]) for p in points if p.get("customdata") is not None})

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app import state
-from app.widgets import group_name, needs_result, scatter
+from app.widgets import group_name, needs_result, scatter, selected_items
 from engine.viz.figures import edge_index, series_lines
 
 st.title("Explore")
@@ -61,8 +61,7 @@ with map_col:
     event = st.plotly_chart(fig, key=f"map-{state.run_key(res)}-{colour_by}", on_select="rerun",
                             selection_mode=("points", "box", "lasso"), config={"scrollZoom": True})
 
-selected = sorted({int(p["customdata"]) for p in (event.selection.points if event else [])
-                   if p.get("customdata") is not None})
+selected = selected_items(event)
 with side:
     st.markdown("**Selection**")
     if not selected:

@@ -62,34 +62,25 @@ class RunContext:
         return features_for(self.dataset, Config(**self.config))
 
     @cached_property
-    def _sweep(self) -> dict:
-        return k_sweep(self.space, k_max=min(15, len(self.space) - 1), seed=self.config.get("seed", 0)).as_dict()
-
     def sweep(self) -> dict:
-        return self._sweep
+        return k_sweep(self.space, k_max=min(15, len(self.space) - 1), seed=self.config.get("seed", 0)).as_dict()
 
     @property
     def tree_k(self) -> int:
         """Where the report cuts the tree: the run's number of clusters, or the elbow's K when it found under 2."""
         found = int(self.record.metrics.get("n_clusters") or 0)
-        return found if found >= 2 else int(self.sweep()["elbow_k"])
+        return found if found >= 2 else int(self.sweep["elbow_k"])
 
     @cached_property
-    def _tree(self) -> Tree:
+    def tree(self) -> Tree:
         linkage = self.config.get("clusterer_params", {}).get("linkage", "ward")
         return build_tree(self.space, linkage, max_items=REPORT_TREE_ITEMS, seed=self.config.get("seed", 0))
 
-    def tree(self) -> Tree:
-        return self._tree
-
     @cached_property
-    def _dendrogram(self) -> tuple[np.ndarray, Layout]:
-        labels = cut(self.tree(), self.space, k=self.tree_k)
-        return labels, layout(self.tree(), labels, height_for_k(self.tree(), self.tree_k))
-
     def dendrogram(self) -> tuple[np.ndarray, Layout]:
         """The tree's labels at ``tree_k`` and its layout."""
-        return self._dendrogram
+        labels = cut(self.tree, self.space, k=self.tree_k)
+        return labels, layout(self.tree, labels, height_for_k(self.tree, self.tree_k))
 
     def related_runs(self, limit: int = 5) -> list[RunRecord]:
         """Other clustering runs on the same data, newest first."""

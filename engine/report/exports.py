@@ -50,18 +50,22 @@ def embedding_parquet(ctx: RunContext) -> bytes:
 def figures(ctx: RunContext) -> dict[str, bytes]:
     """``name.png`` → PNG bytes: the map, the K sweep and the dendrogram."""
     out = {"map.png": static.map_png(ctx.embedding, ctx.labels, ctx.title)}
-    out["k-sweep.png"] = static.sweep_png(ctx.sweep())
-    out["dendrogram.png"] = static.dendrogram_png(ctx.dendrogram()[1], f"{ctx.tree().method} linkage")
+    out["k-sweep.png"] = static.sweep_png(ctx.sweep)
+    out["dendrogram.png"] = static.dendrogram_png(ctx.dendrogram[1], f"{ctx.tree.method} linkage")
     return out
 
 
-def write_all(ctx: RunContext, folder: str | os.PathLike, html: str | None = None) -> list[Path]:
-    """Every export (and the report, when given) into ``folder``; returns the files written."""
+def write_all(ctx: RunContext, folder: str | os.PathLike, html: str | None = None, exports: bool = True) -> list[Path]:
+    """Every export (unless ``exports`` is off) and the report (when given) into ``folder``; returns the files
+    written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    files = {f"labels-{ctx.run_id}.csv": labels_csv(ctx).encode(), f"embedding-{ctx.run_id}.npy": embedding_npy(ctx),
-             f"embedding-{ctx.run_id}.parquet": embedding_parquet(ctx)}
-    files.update({f"{Path(name).stem}-{ctx.run_id}.png": png for name, png in figures(ctx).items()})
+    files = {}
+    if exports:
+        files = {f"labels-{ctx.run_id}.csv": labels_csv(ctx).encode(),
+                 f"embedding-{ctx.run_id}.npy": embedding_npy(ctx),
+                 f"embedding-{ctx.run_id}.parquet": embedding_parquet(ctx)}
+        files.update({f"{Path(name).stem}-{ctx.run_id}.png": png for name, png in figures(ctx).items()})
     if html is not None:
         files[f"report-{ctx.run_id}.html"] = html.encode()
     written = []

@@ -7,21 +7,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_walkthrough import assert_clean, choose, open_page
+from tests.browser.pages import assert_clean, open_app, open_page, use_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def use_demo(page, label: str, name: str) -> None:
-    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
-    choose(page, "Demo dataset", label)
-    page.get_by_role("button", name=f"Use {name}").click()
-    page.locator("h3", has_text=name).wait_for(timeout=120_000)
-
-
 def test_karate_club_communities(app_url, browser, screenshots):
-    page = browser.new_page(viewport={"width": 1400, "height": 1500})
-    page.goto(app_url)
+    page = open_app(browser, app_url, 1500)
     use_demo(page, "karate (graph)", "karate")
     expect(page.get_by_role("combobox", name="Clustering")).to_have_value("Louvain (graph)", timeout=60_000)
     page.get_by_role("button", name="Run").click()
@@ -41,8 +33,7 @@ def test_karate_club_communities(app_url, browser, screenshots):
 
 
 def test_trace_time_series_clusters(app_url, browser, screenshots):
-    page = browser.new_page(viewport={"width": 1400, "height": 1700})
-    page.goto(app_url)
+    page = open_app(browser, app_url, 1700)
     use_demo(page, "trace (time series)", "trace")
     expect(page.get_by_role("combobox", name="Clustering")).to_have_value("Time-series K-means (tslearn)",
                                                                           timeout=60_000)

@@ -6,76 +6,15 @@ import re
 
 import pytest
 
+from tests.browser.pages import (assert_clean, choose, click_first_point, lasso_around_first_point, open_app,
+                                  open_page, train_for_epochs, wait_for_pipeline)
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-ERROR_MARKERS = ("Traceback", "Exception:", "Error:")
-
-
-def assert_clean(page) -> None:
-    """No Streamlit exception box and no exception text anywhere on the page."""
-    assert page.locator("[data-testid='stException']").count() == 0
-    text = page.locator("[data-testid='stApp']").inner_text()
-    assert not any(marker in text for marker in ERROR_MARKERS), text[-2000:]
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the select box labelled ``label``, as a person would."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    page.wait_for_timeout(500)
-    assert box.input_value() == option
-
-
-def first_point(page) -> tuple[float, float]:
-    """Page coordinates of the first point of the first trace, where plotly.js draws it."""
-    return page.evaluate("""() => {
-        const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
-        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
-        const t = gd._fullData[0];
-        return [box.left + xa._offset + xa.l2p(t.x[0]), box.top + ya._offset + ya.l2p(t.y[0])];
-    }""")
-
-
-def click_first_point(page) -> None:
-    x, y = first_point(page)
-    page.mouse.move(x - 5, y - 5)
-    page.mouse.move(x, y, steps=3)  # plotly picks the clicked point from the hover state
-    page.mouse.click(x, y)
-
-
-def lasso_around_first_point(page, radius: float = 25) -> None:
-    page.locator("[data-testid=stPlotlyChart] .modebar-btn[data-title='Lasso Select']").click()
-    x, y = first_point(page)
-    page.mouse.move(x - radius, y - radius)
-    page.mouse.down()
-    for dx, dy in ((radius, -radius), (radius, radius), (-radius, radius), (-radius, -radius + 1)):
-        page.mouse.move(x + dx, y + dy, steps=4)
-    page.mouse.up()
-
-
-def open_page(page, title: str) -> None:
-    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
-    page.locator("h1", has_text=title).wait_for(timeout=60_000)
-
-
-def train_for_epochs(page, encoder: str, method: str, epochs: int) -> None:
-    """On the Train page: pick encoder and method, an epoch budget, start, and wait for the end."""
-    choose(page, "Encoder", encoder)
-    choose(page, "Method", method)
-    page.get_by_text("Epochs", exact=True).click()
-    box = page.get_by_role("spinbutton", name="Epochs")
-    box.fill(str(epochs))
-    box.press("Enter")
-    page.wait_for_timeout(1000)
-    page.get_by_role("button", name="Start training").click()
-    page.get_by_text("Finished: run").wait_for(timeout=400_000)
 
 
 def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
-    page = browser.new_page(viewport={"width": 1400, "height": 1800})
-    page.goto(app_url)
-    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
+    page = open_app(browser, app_url, 1800)
+    wait_for_pipeline(page)
     assert page.get_by_text("1,797 of 1,797 usable items found.").is_visible()
     choose(page, "Reducer", "UMAP")
     choose(page, "Clustering", "HDBSCAN")
@@ -121,9 +60,8 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
 
 
 def test_train_page_trains_watches_and_hands_over_the_embeddings(app_url, browser, screenshots):
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(app_url)
-    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
+    page = open_app(browser, app_url, 1600)
+    wait_for_pipeline(page)
     open_page(page, "Train")
     assert page.get_by_text("device: CPU", exact=False).count() == 1
     train_for_epochs(page, "Small CNN", "SimCLR", 3)

@@ -1,0 +1,92 @@
+"""What the browser tests do on the app's pages, as a person would: open the app, pick in select boxes, go
+to a page, lasso on the map, train, and check that nothing on screen shows an error."""
+
+from __future__ import annotations
+
+ERROR_MARKERS = ("Traceback", "Exception:", "Error:")
+
+
+def assert_clean(page) -> None:
+    """No Streamlit exception box and no exception text anywhere on the page."""
+    assert page.locator("[data-testid='stException']").count() == 0
+    text = page.locator("[data-testid='stApp']").inner_text()
+    assert not any(marker in text for marker in ERROR_MARKERS), text[-2000:]
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the select box labelled ``label``, as a person would."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_timeout(500)
+    assert box.input_value() == option
+
+
+def first_point(page) -> tuple[float, float]:
+    """Page coordinates of the first point of the first trace, where plotly.js draws it."""
+    return page.evaluate("""() => {
+        const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+        const t = gd._fullData[0];
+        return [box.left + xa._offset + xa.l2p(t.x[0]), box.top + ya._offset + ya.l2p(t.y[0])];
+    }""")
+
+
+def click_first_point(page) -> None:
+    x, y = first_point(page)
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y, steps=3)  # plotly picks the clicked point from the hover state
+    page.mouse.click(x, y)
+
+
+def lasso_around_first_point(page, radius: float = 25) -> None:
+    page.locator("[data-testid=stPlotlyChart] .modebar-btn[data-title='Lasso Select']").click()
+    x, y = first_point(page)
+    page.mouse.move(x - radius, y - radius)
+    page.mouse.down()
+    for dx, dy in ((radius, -radius), (radius, radius), (-radius, radius), (-radius, -radius + 1)):
+        page.mouse.move(x + dx, y + dy, steps=4)
+    page.mouse.up()
+
+
+def open_page(page, title: str) -> None:
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    page.locator("h1", has_text=title).wait_for(timeout=60_000)
+
+
+def train_for_epochs(page, encoder: str, method: str, epochs: int) -> None:
+    """On the Train page: pick encoder and method, an epoch budget, start, and wait for the end."""
+    choose(page, "Encoder", encoder)
+    choose(page, "Method", method)
+    page.get_by_text("Epochs", exact=True).click()
+    box = page.get_by_role("spinbutton", name="Epochs")
+    box.fill(str(epochs))
+    box.press("Enter")
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("Finished: run").wait_for(timeout=400_000)
+
+
+def open_app(browser, url: str, height: int, **options):
+    """A new 1400 px wide tab on the app."""
+    page = browser.new_page(viewport={"width": 1400, "height": height}, **options)
+    page.goto(url)
+    return page
+
+
+def wait_for_pipeline(page) -> None:
+    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
+
+
+def run_pipeline(page) -> None:
+    """Press Run on the Data page and wait for the run to finish."""
+    wait_for_pipeline(page)
+    page.get_by_role("button", name="Run").click()
+    page.get_by_text("finished in").wait_for(timeout=300_000)
+
+
+def use_demo(page, label: str, name: str) -> None:
+    wait_for_pipeline(page)
+    choose(page, "Demo dataset", label)
+    page.get_by_role("button", name=f"Use {name}").click()
+    page.locator("h3", has_text=name).wait_for(timeout=120_000)
