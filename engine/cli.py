@@ -6,11 +6,10 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import Sequence
 
 from engine import api
-from engine.train import TrainConfig, default_encoder, pick_device
+from engine.train import TrainConfig, default_encoder, pick_device, recommended
 from engine.train import jobs
 
 SCORE_KEYS = ("ari", "nmi", "acc", "silhouette", "calinski_harabasz", "davies_bouldin", "modularity", "conductance",
@@ -63,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     budget = train.add_mutually_exclusive_group()
     budget.add_argument("--epochs", type=int, default=None)
     budget.add_argument("--minutes", type=float, default=None)
-    train.add_argument("--batch-size", type=int, default=256)
-    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--batch-size", type=int, default=None, help="default: the method's (256; DINO 16)")
+    train.add_argument("--lr", type=float, default=None, help="default: the method's (1e-3; DINO 4e-4)")
     train.add_argument("--image-size", type=int, default=0, help="training size (0: the data's, ≤ 32 px on a CPU)")
     train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     train.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
@@ -142,10 +141,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         dataset = api.load(args.data, image_size=args.image_size or 64)
         device = pick_device(args.device)
         budget = {"minutes": args.minutes, "epochs": 0} if args.minutes else {"epochs": args.epochs or 20}
+        settings = recommended(args.method)
+        settings.update({k: v for k, v in (("batch_size", args.batch_size), ("lr", args.lr)) if v is not None})
         config = TrainConfig(encoder=args.encoder or default_encoder(len(dataset), dataset.images.shape[1], device),
                              method=args.method, method_params=parse_pairs(args.param), image_size=args.image_size,
-                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
-                             flip=args.flip, **budget)
+                             seed=args.seed, device=args.device, flip=args.flip, **settings, **budget)
         api.METHODS[config.method].resolve(config.method_params)  # bad parameters fail before the job exists
         job_id = jobs.new_job(dataset, config)
         if not args.json:
@@ -167,13 +167,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     ctx = report.RunContext.load(api.RunStore(), args.run_id)
     html = report.build(ctx, api.Reporter(_print_progress), with_attention=not args.no_attention)
     print(file=sys.stderr)
-    if args.no_exports:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-        written = [Path(args.out) / f"report-{ctx.run_id}.html"]
-        written[0].write_text(html)
-    else:
-        written = report.write_all(ctx, args.out, html)
-    for path in written:
+    for path in report.write_all(ctx, args.out, html, exports=not args.no_exports):
         print(path)
     return 0
 

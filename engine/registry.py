@@ -26,6 +26,9 @@ class Entry:
     #: For clusterers whose own distance is not euclidean (DTW): ``scores(X, labels, params)`` returns the
     #: internal scores to use instead of the euclidean ones (e.g. a DTW silhouette).
     scores: Callable[..., dict] | None = None
+    #: Settings of the job around the entry that suit it better than the general ones, as ``(name, value)``
+    #: pairs (a training method's batch size, learning rate, weight decay). Menus start their controls there.
+    defaults: tuple[tuple[str, Any], ...] = ()
 
     def resolve(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return resolve(self.params, dict(given or {}))

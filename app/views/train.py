@@ -11,7 +11,7 @@ from app import state
 from app.widgets import param_controls, registry_select
 from engine import api
 from engine.encoders import weights_table
-from engine.train import default_encoder
+from engine.train import default_encoder, recommended
 from engine.train import jobs
 
 st.title("Train")
@@ -51,6 +51,9 @@ with left:
         st.caption("Nothing is downloaded: weights are used when a package ships them or you put them in the "
                    "torch hub cache (`~/.cache/torch/hub/checkpoints`), or give a file.")
     method = registry_select("Method", api.METHODS, "train_method", default="simclr")
+    if "attention" in method.tags and not encoder.attention:
+        st.caption(f"{method.label} with a Vision Transformer (ViT-Micro trains in minutes on a CPU) gives attention "
+                   "maps on the Attention page.")
     with st.expander("Method settings"):
         method_params = param_controls(method, "tm")
 with right:
@@ -59,8 +62,10 @@ with right:
         budget = {"minutes": st.number_input("Minutes", 0.1, 600.0, 2.0, step=0.5, key="train_minutes"), "epochs": 0}
     else:
         budget = {"epochs": st.number_input("Epochs", 1, 10_000, 20, key="train_epochs")}
-    batch_size = st.select_slider("Batch size", [32, 64, 128, 256, 512, 1024], value=256, key="train_batch")
-    lr = st.number_input("Learning rate", 1e-5, 1.0, 1e-3, format="%.5f", key="train_lr")
+    settings = recommended(method.name)  # the controls start at the method's own settings (DINO: batch 16)
+    batch_size = st.select_slider("Batch size", [16, 32, 64, 128, 256, 512, 1024], value=settings["batch_size"],
+                                  key=f"train_batch-{method.name}")
+    lr = st.number_input("Learning rate", 1e-5, 1.0, settings["lr"], format="%.5f", key=f"train_lr-{method.name}")
     image_size = st.select_slider("Training image size", [0, 8, 16, 32, 64, 96, 128, 224], value=0, key="train_size",
                                   format_func=lambda s: "auto" if s == 0 else f"{s} px",
                                   help="auto: the data's size, at most 32 px on a CPU.")
@@ -69,7 +74,7 @@ with right:
 
 config = api.TrainConfig(encoder=encoder.name, method=method.name, method_params=method_params,
                          encoder_options=options, image_size=image_size, batch_size=batch_size, lr=lr,
-                         flip=flip, **budget)
+                         weight_decay=settings["weight_decay"], flip=flip, **budget)
 current = st.session_state.get("train_job")
 busy = current is not None and jobs.state(current) in ("queued", "running")
 if st.button("Start training", type="primary", icon=":material/model_training:", disabled=busy, key="train_start"):

@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 from engine.encoders.weights import WeightsSource, load_matching, load_state_dict, resolve_weights
 
-SIZES = {"vit_tiny": (192, 12, 3), "vit_small": (384, 12, 6)}  # width, depth, heads
+SIZES = {"vit_micro": (96, 4, 3), "vit_tiny": (192, 12, 3), "vit_small": (384, 12, 6)}  # width, depth, heads
 
 
 def patch_size_for(image_size: int) -> int:

@@ -30,6 +30,8 @@ class SSLMethod(nn.Module):
     #: Random horizontal flips in the views. The trainer turns them off for data whose mirror image means
     #: something else (digits, text): on digits, flips cost SimCLR 15 points of K-means accuracy.
     flip: bool = True
+    #: Largest gradient norm before each step (``None``: no clipping). DINO clips at 3 to stay stable.
+    clip_grad: float | None = None
 
     def __init__(self, backbone: nn.Module, image_size: int, n_items: int):
         super().__init__()
@@ -46,6 +48,11 @@ class SSLMethod(nn.Module):
 
     def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:
         raise NotImplementedError
+
+    def on_after_backward(self, progress: float) -> None:
+        """Between ``backward`` and the optimiser step: clip gradients where :attr:`clip_grad` says (DINO)."""
+        if self.clip_grad:
+            torch.nn.utils.clip_grad_norm_([p for p in self.parameters() if p.grad is not None], self.clip_grad)
 
     def on_step_end(self, progress: float) -> None:
         """After each optimiser step; ``progress`` in [0, 1]."""

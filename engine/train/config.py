@@ -42,6 +42,16 @@ class TrainConfig:
         return native if device == "cuda" else min(native, CPU_MAX_IMAGE)
 
 
+def recommended(method: str) -> dict:
+    """Batch size, learning rate and weight decay for ``method``: :class:`TrainConfig`'s defaults, updated by those
+    its registry entry declares."""
+    from engine.registry import lookup
+    from engine.ssl import METHODS
+
+    general = {"batch_size": TrainConfig.batch_size, "lr": TrainConfig.lr, "weight_decay": TrainConfig.weight_decay}
+    return {**general, **dict(lookup(METHODS, method, "method").defaults)}
+
+
 def default_encoder(n_items: int, image_size: int, device: str) -> str:
     """A small CNN for tiny images or any CPU; a ResNet-18 where a GPU is present."""
     return "resnet18" if device == "cuda" and image_size >= 32 else "small_cnn"

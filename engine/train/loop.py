@@ -142,6 +142,7 @@ class Trainer:
                                              "learning rate")
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                self.method.on_after_backward(self.progress(step))
                 self.optimizer.step()
                 self.method.on_step_end(self.progress(step + 1))
                 losses.append(loss.item())

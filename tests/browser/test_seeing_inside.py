@@ -7,22 +7,15 @@ import re
 
 import pytest
 
-from tests.browser.test_walkthrough import (assert_clean, choose, lasso_around_first_point, open_page,
-                                            train_for_epochs)
+from tests.browser.pages import (assert_clean, choose, lasso_around_first_point, open_app, open_page, run_pipeline,
+                                  train_for_epochs, wait_for_pipeline)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def run_default(page) -> None:
-    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
-    page.get_by_role("button", name="Run").click()
-    page.get_by_text("finished in").wait_for(timeout=300_000)
-
-
 def test_named_selection_dendrogram_and_offline_report(app_url, browser, screenshots, tmp_path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1700}, accept_downloads=True)
-    page.goto(app_url)
-    run_default(page)
+    page = open_app(browser, app_url, 1700, accept_downloads=True)
+    run_pipeline(page)
 
     open_page(page, "Explore")
     page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=60_000)
@@ -90,9 +83,8 @@ def test_named_selection_dendrogram_and_offline_report(app_url, browser, screens
 
 
 def test_attention_page_after_training_dino_on_the_shapes_demo(app_url, browser, screenshots):
-    page = browser.new_page(viewport={"width": 1400, "height": 1700})
-    page.goto(app_url)
-    page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
+    page = open_app(browser, app_url, 1700)
+    wait_for_pipeline(page)
     choose(page, "Demo dataset", "shapes (images)")
     page.get_by_role("button", name="Use shapes").click()
     page.get_by_text("1,000 of 1,000 usable items found.").wait_for(timeout=120_000)
@@ -102,7 +94,7 @@ def test_attention_page_after_training_dino_on_the_shapes_demo(app_url, browser,
     assert_clean(page)
 
     open_page(page, "Train")
-    train_for_epochs(page, "ViT-Tiny", "DINO", 1)
+    train_for_epochs(page, "ViT-Micro", "DINO", 1)
     page.get_by_role("button", name="Cancel").wait_for(state="detached", timeout=60_000)
 
     open_page(page, "Attention")

@@ -18,7 +18,7 @@ def test_every_encoder_maps_images_to_its_feature_size(name, size):
     assert all(p.grad is not None for p in encoder.parameters() if p.requires_grad)
 
 
-@pytest.mark.parametrize("name", ["vit_tiny", "vit_small"])
+@pytest.mark.parametrize("name", ["vit_micro", "vit_tiny", "vit_small"])
 def test_vit_attention_is_on_the_patch_grid_and_sums_to_one_per_head(name):
     encoder = build(name, 32, depth=2)
     grid = 32 // patch_size_for(32)

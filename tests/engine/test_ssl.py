@@ -107,6 +107,19 @@ def test_the_dino_centre_moves_toward_the_teacher_output(batch):
     assert torch.allclose(before, torch.zeros_like(before))
 
 
+def test_dino_clips_its_gradient_norm_and_other_methods_do_not(batch):
+    images, indices = batch
+    norms = {}
+    for name in ("dino", "simclr"):
+        m = prepared(name, images)
+        (1000 * m.loss(m.make_views(images), indices)).backward()  # a loss scaled up, so the gradient is large
+        m.on_after_backward(0.0)
+        grads = [p.grad for p in m.parameters() if p.grad is not None]
+        norms[name] = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])).item()
+    assert norms["dino"] == pytest.approx(3.0, rel=1e-3)
+    assert norms["simclr"] > 10
+
+
 def test_deepcluster_pseudo_labels_cover_every_cluster(batch):
     images, _ = batch
     m = prepared("deepcluster", images)

@@ -17,7 +17,7 @@ from engine.cli import main
 from engine.metrics import embedding_scores
 from engine.runs import RunStore
 from engine.ssl import METHODS
-from engine.train import TrainConfig
+from engine.train import TrainConfig, recommended
 from engine.train import jobs
 from engine.train.loop import learning_rate
 
@@ -65,6 +65,20 @@ def test_learned_embeddings_cluster_through_the_cli(digits_folder, capsys):
                  "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["n_items"] == 300 and payload["ari"] > 0.3  # chance is 0; structure appears within seconds
+
+
+def test_batch_size_and_learning_rate_start_at_the_methods_own(digits_folder, capsys):
+    dino, general = recommended("dino"), recommended("simclr")
+    assert dino["batch_size"] < general["batch_size"]  # DINO declares many small steps; SimCLR keeps the general ones
+    assert general == {"batch_size": TrainConfig.batch_size, "lr": TrainConfig.lr,
+                       "weight_decay": TrainConfig.weight_decay}
+    common = ["train", "--data", str(digits_folder), "--method", "dino", "--encoder", "vit_micro", "--epochs", "1",
+              "--image-size", "8", "--param", "n_local=0", "--json"]
+    for extra, batch_size in (([], dino["batch_size"]), (["--batch-size", "32"], 32)):
+        assert main(common + extra) == 0
+        config = RunStore().get(json.loads(capsys.readouterr().out)["run_id"]).config
+        assert (config["batch_size"], config["lr"], config["weight_decay"]) == \
+            (batch_size, dino["lr"], dino["weight_decay"])
 
 
 def test_bad_method_parameters_fail_before_a_job_starts(digits_folder, capsys):
