@@ -160,10 +160,10 @@ def attention_model(source: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def attention_maps(key: str, source: str, _images: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
+def attention_maps(key: str, source: str, _images: np.ndarray, indices: tuple[int, ...], size: int) -> np.ndarray:
     from engine import attention
 
-    return attention.attention_maps(attention_model(source), _images[list(indices)])
+    return attention.attention_maps(attention_model(source).at(size), _images[list(indices)])
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -8,7 +8,7 @@ grid, each summing to 1; the mask keeps patches whose attention is above ``mean 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -36,6 +36,15 @@ class AttentionModel:
     @property
     def grid(self) -> int:
         return self.image_size // self.model.patch_size
+
+    def at(self, size: int) -> AttentionModel:
+        """The same model reading images resized to ``size`` (positions are interpolated): a finer patch grid."""
+        return replace(self, image_size=size)
+
+    def read_sizes(self, native: int) -> list[int]:
+        """Sizes worth reading ``native``-px images at: the model's own, and twice it where the images have the
+        detail for it (a model trained at 32 px on 64 px images reads them on a 16×16 grid instead of 8×8)."""
+        return [self.image_size] + ([min(native, 2 * self.image_size)] if native > self.image_size else [])
 
 
 def from_method(method, source: str) -> AttentionModel:
@@ -107,6 +116,16 @@ def upsample_mask(grid_mask: np.ndarray, size: int) -> np.ndarray:
     return upsample(grid_mask.astype(np.float32), size, smooth=False) > 0.5
 
 
+def pixel_mask(heat: np.ndarray, size: int, threshold: float | None = None, smooth: bool = True) -> np.ndarray:
+    """The zero-shot mask at ``size×size`` pixels. The threshold (default ``mean + std``) is set on the patch
+    values; ``smooth`` applies it to the map interpolated to pixels (bilinear), so the mask's edge runs between
+    patch centres instead of along patch borders; otherwise whole patches are kept or dropped."""
+    threshold = default_threshold(heat) if threshold is None else threshold
+    if smooth:
+        return upsample(heat, size) > threshold
+    return upsample_mask(mask(heat, threshold), size)
+
+
 def heat_colours(values: np.ndarray) -> np.ndarray:
     """Values in [0, 1] → RGB uint8 along a dark-to-bright (inferno-like) ramp."""
     stops = np.array([[0, 0, 4], [87, 16, 110], [188, 55, 84], [249, 142, 9], [252, 255, 164]], dtype=np.float32)
@@ -117,14 +136,15 @@ def heat_colours(values: np.ndarray) -> np.ndarray:
 
 
 def overlay(image: np.ndarray, heat: np.ndarray, alpha: float = 0.6, outline: np.ndarray | None = None) -> np.ndarray:
-    """The image with ``heat`` (a patch-grid map) blended over it; ``outline`` (a grid mask) drawn in cyan."""
+    """The image with ``heat`` (a patch-grid map) blended over it; the edge of ``outline`` (a mask on the
+    patch grid or at the image's size) drawn in cyan."""
     size = image.shape[0]
     up = upsample(heat, size)
     span = up.max() - up.min()
     coloured = heat_colours((up - up.min()) / span if span > 0 else np.zeros_like(up)).astype(np.float32)
     out = image.astype(np.float32) * (1 - alpha) + coloured * alpha
     if outline is not None:
-        region = upsample_mask(outline, size)
+        region = outline if outline.shape[0] == size else upsample_mask(outline, size)
         interior = np.roll(region, 1, 0) & np.roll(region, -1, 0) & np.roll(region, 1, 1) & np.roll(region, -1, 1)
         edge = region & ~interior
         out[edge] = (0, 230, 255)
@@ -136,15 +156,12 @@ def iou(predicted: np.ndarray, truth: np.ndarray) -> float:
     return float(np.logical_and(predicted, truth).sum() / union) if union else 1.0
 
 
-def mask_iou(maps: np.ndarray, masks: np.ndarray,
-             threshold: Callable[[np.ndarray], float] = default_threshold) -> np.ndarray:
-    """IoU of each item's head-averaged attention mask (upsampled to the image) with its true mask."""
+def mask_iou(maps: np.ndarray, masks: np.ndarray, threshold: Callable[[np.ndarray], float] = default_threshold,
+             smooth: bool = True) -> np.ndarray:
+    """IoU of each item's head-averaged attention mask (:func:`pixel_mask` at the image's size) with its true mask."""
     size = masks.shape[1]
-    scores = []
-    for heat, truth in zip(maps.mean(axis=1), masks):
-        predicted = upsample_mask(mask(heat, threshold(heat)), size)
-        scores.append(iou(predicted, truth))
-    return np.array(scores)
+    return np.array([iou(pixel_mask(heat, size, threshold(heat), smooth), truth)
+                     for heat, truth in zip(maps.mean(axis=1), masks)])
 
 
 def centre_blob(grid: int, share: float) -> np.ndarray:
@@ -154,10 +171,15 @@ def centre_blob(grid: int, share: float) -> np.ndarray:
     return (r2 <= share * grid * grid / np.pi).astype(np.float32)
 
 
+def _has_attention(record) -> bool:
+    """Whether a stored training run's encoder is a ViT."""
+    encoder = ENCODERS.get(record.config.get("encoder"))
+    return encoder is not None and encoder.attention
+
+
 def vit_training_runs(store, fingerprint: str | None = None) -> list:
     """Stored training runs whose encoder is a ViT (newest first), on one dataset when ``fingerprint`` is given."""
-    return [r for r in store.list(kind="train") if ENCODERS.get(r.config.get("encoder"), None) is not None
-            and ENCODERS[r.config["encoder"]].attention
+    return [r for r in store.list(kind="train") if _has_attention(r)
             and (fingerprint is None or r.dataset.get("fingerprint") == fingerprint)]
 
 
@@ -174,8 +196,7 @@ def for_cluster_run(store, record, dataset) -> tuple[AttentionModel | None, str]
     """The ViT behind a clustering run's features, else pretrained DINO on photos, else ``None`` and why."""
     if record.config.get("features") == "learned":
         source = record.config.get("feature_params", {}).get("run_id", "")
-        train_record = store.get(source)
-        if ENCODERS.get(train_record.config.get("encoder")) and ENCODERS[train_record.config["encoder"]].attention:
+        if _has_attention(store.get(source)):
             return from_training_run(store, source), ""
     if dataset.images is None:
         return None, "This dataset has no images, so there is nothing to attend to."

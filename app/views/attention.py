@@ -6,8 +6,8 @@ import numpy as np
 import streamlit as st
 
 from app import state
-from app.widgets import group_name, scatter
-from engine import attention
+from app.widgets import group_name, scatter, selected_items
+from engine import api, attention
 from engine.data.thumbs import enlarge
 
 st.title("Attention")
@@ -17,14 +17,15 @@ if data.images is None:
     st.stop()
 
 runs = attention.vit_training_runs(state.store(), data.fingerprint())
-sources = {r.run_id: f"{r.config['encoder']} · {r.config['method']} · run {r.run_id}" for r in runs}
+sources = {r.run_id: f"{api.ENCODERS[r.config['encoder']].label} · {api.METHODS[r.config['method']].label} · "
+                      f"run {r.run_id}" for r in runs}
 pretrained_note = f"Pretrained DINO ViT-S/16: {attention.weights_status()}."
 if attention.pretrained_available():
     sources["pretrained"] = "DINO ViT-S/16, pretrained (facebookresearch/dino)"
 if not sources:
     st.info("No Vision Transformer has been trained on this dataset yet, and the pretrained DINO weights are not on "
             f"this computer ({pretrained_note.split(': ', 1)[1]}) On the **Train** page pick the encoder "
-            "**ViT-Tiny** and the method **DINO**; its attention then shows here. The **shapes** demo (Data page) "
+            "**ViT-Micro** and the method **DINO**; its attention then shows here. The **shapes** demo (Data page) "
             "comes with true object masks, so the masks can be scored.")
     st.page_link("views/train.py", label="Go to Train", icon=":material/model_training:")
     st.stop()
@@ -34,8 +35,6 @@ source = top[0].selectbox("Model", list(sources), format_func=sources.get, key="
 top[1].caption(pretrained_note)
 with st.spinner("Loading the model…"):
     model = state.attention_model(source)
-st.caption(f"{model.source} · {model.heads} heads · {model.grid}×{model.grid} patches of "
-           f"{model.model.patch_size} px at {model.image_size} px")
 
 images_from = st.radio("Images from", [f"this dataset ({data.name})", "the sample photos"], horizontal=True,
                        key="attention_images_from",
@@ -51,8 +50,7 @@ if res is not None:
         event = st.plotly_chart(scatter(res.embedding, res.labels, names, hover, height=420, legend=False),
                                 key=f"attention-map-{state.run_key(res)}", on_select="rerun",
                                 selection_mode=("points", "box", "lasso"))
-        picked = sorted({int(p["customdata"]) for p in (event.selection.points if event else [])
-                         if p.get("customdata") is not None})[:8]
+        picked = selected_items(event)[:8]
         st.caption("Click or lasso up to 8 images." if not picked else f"{len(picked)} picked on the map.")
 if not picked:
     default = np.random.default_rng(0).choice(len(data), min(6, len(data)), replace=False).tolist()
@@ -63,6 +61,16 @@ if not picked:
     st.caption("Pick at least one image.")
     st.stop()
 
+sizes = model.read_sizes(data.images.shape[1])
+size = top[0].radio("Read attention at", sizes, index=len(sizes) - 1, horizontal=True, key=f"attention_size-{source}",
+                    format_func=lambda s: f"{s} px ({s // model.model.patch_size}×{s // model.model.patch_size} "
+                                          f"patches)" + (", as trained" if s == model.image_size else ""),
+                    help="A ViT reads larger images on a finer patch grid (its position embeddings are "
+                         "interpolated), so the map and the mask follow the object more closely.")
+model = model.at(size)
+top[1].caption(f"{model.source} · {model.heads} heads · {model.grid}×{model.grid} patches of "
+               f"{model.model.patch_size} px at {model.image_size} px")
+
 controls = st.columns([2, 2, 2])
 z = controls[0].slider("Mask threshold: mean + z·std, z =", -0.5, 3.0, 1.0, 0.1, key="attention_z",
                        help="z = 1 is DINO's mean + std. Lower keeps more of the image.")
@@ -70,24 +78,25 @@ alpha = controls[1].slider("Overlay strength", 0.0, 1.0, 0.6, 0.05, key="attenti
 per_head = controls[2].toggle("Show every head", value=True, key="attention_heads")
 
 with st.spinner("Attention…"):
-    maps = state.attention_maps(f"{data.fingerprint()}-{source}", source, data.images, tuple(picked))
+    maps = state.attention_maps(f"{data.fingerprint()}-{source}", source, data.images, tuple(picked), size)
 cell = 160
 scores = []
 for index, heads in zip(picked, maps):
     heat = heads.mean(axis=0)
-    predicted = attention.mask(heat, attention.default_threshold(heat, z))
+    threshold = attention.default_threshold(heat, z)
+    predicted = attention.pixel_mask(heat, cell, threshold)
     big = enlarge(data.images[index], cell)
-    mask_image = np.repeat(attention.upsample_mask(predicted, cell)[..., None] * 255, 3, axis=-1).astype(np.uint8)
+    mask_image = np.repeat(predicted[..., None] * 255, 3, axis=-1).astype(np.uint8)
     title = data.item_names[index]
     if data.masks is not None:
         truth = data.masks[index]
-        scores.append(attention.iou(attention.upsample_mask(predicted, truth.shape[0]), truth))
+        scores.append(attention.iou(attention.pixel_mask(heat, truth.shape[0], threshold), truth))
         title += f" · IoU with the true mask {scores[-1]:.2f}"
     st.markdown(f"**{title}**" + (f" · {group_name(int(res.labels[index]))}" if res is not None else ""))
     columns = st.columns(4)
     columns[0].image(big, caption="image")
     columns[1].image(attention.overlay(big, heat, alpha, outline=predicted), caption=f"mean of {model.heads} heads")
-    columns[2].image(mask_image, caption=f"mask: {predicted.mean():.0%} of patches")
+    columns[2].image(mask_image, caption=f"mask: {predicted.mean():.0%} of the image")
     if data.masks is not None:
         columns[3].image(enlarge(np.repeat(data.masks[index][..., None] * 255, 3, -1).astype(np.uint8), cell),
                          caption="true mask")

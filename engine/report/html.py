@@ -115,11 +115,11 @@ def _map(ctx: RunContext, chart) -> tuple[str, str]:
 
 
 def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray, caption: str) -> str:
+    heading = f"<h3><span class='dot' style='color:{colour}'>●</span> {html.escape(title)}</h3>"
     if ctx.dataset.images is None:
         table = "<br>".join(html.escape(ctx.dataset.item_names[i]) for i in indices[:12])
-        return f"<div class='card'><h3><span class='dot' style='color:{colour}'>●</span> {title}</h3>{table}</div>"
-    return (f"<div class='card'><h3><span class='dot' style='color:{colour}'>●</span> {html.escape(title)}</h3>"
-            f"{_img(montage(ctx.dataset.images, indices, columns=6, cell=48), title)}"
+        return f"<div class='card'>{heading}{table}</div>"
+    return (f"<div class='card'>{heading}{_img(montage(ctx.dataset.images, indices, columns=6, cell=48), title)}"
             f"<div class='note'>{html.escape(caption)}</div></div>")
 
 
@@ -155,7 +155,7 @@ def _selections(ctx: RunContext, chart) -> tuple[str, str]:
 
 
 def _sweep(ctx: RunContext, chart) -> tuple[str, str]:
-    s = ctx.sweep()
+    s = ctx.sweep
     note = (f"<p class='note'>K-means for K = 2..{s['ks'][-1]} on the same space. Suggested K: "
             f"<b>{s['elbow_k']}</b> by the elbow, <b>{s['best_silhouette_k']}</b> by silhouette.</p>")
     return "How many clusters? (elbow and silhouette)", note + chart(
@@ -164,8 +164,8 @@ def _sweep(ctx: RunContext, chart) -> tuple[str, str]:
 
 
 def _dendrogram(ctx: RunContext, chart) -> tuple[str, str]:
-    tree = ctx.tree()
-    _, lay = ctx.dendrogram()
+    tree = ctx.tree
+    _, lay = ctx.dendrogram
     thumbs = None
     if ctx.dataset.images is not None:
         thumbs = [data_uri(ctx.dataset.images[i], 48) for i in leaf_representatives(ctx.space, lay)]
@@ -197,6 +197,7 @@ def _attention(ctx: RunContext, chart) -> tuple[str, str]:
     model, why = attention.for_cluster_run(ctx.store, ctx.record, ctx.dataset)
     if model is None:
         return "Attention", f"<p class='note'>{html.escape(why)}</p>"
+    model = model.at(model.read_sizes(ctx.dataset.images.shape[1])[-1])  # as the Attention page reads it
     profiles = cluster_profiles(ctx.space, ctx.labels, n_representatives=1)
     picks = np.array([p.representatives[0] for p in profiles if p.label >= 0][:8])
     maps = attention.attention_maps(model, ctx.dataset.images[picks])
@@ -205,7 +206,7 @@ def _attention(ctx: RunContext, chart) -> tuple[str, str]:
         heat = heads.mean(axis=0)
         image = ctx.dataset.images[index]
         big = enlarge(image, 96)
-        over = attention.overlay(big, heat, outline=attention.mask(heat))
+        over = attention.overlay(big, heat, outline=attention.pixel_mask(heat, big.shape[0]))
         cells.append(f"<div class='card'>{_img(np.concatenate([big, over], axis=1), 'attention')}"
                      f"<div class='note'>{html.escape(ctx.dataset.item_names[index])} · "
                      f"{figures.group_name(int(ctx.labels[index]))}</div></div>")

@@ -38,6 +38,16 @@ def test_attention_maps_have_the_patch_grid_shape_and_sum_to_one_per_head(small_
     assert np.allclose(maps.sum(axis=(2, 3)), 1.0, atol=1e-5) and (maps >= 0).all()
 
 
+def test_a_model_reads_larger_images_on_a_finer_patch_grid(small_shapes):
+    torch.manual_seed(0)
+    am = attention.AttentionModel(build_encoder("vit_micro", 16).eval(), 16, "test")
+    assert am.read_sizes(32) == [16, 32] and am.read_sizes(16) == [16] and am.read_sizes(24) == [16, 24]
+    fine = am.at(32)
+    assert (am.grid, fine.grid, fine.image_size, am.image_size) == (4, 8, 32, 16)
+    maps = attention.attention_maps(fine, small_shapes.images[:3])
+    assert maps.shape == (3, am.heads, 8, 8) and np.allclose(maps.sum(axis=(2, 3)), 1.0, atol=1e-5)
+
+
 def test_the_mask_keeps_patches_above_mean_plus_std():
     heat = np.array([[0.0, 0.1], [0.1, 0.8]])
     assert attention.mask(heat).tolist() == [[False, False], [False, True]]
@@ -48,13 +58,34 @@ def test_the_mask_keeps_patches_above_mean_plus_std():
     assert blob.mean() == pytest.approx(0.2, abs=0.03) and blob[8, 8] == 1 and blob[0, 0] == 0
 
 
+def test_a_smooth_pixel_mask_follows_a_round_object_closer_than_whole_patches():
+    size, grid = 64, 8
+    yy, xx = np.mgrid[:size, :size] + 0.5
+    disc = (yy - 30) ** 2 + (xx - 34) ** 2 <= 14 ** 2
+    heat = disc.reshape(grid, size // grid, grid, size // grid).mean(axis=(1, 3))  # attention = object cover
+    heat = heat / heat.sum()
+    blocks = attention.pixel_mask(heat, size, smooth=False)
+    assert (blocks == attention.upsample_mask(attention.mask(heat), size)).all()
+    smooth = attention.pixel_mask(heat, size)
+    assert smooth.shape == disc.shape and 0 < smooth.sum() < size * size
+    assert attention.iou(smooth, disc) > attention.iou(blocks, disc) > 0.5
+    maps = np.stack([heat, heat])[:, None]  # two items, one head
+    assert attention.mask_iou(maps, np.stack([disc, disc])) == pytest.approx([attention.iou(smooth, disc)] * 2)
+    assert attention.mask_iou(maps, np.stack([disc, disc]), smooth=False)[0] == pytest.approx(
+        attention.iou(blocks, disc))
+
+
 def test_overlays_keep_the_image_size_and_draw_the_mask_outline(small_shapes):
     image = small_shapes.images[0]
     heat = np.zeros((8, 8))
     heat[2:4, 2:4] = 1
     out = attention.overlay(image, heat, outline=heat > 0)
     assert out.shape == image.shape and out.dtype == np.uint8
-    assert (out == (0, 230, 255)).all(axis=-1).sum() > 0
+    edge = (out == (0, 230, 255)).all(axis=-1)
+    assert edge.sum() > 0
+    pixel_outline = attention.pixel_mask(heat, image.shape[0])  # a mask at the image's size draws its own edge
+    again = (attention.overlay(image, heat, outline=pixel_outline) == (0, 230, 255)).all(axis=-1)
+    assert again.sum() > 0 and not again[~pixel_outline].any()
 
 
 def test_only_a_vit_has_attention(small_shapes):
