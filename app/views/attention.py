@@ -61,10 +61,14 @@ if not picked:
     st.caption("Pick at least one image.")
     st.stop()
 
+
+def size_label(side: int, trained: int = model.image_size, patch: int = model.model.patch_size) -> str:
+    return f"{side} px ({side // patch}×{side // patch} patches)" + (", as trained" if side == trained else "")
+
+
 sizes = model.read_sizes(data.images.shape[1])
 size = top[0].radio("Read attention at", sizes, index=len(sizes) - 1, horizontal=True, key=f"attention_size-{source}",
-                    format_func=lambda s: f"{s} px ({s // model.model.patch_size}×{s // model.model.patch_size} "
-                                          f"patches)" + (", as trained" if s == model.image_size else ""),
+                    format_func=size_label,
                     help="A ViT reads larger images on a finer patch grid (its position embeddings are "
                          "interpolated), so the map and the mask follow the object more closely.")
 model = model.at(size)

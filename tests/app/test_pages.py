@@ -306,6 +306,11 @@ def test_attention_page_shows_a_dino_runs_maps_and_masks_on_the_shapes_demo():
     assert "Mean IoU of the attention masks with the true masks over these 6 images" in texts(at)
     at.slider(key="attention_z").set_value(0.0).run()
     assert not at.exception
+    size = at.radio(key=f"attention_size-{final['run_id']}")  # trained at 32 px on 64 px images: read at 64 first
+    assert size.options == ["32 px (8×8 patches), as trained", "64 px (16×16 patches)"] and size.value == 64
+    assert "16×16 patches of 4 px at 64 px" in texts(at)
+    size.set_value(32).run()
+    assert not at.exception and "8×8 patches of 4 px at 32 px" in texts(at)
     at.radio(key="attention_images_from").set_value("the sample photos").run()
     assert not at.exception
     captions = [c for image in at.get("image") for c in image.captions]
