@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.cluster import hierarchy
+from scipy.spatial.distance import pdist
 from sklearn.neighbors import NearestNeighbors
 
 from engine.cluster import relabel_by_size
@@ -55,7 +56,9 @@ def build_tree(X: np.ndarray, method: str = "ward", max_items: int = MAX_TREE_IT
     members = np.arange(len(X))
     if len(X) > max_items:
         members = np.sort(np.random.default_rng(seed).choice(len(X), max_items, replace=False))
-    Z = hierarchy.linkage(np.asarray(X[members], dtype=np.float64), method=method)
+    # Condensed euclidean distances, as linkage computes from observations itself; passing them spares a square
+    # feature matrix (a graph's adjacency) from being taken for a distance matrix (SciPy warns).
+    Z = hierarchy.linkage(pdist(np.asarray(X[members], dtype=np.float64)), method=method)
     return Tree(linkage=Z, members=members, method=method, n_items=len(X))
 
 
