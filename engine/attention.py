@@ -184,11 +184,13 @@ def vit_training_runs(store, fingerprint: str | None = None) -> list:
 
 
 def from_training_run(store, run_id: str) -> AttentionModel:
+    from engine.ssl import METHODS
     from engine.train.jobs import trained_method
 
     record = store.get(run_id)
     method = trained_method(record.config["job_id"])
-    label = f"{ENCODERS[record.config['encoder']].label} trained with {record.config['method']} (run {run_id})"
+    label = (f"{ENCODERS[record.config['encoder']].label} trained with {METHODS[record.config['method']].label} "
+             f"(run {run_id})")
     return from_method(method, label)
 
 
