@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from engine import attention  # noqa: E402
+from engine.cli import parse_pairs  # noqa: E402
 from engine.data.shapes import shapes  # noqa: E402
 from engine.encoders import build as build_encoder  # noqa: E402
 from engine.train import TrainConfig, recommended  # noqa: E402
@@ -66,7 +67,7 @@ def main() -> None:
                         help="a DINO parameter (output_dim, n_local, momentum, …)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    method_params = {k: float(v) if "." in v else int(v) for k, v in (p.split("=", 1) for p in args.param)}
+    method_params = parse_pairs(args.param)  # resolved and checked by DINO's registry entry, as on the CLI
     options = {"depth": args.depth} if args.depth else {}
 
     data = shapes(n=args.n)
