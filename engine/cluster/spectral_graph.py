@@ -3,8 +3,7 @@
 from sklearn.cluster import SpectralClustering
 
 from engine.cluster.graph_shared import GRAPH
-from engine.cluster.shared import N_CLUSTERS
-from engine.params import Int
+from engine.cluster.shared import n_clusters_param
 from engine.registry import Entry
 
 
@@ -15,6 +14,6 @@ def make(seed: int, n_clusters: int = 2, **_: object) -> SpectralClustering:
 
 ENTRY = Entry(
     name="spectral_graph", label="Spectral (graph adjacency)", make=make,
-    params=(Int("n_clusters", 2, 2, 100, help=N_CLUSTERS.help),),
+    params=(n_clusters_param(2),),
     description="Clusters the eigenvectors of the graph Laplacian of the adjacency itself.",
     tags=GRAPH | {"k"})
