@@ -8,30 +8,27 @@ runs use it, and a report or a worker process can reload exactly the data a run 
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import numpy as np
 
 from engine.data.dataset import Dataset, DataError, ValidationReport, graph_edges
+from engine.files import atomic_open
 
 ARRAYS = ("images", "table", "labels", "masks", "series")
 
 
 def save(dataset: Dataset, path: str | os.PathLike) -> None:
     """Write ``dataset`` to ``path`` atomically (a kill mid-write leaves no half file)."""
-    path = Path(path)
     arrays = {name: getattr(dataset, name) for name in ARRAYS if getattr(dataset, name) is not None}
     if dataset.class_names is not None:
         arrays["class_names"] = np.array(dataset.class_names)
     if dataset.graph is not None:  # as edges between item indices, with weights
         arrays["graph_edges"], arrays["graph_weights"] = graph_edges(dataset.graph, list(dataset.graph.nodes()))
-    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-    with open(staging, "wb") as handle:
+    with atomic_open(path) as handle:
         np.savez(handle, name=np.array(dataset.name), grayscale=np.array(dataset.grayscale),
                  mirror_safe=np.array(dataset.mirror_safe),
                  item_names=np.array(dataset.item_names), **arrays)
-    os.replace(staging, path)
 
 
 def load(path: str | os.PathLike) -> Dataset:

@@ -6,14 +6,13 @@ input size (``$CLUSTERSCOPE_HOME/features``), so a restarted app or the CLI reus
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from engine.data import Dataset, DataError
+from engine.files import atomic_open
 from engine.params import Choice
 from engine.progress import Reporter, ensure
 from engine.registry import Entry
@@ -64,9 +63,8 @@ def efficientnet_features(dataset: Dataset, size: str = "auto", reporter: Report
             parts.append(model(x.to(device)).float().cpu().numpy())
     features = np.concatenate(parts).astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp.npy")
-    np.save(staging, features, allow_pickle=False)
-    os.replace(staging, path)
+    with atomic_open(path) as handle:
+        np.save(handle, features, allow_pickle=False)
     reporter.update(1.0, "EfficientNet-Lite0 features ready")
     return features
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.data.snapshots import DatasetStore
+from engine.files import atomic_open
 
 ENV_VAR = "CLUSTERSCOPE_HOME"
 
@@ -145,10 +146,8 @@ class RunStore:
         return found
 
     def _write_selections(self, run_id: str, found: dict[str, np.ndarray]) -> None:
-        path = self.runs_dir / run_id / "selections.json"
-        staging = path.with_suffix(".tmp")
-        _write_json(staging, [{"name": k, "indices": v.tolist()} for k, v in found.items()])
-        os.replace(staging, path)
+        with atomic_open(self.runs_dir / run_id / "selections.json", "w") as handle:
+            json.dump([{"name": k, "indices": v.tolist()} for k, v in found.items()], handle, indent=1)
 
     def dataset_of(self, record: RunRecord):
         """The dataset a run was made on, from the dataset store."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from engine.data import Dataset, snapshots
 from engine.data.snapshots import DatasetStore
+from engine.files import atomic_open
 from engine.metrics import embedding_scores
 from engine.progress import Cancelled, Reporter
 from engine.runs import RunStore, default_root
@@ -190,9 +191,8 @@ def _watch_cancel_file(path: Path, reporter: Reporter):
 
 
 def _write_json(path: Path, payload: dict) -> None:
-    staging = path.with_suffix(".tmp")
-    staging.write_text(json.dumps(payload, default=str))
-    os.replace(staging, path)
+    with atomic_open(path, "w") as handle:
+        handle.write(json.dumps(payload, default=str))
 
 
 __all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events",
