@@ -180,10 +180,7 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     result = Result(config=config, dataset=summary, embedding=embedding, labels=clustering.labels,
                     space=space, metrics=metrics, timings=timings, extras=clustering.extras)
     if store is not None:
-        store.datasets.put(dataset)
-        record = store.save("cluster", summary, config.as_dict(), metrics, timings,
-                            {"embedding": embedding, "labels": clustering.labels, **clustering.extras})
-        result.run_id = record.run_id
+        keep(store, dataset, result)
     reporter.update(1.0, "done")
     return result
 
@@ -202,11 +199,16 @@ def adopt(dataset: Dataset, base: Result, labels: np.ndarray, clusterer: str, cl
     result = Result(config=config, dataset=base.dataset, embedding=base.embedding, labels=np.asarray(labels),
                     space=base.space, metrics=metrics, timings=timings)
     if store is not None:
-        store.datasets.put(dataset)
-        record = store.save("cluster", base.dataset, config.as_dict(), metrics, timings,
-                            {"embedding": base.embedding, "labels": result.labels})
-        result.run_id = record.run_id
+        keep(store, dataset, result)
     return result
+
+
+def keep(store: RunStore, dataset: Dataset, result: Result) -> None:
+    """Store ``result`` as a clustering run, with its dataset (once per fingerprint), and give it its run id."""
+    store.datasets.put(dataset)
+    record = store.save("cluster", result.dataset, result.config.as_dict(), result.metrics, result.timings,
+                        {"embedding": result.embedding, "labels": result.labels, **result.extras})
+    result.run_id = record.run_id
 
 
 def compare(dataset: Dataset, base: Config, methods: list[tuple[str, dict]],

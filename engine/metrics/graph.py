@@ -15,7 +15,10 @@ def graph_scores(graph: nx.Graph, nodes: list, labels: np.ndarray) -> dict[str, 
         communities = [c for c, g in zip(communities, np.unique(labels)) if g >= 0] + [{n} for n in unassigned]
     modularity = float(nx.community.modularity(graph, communities, weight="weight"))
     total = graph.size(weight="weight")
-    conductances = [nx.conductance(graph, c, weight="weight") for c in communities
-                    if 0 < len(c) < graph.number_of_nodes() and 0 < graph.size(weight="weight") and
-                    nx.volume(graph, c, weight="weight") > 0 and nx.volume(graph, c, weight="weight") < 2 * total]
+
+    def defined(community: set) -> bool:  # conductance needs edge weight both inside and outside the community
+        volume = nx.volume(graph, community, weight="weight")
+        return 0 < len(community) < graph.number_of_nodes() and 0 < volume < 2 * total
+
+    conductances = [nx.conductance(graph, c, weight="weight") for c in communities if defined(c)]
     return {"modularity": modularity, "conductance": float(np.mean(conductances)) if conductances else None}
