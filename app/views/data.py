@@ -13,6 +13,7 @@ from app import state
 from app.widgets import param_controls, registry_select, scatter, score_table
 from engine import api
 from engine.cluster.ts_kmeans import dtw_cells
+from engine.features.series import target_length
 from engine.viz.figures import edge_index, series_lines
 
 IMAGE_TYPES = ["zip", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"]
@@ -21,7 +22,7 @@ st.title("Data")
 
 
 def dtw_cost_note(data: api.Dataset, params: dict, feature_params: dict) -> str:
-    length = int(feature_params.get("length") or min(int(np.sum(~np.isnan(data.series), axis=1).max()), 512))
+    length = target_length(data, feature_params.get("length", 0))
     cells, width = dtw_cells(len(data), params["n_clusters"], length, params.get("band", 0.0))
     return (f"DTW compares every time step of one series with every step of another: O(n·m) per pair. Here "
             f"each K-means iteration fills about {cells / 1e6:,.0f} million cells ({len(data):,} series × "

@@ -90,6 +90,10 @@ class Dataset:
     def has_labels(self) -> bool:
         return self.labels is not None
 
+    def series_lengths(self) -> np.ndarray:
+        """Each time series' length (rows are NaN-padded to the longest)."""
+        return np.sum(~np.isnan(self.series), axis=1)
+
     def fingerprint(self) -> str:
         """Content hash, so cached features and stored runs know which data they came from.
 
@@ -118,7 +122,7 @@ class Dataset:
         if self.table is not None:
             out["n_features"] = int(self.table.shape[1])
         if self.series is not None:
-            lengths = np.sum(~np.isnan(self.series), axis=1)
+            lengths = self.series_lengths()
             out["length"] = f"{lengths.min()}" if lengths.min() == lengths.max() else f"{lengths.min()}–{lengths.max()}"
         if self.graph is not None:
             import networkx as nx

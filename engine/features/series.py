@@ -18,11 +18,19 @@ def znormalise(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / scale if scale > 0 else np.zeros_like(values)
 
 
+MAX_LENGTH = 512  # the default length caps long series here
+
+
+def target_length(dataset: Dataset, length: int = 0) -> int:
+    """The length every series is resampled to: ``length``, or 0 for the longest series' (at most 512)."""
+    return int(length) if length else int(min(dataset.series_lengths().max(), MAX_LENGTH))
+
+
 def series_features(dataset: Dataset, length: int = 0, **_: object) -> np.ndarray:
     if dataset.series is None:
         raise DataError("series features need time series; this dataset has none")
-    lengths = np.sum(~np.isnan(dataset.series), axis=1)
-    target = int(length) if length else int(min(lengths.max(), 512))
+    lengths = dataset.series_lengths()
+    target = target_length(dataset, length)
     out = np.empty((len(dataset.series), target), dtype=np.float32)
     grid = np.linspace(0.0, 1.0, target)
     for i, (row, n) in enumerate(zip(dataset.series, lengths)):
