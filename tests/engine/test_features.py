@@ -45,9 +45,10 @@ def test_columns_are_standardised():
     assert np.all(X[:, 1] == 0)  # a constant column stays finite
 
 
-def test_learned_features_come_from_a_training_run_on_this_dataset(digits):
+def test_learned_features_come_from_a_training_run_on_this_dataset(digits, monkeypatch, tmp_path):
     from engine.runs import RunStore
 
+    monkeypatch.setenv("CLUSTERSCOPE_HOME", str(tmp_path))  # its made-up runs stay out of the pages' run lists
     store = RunStore()
     train = store.save("train", {"name": "digits", "fingerprint": digits.fingerprint()}, {}, {}, {},
                        {"embeddings": np.ones((len(digits), 4), dtype=np.float32)})
