@@ -36,6 +36,12 @@ def png_bytes(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def png_uri(image: np.ndarray) -> str:
+    """``image`` as an inline ``data:image/png`` URI, at its own size."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+
+
 def data_uri(image: np.ndarray, size: int = 64) -> str:
-    """An inline ``data:image/png`` URI, for hover previews and self-contained HTML."""
-    return "data:image/png;base64," + base64.b64encode(png_bytes(enlarge(image, size))).decode()
+    """An inline ``data:image/png`` URI of the image enlarged to ``size``, for hover previews and self-contained
+    HTML."""
+    return png_uri(enlarge(image, size))

@@ -7,7 +7,6 @@ with other runs on the same data, and attention examples.
 
 from __future__ import annotations
 
-import base64
 import html
 from datetime import datetime, timezone
 
@@ -17,7 +16,7 @@ import plotly.graph_objects as go
 from engine import attention
 from engine.cluster.profiles import cluster_profiles
 from engine.cluster.tree import leaf_representatives
-from engine.data.thumbs import data_uri, enlarge, montage, png_bytes
+from engine.data.thumbs import data_uri, enlarge, montage, png_uri
 from engine.metrics.describe import SCORES, score_frame, score_table
 from engine.progress import Reporter, ensure
 from engine.report.context import RunContext
@@ -75,8 +74,7 @@ def _table(rows: list[tuple[str, str]]) -> str:
 
 
 def _img(image: np.ndarray, alt: str) -> str:
-    uri = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
-    return f'<img src="{uri}" alt="{html.escape(alt)}">'
+    return f'<img src="{png_uri(image)}" alt="{html.escape(alt)}">'
 
 
 def _summary(ctx: RunContext, chart) -> tuple[str, str]:
