@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -142,6 +144,14 @@ def graph_edges(graph, nodes: list) -> tuple[np.ndarray, np.ndarray]:
     edges = list(graph.edges(data="weight", default=1.0))
     pairs = np.array([(index[u], index[v]) for u, v, _ in edges], dtype=np.int64).reshape(-1, 2)
     return pairs, np.array([float(w) for _, _, w in edges], dtype=np.float64)
+
+
+def source_text(source: str | os.PathLike | bytes, name: str | None, default: str) -> tuple[str, str]:
+    """A text file's contents (an uploaded file's bytes, or a path) and the dataset's name: ``name``, else the
+    file's stem, else ``default``. Undecodable bytes become U+FFFD rather than an error."""
+    if isinstance(source, bytes):
+        return source.decode("utf-8", errors="replace"), name or default
+    return Path(source).read_text(errors="replace"), name or Path(source).stem
 
 
 def encode_labels(raw: list[str | None]) -> tuple[np.ndarray | None, list[str] | None]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels
+from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, source_text
 
 MAX_NODES = 5000  # methods work on the dense adjacency matrix
 LABEL_ATTRIBUTES = ("club", "label", "class", "group", "community", "value")
@@ -70,11 +70,7 @@ def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = 
 def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
     """CSV or TSV rows ``source, target[, weight]``; a header row is recognised by a non-numeric weight column
     or the words source/target. Duplicate edges are merged with their weights added."""
-    if isinstance(source, bytes):
-        text, name = source.decode("utf-8", errors="replace"), name or "graph"
-    else:
-        path = Path(source)
-        text, name = path.read_text(errors="replace"), name or path.stem
+    text, name = source_text(source, name, "graph")
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         raise DataError("the edge list is empty")

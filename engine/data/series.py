@@ -11,11 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import os
-from pathlib import Path
 
 import numpy as np
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels
+from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, source_text
 
 LABEL_HEADERS = ("label", "labels", "class", "y", "target")
 MIN_LENGTH = 4
@@ -30,10 +29,7 @@ def _is_number(cell: str) -> bool:
 
 
 def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
-    if isinstance(source, bytes):
-        text, name = source.decode("utf-8", errors="replace"), name or "series"
-    else:
-        text, name = Path(source).read_text(errors="replace"), name or Path(source).stem
+    text, name = source_text(source, name, "series")
     delimiter = "\t" if "\t" in text.split("\n", 1)[0] else ","
     rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in row)]
     if not rows:
