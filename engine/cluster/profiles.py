@@ -19,6 +19,12 @@ class ClusterProfile:
         return "Noise" if self.label < 0 else f"Cluster {self.label}"
 
 
+def by_typicality(X: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """``members`` ordered from nearest to farthest from their mean in ``X`` (ties keep their order)."""
+    distance = np.linalg.norm(X[members] - X[members].mean(axis=0), axis=1)
+    return members[np.argsort(distance, kind="stable")]
+
+
 def cluster_profiles(X: np.ndarray, labels: np.ndarray, n_representatives: int = 12,
                      n_outliers: int = 4, seed: int = 0) -> list[ClusterProfile]:
     """One profile per cluster, largest first, noise (``-1``) last.
@@ -37,8 +43,7 @@ def cluster_profiles(X: np.ndarray, labels: np.ndarray, n_representatives: int =
             sample = rng.choice(members, size=min(n_representatives, len(members)), replace=False)
             profiles.append(ClusterProfile(int(label), int(size), np.sort(sample), np.array([], dtype=np.int64)))
             continue
-        distance = np.linalg.norm(X[members] - X[members].mean(axis=0), axis=1)
-        ranked = members[np.argsort(distance, kind="stable")]
+        ranked = by_typicality(X, members)
         n_out = min(n_outliers, max(len(members) - n_representatives, 0))
         profiles.append(ClusterProfile(int(label), int(size), ranked[:n_representatives],
                                        ranked[::-1][:n_out] if n_out else np.array([], dtype=np.int64)))

@@ -16,6 +16,7 @@ from scipy.spatial.distance import pdist
 from sklearn.neighbors import NearestNeighbors
 
 from engine.cluster import relabel_by_size
+from engine.cluster.profiles import by_typicality
 
 LINKAGES = ("ward", "average", "complete", "single")
 MAX_TREE_ITEMS = 4000
@@ -132,8 +133,4 @@ def layout(tree: Tree, labels: np.ndarray, cut_height: float, leaves: int = 48) 
 
 def leaf_representatives(X: np.ndarray, lay: Layout) -> np.ndarray:
     """For each leaf, the item nearest the mean of the items under it (its thumbnail)."""
-    out = []
-    for items in lay.leaf_items:
-        centre = X[items].mean(axis=0)
-        out.append(int(items[np.argmin(np.linalg.norm(X[items] - centre, axis=1))]))
-    return np.array(out, dtype=np.int64)
+    return np.array([by_typicality(X, items)[0] for items in lay.leaf_items], dtype=np.int64)
