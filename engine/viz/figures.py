@@ -24,6 +24,11 @@ def colour_map(groups: list[int]) -> dict[int, str]:
     return {g: colour(g) for g in groups}
 
 
+def tree_colour(cluster: int) -> str:
+    """A dendrogram link's or leaf's colour: its cluster's below the cut, grey above it (``-1``)."""
+    return ABOVE_CUT_COLOUR if cluster < 0 else colour(cluster)
+
+
 def group_name(label: int) -> str:
     return "noise" if label < 0 else f"cluster {label}"
 
@@ -84,12 +89,12 @@ def dendrogram(lay: Layout, thumbnails: list[str] | None = None, height: int = 5
     for group in sorted(by_cluster, key=lambda g: (g < 0, g)):
         line_x, line_y = by_cluster[group]
         fig.add_trace(go.Scatter(x=line_x, y=line_y, mode="lines", hoverinfo="skip",
-                                 line=dict(color=ABOVE_CUT_COLOUR if group < 0 else colour(group), width=1.6),
+                                 line=dict(color=tree_colour(group), width=1.6),
                                  name="above the cut" if group < 0 else group_name(group)))
     sizes = [len(items) for items in lay.leaf_items]
     fig.add_trace(go.Scatter(
         x=lay.leaf_x, y=np.zeros(len(lay.leaf_x)), mode="markers", showlegend=False, customdata=np.arange(len(sizes)),
-        marker=dict(size=7, color=[colour(int(c)) if c >= 0 else ABOVE_CUT_COLOUR for c in lay.leaf_cluster]),
+        marker=dict(size=7, color=[tree_colour(int(c)) for c in lay.leaf_cluster]),
         hovertext=[f"leaf {i}: {s:,} items · " + (group_name(int(c)) if c >= 0 else "spans several clusters")
                    for i, (s, c) in enumerate(zip(sizes, lay.leaf_cluster))], hoverinfo="text"))
     fig.add_hline(y=lay.cut_height, line_dash="dash", line_color="#e15759",

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from engine.cluster.tree import Layout  # noqa: E402
-from engine.viz.figures import ABOVE_CUT_COLOUR, colour, group_name  # noqa: E402
+from engine.viz.figures import colour, group_name, tree_colour  # noqa: E402
 
 
 def _png(fig) -> bytes:
@@ -48,7 +48,7 @@ def sweep_png(sweep: dict) -> bytes:
 def dendrogram_png(lay: Layout, title: str = "") -> bytes:
     fig, ax = plt.subplots(figsize=(10, 4))
     for xs, ys, group in lay.segments:
-        ax.plot(xs, ys, color=ABOVE_CUT_COLOUR if group < 0 else colour(group), linewidth=1.2)
+        ax.plot(xs, ys, color=tree_colour(group), linewidth=1.2)
     ax.axhline(lay.cut_height, color="#e15759", linestyle="--", linewidth=1)
     ax.set_xticks(lay.leaf_x, [f"{len(items)}" for items in lay.leaf_items], fontsize=6, rotation=90)
     ax.set_xlabel("items under each leaf")
