@@ -41,6 +41,13 @@ def test_named_selection_dendrogram_and_offline_report(app_url, browser, screens
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     page.get_by_text(re.compile(rf"Cut into {start + 3} clusters")).wait_for(timeout=60_000)
+    recut = page.get_by_text(re.compile(rf"Cut into {start + 3} clusters")).first.inner_text()
+    height = re.search(r"at height (\S+?)\. ", recut).group(1)
+    # the tree is drawn again at the new cut (the old chart stays on screen while the page reruns)
+    page.wait_for_function("""height => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')]
+        .some(gd => gd._fullLayout && gd._fullLayout.images.length === 48
+              && gd._fullLayout.annotations.some(a => a.text === 'cut at ' + height))""", arg=height, timeout=60_000)
+    page.locator(".legendtext", has_text=f"cluster {start + 2}").first.wait_for(timeout=60_000)  # the map, recoloured
     assert_clean(page)
     page.screenshot(path=str(screenshots / "10-dendrogram.png"))
 
