@@ -45,6 +45,7 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
 
     open_page(page, "Metrics")
     page.get_by_text("Suggested K", exact=False).wait_for(timeout=120_000)
+    page.locator("[data-testid='stPlotlyChart']").nth(1).wait_for(timeout=60_000)  # drawn after the caption
     assert page.locator("[data-testid='stDataFrame']").count() >= 1  # the score table
     assert page.locator("[data-testid='stPlotlyChart']").count() == 2  # elbow, silhouette sweep
     assert_clean(page)
