@@ -23,8 +23,8 @@ pretrained_note = f"Pretrained DINO ViT-S/16: {attention.weights_status()}."
 if attention.pretrained_available():
     sources["pretrained"] = "DINO ViT-S/16, pretrained (facebookresearch/dino)"
 if not sources:
-    st.info("No Vision Transformer has been trained on this dataset yet, and the pretrained DINO weights are not on "
-            f"this computer ({pretrained_note.split(': ', 1)[1]}) On the **Train** page pick the encoder "
+    st.info("No Vision Transformer has been trained on this dataset yet, and the pretrained DINO ViT-S/16 weights "
+            f"are {attention.weights_status()}. On the **Train** page pick the encoder "
             "**ViT-Micro** and the method **DINO**; its attention then shows here. The **shapes** demo (Data page) "
             "comes with true object masks, so the masks can be scored.")
     st.page_link("views/train.py", label="Go to Train", icon=":material/model_training:")
