@@ -22,7 +22,7 @@ FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".graphml"
 CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_list}
 
 
-def load(source: str | os.PathLike, image_size: int = 64, reporter: Reporter | None = None,
+def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | None = None,
          csv_kind: str = "table") -> Dataset:
     """A demo name (``digits``), a folder of images, or a ``.zip`` / ``.npz`` / ``.csv`` / ``.graphml`` / ``.tsv``
     file. A ``.csv`` holds a feature table, time series (one a row) or an edge list, as ``csv_kind`` says."""

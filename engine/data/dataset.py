@@ -42,6 +42,8 @@ class Dataset:
     ``labels`` are optional ground-truth class indices into ``class_names``; they
     are used for colouring and external scores only, never for fitting. ``masks``
     (``n×H×W`` bool) are optional true object masks, for scoring attention maps.
+    ``original_sizes`` (``n×2``: width, height) are the image files' own sizes, where they came from files;
+    the demos' images are their own originals.
     """
 
     name: str
@@ -56,11 +58,12 @@ class Dataset:
     mirror_safe: bool = True  # False where a mirror image means something else (digits, text): no flip augmentation
     series: np.ndarray | None = None
     graph: Any = None  # networkx.Graph
+    original_sizes: np.ndarray | None = None  # images: each file's (width, height) before it was resized
     _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.item_names)
-        for array_name in ("images", "table", "labels", "masks", "series"):
+        for array_name in ("images", "table", "labels", "masks", "series", "original_sizes"):
             array = getattr(self, array_name)
             if array is not None and len(array) != n:
                 raise ValueError(f"{array_name} has {len(array)} rows, expected {n}")
@@ -92,6 +95,28 @@ class Dataset:
     def has_labels(self) -> bool:
         return self.labels is not None
 
+    def subset(self, indices: np.ndarray) -> "Dataset":
+        """The items at ``indices`` (images, tables and series only), e.g. a probe sample."""
+        if self.graph is not None:
+            raise ValueError("a graph's nodes cannot be taken apart from their edges")
+        pick = lambda array: None if array is None else array[indices]  # noqa: E731
+        return Dataset(name=f"{self.name} (sample)", item_names=[self.item_names[i] for i in indices],
+                       images=pick(self.images), table=pick(self.table), labels=pick(self.labels),
+                       class_names=self.class_names, grayscale=self.grayscale, masks=pick(self.masks),
+                       mirror_safe=self.mirror_safe, series=pick(self.series),
+                       original_sizes=pick(self.original_sizes))
+
+    def originals(self) -> dict:
+        """What the loader saw of the image files: their median size, the range of short sides, and the median
+        aspect ratio (width / height)."""
+        sizes = self.original_sizes if self.original_sizes is not None else \
+            np.tile([self.images.shape[2], self.images.shape[1]], (len(self), 1))
+        width, height = np.median(sizes, axis=0).astype(int)
+        short = sizes.min(axis=1)
+        return {"original_size": f"{width}×{height}", "original_short_side": int(np.median(short)),
+                "original_short_range": [int(short.min()), int(short.max())],
+                "aspect_ratio": round(float(np.median(sizes[:, 0] / sizes[:, 1])), 2)}
+
     def series_lengths(self) -> np.ndarray:
         """Each time series' length (rows are NaN-padded to the longest)."""
         return np.sum(~np.isnan(self.series), axis=1)
@@ -121,6 +146,7 @@ class Dataset:
             out["image_size"] = f"{self.images.shape[2]}×{self.images.shape[1]}"
             out["colour"] = "grayscale" if self.grayscale else "RGB"
             out["mirror_safe"] = self.mirror_safe
+            out.update(self.originals())
         if self.table is not None:
             out["n_features"] = int(self.table.shape[1])
         if self.series is not None:

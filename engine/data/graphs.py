@@ -18,7 +18,7 @@ import networkx as nx
 from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, source_text
 
 MAX_NODES = 5000  # methods work on the dense adjacency matrix
-LABEL_ATTRIBUTES = ("club", "label", "class", "group", "community", "value")
+LABEL_ATTRIBUTES = ("club", "label", "labels", "class", "group", "community", "block", "category", "value")
 
 
 def add_edge(graph: nx.Graph, u, v, weight: float) -> bool:
@@ -55,8 +55,7 @@ def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = 
     components = nx.number_connected_components(simple)
     if components > 1:
         report.notes.append(f"{components} connected components (each is clustered on its own)")
-    attribute = label_attribute or next((a for a in LABEL_ATTRIBUTES
-                                         if all(a in data for _, data in simple.nodes(data=True))), None)
+    attribute = label_attribute or categorical_attribute(simple)
     labels, class_names = (encode_labels([str(data[attribute]) for _, data in simple.nodes(data=True)])
                            if attribute else (None, None))
     if labels is not None:
@@ -65,6 +64,25 @@ def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = 
     report.n_loaded = simple.number_of_nodes()
     return Dataset(name=name, item_names=list(simple.nodes()), graph=simple, labels=labels, class_names=class_names,
                    report=report)
+
+
+def categorical_attribute(graph: nx.Graph) -> str | None:
+    """The node attribute that looks like a class label: one every node has, with 2 to √n·2 (at most 50)
+    distinct values that repeat (a name or id per node is not a label, nor is a continuous number). Attributes
+    named like labels (``club``, ``label``, ``block``, ...) are preferred."""
+    nodes = [data for _, data in graph.nodes(data=True)]
+    shared = set.intersection(*(set(data) for data in nodes)) if nodes else set()
+    limit = min(50, max(2, int(2 * len(nodes) ** 0.5)))
+
+    def looks_categorical(name: str) -> bool:
+        values = [data[name] for data in nodes]
+        if any(isinstance(v, float) and not float(v).is_integer() for v in values):
+            return False
+        return 2 <= len(set(map(str, values))) <= limit
+
+    named = [a for a in LABEL_ATTRIBUTES if a in shared]
+    others = sorted(a for a in shared if a not in LABEL_ATTRIBUTES)
+    return next((a for a in named + others if looks_categorical(a)), None)
 
 
 def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:

@@ -1,5 +1,8 @@
 """Images from a folder, a zip archive, or uploaded files, normalised to one size and RGB.
 
+The size is the one asked for, or (``image_size=0``, the default) the originals' typical short side, at
+most 128 px; each image's original size is kept with the dataset.
+
 Unreadable files are skipped and listed in the report. Archives are read in
 memory, never extracted, and rejected whole when an entry would escape the
 target folder, when the archive is too large, or when it decompresses
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels
 from engine.progress import Reporter, ensure
@@ -40,10 +43,11 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+MIN_AUTO_SIZE, MAX_AUTO_SIZE = 8, 128  # the range of the size images are kept at when it is left to the loader
 ByteSource = tuple[str, Callable[[], bytes]]
 
 
-def load_folder(path: str | os.PathLike, image_size: int = 64, limits: Limits = DEFAULT_LIMITS,
+def load_folder(path: str | os.PathLike, image_size: int = 0, limits: Limits = DEFAULT_LIMITS,
                 reporter: Reporter | None = None) -> Dataset:
     """Every image under ``path``; first-level sub-folder names become labels when all images have one."""
     root = Path(path)
@@ -54,7 +58,7 @@ def load_folder(path: str | os.PathLike, image_size: int = 64, limits: Limits = 
     return _build(root.name or "folder", sources, image_size, limits, reporter)
 
 
-def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 64, limits: Limits = DEFAULT_LIMITS,
+def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: Limits = DEFAULT_LIMITS,
              name: str | None = None, reporter: Reporter | None = None) -> Dataset:
     """Every image inside a zip archive (a path or an open binary file), read without extracting."""
     size = _size_of(source)
@@ -74,7 +78,7 @@ def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 64, limits:
         return _build(label, sources, image_size, limits, reporter)
 
 
-def load_files(files: Iterable[tuple[str, bytes]], image_size: int = 64, limits: Limits = DEFAULT_LIMITS,
+def load_files(files: Iterable[tuple[str, bytes]], image_size: int = 0, limits: Limits = DEFAULT_LIMITS,
                name: str | None = None, reporter: Reporter | None = None) -> Dataset:
     """Images given as ``(relative name, bytes)`` pairs, e.g. a browser upload of files or of a folder.
 
@@ -132,6 +136,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         raise DataError(f"{len(candidates)} images, over the {limits.max_items} limit")
     report.n_found = len(candidates)
     all_gray = True
+    sizes = []
     for i, (item_name, read) in enumerate(candidates):
         if i % 64 == 0:
             reporter.update(i / max(len(candidates), 1), f"decoding images {i}/{len(candidates)}")
@@ -141,12 +146,14 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
             report.skip(item_name, f"unreadable file: {type(error).__name__}: {error}")
             continue
         try:
-            pixels, is_gray = _decode(payload, image_size, limits.max_image_pixels)
+            pixels, is_gray, original = _decode(payload, image_size or MAX_AUTO_SIZE, limits.max_image_pixels,
+                                                enlarge=bool(image_size))
         except _Skip as reason:
             report.skip(item_name, str(reason))
             continue
         all_gray &= is_gray
         images.append(pixels)
+        sizes.append(original)
         names.append(item_name)
         folder = posixpath.dirname(item_name)
         raw_labels.append(folder.split("/")[0] if folder else None)
@@ -156,19 +163,34 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         found = f"{len(images)} usable image" + ("" if len(images) == 1 else "s")
         raise DataError(f"need at least 2 usable images, found {found} "
                         f"({len(report.skipped)} skipped)")
+    original_sizes = np.array(sizes, dtype=np.int64)
+    side = image_size or auto_image_size(original_sizes)
+    if not image_size:
+        report.notes.append(f"kept at {side}×{side} px: the originals' typical short side"
+                            + ("" if side < MAX_AUTO_SIZE else f", at most {MAX_AUTO_SIZE} px"))
     labels, class_names = encode_labels(raw_labels)
     if labels is not None:
         report.notes.append(f"{len(class_names)} sub-folders used as labels")
-    return Dataset(name=name, item_names=names, images=np.stack(images), labels=labels,
-                   class_names=class_names, report=report, grayscale=all_gray)
+    stacked = np.stack([pixels if pixels.shape[0] == side else _resized(pixels, side) for pixels in images])
+    return Dataset(name=name, item_names=names, images=stacked, labels=labels,
+                   class_names=class_names, report=report, grayscale=all_gray, original_sizes=original_sizes)
+
+
+def auto_image_size(original_sizes: np.ndarray) -> int:
+    """The size images are kept at when none is asked for: the median short side of the originals, between
+    8 and :data:`MAX_AUTO_SIZE` px, so a 28-px scan stays 28 px (not blown up to look like a photo) and a
+    photo is kept at 128 px."""
+    return int(np.clip(np.median(original_sizes.min(axis=1)), MIN_AUTO_SIZE, MAX_AUTO_SIZE))
 
 
 class _Skip(Exception):
     pass
 
 
-def _decode(data: bytes, size: int, max_pixels: int) -> tuple[np.ndarray, bool]:
-    """Bytes → ``size×size×3`` uint8, centre-cropped to square after fitting the short side."""
+def _decode(data: bytes, size: int, max_pixels: int, enlarge: bool = True) -> tuple[np.ndarray, bool, tuple[int, int]]:
+    """Bytes → ``size×size×3`` uint8, centre-cropped to square after fitting the short side (smaller images are
+    enlarged only when ``enlarge``), whether it was grayscale, and its original ``(width, height)`` after EXIF
+    orientation."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -184,8 +206,14 @@ def _decode(data: bytes, size: int, max_pixels: int) -> tuple[np.ndarray, bool]:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
         raise _Skip(f"unreadable image: {error}") from None
     is_gray = image.mode in {"1", "L", "LA", "I", "I;16", "F"}
-    image = image.convert("RGB")
-    return np.asarray(_square(image, size), dtype=np.uint8), is_gray
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    original = image.size
+    side = size if enlarge else min(size, *original)
+    return np.asarray(_square(image, side), dtype=np.uint8), is_gray, original
+
+
+def _resized(pixels: np.ndarray, size: int) -> np.ndarray:
+    return np.asarray(_square(Image.fromarray(pixels), size), dtype=np.uint8)
 
 
 def _square(image: Image.Image, size: int) -> Image.Image:

@@ -15,7 +15,7 @@ import numpy as np
 from engine.data.dataset import Dataset, DataError, ValidationReport, graph_edges
 from engine.files import atomic_open
 
-ARRAYS = ("images", "table", "labels", "masks", "series")
+ARRAYS = ("images", "table", "labels", "masks", "series", "original_sizes")
 
 
 def save(dataset: Dataset, path: str | os.PathLike) -> None:

@@ -26,6 +26,11 @@ def load_npz(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     if matrix_key is None:
         raise DataError(f".npz has no 2-D array (found {sorted(arrays)}); save features as X")
     labels_raw = arrays.get("y")
+    n_rows = len(arrays[matrix_key])
+    if labels_raw is not None and (labels_raw.ndim != 1 or len(labels_raw) != n_rows):
+        shape = f"{len(labels_raw):,} rows" if labels_raw.ndim == 1 else f"shape {labels_raw.shape}"
+        raise DataError(f"the labels y have {shape} but {matrix_key} has {n_rows:,} rows: each row of "
+                        f"{matrix_key} needs exactly one label")
     raw = None if labels_raw is None else [str(v) for v in labels_raw.tolist()]
     return _table_dataset(name or _stem(source, "features"), arrays[matrix_key], raw)
 

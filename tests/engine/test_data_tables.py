@@ -45,3 +45,13 @@ def test_digits_demo_ships_inside_scikit_learn():
     data = DEMOS["digits"]()
     assert data.images.shape == (1797, 8, 8, 3) and data.grayscale
     assert data.labels.max() == 9 and data.images.max() == 255
+
+
+@pytest.mark.parametrize("y", [np.arange(29), np.arange(31), np.zeros((30, 2))])
+def test_npz_whose_labels_do_not_match_the_rows_is_refused_naming_both(y):
+    buffer = io.BytesIO()
+    np.savez(buffer, X=np.zeros((30, 4)), y=y)
+    buffer.seek(0)
+    with pytest.raises(DataError) as error:
+        load_npz(buffer)
+    assert "30" in str(error.value) and (str(len(y)) in str(error.value) or "(30, 2)" in str(error.value))

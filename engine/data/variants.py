@@ -1,0 +1,169 @@
+"""Labelled data sets made offline from what ships inside installed packages, unlike the demos the defaults were
+first tried on: digits re-rendered (inverted, in colour, on textures, at other sizes) and written as PNG zips
+with junk files mixed in, photo crops whose class is the photo they came from, faces vs other things,
+grayscale versions of colour sets, planted-partition graphs, and generated tables.
+
+They serve ``bench/defaults.py`` (one row each) and the tests that keep the default path above a floor. Each
+builder is seeded, so a row is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from importlib.resources import files
+
+import numpy as np
+from PIL import Image
+
+from engine.data.dataset import Dataset, ValidationReport
+
+TEXTURES = ("brick.png", "grass.png", "gravel.png")
+PHOTOS = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle_left.png", "hubble_deep_field.jpg",
+          "ihc.png", "retina.jpg")
+
+
+def _skimage_image(name: str) -> np.ndarray:
+    with Image.open(files("skimage") / "data" / name) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def digit_strokes(source: str = "mnist5k", n: int | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Stroke intensities in [0, 1] (``n×H×W``) and labels, from the digits or mnist5k demo."""
+    from engine.data.demo import digits, mnist5k
+
+    data = {"digits": digits, "mnist5k": mnist5k}[source]()
+    strokes = data.images[..., 0].astype(np.float32) / 255.0
+    labels = data.labels
+    if n is not None and n < len(strokes):
+        keep = np.sort(np.random.default_rng(seed).choice(len(strokes), n, replace=False))
+        strokes, labels = strokes[keep], labels[keep]
+    return strokes, labels
+
+
+def _resize(gray: np.ndarray, size: int) -> np.ndarray:
+    image = Image.fromarray(np.round(gray * 255).astype(np.uint8))
+    return np.asarray(image.resize((size, size), Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
+
+
+def _texture_crop(rng: np.random.Generator, textures: list[np.ndarray], size: int) -> np.ndarray:
+    texture = textures[rng.integers(len(textures))]
+    side = int(rng.integers(size, min(texture.shape[:2]) // 2))
+    top, left = rng.integers(0, texture.shape[0] - side), rng.integers(0, texture.shape[1] - side)
+    crop = Image.fromarray(texture[top:top + side, left:left + side]).resize((size, size), Image.Resampling.BILINEAR)
+    texture = np.asarray(crop, dtype=np.float32) / 255.0
+    paper = rng.uniform(0.3, 0.7, 3)  # the texture shows through a plain tint, as on a photographed page
+    return np.clip(paper + 0.6 * (texture - texture.mean(axis=(0, 1))), 0, 1)
+
+
+def render_digits(strokes: np.ndarray, size: int, style: str, seed: int = 0) -> np.ndarray:
+    """Stroke maps → ``n×size×size×3`` uint8 images in one style.
+
+    ``plain``: white on black, as scanned. ``inverted``: dark ink on white paper. ``colour``: a random
+    saturated ink on a random contrasting background colour, per image. ``textured``: a random ink on a random
+    crop of a photographed texture (brick, grass, gravel), tinted.
+    """
+    rng = np.random.default_rng(seed)
+    textures = [_skimage_image(t) for t in TEXTURES] if style == "textured" else []
+    out = np.empty((len(strokes), size, size, 3), np.uint8)
+    for i, stroke in enumerate(strokes):
+        ink = _resize(stroke, size)[..., None]
+        if style == "plain":
+            background, colour = np.zeros(3), np.ones(3)
+        elif style == "inverted":
+            background, colour = np.full(3, rng.uniform(0.85, 1.0)), np.full(3, rng.uniform(0.0, 0.2))
+        elif style == "colour":
+            background = rng.uniform(0, 1, 3)
+            colour = np.where(background > 0.5, rng.uniform(0, 0.35, 3), rng.uniform(0.65, 1, 3))
+        elif style == "textured":
+            background = _texture_crop(rng, textures, size)
+            colour = rng.uniform(0, 0.1, 3) if rng.random() < 0.5 else rng.uniform(0.9, 1, 3)
+        else:
+            raise ValueError(f"unknown style {style!r}")
+        image = background * (1 - ink) + colour * ink
+        out[i] = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    return out
+
+
+def photo_crops(per_class: int = 80, size: int = 64, seed: int = 0, photos: tuple[str, ...] = PHOTOS,
+                grayscale: bool = False) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Random crops (a quarter to three quarters of the short side, anywhere, mirrored at random, brightness
+    varied) of scikit-image's sample photos; an item's class is the photo it was cut from."""
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for label, name in enumerate(photos):
+        photo = _skimage_image(name)
+        for _ in range(per_class):
+            side = int(rng.uniform(0.25, 0.75) * min(photo.shape[:2]))
+            top, left = rng.integers(0, photo.shape[0] - side + 1), rng.integers(0, photo.shape[1] - side + 1)
+            crop = Image.fromarray(photo[top:top + side, left:left + side])
+            if grayscale:
+                crop = crop.convert("L").convert("RGB")
+            crop = crop.resize((size, size), Image.Resampling.BILINEAR)
+            pixels = np.asarray(crop, dtype=np.float32) * rng.uniform(0.75, 1.25)
+            pixels = pixels[:, ::-1] if rng.random() < 0.5 else pixels
+            images.append(np.clip(pixels, 0, 255).astype(np.uint8))
+            labels.append(label)
+    order = rng.permutation(len(images))
+    return np.stack(images)[order], np.array(labels)[order], [p.rsplit(".", 1)[0] for p in photos]
+
+
+def faces() -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """scikit-image's LFW subset: 100 faces and 100 other photo patches, 25×25 grayscale."""
+    patches = np.load(files("skimage") / "data" / "lfw_subset.npy")
+    gray = np.round(np.clip(patches, 0, 1) * 255).astype(np.uint8)
+    return np.repeat(gray[..., None], 3, axis=-1), np.repeat([0, 1], 100), ["face", "not a face"]
+
+
+def image_zip(images: np.ndarray, labels: np.ndarray, class_names: list[str], junk: bool = True,
+              grayscale: bool = False) -> bytes:
+    """A zip of PNGs in one sub-folder per class, plus the junk a real archive carries (a text file, a
+    ``.DS_Store``, a ``__MACOSX`` fork, a damaged PNG) when ``junk``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i, (image, label) in enumerate(zip(images, labels)):
+            png = io.BytesIO()
+            Image.fromarray(image[..., 0] if grayscale else image).save(png, format="PNG")
+            archive.writestr(f"set/{class_names[label]}/{i:05d}.png", png.getvalue())
+        if junk:
+            archive.writestr("set/README.txt", "made for a test\n")
+            archive.writestr("set/.DS_Store", b"\x00\x00\x00\x01Bud1")
+            archive.writestr("__MACOSX/set/._00000.png", b"\x00\x05\x16\x07")
+            archive.writestr(f"set/{class_names[0]}/broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    return buffer.getvalue()
+
+
+def image_dataset(name: str, images: np.ndarray, labels: np.ndarray, class_names: list[str],
+                  grayscale: bool = False, mirror_safe: bool = True) -> Dataset:
+    """The same images as an in-memory dataset (what the loader would give for :func:`image_zip`)."""
+    n = len(images)
+    return Dataset(name=name, item_names=[f"{class_names[k]}/{i:05d}.png" for i, k in enumerate(labels)],
+                   images=images, labels=np.asarray(labels, dtype=np.int64), class_names=list(class_names),
+                   report=ValidationReport(n_found=n, n_loaded=n), grayscale=grayscale, mirror_safe=mirror_safe)
+
+
+def planted_graphml(groups: int = 4, size: int = 50, p_in: float = 0.25, p_out: float = 0.02, seed: int = 0) -> bytes:
+    """A planted-partition graph as GraphML, each node carrying its block in a ``block`` attribute."""
+    import networkx as nx
+
+    graph = nx.Graph(nx.planted_partition_graph(groups, size, p_in, p_out, seed=seed).edges)
+    for node in graph.nodes:
+        graph.nodes[node]["block"] = f"b{node // size}"
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer)
+    return buffer.getvalue()
+
+
+def lfr_graphml(n: int = 250, mu: float = 0.1, seed: int = 10) -> bytes:
+    """An LFR benchmark graph (networkx's documented settings) as GraphML, with a ``community`` attribute."""
+    import networkx as nx
+
+    graph = nx.LFR_benchmark_graph(n, tau1=3, tau2=1.5, mu=mu, average_degree=5, min_community=20, seed=seed)
+    communities = {frozenset(graph.nodes[v]["community"]) for v in graph}
+    index = {member: i for i, members in enumerate(sorted(communities, key=min)) for member in members}
+    clean = nx.Graph()
+    clean.add_nodes_from((v, {"community": f"c{index[v]}"}) for v in graph)
+    clean.add_edges_from(graph.edges())
+    buffer = io.BytesIO()
+    nx.write_graphml(clean, buffer)
+    return buffer.getvalue()
