@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     source = run.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, or a .zip/.npz/.csv")
     source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
-    run.add_argument("--features", default=None, help=f"one of {', '.join(api.FEATURES)} (default: by data kind)")
+    run.add_argument("--features", default=None,
+                     help=f"auto or one of {', '.join(api.FEATURES)} (default: auto for images, chosen by a "
+                          "label-free probe; the one extractor of other kinds)")
     run.add_argument("--feature-param", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--csv-kind", default="table", choices=("table", "series", "edges"),
                      help="what a .csv holds: a feature table, time series (one a row) or an edge list")
@@ -46,9 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dims", type=int, default=2, choices=(2, 3))
     run.add_argument("--method", default=None, choices=list(api.CLUSTERERS), help="default: by data kind")
     run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="clusterer parameter")
-    run.add_argument("--cluster-on", default=None, choices=("embedding", "features"))
+    run.add_argument("--cluster-on", default=None, choices=("embedding", "features", "space"),
+                     help="the 2-D map, the full features, or a 10-D clustering space (default: by data kind)")
     run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--image-size", type=int, default=64, help="images are resized to this square size")
+    run.add_argument("--image-size", type=int, default=0,
+                     help="images are resized to this square size (0: their own typical size, at most 128 px)")
     run.add_argument("--no-save", action="store_true", help="do not store the run")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(handler=cmd_cluster)
@@ -111,17 +115,19 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                            csv_kind=args.csv_kind)
     config = api.default_config(dataset, reducer_params=parse_pairs(args.reduce_param), n_components=args.dims,
                                 seed=args.seed, feature_params=parse_pairs(args.feature_param))
-    chosen = {"reducer": args.reduce, "clusterer": args.method, "cluster_on": args.cluster_on}
-    config = replace(config, **{k: v for k, v in chosen.items() if v is not None})
-    base_params = {} if args.method and args.method != api.default_config(dataset).clusterer \
-        else config.clusterer_params  # the kind's default clusterer keeps its default settings
-    config = replace(config, clusterer_params={**base_params, **parse_pairs(args.param)})
-    if args.features:
-        config = replace(config, features=args.features)
+    chosen = {"reducer": args.reduce, "clusterer": args.method, "cluster_on": args.cluster_on,
+              "features": args.features}
+    config = replace(config, **{k: v for k, v in chosen.items() if v is not None},
+                     clusterer_params=parse_pairs(args.param))
     store = None if args.no_save else api.RunStore()
     result = api.run(dataset, config, reporter.stage(0.05, 1.0), store=store)
     payload = {"run_id": result.run_id, "dataset": dataset.name, "n_items": len(dataset),
+               "features": result.config.features, "clustered": result.metrics.get("clustered"),
                **{k: result.metrics.get(k) for k in SCORE_KEYS}}
+    if "feature_choice" in result.metrics:
+        payload["features_why"] = result.metrics["feature_choice"]["reason"]
+    if "k_choice" in result.metrics:
+        payload["k_why"] = api.k_sentence(result.metrics["k_choice"])
     if args.json:
         print(json.dumps(payload))
     else:
@@ -138,7 +144,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         if not args.data:
             raise ValueError("give --data to start a job, or --resume JOB_ID to continue one")
-        dataset = api.load(args.data, image_size=args.image_size or 64)
+        dataset = api.load(args.data, image_size=args.image_size)
         device = pick_device(args.device)
         budget = {"minutes": args.minutes, "epochs": 0} if args.minutes else {"epochs": args.epochs or 20}
         settings = recommended(args.method)

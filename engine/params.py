@@ -25,6 +25,7 @@ class Param:
     low, high : inclusive range for numbers.
     choices : allowed values for ``choice``.
     help : one sentence shown next to the control.
+    auto : a value outside the range that is accepted and means "choose automatically".
     """
 
     name: str
@@ -35,6 +36,7 @@ class Param:
     choices: Sequence[Any] = field(default_factory=tuple)
     help: str = ""
     step: float | None = None
+    auto: Any = None  # a value outside [low, high] that means "choose for me" (K = 0)
 
     def coerce(self, value: Any) -> Any:
         """Convert ``value`` (possibly a CLI string) to this parameter's type and check its range."""
@@ -57,13 +59,16 @@ class Param:
             raise ValueError(f"{self.name}: expected a {self.kind}, got {value!r}") from None
         if self.kind == "int" and isinstance(value, float) and not float(value).is_integer():
             raise ValueError(f"{self.name}: expected a whole number, got {value!r}")
+        if self.auto is not None and number == self.auto:
+            return number
         if self.low is not None and number < self.low or self.high is not None and number > self.high:
-            raise ValueError(f"{self.name}: {number} is outside [{self.low}, {self.high}]")
+            auto = f" ({self.auto} = auto)" if self.auto is not None else ""
+            raise ValueError(f"{self.name}: {number} is outside [{self.low}, {self.high}]{auto}")
         return number
 
 
-def Int(name: str, default: int, low: int, high: int, help: str = "") -> Param:
-    return Param(name, "int", default, low, high, help=help)
+def Int(name: str, default: int, low: int, high: int, help: str = "", auto: int | None = None) -> Param:
+    return Param(name, "int", default, low, high, help=help, auto=auto)
 
 
 def Float(name: str, default: float, low: float, high: float, help: str = "", step: float | None = None) -> Param:

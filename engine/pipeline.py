@@ -20,7 +20,10 @@ from engine.reduce import REDUCERS, reduce, reducers_for
 from engine.registry import lookup
 from engine.runs import RunStore
 
-ClusterOn = Literal["embedding", "features"]
+ClusterOn = Literal["embedding", "features", "space"]
+CLUSTER_ON = ("embedding", "features", "space")
+SPACE_UMAP = {"n_neighbors": 30, "min_dist": 0.0}  # umap-learn's settings for clustering (its clustering guide)
+SPACE_PCA = 50  # wide features are first cut to this many principal components
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,12 @@ class Config:
     clusterer_params: dict = field(default_factory=dict)
     cluster_on: ClusterOn = "embedding"
     seed: int = 0
+    space_dims: int = 10  # for cluster_on="space": the clustering space's dimensions
 
     def resolved(self) -> "Config":
         """The same config with every parameter filled in and validated (raises ``ValueError``)."""
-        if self.cluster_on not in ("embedding", "features"):
-            raise ValueError("cluster_on must be 'embedding' or 'features'")
+        if self.cluster_on not in CLUSTER_ON:
+            raise ValueError(f"cluster_on must be one of {', '.join(CLUSTER_ON)}")
         return replace(
             self,
             feature_params=lookup(FEATURES, self.features, "feature extractor").resolve(self.feature_params),
@@ -70,26 +74,23 @@ class Result:
     run_id: str | None = None
 
 
-def default_features(dataset: Dataset) -> str:
-    """Pretrained EfficientNet-Lite0 for colour photos (when its weights are installed), raw pixels for other
-    images (digits, scans), the columns of a table."""
-    if dataset.images is not None and not dataset.grayscale and dataset.images.shape[1] >= 32:
-        from engine.encoders import ENCODERS
-
-        if ENCODERS["efficientnet_lite0"].weights.cached_path() is not None:
-            return "efficientnet_lite0"
-    return available_for(dataset.kind)[0]
-
-
-KIND_DEFAULTS = {  # what a first run on each kind of data uses
-    "graph": {"reducer": "spring", "clusterer": "louvain_graph", "cluster_on": "features"},
-    "series": {"clusterer": "ts_kmeans", "clusterer_params": {"n_clusters": 4}, "cluster_on": "features"},
-}
-
-
 def default_config(dataset: Dataset, **overrides) -> Config:
-    """A config that works on this dataset (see :func:`default_features` and ``KIND_DEFAULTS``)."""
-    return Config(**{"features": default_features(dataset), **KIND_DEFAULTS.get(dataset.kind, {}), **overrides})
+    """The default config for ``dataset`` (see :mod:`engine.defaults`, which decides it and says why)."""
+    from engine.defaults import decide
+
+    return decide(dataset, **overrides).config
+
+
+def with_features_chosen(dataset: Dataset, config: Config, reporter: Reporter | None = None):
+    """``config`` with ``features="auto"`` replaced by what :func:`engine.defaults.choose_features` picks for
+    ``dataset`` (the probe's evidence is returned too); any other config as it is, with ``None``."""
+    from engine.defaults import AUTO, choose_features
+
+    if config.features != AUTO:
+        return config, None
+    choice = choose_features(dataset, config.seed, reporter)
+    return replace(config, features=choice.features, feature_params={**choice.params, **config.feature_params}), \
+        choice
 
 
 def features_for(dataset: Dataset, config: Config, reporter: Reporter | None = None) -> np.ndarray:
@@ -122,6 +123,51 @@ def embedding_for(dataset: Dataset, config: Config, reporter: Reporter | None = 
     return ARRAYS.get_or_compute(key, compute)
 
 
+def space_label(config: Config, n_features: int | None = None) -> str:
+    """Which space a run clustered, in words."""
+    if reads_features(config.clusterer):
+        return "the series / the graph's edges themselves"
+    if config.cluster_on == "embedding":
+        return f"the {config.n_components}-D {REDUCERS[config.reducer].label} map"
+    if config.cluster_on == "features":
+        return "the full features" + (f" ({n_features:,} dimensions)" if n_features else "")
+    return (f"a {config.space_dims}-D clustering space (UMAP with n_neighbors {SPACE_UMAP['n_neighbors']}, "
+            f"min_dist {SPACE_UMAP['min_dist']:g}"
+            + (f", after PCA to {SPACE_PCA}" if n_features and n_features > SPACE_PCA else "") + ")")
+
+
+def clustering_space(features: np.ndarray, dims: int = 10, seed: int = 0) -> np.ndarray:
+    """The space a clusterer reads by default: PCA to 50 dimensions when wider, then a ``dims``-D UMAP with
+    clustering settings (many neighbours, points packed tight: dense clumps with gaps between them)."""
+    from sklearn.decomposition import PCA
+
+    X = np.asarray(features, dtype=np.float32)
+    if X.shape[1] > SPACE_PCA and len(X) > SPACE_PCA:
+        X = PCA(SPACE_PCA, random_state=seed).fit_transform(X).astype(np.float32)
+    dims = min(dims, X.shape[1])
+    if len(X) <= SPACE_UMAP["n_neighbors"] + dims:  # too few items for a UMAP: the (reduced) features themselves
+        return X
+    model = REDUCERS["umap"].make(n_components=dims, seed=seed, **{**REDUCERS["umap"].resolve(), **SPACE_UMAP})
+    return np.asarray(model.fit_transform(X), dtype=np.float32)
+
+
+def space_of(dataset: Dataset, config: Config, features: np.ndarray, embedding: np.ndarray,
+             reporter: Reporter | None = None) -> np.ndarray:
+    """The matrix the clusterer reads: the map, the features, or the clustering space (cached)."""
+    if reads_features(config.clusterer) or config.cluster_on == "features":
+        return features
+    if config.cluster_on == "embedding":
+        return embedding
+    key = ("space", dataset.fingerprint(), config._key("features", "feature_params", "space_dims", "seed"))
+
+    def compute() -> np.ndarray:
+        ensure(reporter).update(0.0, f"clustering space: {features.shape[0]:,} × {features.shape[1]:,} → "
+                                     f"{config.space_dims}-D UMAP")
+        return clustering_space(features, config.space_dims, config.seed)
+
+    return ARRAYS.get_or_compute(key, compute)
+
+
 def reads_features(clusterer: str) -> bool:
     """Time-series and graph methods read the series / the adjacency, never the 2-D map."""
     return any(tag in CLUSTERERS[clusterer].tags for tag in ONLY_FOR)
@@ -150,23 +196,27 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
         store: RunStore | None = None) -> Result:
     """Run the whole pipeline; save it to ``store`` when given. Raises ``Cancelled`` if cancelled."""
     reporter = ensure(reporter)
-    config = (config or default_config(dataset)).resolved()
-    check_applies(dataset, config)
-    timings: dict[str, float] = {}
     start = time.perf_counter()
+    config, feature_choice = with_features_chosen(dataset, config or default_config(dataset),
+                                                  reporter.stage(0.0, 0.05))
+    config = config.resolved()
+    check_applies(dataset, config)
+    timings: dict[str, float] = {"choose_features": time.perf_counter() - start}
 
     mark = time.perf_counter()
-    features = features_for(dataset, config, reporter.stage(0.0, 0.1))
+    features = features_for(dataset, config, reporter.stage(0.05, 0.1))
     timings["features"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    embedding = embedding_for(dataset, config, reporter.stage(0.1, 0.75))
+    embedding = embedding_for(dataset, config, reporter.stage(0.1, 0.55))
     timings["reduce"] = time.perf_counter() - mark
 
-    space = embedding if config.cluster_on == "embedding" and not reads_features(config.clusterer) else features
-    reporter.update(0.75, f"{CLUSTERERS[config.clusterer].label} on {space.shape[0]:,} × {space.shape[1]:,}")
     mark = time.perf_counter()
-    clustering = cluster(space, config.clusterer, config.clusterer_params, config.seed)
+    space = space_of(dataset, config, features, embedding, reporter.stage(0.55, 0.7))
+    timings["space"] = time.perf_counter() - mark
+    reporter.update(0.7, f"{CLUSTERERS[config.clusterer].label} on {space.shape[0]:,} × {space.shape[1]:,}")
+    mark = time.perf_counter()
+    clustering = cluster(space, config.clusterer, config.clusterer_params, config.seed, reporter.stage(0.7, 0.9))
     timings["cluster"] = time.perf_counter() - mark
 
     reporter.update(0.9, "scoring")
@@ -175,6 +225,11 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     timings["metrics"] = time.perf_counter() - mark
     timings["seconds"] = time.perf_counter() - start
     metrics["seconds"] = timings["seconds"]
+    metrics["clustered"] = space_label(config, features.shape[1])
+    if clustering.k_choice is not None:
+        metrics["k_choice"] = clustering.k_choice.as_dict()
+    if feature_choice is not None:
+        metrics["feature_choice"] = feature_choice.as_dict()
 
     summary = {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset)}
     result = Result(config=config, dataset=summary, embedding=embedding, labels=clustering.labels,

@@ -29,6 +29,9 @@ class Entry:
     #: Settings of the job around the entry that suit it better than the general ones, as ``(name, value)``
     #: pairs (a training method's batch size, learning rate, weight decay). Menus start their controls there.
     defaults: tuple[tuple[str, Any], ...] = ()
+    #: For clusterers with ``n_clusters``: ``choose_k(X, seed, reporter=...)`` → a ``KChoice`` for K = 0 (auto);
+    #: None means the general chooser (``engine.cluster.auto_k.by_silhouette_and_stability``).
+    choose_k: Callable[..., Any] | None = None
 
     def resolve(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return resolve(self.params, dict(given or {}))

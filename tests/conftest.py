@@ -30,7 +30,8 @@ def digits() -> api.Dataset:
 
 @pytest.fixture(scope="session")
 def digits_result(digits) -> api.Result:
-    """The default pipeline on digits (pixels → UMAP → HDBSCAN), fitted once per session."""
+    """The default pipeline on digits (features chosen by the probe → 10-D clustering space → K-means, K = auto),
+    fitted once per session."""
     return api.run(digits, api.default_config(digits))
 
 

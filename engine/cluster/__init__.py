@@ -10,6 +10,9 @@ import numpy as np
 from engine.cluster import (agglomerative, dbscan, embedding_kmeans, gmm, hdbscan_, kmeans, kshape,
                             label_propagation, leiden, louvain, louvain_graph, minibatch_kmeans, spectral,
                             spectral_graph, ts_kmeans)
+from engine.cluster.auto_k import KChoice, by_silhouette_and_stability
+from engine.cluster.shared import AUTO
+from engine.progress import Reporter, ensure
 from engine.registry import Entry, lookup
 
 # tslearn warns on import that h5py is missing; only its HDF5 file helpers need it, and we use none.
@@ -52,21 +55,37 @@ EXTRAS = {"agglomerative": lambda model: {"linkage": agglomerative.linkage_matri
 
 @dataclass
 class Clustering:
+    """``params`` are the ones the model was fitted with (K filled in where it was auto); ``k_choice`` says how an
+    auto K was chosen."""
+
     labels: np.ndarray
     params: dict
     extras: dict[str, np.ndarray] = field(default_factory=dict)
+    k_choice: KChoice | None = None
 
 
-def cluster(X: np.ndarray, name: str, params: dict | None = None, seed: int = 0) -> Clustering:
-    """Fit clusterer ``name`` on ``X``. Labels are renumbered 0..K-1 by size (noise stays ``-1``)."""
+def choose_k(X: np.ndarray, name: str, seed: int = 0, reporter: Reporter | None = None) -> KChoice:
+    """K for clusterer ``name`` on ``X``, by the entry's own rule (the eigengap for graphs) or the general one."""
+    chooser = lookup(CLUSTERERS, name, "clusterer").choose_k or by_silhouette_and_stability
+    return chooser(X, seed=seed, reporter=reporter)
+
+
+def cluster(X: np.ndarray, name: str, params: dict | None = None, seed: int = 0,
+            reporter: Reporter | None = None) -> Clustering:
+    """Fit clusterer ``name`` on ``X``; ``n_clusters=0`` chooses K first (:func:`choose_k`). Labels are renumbered
+    0..K-1 by size (noise stays ``-1``)."""
     entry = lookup(CLUSTERERS, name, "clusterer")
     resolved = entry.resolve(params)
+    k_choice = None
+    if resolved.get("n_clusters") == AUTO:
+        k_choice = choose_k(X, name, seed, ensure(reporter).stage(0.0, 0.7))
+        resolved = {**resolved, "n_clusters": k_choice.k}
     if "n_clusters" in resolved and resolved["n_clusters"] > len(X):
         raise ValueError(f"asked for {resolved['n_clusters']} clusters but there are only {len(X)} items")
     model = entry.make(seed=seed, n_items=len(X), **resolved)
     labels = relabel_by_size(np.asarray(model.fit_predict(X)))
     extras = EXTRAS[name](model) if name in EXTRAS else {}
-    return Clustering(labels=labels, params=resolved, extras=extras)
+    return Clustering(labels=labels, params=resolved, extras=extras, k_choice=k_choice)
 
 
 def own_scores(X: np.ndarray, labels: np.ndarray, name: str, params: dict) -> dict:

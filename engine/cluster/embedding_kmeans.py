@@ -5,8 +5,9 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.manifold import SpectralEmbedding
 
+from engine.cluster.auto_k import by_eigengap
 from engine.cluster.graph_shared import GRAPH
-from engine.cluster.shared import n_clusters_param
+from engine.cluster.shared import N_CLUSTERS
 from engine.params import Int
 from engine.registry import Entry
 
@@ -31,7 +32,7 @@ def make(seed: int, n_clusters: int = 2, dims: int = 0, **_: object) -> Embeddin
 
 ENTRY = Entry(
     name="embedding_kmeans", label="Node embedding + K-means (graph)", make=make,
-    params=(n_clusters_param(2),
+    params=(N_CLUSTERS,
             Int("dims", 0, 0, 64, help="Size of the spectral node embedding (0: as many as clusters).")),
     description="Embeds every node by the Laplacian's eigenvectors, then K-means on those vectors.",
-    tags=GRAPH | {"k"})
+    tags=GRAPH | {"k"}, choose_k=by_eigengap)

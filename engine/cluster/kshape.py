@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.cluster.shared import n_clusters_param
+from engine.cluster.shared import N_CLUSTERS
 from engine.params import Int
 from engine.registry import Entry
 
@@ -25,7 +25,7 @@ def make(seed: int, n_clusters: int = 4, max_iter: int = 50, **_: object) -> KSh
 
 ENTRY = Entry(
     name="kshape", label="k-Shape (tslearn)", make=make,
-    params=(n_clusters_param(4),
+    params=(N_CLUSTERS,
             Int("max_iter", 50, 1, 500, help="Iterations.")),
     description="Groups z-normalised series by shape, whatever their shift in time.",
     tags=frozenset({"series", "k"}),

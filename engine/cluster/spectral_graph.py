@@ -2,8 +2,9 @@
 
 from sklearn.cluster import SpectralClustering
 
+from engine.cluster.auto_k import by_eigengap
 from engine.cluster.graph_shared import GRAPH
-from engine.cluster.shared import n_clusters_param
+from engine.cluster.shared import N_CLUSTERS
 from engine.registry import Entry
 
 
@@ -14,6 +15,6 @@ def make(seed: int, n_clusters: int = 2, **_: object) -> SpectralClustering:
 
 ENTRY = Entry(
     name="spectral_graph", label="Spectral (graph adjacency)", make=make,
-    params=(n_clusters_param(2),),
+    params=(N_CLUSTERS,),
     description="Clusters the eigenvectors of the graph Laplacian of the adjacency itself.",
-    tags=GRAPH | {"k"})
+    tags=GRAPH | {"k"}, choose_k=by_eigengap)

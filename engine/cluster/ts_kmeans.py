@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.cluster.shared import n_clusters_param
+from engine.cluster.shared import N_CLUSTERS
 from engine.params import Choice, Float, Int
 from engine.registry import Entry
 
@@ -66,7 +66,7 @@ def silhouette(X: np.ndarray, labels: np.ndarray, params: dict) -> dict:
 
 ENTRY = Entry(
     name="ts_kmeans", label="Time-series K-means (tslearn)", make=make,
-    params=(n_clusters_param(4),
+    params=(N_CLUSTERS,
             Choice("metric", "dtw", ("euclidean", "dtw", "softdtw"),
                    help="DTW aligns series that are shifted or stretched in time; it costs O(n·m) per pair. "
                         "soft-DTW is far slower again (about 10 minutes for Trace's 200 series on 2 CPU cores)."),

@@ -1,4 +1,9 @@
-"""Raw pixels, flattened and scaled to [0, 1]: the baseline every learned encoder must beat."""
+"""Raw pixels, flattened and scaled to [0, 1]: the baseline every learned encoder must beat.
+
+``contrast="background"`` (the default) first turns each image into its distance from its own background
+colour (the image's median colour): ink on paper, chalk on a board and coloured strokes on a coloured card
+then give the same features, where plain pixels would group the images by their background.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,38 @@ import numpy as np
 from PIL import Image
 
 from engine.data import Dataset, DataError
-from engine.params import Int
+from engine.params import Choice, Int
 from engine.registry import Entry
 
 
-def pixel_features(dataset: Dataset, size: int = 32, **_: object) -> np.ndarray:
+def against_background(images: np.ndarray) -> np.ndarray:
+    """``n×H×W×3`` uint8 → ``n×H×W×1`` uint8: each pixel's colour distance from its image's median colour."""
+    pixels = images.astype(np.float32)
+    background = np.median(pixels.reshape(len(pixels), -1, 3), axis=1)[:, None, None, :]
+    distance = np.sqrt(((pixels - background) ** 2).sum(axis=-1, keepdims=True)) / np.sqrt(3.0)
+    return np.clip(distance, 0, 255).astype(np.uint8)
+
+
+def pixel_features(dataset: Dataset, size: int = 32, contrast: str = "background", **_: object) -> np.ndarray:
     if dataset.images is None:
         raise DataError("pixel features need images; this dataset is a feature table")
     images = dataset.images
     if images.shape[1] > size:
         images = np.stack([np.asarray(Image.fromarray(im).resize((size, size), Image.Resampling.BILINEAR))
                            for im in images])
-    if dataset.grayscale:
+    if contrast == "background":
+        images = against_background(images)
+    elif dataset.grayscale:
         images = images[..., :1]
     return images.reshape(len(images), -1).astype(np.float32) / 255.0
 
 
 ENTRY = Entry(
     name="pixels", label="Raw pixels", make=pixel_features,
-    params=(Int("size", 32, 4, 128, help="Images larger than this are shrunk to size×size before flattening."),),
+    params=(Int("size", 32, 4, 128, help="Images larger than this are shrunk to size×size before flattening."),
+            Choice("contrast", "background", ("background", "none"),
+                   help="'background': each pixel's difference from the image's own background colour, so dark "
+                        "ink on white and light ink on colour look alike; 'none': the colours as they are.")),
     description="Each image flattened to one vector (grayscale kept as one channel).",
     tags=frozenset({"images"}),
 )

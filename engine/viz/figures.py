@@ -75,6 +75,18 @@ def sweep_chart(ks: list[int], values: list[float], best: int, title: str, y_tit
     return fig
 
 
+def k_choice_chart(choice: dict) -> go.Figure:
+    """An auto K's evidence: the score it maximised for each K, with the parts the score is made of."""
+    fig = go.Figure(go.Scatter(x=choice["ks"], y=choice["score"], mode="lines+markers", name=choice["rule"],
+                               line=dict(width=3)))
+    for name, values in choice.get("evidence", {}).items():
+        fig.add_trace(go.Scatter(x=choice["ks"], y=values, mode="lines", name=name, line=dict(dash="dot")))
+    fig.add_vline(x=choice["k"], line_dash="dash", line_color="#e15759", annotation_text=f"K={choice['k']}")
+    fig.update_layout(title=f"How K = {choice['k']} was chosen", xaxis_title="K", height=330,
+                      margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
 def dendrogram(lay: Layout, thumbnails: list[str] | None = None, height: int = 520,
                title: str | None = None) -> go.Figure:
     """The merge tree's top links coloured by cluster, a dashed line at the cut, and a thumbnail under each leaf.

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_headline_command_reaches_the_ari_bar(capsys, digits_result):
     code = main(["cluster", "--data", "digits", "--features", "pixels", "--reduce", "umap", "--method", "hdbscan",
-                 "--json"])
+                 "--cluster-on", "embedding", "--json"])
     payload = json.loads(capsys.readouterr().out)
     assert code == 0
     assert set(payload) >= {"ari", "nmi", "acc", "silhouette", "n_clusters", "noise_fraction", "seconds", "run_id"}

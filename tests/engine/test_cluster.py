@@ -24,7 +24,7 @@ def test_every_entry_declares_valid_defaults_for_the_ui(name):
     defaults = resolve(entry.params, {})
     for p in entry.params:
         if p.kind in ("int", "float"):
-            assert p.low <= defaults[p.name] <= p.high
+            assert p.low <= defaults[p.name] <= p.high or defaults[p.name] == p.auto
 
 
 def test_labels_are_renumbered_largest_first_keeping_noise():

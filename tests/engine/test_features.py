@@ -15,10 +15,25 @@ def test_registry_entries_declare_what_data_they_apply_to():
 
 
 def test_pixels_keep_grayscale_as_one_channel_scaled_to_unit_range(digits):
-    X = FEATURES["pixels"].make(digits, **FEATURES["pixels"].resolve())
+    X = FEATURES["pixels"].make(digits, **{**FEATURES["pixels"].resolve(), "contrast": "none"})
     assert X.shape == (1797, 64) and X.dtype == np.float32
     assert X.min() == 0.0 and X.max() == 1.0
     assert np.allclose(X[0].reshape(8, 8), digits.images[0, ..., 0] / 255.0)
+
+
+def test_pixels_against_the_background_ignore_ink_and_paper_colours():
+    from engine.data import variants
+
+    strokes, _ = variants.digit_strokes("digits", n=50)
+    plain, inverted, colour = (variants.image_dataset(style, variants.render_digits(strokes, 16, style), np.zeros(50, int),
+                                                      ["x"]) for style in ("plain", "inverted", "colour"))
+    features = [FEATURES["pixels"].make(d, **FEATURES["pixels"].resolve()) for d in (plain, inverted, colour)]
+    assert features[0].shape == (50, 16 * 16)  # one channel: the distance from the background colour
+    ink = features[0] > 0.5
+    for other in features[1:]:  # the strokes stand out the same way whatever their colours
+        assert other[ink].mean() > 2.5 * other[~ink].mean()
+    raw = [FEATURES["pixels"].make(d, contrast="none") for d in (plain, inverted)]
+    assert np.corrcoef(raw[0].ravel(), raw[1].ravel())[0, 1] < 0  # without it, inverted ink is the opposite image
 
 
 def test_pixels_shrink_large_images(tmp_path):
@@ -26,8 +41,8 @@ def test_pixels_shrink_large_images(tmp_path):
     from tests.conftest import shapes_folder
 
     data = load_folder(shapes_folder(tmp_path), image_size=64)
-    X = FEATURES["pixels"].make(data, size=16)
-    assert X.shape == (12, 16 * 16 * 3)
+    assert FEATURES["pixels"].make(data, size=16, contrast="none").shape == (12, 16 * 16 * 3)
+    assert FEATURES["pixels"].make(data, size=16).shape == (12, 16 * 16)
 
 
 def test_pixels_refuse_a_table_and_columns_refuse_images(digits):

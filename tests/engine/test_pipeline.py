@@ -20,8 +20,8 @@ def test_default_pipeline_on_digits_clears_the_acceptance_bar(digits_result):
 
 def test_reclustering_reuses_the_cached_embedding(digits, digits_result):
     misses = ARRAYS.misses
-    result = api.run(digits, api.default_config(digits, clusterer="kmeans"))
-    assert ARRAYS.misses == misses  # neither features nor UMAP were recomputed
+    result = api.run(digits, api.default_config(digits, clusterer="kmeans", clusterer_params={"n_clusters": 10}))
+    assert ARRAYS.misses == misses  # neither features, UMAP nor the clustering space were recomputed
     assert result.embedding is digits_result.embedding and result.metrics["n_clusters"] == 10
 
 

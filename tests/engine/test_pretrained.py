@@ -69,10 +69,12 @@ def test_features_have_the_documented_shape_and_are_cached_on_disk(photos, monke
     assert np.array_equal(again, features)
 
 
-def test_colour_photos_default_to_the_pretrained_encoder(photos, digits):
-    assert api.default_config(photos).features == "efficientnet_lite0"
-    assert api.default_config(digits).features == "pixels"
-    assert pretrained.auto_size(photos) == 224 and pretrained.auto_size(digits) == 64
+def test_images_leave_the_feature_choice_to_the_probe_between_pixels_and_the_pretrained_encoder(photos, digits):
+    for data in (photos, digits):
+        decided = api.decide(data)
+        assert decided.config.features == api.AUTO and "probe" in decided.reasons["features"]
+        assert "raw pixels" in decided.reasons["features"] and "efficientnet-lite0" in decided.reasons["features"]
+    assert pretrained.auto_size(photos) == 224 and pretrained.auto_size(digits) == 128
 
 
 def test_the_encoder_menu_says_where_weights_come_from():

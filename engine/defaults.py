@@ -1,0 +1,250 @@
+"""Every default choice of a first run, in one place, each with the reason the app and the CLI show.
+
+What is decided here:
+
+* **Features** (images): ``auto`` until a run resolves it, by a label-free probe (:func:`choose_features`) between
+  raw pixels, the pretrained EfficientNet-Lite0 (when its weights are installed) and the newest finished
+  training run on this data. Other kinds have one feature extractor each.
+* **Clustering space**: the clusterer reads a 10-D UMAP with clustering settings (``pipeline.clustering_space``),
+  not the 2-D map, which is for the eyes; tiny sets (under :data:`MIN_SPACE_ITEMS`) are clustered on their
+  features; series and graph methods read the series / the edges themselves.
+* **Clusterer and K**: K-means with K = auto (``engine.cluster.auto_k``) for images and tables; DTW K-means with
+  K = auto for series; spectral clustering with K by the eigengap for graphs.
+* **The map**: UMAP in 2-D (graphs: a spring layout).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from engine.cache import Memo
+from engine.cluster.auto_k import PROBE_SCORE, by_silhouette_and_stability
+from engine.data import Dataset
+from engine.features import FEATURES, available_for
+from engine.files import atomic_open
+from engine.progress import Reporter, ensure
+
+AUTO = "auto"
+PROBE_ITEMS = 400  # a probe sample this size costs ~5 s for the pretrained encoder at 128 px on 2 CPU cores
+MIN_SPACE_ITEMS = 60  # fewer items than this are clustered on their features (a UMAP needs neighbours)
+
+
+@dataclass(frozen=True)
+class Decision:
+    value: object
+    reason: str
+
+
+@dataclass
+class Defaults:
+    """A first run's config and, for each choice, why it was made (keys: features, space, clusterer, map)."""
+
+    config: "Config"  # noqa: F821 (engine.pipeline.Config, imported lazily to keep the import graph acyclic)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+def describe_images(dataset: Dataset) -> str:
+    """"28 px grayscale images" / "640×480 colour photos": what the loader saw, for the reasons' sentences."""
+    seen = dataset.originals()
+    colour = "grayscale" if dataset.grayscale else "colour"
+    size = seen["original_size"]
+    width, height = size.split("×")
+    return f"{width if width == height else size} px {colour} images"
+
+
+def decide(dataset: Dataset, **overrides) -> Defaults:
+    """The default config for ``dataset`` (``overrides`` replace any field), with the reason for each choice."""
+    from engine.pipeline import Config
+
+    kind, n = dataset.kind, len(dataset)
+    reasons = {}
+    features = available_for(kind)
+    if kind == "images":
+        candidates = feature_candidates(dataset)
+        feature = AUTO if len(candidates) > 1 else "pixels"
+        reasons["features"] = (
+            f"chosen when you run: a {min(PROBE_ITEMS, n):,}-item probe compares "
+            f"{', '.join(candidate_label(c).lower() for c in candidates)} and keeps the one whose "
+            "clusters are clearest and most repeatable (no labels used)" if feature == AUTO else
+            "raw pixels: the pretrained encoder's weights are not installed")
+    else:
+        feature = features[0]
+        reasons["features"] = f"{FEATURES[feature].label.lower()}: the one extractor for {dataset.kind_label}"
+    config = Config(features=feature, reducer="umap", clusterer="kmeans", cluster_on="space")
+    reasons["map"] = "a 2-D UMAP: it keeps neighbourhoods, so what is close on the map is close in the data"
+    reasons["clusterer"] = ("K-means with K = auto: K is chosen by silhouette × stability over K = 2..√n; "
+                            "every item gets a cluster")
+    reasons["space"] = ("a 10-D UMAP with clustering settings (30 neighbours, min_dist 0): the 2-D map is for the "
+                        "eyes and tears some neighbourhoods; 10 dimensions keep far more of them")
+    if kind == "graph":
+        config = replace(config, reducer="spring", clusterer="spectral_graph", cluster_on="features")
+        reasons["map"] = "a spring layout: linked nodes are drawn close"
+        reasons["clusterer"] = ("spectral clustering of the adjacency with K = auto, by the eigengap of the "
+                                "normalised Laplacian: on karate, an LFR and a planted-partition graph it matched the "
+                                "true communities better than Louvain (ARI 0.68 / 0.85 / 1.0 against 0.51 / 0.26 / "
+                                "1.0), which splits sparse communities to gain modularity")
+        reasons["space"] = "the graph's edges themselves (its adjacency), not the layout"
+    elif kind == "series":
+        config = replace(config, clusterer="ts_kmeans", cluster_on="features")
+        reasons["clusterer"] = ("time-series K-means with DTW (a 10 % band) and K = auto: DTW matches series shifted "
+                                "or stretched in time")
+        reasons["space"] = "the z-normalised series themselves"
+    elif n < MIN_SPACE_ITEMS:
+        config = replace(config, cluster_on="features")
+        reasons["space"] = f"the features themselves: {n} items are too few for a UMAP of their neighbourhoods"
+    return Defaults(config=replace(config, **overrides), reasons=reasons)
+
+
+# ---- the feature probe -------------------------------------------------------------------------------------------
+
+@dataclass
+class FeatureChoice:
+    """The features a probe chose, the parameters to use them with, why, and each candidate's evidence."""
+
+    features: str
+    params: dict
+    reason: str
+    evidence: dict[str, dict] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"features": self.features, "params": self.params, "reason": self.reason, "evidence": self.evidence,
+                "seconds": self.seconds}
+
+
+def feature_candidates(dataset: Dataset) -> list[str]:
+    """Raw pixels always; the pretrained encoder when its weights are on this machine; a training run on this
+    data when one finished (as ``learned:<run id>``)."""
+    from engine.encoders import ENCODERS
+
+    found = ["pixels"]
+    if ENCODERS["efficientnet_lite0"].weights.cached_path() is not None:
+        found.append("efficientnet_lite0")
+    run = newest_training_run(dataset)
+    if run is not None:
+        found.append(f"learned:{run}")
+    return found
+
+
+def newest_training_run(dataset: Dataset) -> str | None:
+    from engine.runs import RunStore
+
+    try:
+        runs = [r for r in RunStore().list(kind="train") if r.dataset.get("fingerprint") == dataset.fingerprint()]
+    except Exception:  # an unreadable store must not stop a first run
+        return None
+    return runs[0].run_id if runs else None
+
+
+def _candidate_features(dataset: Dataset, candidate: str, sample: np.ndarray, reporter: Reporter) -> np.ndarray:
+    if candidate.startswith("learned:"):
+        from engine.runs import RunStore
+
+        return RunStore().arrays(candidate.split(":", 1)[1])["embeddings"][sample]
+    part = dataset.subset(sample)
+    if candidate == "efficientnet_lite0":
+        from engine.features.pretrained import auto_size, extract
+
+        return extract(part, auto_size(dataset), reporter)  # the size the whole set would get
+    return FEATURES[candidate].make(part, reporter=reporter, **FEATURES[candidate].resolve())
+
+
+def candidate_label(candidate: str) -> str:
+    """"Raw pixels", "EfficientNet-Lite0", "Learned encoder": a candidate's name for sentences."""
+    return FEATURES[_config_of(candidate)[0]].label.split(" (")[0]
+
+
+def _config_of(candidate: str) -> tuple[str, dict]:
+    if candidate.startswith("learned:"):
+        return "learned", {"run_id": candidate.split(":", 1)[1]}
+    return candidate, {}
+
+
+CHOICES = Memo(max_items=64)
+
+
+def choose_features(dataset: Dataset, seed: int = 0, reporter: Reporter | None = None) -> FeatureChoice:
+    """Which features cluster this dataset best, judged without labels on a sample of :data:`PROBE_ITEMS` items.
+
+    Each candidate's features of the sample go through the same clustering space a run uses, then K-means for
+    each K = 2..√n, scored by silhouette × stability (see ``engine.cluster.auto_k``): clusters that are both well
+    separated and come back when the sample is resampled. A candidate scores the *mean* over K, not the best:
+    a space that holds clusters at every scale beats one with a single clean split. Validated in
+    ``bench/defaults.py``: on 10 labelled image sets the mean picked the features with the higher ARI 8 times,
+    the best single K also 8 times but with worse misses (a 2-way split of 16-px digits by the pretrained
+    encoder, ARI 0.05 against 0.91 for pixels). Kept per dataset (in memory and under
+    ``$CLUSTERSCOPE_HOME/defaults``), so it runs once."""
+    candidates = feature_candidates(dataset)
+    key = (dataset.fingerprint(), tuple(candidates), seed)
+    return CHOICES.get_or_compute(key, lambda: _load_or_probe(dataset, candidates, seed, ensure(reporter)))
+
+
+def _choice_path(dataset: Dataset, candidates: list[str], seed: int):
+    from engine.runs import default_root
+
+    tag = "-".join(c.replace(":", "_") for c in candidates)
+    return default_root() / "defaults" / f"{dataset.fingerprint()}-{tag}-{seed}.json"
+
+
+def _load_or_probe(dataset: Dataset, candidates: list[str], seed: int, reporter: Reporter) -> FeatureChoice:
+    path = _choice_path(dataset, candidates, seed)
+    if path.exists():
+        try:
+            return FeatureChoice(**json.loads(path.read_text()))
+        except (ValueError, TypeError):
+            pass  # an unreadable or older file: probe again
+    choice = probe(dataset, candidates, seed, reporter)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(path, "w") as handle:
+        json.dump(choice.as_dict(), handle)
+    return choice
+
+
+def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Reporter | None = None) -> FeatureChoice:
+    from engine.pipeline import clustering_space
+
+    reporter = ensure(reporter)
+    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(len(dataset), min(PROBE_ITEMS, len(dataset)), replace=False))
+    evidence = {}
+    for i, candidate in enumerate(candidates):
+        step = reporter.stage(i / len(candidates), (i + 1) / len(candidates))
+        label = candidate_label(candidate)
+        step.update(0.0, f"choosing features: trying {label.lower()} on {len(sample):,} items")
+        mark = time.perf_counter()
+        features = _candidate_features(dataset, candidate, sample, step.stage(0.0, 0.5))
+        space = clustering_space(features, seed=seed) if len(sample) >= MIN_SPACE_ITEMS else features
+        k = by_silhouette_and_stability(space, seed=seed, reporter=step.stage(0.6, 1.0))
+        evidence[candidate] = {"label": label, "score": float(np.mean(k.score)), "k": k.k,
+                               "silhouette": float(np.mean(k.evidence["silhouette"])),
+                               "stability": float(np.mean(k.evidence["stability"])),
+                               "seconds": time.perf_counter() - mark}
+    winner = max(evidence, key=lambda c: evidence[c]["score"])
+    name, params = _config_of(winner)
+    others = [f"{e['label'].lower()} {e['score']:.2f}" for c, e in evidence.items() if c != winner]
+    reason = (f"{evidence[winner]['label'].lower()}: your {describe_images(dataset)} clustered most clearly with "
+              f"them on a {len(sample):,}-item probe (mean {PROBE_SCORE} over K: {evidence[winner]['score']:.2f}"
+              + (f"; {', '.join(others)}" if others else "") + ")")
+    return FeatureChoice(features=name, params=params, reason=reason, evidence=evidence,
+                         seconds=time.perf_counter() - start)
+
+
+def run_reasons(result) -> list[str]:
+    """What a finished run used and, where it was chosen for the user, why: one sentence each (features, the
+    space it clustered, K)."""
+    from engine.cluster.auto_k import k_sentence
+
+    metrics = result.metrics
+    choice = metrics.get("feature_choice")
+    lines = [f"**Features**: {choice['reason']}." if choice else
+             f"**Features**: {FEATURES[result.config.features].label.lower()}, as chosen."]
+    if metrics.get("clustered"):
+        lines.append(f"**Clustered on** {metrics['clustered']}.")
+    if metrics.get("k_choice"):
+        lines.append(f"**{k_sentence(metrics['k_choice'])}**; the Metrics page shows each K's evidence.")
+    return lines

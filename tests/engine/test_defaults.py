@@ -1,0 +1,173 @@
+"""Defaults decided by evidence: K = auto, the clustering space, the feature probe, and what the loader records."""
+
+from __future__ import annotations
+
+import io
+
+import networkx as nx
+import numpy as np
+import pytest
+from PIL import Image
+from sklearn.datasets import make_blobs
+
+from engine import api
+from engine.cluster import CLUSTERERS, cluster
+from engine.cluster.auto_k import by_eigengap, by_silhouette_and_stability, k_range
+from engine.data import variants
+from engine.data.graphs import categorical_attribute
+from engine.pipeline import clustering_space
+from tests.conftest import make_zip
+
+
+@pytest.mark.parametrize("centres, dims", [(4, 6), (8, 10), (15, 5)])
+def test_auto_k_finds_the_number_of_blobs_not_two(centres, dims):
+    X, _ = make_blobs(n_samples=80 * centres, centers=centres, n_features=dims, cluster_std=0.7,
+                      center_box=(-20, 20), random_state=centres)
+    choice = by_silhouette_and_stability(X)
+    assert choice.k == centres
+    assert choice.ks == k_range(len(X)) and len(choice.score) == len(choice.ks)
+    assert set(choice.evidence) == {"silhouette", "stability"}
+
+
+def test_every_k_clusterer_starts_at_auto_and_records_how_k_was_chosen(blobs):
+    X, y = blobs
+    k_based = [name for name, entry in CLUSTERERS.items() if any(p.name == "n_clusters" for p in entry.params)]
+    assert {"kmeans", "minibatch_kmeans", "gmm", "agglomerative", "spectral", "ts_kmeans", "kshape",
+            "spectral_graph", "embedding_kmeans"} <= set(k_based)
+    for name in k_based:
+        assert CLUSTERERS[name].resolve()["n_clusters"] == 0, name
+    for name in ("kmeans", "gmm", "agglomerative", "spectral"):
+        found = cluster(X, name)
+        assert found.k_choice is not None and found.params["n_clusters"] == found.k_choice.k == 4
+        assert len(set(found.labels)) == 4
+    fixed = cluster(X, "kmeans", {"n_clusters": 3})
+    assert fixed.k_choice is None and len(set(fixed.labels)) == 3
+
+
+def test_k_of_one_is_still_refused_with_the_auto_value_named():
+    with pytest.raises(ValueError, match=r"outside \[2, 100\] \(0 = auto\)"):
+        CLUSTERERS["kmeans"].resolve({"n_clusters": 1})
+
+
+def test_graph_k_comes_from_the_eigengap_of_planted_communities():
+    graph = nx.planted_partition_graph(5, 30, 0.4, 0.01, seed=2)
+    A = nx.to_numpy_array(graph)
+    assert by_eigengap(A).k == 5
+    found = cluster(A, "spectral_graph")
+    assert found.k_choice.rule.startswith("eigengap") and len(set(found.labels)) == 5
+
+
+def test_the_clustering_space_is_ten_dimensional_and_keeps_blobs_apart(blobs):
+    X, y = blobs
+    space = clustering_space(X)
+    assert space.shape == (len(X), 6)  # never more dimensions than the features have
+    wide = np.hstack([X, np.random.default_rng(0).normal(size=(len(X), 60))]).astype(np.float32)
+    space = clustering_space(wide)
+    assert space.shape == (len(X), 10)
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(y, cluster(space, "kmeans", {"n_clusters": 4}).labels) > 0.95
+
+
+def test_each_kind_gets_its_defaults_with_a_reason(digits, blobs):
+    X, y = blobs
+    table = api.load_csv(io.BytesIO(("a,b,c,d,e,f,label\n" + "\n".join(
+        ",".join(map(str, row)) + f",{label}" for row, label in zip(X, y))).encode()))
+    tiny = api.load_csv(io.BytesIO(b"a,b\n" + b"\n".join(f"{i},{i % 3}".encode() for i in range(20))))
+    for data, features, clusterer, space in (
+            (digits, api.AUTO, "kmeans", "space"), (table, "columns", "kmeans", "space"),
+            (tiny, "columns", "kmeans", "features"), (api.DEMOS["trace"](), "znorm", "ts_kmeans", "features"),
+            (api.DEMOS["karate"](), "adjacency", "spectral_graph", "features")):
+        decided = api.decide(data)
+        assert (decided.config.features, decided.config.clusterer, decided.config.cluster_on) == \
+            (features, clusterer, space), data.name
+        assert set(decided.reasons) == {"features", "space", "clusterer", "map"}
+        assert all(len(reason) > 20 for reason in decided.reasons.values())
+    assert "too few" in api.decide(tiny).reasons["space"]
+
+
+def test_blobs_on_the_default_path_reach_the_true_k(blobs):
+    X, y = blobs
+    data = api.Dataset(name="blobs", item_names=[str(i) for i in range(len(X))], table=X, labels=y,
+                       class_names=list("abcd"))
+    result = api.run(data)
+    assert result.metrics["n_clusters"] == 4 and result.metrics["ari"] > 0.95
+    assert result.metrics["k_choice"]["k"] == 4 and "10-D clustering space" in result.metrics["clustered"]
+    assert result.space.shape == (len(X), 6)
+
+
+def strokes_zip(n: int = 600, seed: int = 1) -> bytes:
+    """Digits drawn in a random ink on a random card colour, 32 px: colour images, yet line drawings."""
+    data = api.DEMOS["digits"]()
+    keep = np.sort(np.random.default_rng(seed).choice(len(data), n, replace=False))
+    strokes = data.images[keep, ..., 0].astype(np.float32) / 255.0
+    return variants.image_zip(variants.render_digits(strokes, 32, "colour", seed=seed), data.labels[keep],
+                              [str(k) for k in range(10)])
+
+
+@pytest.mark.slow
+def test_coloured_line_drawings_get_pixels_not_the_photo_encoder():
+    """The old rule (colour → the ImageNet encoder) chose wrong here; the probe must not."""
+    data = api.load_zip(io.BytesIO(strokes_zip()), name="strokes")
+    assert not data.grayscale and data.images.shape[1:] == (32, 32, 3)  # kept at its own size, not 64 px
+    result = api.run(data)
+    choice = result.metrics["feature_choice"]
+    assert result.config.features == "pixels", choice
+    assert choice["evidence"]["pixels"]["score"] > choice["evidence"]["efficientnet_lite0"]["score"]
+    assert "32 px colour images" in choice["reason"]
+    assert 5 <= result.metrics["n_clusters"] <= 20 and result.metrics["ari"] >= 0.55
+
+
+@pytest.mark.slow
+def test_photo_crops_get_the_pretrained_encoder():
+    images, labels, names = variants.photo_crops(per_class=40, photos=variants.PHOTOS[:4])
+    data = api.load_zip(io.BytesIO(variants.image_zip(images, labels, names)), name="crops")
+    result = api.run(data)
+    assert result.config.features == "efficientnet_lite0", result.metrics["feature_choice"]
+    assert 2 <= result.metrics["n_clusters"] <= 8 and result.metrics["ari"] >= 0.5
+
+
+def test_the_probe_runs_once_per_dataset(digits):
+    from engine import defaults
+
+    first = defaults.choose_features(digits)
+    before = defaults.CHOICES.misses
+    assert defaults.choose_features(digits) is first and defaults.CHOICES.misses == before
+    defaults.CHOICES.clear()  # a new process reads the stored decision instead of probing again
+    again = defaults.choose_features(digits)
+    assert again.as_dict() == first.as_dict()
+
+
+def png_of(width: int, height: int, mode: str = "RGB") -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height), 90).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_loader_records_original_sizes_and_keeps_small_images_small():
+    archive = make_zip({"a/1.png": png_of(28, 28, "L"), "a/2.png": png_of(30, 24, "L"), "b/3.png": png_of(26, 40, "L"),
+                        "b/4.png": png_of(300, 200, "L")})
+    data = api.load_zip(io.BytesIO(archive))
+    assert data.images.shape[1:3] == (27, 27)  # the median short side, not blown up to 64 px
+    assert data.original_sizes.tolist() == [[28, 28], [30, 24], [26, 40], [300, 200]]
+    summary = data.summary()
+    assert summary["original_short_side"] == 27 and summary["original_short_range"] == [24, 200]
+    assert summary["colour"] == "grayscale" and summary["aspect_ratio"] == pytest.approx(1.1, abs=0.1)
+    assert api.load_zip(io.BytesIO(archive), image_size=16).images.shape[1:3] == (16, 16)  # asked for: kept
+    assert any("kept at 27×27 px" in note for note in data.report.notes)
+
+
+def test_photos_are_kept_at_128_px_at_most():
+    data = api.load_zip(io.BytesIO(make_zip({"1.jpg": png_of(640, 480), "2.jpg": png_of(800, 600)})))
+    assert data.images.shape[1:3] == (128, 128) and data.summary()["original_size"] == "720×540"
+
+
+def test_categorical_node_attributes_become_labels_and_ids_do_not():
+    data = api.load_graphml(variants.planted_graphml(groups=3, size=20), name="planted")
+    assert data.class_names == ["b0", "b1", "b2"] and "'block'" in " ".join(data.report.notes)
+    graph = nx.path_graph(30)
+    for node in graph:
+        graph.nodes[node].update(name=f"n{node}", weight=node / 7, side="left" if node < 15 else "right")
+    assert categorical_attribute(graph) == "side"
+    del graph.nodes[3]["side"]
+    assert categorical_attribute(graph) is None  # not on every node: no labels
