@@ -69,6 +69,11 @@ def set_dataset(data: api.Dataset, source: str) -> None:
         st.session_state.pop(COMPARE, None)
 
 
+def defaults(data: api.Dataset) -> api.Defaults:
+    """The dataset's default pipeline and the reason for each choice (cheap: the feature probe runs with the job)."""
+    return api.decide(data)
+
+
 def training_runs(data: api.Dataset) -> list[api.RunRecord]:
     """Stored training runs on this dataset, newest first."""
     return [r for r in store().list(kind="train") if r.dataset.get("fingerprint") == data.fingerprint()]
@@ -139,6 +144,18 @@ def tree(key: str, _space: np.ndarray, method: str, seed: int) -> "api.Tree":
 @st.cache_data(show_spinner=False, max_entries=64)
 def leaf_thumbnails(key: str, _images: np.ndarray, representatives: tuple[int, ...]) -> list[str]:
     return [api.data_uri(_images[i], 48) for i in representatives]
+
+
+def rerun_with_k(res: api.Result, k: int) -> api.Result:
+    """The current run again with K fixed (features, map and clustering space come from the cache), stored and
+    made current."""
+    from dataclasses import replace
+
+    config = replace(res.config, clusterer_params={**res.config.clusterer_params, "n_clusters": k})
+    again = api.run(dataset(), config, store=store())
+    st.session_state[RESULT] = again
+    st.session_state.pop(COMPARE, None)
+    return again
 
 
 def adopt(res: api.Result, labels: np.ndarray, clusterer: str, params: dict) -> api.Result:

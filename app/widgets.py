@@ -29,7 +29,8 @@ def param_controls(entry: api.Entry, key: str, defaults: dict[str, Any] | None =
             values[p.name] = st.selectbox(label, list(p.choices), index=list(p.choices).index(default),
                                           help=p.help or None, key=widget_key)
         elif p.kind == "int":
-            values[p.name] = st.number_input(label, min_value=int(p.low), max_value=int(p.high), value=int(default),
+            low = int(p.low) if p.auto is None else min(int(p.low), int(p.auto))
+            values[p.name] = st.number_input(label, min_value=low, max_value=int(p.high), value=int(default),
                                              step=1, help=p.help or None, key=widget_key)
         else:
             values[p.name] = st.number_input(label, min_value=float(p.low), max_value=float(p.high),
@@ -39,12 +40,18 @@ def param_controls(entry: api.Entry, key: str, defaults: dict[str, Any] | None =
 
 
 def registry_select(label: str, registry: dict[str, api.Entry], key: str, options: list[str] | None = None,
-                    default: str | None = None) -> api.Entry:
-    names = options or list(registry)
+                    default: str | None = None, extra: dict[str, str] | None = None) -> api.Entry | str:
+    """A menu of registry entries (plus ``extra`` options, name → label, such as ``auto``); returns the entry, or
+    the extra option's name."""
+    extra = extra or {}
+    names = [*extra, *(options or list(registry))]
     # A value already in the session (a choice, or a reset by state.set_dataset) wins; giving an index as well
     # makes Streamlit warn that the widget has two defaults.
     index = names.index(default) if default in names and key not in st.session_state else 0
-    name = st.selectbox(label, names, index=index, format_func=lambda n: registry[n].label, key=key)
+    name = st.selectbox(label, names, index=index, key=key,
+                        format_func=lambda n: extra[n] if n in extra else registry[n].label)
+    if name in extra:
+        return name
     entry = registry[name]
     if entry.description:
         st.caption(entry.description)

@@ -23,11 +23,12 @@ st.title("Data")
 
 def dtw_cost_note(data: api.Dataset, params: dict, feature_params: dict) -> str:
     length = target_length(data, feature_params.get("length", 0))
-    cells, width = dtw_cells(len(data), params["n_clusters"], length, params.get("band", 0.0))
+    k = params["n_clusters"] or api.k_range(len(data))[-1]  # K = auto: the most it may choose
+    cells, width = dtw_cells(len(data), k, length, params.get("band", 0.0))
     return (f"DTW compares every time step of one series with every step of another: O(n·m) per pair. Here "
             f"each K-means iteration fills about {cells / 1e6:,.0f} million cells ({len(data):,} series × "
-            f"{params['n_clusters']} centres × {length} steps × {width} in the band). For long series, narrow the "
-            "band or lower the length in the feature settings.")
+            f"{k} centres{'' if params['n_clusters'] else ' at most'} × {length} steps × {width} in the band). "
+            "For long series, narrow the band or lower the length in the feature settings.")
 
 
 def load_into_session(loader, source: str) -> None:
@@ -42,6 +43,8 @@ def load_into_session(loader, source: str) -> None:
     st.rerun()  # so the sidebar and every menu show the new data
 
 
+CLUSTER_ON = {"space": "clustering space (10-D)", "embedding": "the map", "features": "full features"}
+DEFAULT_TOPICS = {"features": "Features", "space": "Clustered on", "clusterer": "Clustering", "map": "Map"}
 KIND_NAMES = {"images": "images", "series": "time series", "graph": "graph", "table": "table"}
 choice = st.segmented_control("Source", ["Demo", "Upload images", "Folder on this computer",
                                          "Table, series or graph file"], default="Demo", key="source_kind")
@@ -166,12 +169,16 @@ with right:
 
 st.divider()
 st.subheader("Pipeline")
+defaults = state.defaults(data)
 c1, c2, c3 = st.columns(3)
 with c1:
-    defaults = api.default_config(data)
+    auto = {api.AUTO: "Auto (chosen from your data when you run)"} if defaults.config.features == api.AUTO else {}
     features = registry_select("Features", api.FEATURES, state.FEATURES_PICK, options=api.available_for(data.kind),
-                               default=defaults.features)
-    if features.name == "learned":
+                               default=defaults.config.features, extra=auto)
+    if features == api.AUTO:
+        feature_params = {}
+        st.caption(f"Auto: {defaults.reasons['features']}.")
+    elif features.name == "learned":
         runs = {r.run_id: r for r in state.training_runs(data)}
         if not runs:
             st.info("No training run on this dataset yet: train an encoder on the Train page.")
@@ -184,34 +191,40 @@ with c1:
         with st.expander("Feature settings"):
             feature_params = param_controls(features, "fp")
 with c2:
-    reducer = registry_select("Reducer", api.REDUCERS, "reducer", options=api.reducers_for(data.kind),
-                              default=defaults.reducer)
-    with st.expander("Reducer settings"):
+    reducer = registry_select("Map", api.REDUCERS, "reducer", options=api.reducers_for(data.kind),
+                              default=defaults.config.reducer)
+    with st.expander("Map settings"):
         reducer_params = param_controls(reducer, "rp")
         dims = st.radio("Map dimensions", [2, 3], horizontal=True, key="dims")
 with c3:
     clusterer = registry_select("Clustering", api.CLUSTERERS, "clusterer", options=api.clusterers_for(data.kind),
-                                default=defaults.clusterer)
+                                default=defaults.config.clusterer)
     with st.expander("Clustering settings", expanded=True):
-        clusterer_params = param_controls(clusterer, "cp", defaults.clusterer_params
-                                          if clusterer.name == defaults.clusterer else None)
+        clusterer_params = param_controls(clusterer, "cp", defaults.config.clusterer_params
+                                          if clusterer.name == defaults.config.clusterer else None)
         if api.reads_features(clusterer.name):
             cluster_on = "features"
             st.caption("Works on the " + ("series themselves" if data.kind == "series" else "graph's edges")
                        + ", not on the map.")
         else:
-            cluster_on = st.radio("Cluster on", ["embedding", "features"], horizontal=True, key="cluster_on",
-                                  help="The reduced map (fast, what you see) or the full features.")
+            cluster_on = st.radio("Cluster on", list(CLUSTER_ON), horizontal=True, key="cluster_on",
+                                  index=list(CLUSTER_ON).index(defaults.config.cluster_on)
+                                  if "cluster_on" not in st.session_state else 0,
+                                  format_func=CLUSTER_ON.get,
+                                  help="A 10-D UMAP made for clustering (the default), the 2-D map you see, or "
+                                       "the full features.")
         if clusterer.name == "ts_kmeans" and clusterer_params.get("metric") == "dtw":
             st.caption(dtw_cost_note(data, clusterer_params, feature_params))
         seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
+with st.expander("Why these defaults"):
+    st.markdown("\n".join(f"- **{DEFAULT_TOPICS[key]}**: {reason}." for key, reason in defaults.reasons.items()))
 
-config = api.Config(features=features.name, feature_params=feature_params, reducer=reducer.name,
-                    reducer_params=reducer_params, n_components=dims, clusterer=clusterer.name,
+config = api.Config(features=features if features == api.AUTO else features.name, feature_params=feature_params,
+                    reducer=reducer.name, reducer_params=reducer_params, n_components=dims, clusterer=clusterer.name,
                     clusterer_params=clusterer_params, cluster_on=cluster_on, seed=int(seed))
 
 job = state.job()
-no_features = features.name == "learned" and not feature_params["run_id"]
+no_features = features != api.AUTO and features.name == "learned" and not feature_params["run_id"]
 if st.button("Run", type="primary", icon=":material/play_arrow:", disabled=job is not None or no_features, key="run"):
     state.start_run(config)
     st.rerun()
@@ -245,6 +258,8 @@ elif last is not None and last["error"]:
 elif res is not None:
     st.success(f"Run {res.run_id} finished in {res.timings['seconds']:.1f} s: "
                f"{res.metrics['n_clusters']} clusters.")
+    for line in api.run_reasons(res):
+        st.markdown(f"- {line}")
     st.dataframe(score_table(res.metrics), hide_index=True)
     links = st.columns(4)
     links[0].page_link("views/explore.py", label="See the map", icon=":material/scatter_plot:")

@@ -7,7 +7,8 @@ import streamlit as st
 
 from app import state
 from app.widgets import needs_result, score_table
-from engine.viz.figures import sweep_chart
+from engine import api
+from engine.viz.figures import k_choice_chart, sweep_chart
 
 st.title("Metrics")
 res = needs_result()
@@ -15,16 +16,38 @@ if res is None:
     st.stop()
 
 st.subheader("Scores")
-st.caption(f"Internal scores are computed on the {res.config.cluster_on} "
+st.caption(f"Internal scores are computed on {res.metrics.get('clustered', res.config.cluster_on)} "
            f"({res.space.shape[1]} dimensions), noise excluded. External scores use the true labels, "
            "with noise counted as one more group.")
 st.dataframe(score_table(res.metrics), hide_index=True)
+
+choice = res.metrics.get("k_choice")
+if choice:
+    st.subheader("Why this K")
+    st.caption(f"{api.k_sentence(choice)}. Silhouette: how well separated the clusters are; stability: how "
+               "much two fits on different 80 % samples agree (ARI). Their product favours a K whose clusters are "
+               "both clear and repeatable.")
+    left, right = st.columns([3, 1])
+    left.plotly_chart(k_choice_chart(choice), key="k_choice")
+    with right:
+        ranked = sorted(zip(choice["ks"], choice["score"]), key=lambda pair: -pair[1])[:4]
+        st.markdown("**Try another K**")
+        for k, value in ranked:
+            if k != choice["k"] and st.button(f"K = {k} (score {value:.2f})", key=f"use_k_{k}"):
+                with st.spinner(f"Clustering again with K = {k}…"):
+                    state.rerun_with_k(res, k)
+                st.rerun()
+        other = st.number_input("Any K", 2, 100, choice["k"], key="use_k_any")
+        if st.button("Use this K", key="use_k_go"):
+            with st.spinner(f"Clustering again with K = {other}…"):
+                state.rerun_with_k(res, int(other))
+            st.rerun()
 
 st.subheader("How many clusters?")
 k_max = st.slider("Largest K to try", 4, 30, 15, key="k_max")
 with st.spinner("K-means for each K…"):
     sweep = state.sweep(state.run_key(res), res.space, k_max, res.config.seed)
-st.caption(f"K-means on the same {res.config.cluster_on} for K = 2..{sweep['ks'][-1]}. "
+st.caption(f"K-means on {res.metrics.get('clustered', res.config.cluster_on)} for K = 2..{sweep['ks'][-1]}. "
            f"Suggested K: **{sweep['elbow_k']}** by the elbow, **{sweep['best_silhouette_k']}** by silhouette.")
 
 
@@ -34,7 +57,7 @@ right.plotly_chart(sweep_chart(sweep["ks"], sweep["silhouette"], sweep["best_sil
                    key="silhouette_sweep")
 
 st.subheader("Stored runs on this dataset")
-records = [r for r in state.store().list() if r.dataset.get("fingerprint") == res.dataset["fingerprint"]]
+records = [r for r in state.store().list(kind="cluster") if r.dataset.get("fingerprint") == res.dataset["fingerprint"]]
 history = pd.DataFrame([{
     "Run": r.run_id, "Features": r.config["features"], "Reducer": r.config["reducer"],
     "Method": r.config["clusterer"], "Clusters": r.metrics.get("n_clusters"), "ARI": r.metrics.get("ari"),

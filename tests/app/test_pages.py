@@ -35,7 +35,8 @@ def run_pipeline(at: AppTest) -> AppTest:
 
 @pytest.fixture(scope="module")
 def ran(digits_result) -> AppTest:
-    """The app after pressing Run with the defaults (UMAP + HDBSCAN on digits); UMAP is already warm."""
+    """The app after pressing Run with the defaults (features by the probe, K-means with K = auto on a 10-D clustering
+    space, a UMAP map) on digits; UMAP is already warm."""
     return run_pipeline(fresh_app())
 
 
@@ -51,7 +52,10 @@ def test_data_page_opens_on_the_demo_with_preview_and_report():
     assert [m.value for m in at.metric][:1] == ["1,797"]
     assert "1,797 of 1,797 usable items found." in texts(at)
     assert len(at.get("image")) == 1  # the preview grid
-    assert at.selectbox(key="reducer").value == "umap" and at.selectbox(key="clusterer").value == "hdbscan"
+    assert at.selectbox(key="reducer").value == "umap" and at.selectbox(key="clusterer").value == "kmeans"
+    assert at.selectbox(key="features").value == "auto" and at.radio(key="cluster_on").value == "space"
+    assert at.number_input(key="cp.kmeans.n_clusters").value == 0  # K = auto
+    assert "a 400-item probe compares raw pixels, efficientnet-lite0" in texts(at)
 
 
 @pytest.mark.parametrize("page", PAGES[1:])
@@ -64,8 +68,11 @@ def test_result_pages_point_to_the_data_page_before_any_run(page):
 
 def test_run_from_the_data_page_stores_a_result(ran):
     result = ran.session_state["result"]
-    assert result.metrics["ari"] >= 0.85 and result.run_id
+    assert result.metrics["ari"] >= 0.8 and result.run_id and 5 <= result.metrics["n_clusters"] <= 20
     assert "finished in" in texts(ran)
+    said = texts(ran)  # why: the features the probe chose, the space clustered, and how K was chosen
+    assert "raw pixels: your 8 px grayscale images clustered most clearly" in said
+    assert "10-D clustering space" in said and f"K = {result.metrics['n_clusters']}: the best" in said
     sidebar = "\n".join(str(m.value) for m in ran.sidebar.markdown) + "\n".join(c.value for c in ran.sidebar.caption)
     assert "Running" not in sidebar and f"{result.metrics['n_clusters']} clusters" in sidebar
     assert any(df.value.shape[0] >= 8 for df in ran.dataframe)  # the score table
@@ -96,8 +103,8 @@ def test_metrics_page_shows_scores_and_the_k_sweep(ran):
     assert not ran.exception
     scores = ran.dataframe[0].value
     assert {"Silhouette", "ARI", "NMI", "Accuracy", "Calinski-Harabasz", "Davies-Bouldin"} <= set(scores["Score"])
-    assert len(ran.get("plotly_chart")) == 2  # elbow and silhouette sweep
-    assert "Suggested K" in texts(ran)
+    assert len(ran.get("plotly_chart")) == 3  # how K was chosen, elbow and silhouette sweep
+    assert "Suggested K" in texts(ran) and "Why this K" in texts(ran)
 
 
 def test_compare_page_runs_methods_side_by_side(ran):
@@ -236,7 +243,7 @@ def test_train_page_trains_in_a_worker_and_its_run_becomes_features():
     at.selectbox(key="clusterer").set_value("kmeans").run()
     run_pipeline(at)
     result = at.session_state["result"]
-    assert result.config.features == "learned" and result.space.shape == (1797, 2)
+    assert result.config.features == "learned" and result.space.shape == (1797, 10)  # the 10-D clustering space
     assert result.config.feature_params["run_id"] == jobs.status(job)["run_id"]
 
 
@@ -324,14 +331,15 @@ def use_demo(at: AppTest, name: str) -> AppTest:
     return at
 
 
-def test_a_graph_demo_runs_louvain_and_every_page_shows_it():
+def test_a_graph_demo_runs_spectral_with_an_eigengap_k_and_every_page_shows_it():
     at = use_demo(fresh_app(), "karate")
-    assert at.selectbox(key="reducer").value == "spring" and at.selectbox(key="clusterer").value == "louvain_graph"
+    assert at.selectbox(key="reducer").value == "spring" and at.selectbox(key="clusterer").value == "spectral_graph"
     assert set(at.selectbox(key="clusterer").options) >= {"Louvain (graph)", "Label propagation (graph)"}
     assert "Edges" in [m.label for m in at.metric] and len(at.get("plotly_chart")) >= 1  # the network preview
     run_pipeline(at)
     result = at.session_state["result"]
     assert result.metrics["modularity"] > 0.4 and result.config.cluster_on == "features"
+    assert result.metrics["k_choice"]["rule"].startswith("eigengap") and result.metrics["ari"] > 0.6
     assert {"Modularity", "Conductance"} <= set(at.dataframe[-1].value["Score"])
     at.switch_page("views/explore.py").run()
     assert not at.exception
@@ -384,3 +392,15 @@ def test_a_bad_edge_list_keeps_the_current_dataset():
     at.button[0].click().run()
     assert not at.exception
     assert "the weight 'heavy' is not a number" in texts(at) and at.session_state["dataset"].name == "digits"
+
+
+def test_the_metrics_page_overrides_the_auto_k_in_one_click(ran):
+    """Last in this module: it replaces the session's current run."""
+    ran.switch_page("views/metrics.py").run()
+    other = next(b for b in ran.button if str(b.key).startswith("use_k_") and b.key != "use_k_go")
+    k = int(str(other.key).rsplit("_", 1)[1])
+    other.click().run()
+    assert not ran.exception
+    result = ran.session_state["result"]
+    assert result.metrics["n_clusters"] == k and result.config.clusterer_params["n_clusters"] == k
+    assert "k_choice" not in result.metrics  # K was given, not chosen

@@ -15,10 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_karate_club_communities(app_url, browser, screenshots):
     page = open_app(browser, app_url, 1500)
     use_demo(page, "karate (graph)", "karate")
-    expect(page.get_by_role("combobox", name="Clustering")).to_have_value("Louvain (graph)", timeout=60_000)
+    expect(page.get_by_role("combobox", name="Clustering")).to_have_value("Spectral (graph adjacency)", timeout=60_000)
     page.get_by_role("button", name="Run").click()
     page.get_by_text("finished in").wait_for(timeout=120_000)
-    assert page.get_by_text(re.compile(r"finished in [\d.]+ s: 4 clusters")).count() == 1  # Louvain's 4 on karate
+    assert page.get_by_text(re.compile(r"finished in [\d.]+ s: 3 clusters")).count() == 1  # the eigengap's K on karate
     assert_clean(page)
     page.screenshot(path=str(screenshots / "14-karate-data.png"))
 
