@@ -20,7 +20,7 @@ def param_controls(entry: api.Entry, key: str, defaults: dict[str, Any] | None =
     for p in entry.params:
         widget_key = f"{key}.{entry.name}.{p.name}"
         default = defaults.get(p.name, p.default)
-        label = p.name.replace("_", " ")
+        label = p.name.replace("_", " ") + (f" ({p.auto} = auto)" if p.auto is not None else "")
         if p.kind == "bool":
             values[p.name] = st.checkbox(label, value=bool(default), help=p.help or None, key=widget_key)
         elif p.kind == "text":

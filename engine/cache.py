@@ -40,4 +40,4 @@ class Memo:
             self.hits = self.misses = 0
 
 
-ARRAYS = Memo()
+ARRAYS = Memo(max_items=32)  # a run keeps up to four arrays: features, map, clustering space, and a probe's

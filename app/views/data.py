@@ -45,6 +45,13 @@ def load_into_session(loader, source: str) -> None:
 
 CLUSTER_ON = {"space": "clustering space (10-D)", "embedding": "the map", "features": "full features"}
 DEFAULT_TOPICS = {"features": "Features", "space": "Clustered on", "clusterer": "Clustering", "map": "Map"}
+SIZES = [0, 16, 32, 48, 64, 96, 128]
+
+
+def size_label(side: int) -> str:
+    return "auto" if side == 0 else f"{side} px"
+
+
 KIND_NAMES = {"images": "images", "series": "time series", "graph": "graph", "table": "table"}
 choice = st.segmented_control("Source", ["Demo", "Upload images", "Folder on this computer",
                                          "Table, series or graph file"], default="Demo", key="source_kind")
@@ -63,7 +70,8 @@ elif choice == "Upload images":
                                "A zip of images, or image files (sub-folders in a zip become labels)",
                                type=IMAGE_TYPES, accept_multiple_files="directory" if whole_folder else True,
                                key="uploads_folder" if whole_folder else "uploads")
-    size = st.select_slider("Resize images to", [16, 32, 48, 64, 96, 128], value=64, key="upload_size")
+    size = st.select_slider("Keep images at", SIZES, value=0, key="upload_size", format_func=size_label,
+                            help="Auto: the images' own typical size (their median short side), at most 128 px.")
     if uploads and st.button("Load upload", type="primary"):
         zips = [u for u in uploads if u.name.lower().endswith(".zip")]
         if len(zips) == 1 and len(uploads) == 1:
@@ -79,7 +87,8 @@ elif choice == "Upload images":
                    "corruption and decompression bombs, and unreadable ones are listed, not fatal.")
 elif choice == "Folder on this computer":
     path = st.text_input("Folder path", placeholder="/home/me/photos", key="folder_path")
-    size = st.select_slider("Resize images to", [16, 32, 48, 64, 96, 128], value=64, key="folder_size")
+    size = st.select_slider("Keep images at", SIZES, value=0, key="folder_size", format_func=size_label,
+                            help="Auto: the images' own typical size (their median short side), at most 128 px.")
     if path and st.button("Load folder", type="primary"):
         load_into_session(lambda: api.load(path.strip(), image_size=size), "folder")
 else:
@@ -119,7 +128,7 @@ cols = st.columns(4)
 cols[0].metric("Items", f"{len(data):,}")
 cols[1].metric("Skipped", f"{len(data.report.skipped):,}")
 if data.images is not None:
-    cols[2].metric("Image size", f"{summary['image_size']} {summary['colour']}")
+    cols[2].metric("Image size", summary["image_size"], help="The size images are kept at for features and views.")
 elif data.series is not None:
     cols[2].metric("Length", summary["length"])
 elif data.graph is not None:
@@ -127,6 +136,10 @@ elif data.graph is not None:
 else:
     cols[2].metric("Features", f"{summary['n_features']:,}")
 cols[3].metric("Classes", summary.get("n_classes", "none"))
+if data.images is not None:
+    low, high = summary["original_short_range"]
+    st.caption(f"Originals: {summary['original_size']} px typical ({summary['colour']}; short side "
+               + (f"{low}–{high} px" if low != high else f"{low} px") + f"; aspect ratio {summary['aspect_ratio']:g}).")
 
 left, right = st.columns([3, 2])
 with left:

@@ -22,6 +22,7 @@ colour_by = controls[0].radio("Colour by", options, horizontal=True, key="colour
 point_size = controls[1].slider("Point size", 2, 12, 5, key="point_size")
 controls[2].caption(f"{res.config.reducer.upper()} map of {len(data):,} items · {res.metrics['n_clusters']} clusters"
                     + (f" · {res.metrics['noise_fraction']:.1%} noise" if res.metrics["noise_fraction"] else "")
+                    + (f", found on {res.metrics['clustered']}" if res.metrics.get("clustered") else "")
                     + ". Click a point to see it; pick the lasso or box tool above the map to select a group.")
 
 if colour_by == "True label":

@@ -54,12 +54,14 @@ class RunContext:
 
     @cached_property
     def space(self) -> np.ndarray:
-        """The matrix the clusterer saw: the embedding, or the features (recomputed, from the cache when warm)."""
-        if self.config.get("cluster_on", "embedding") == "embedding":
-            return self.embedding
-        from engine.pipeline import Config, features_for
+        """The matrix the clusterer saw: the embedding, the features or the clustering space (recomputed, from the
+        cache when warm)."""
+        from engine.pipeline import Config, features_for, reads_features, space_of
 
-        return features_for(self.dataset, Config(**self.config))
+        config = Config(**self.config)
+        if config.cluster_on == "embedding" and not reads_features(config.clusterer):
+            return self.embedding
+        return space_of(self.dataset, config, features_for(self.dataset, config), self.embedding)
 
     @cached_property
     def sweep(self) -> dict:

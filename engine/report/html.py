@@ -89,12 +89,18 @@ def _summary(ctx: RunContext, chart) -> tuple[str, str]:
 
 
 def _settings(ctx: RunContext, chart) -> tuple[str, str]:
-    c = ctx.config
+    from engine.cluster.auto_k import k_sentence
+
+    c, m = ctx.config, ctx.record.metrics
     rows = [("features", f"{c['features']} {c.get('feature_params') or ''}"),
             ("reduction", f"{c['reducer']} to {c['n_components']}-D {c.get('reducer_params') or ''}"),
             ("clustering", f"{c['clusterer']} {c.get('clusterer_params') or ''}"),
-            ("clustered on", c.get("cluster_on", "embedding")), ("seed", c.get("seed", 0)),
+            ("clustered on", m.get("clustered") or c.get("cluster_on", "embedding")), ("seed", c.get("seed", 0)),
             ("created", ctx.record.created)]
+    if m.get("feature_choice"):
+        rows.insert(1, ("why these features", m["feature_choice"]["reason"]))
+    if m.get("k_choice"):
+        rows.insert(4, ("why this K", k_sentence(m["k_choice"])))
     rows += [(f"time: {k}", f"{v:.2f} s") for k, v in ctx.record.timings.items()]
     return "Settings", _table(rows)
 

@@ -40,12 +40,14 @@ def test_trace_time_series_clusters(app_url, browser, screenshots):
     assert page.get_by_text("DTW compares every time step", exact=False).count() == 1
     page.get_by_role("button", name="Run").click()
     page.get_by_text("finished in").wait_for(timeout=400_000)
+    finished = page.get_by_text(re.compile(r"finished in [\d.]+ s: \d+ clusters")).inner_text()
+    k = int(re.search(r"(\d+) clusters", finished).group(1))  # K = auto
     assert_clean(page)
     page.screenshot(path=str(screenshots / "16-trace-data.png"))
 
     open_page(page, "Clusters")
     page.get_by_text("DTW barycentre", exact=False).first.wait_for(timeout=300_000)
-    page.locator("[data-testid='stPlotlyChart']").nth(3).wait_for(timeout=300_000)  # one overlay per cluster
+    page.locator("[data-testid='stPlotlyChart']").nth(k - 1).wait_for(timeout=300_000)  # one overlay per cluster
     page.wait_for_timeout(2000)
     assert_clean(page)
     page.screenshot(path=str(screenshots / "17-trace-clusters.png"), full_page=True)

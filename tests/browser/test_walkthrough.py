@@ -16,7 +16,7 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     page = open_app(browser, app_url, 1800)
     wait_for_pipeline(page)
     assert page.get_by_text("1,797 of 1,797 usable items found.").is_visible()
-    choose(page, "Reducer", "UMAP")
+    choose(page, "Map", "UMAP")
     choose(page, "Clustering", "HDBSCAN")
     page.screenshot(path=str(screenshots / "1-data.png"))
 

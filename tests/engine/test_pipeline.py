@@ -1,4 +1,5 @@
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ def test_default_pipeline_on_digits_clears_the_acceptance_bar(digits_result):
 
 def test_reclustering_reuses_the_cached_embedding(digits, digits_result):
     misses = ARRAYS.misses
-    result = api.run(digits, api.default_config(digits, clusterer="kmeans", clusterer_params={"n_clusters": 10}))
+    result = api.run(digits, replace(digits_result.config, clusterer="kmeans", clusterer_params={"n_clusters": 10}))
     assert ARRAYS.misses == misses  # neither features, UMAP nor the clustering space were recomputed
     assert result.embedding is digits_result.embedding and result.metrics["n_clusters"] == 10
 
@@ -40,7 +41,8 @@ def test_a_cancelled_run_stops_with_cancelled(digits):
 
 
 def test_clustering_on_full_features(digits):
-    result = api.run(digits, api.default_config(digits, reducer="pca", clusterer="kmeans", cluster_on="features"))
+    result = api.run(digits, api.default_config(digits, features="pixels", reducer="pca", clusterer="kmeans",
+                                                cluster_on="features", clusterer_params={"n_clusters": 10}))
     assert result.space.shape == (1797, 64) and result.metrics["ari"] > 0.5
 
 

@@ -37,6 +37,7 @@ def test_the_report_has_every_section(html, context):
     for section in report.SECTIONS:
         assert f'<section id="{section}">' in html
     assert "curly ones" in html and "Ward linkage" in html and "kmeans" in html  # selection, tree, comparison
+    assert "why this K" in html and "10-D clustering space" in html  # how the default run chose K, and where
     galleries = min(context.record.metrics["n_clusters"], 12)
     assert html.count("<img") >= galleries + 2  # the sample, one gallery per cluster, the named selection
     assert html.count("png;base64,iVBOR") >= galleries + 2 + 48  # and a thumbnail under each of 48 dendrogram leaves
