@@ -251,6 +251,8 @@ def adopt(dataset: Dataset, base: Result, labels: np.ndarray, clusterer: str, cl
     metrics = scores_for(dataset, base.space, labels, config)
     timings = {**base.timings, "cluster": 0.0, "metrics": time.perf_counter() - start}
     metrics["seconds"] = timings["seconds"] = base.timings.get("seconds", 0.0)
+    if base.metrics.get("clustered"):
+        metrics["clustered"] = base.metrics["clustered"]
     result = Result(config=config, dataset=base.dataset, embedding=base.embedding, labels=np.asarray(labels),
                     space=base.space, metrics=metrics, timings=timings)
     if store is not None:
