@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.cluster import CLUSTERERS, clusterers_for
-from engine.cluster.auto_k import k_range, k_sentence
+from engine.cluster.auto_k import k_alternatives, k_range, k_sentence
 from engine.cluster.profiles import ClusterProfile, cluster_profiles
 from engine.cluster.tree import (LINKAGES, MAX_TREE_ITEMS, Tree, build_tree, cut, height_for_k, layout,
                                  leaf_representatives)
@@ -30,7 +30,7 @@ __all__ = [
     "Config", "Result", "run", "compare", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "montage", "png_bytes", "data_uri",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
-    "adopt", "k_sentence", "k_range", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "space_label", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
+    "adopt", "k_sentence", "k_range", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "space_label", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
     "load_edge_list", "load_graphml",
 ]

@@ -30,10 +30,9 @@ if choice:
     left, right = st.columns([3, 1])
     left.plotly_chart(k_choice_chart(choice), key="k_choice")
     with right:
-        ranked = sorted(zip(choice["ks"], choice["score"]), key=lambda pair: -pair[1])[:4]
         st.markdown("**Try another K**")
-        for k, value in ranked:
-            if k != choice["k"] and st.button(f"K = {k} (score {value:.2f})", key=f"use_k_{k}"):
+        for k, label in api.k_alternatives(choice):
+            if st.button(f"K = {k} ({label})", key=f"use_k_{k}"):
                 with st.spinner(f"Clustering again with K = {k}…"):
                     state.rerun_with_k(res, k)
                 st.rerun()

@@ -101,3 +101,16 @@ def k_sentence(choice: dict) -> str:
                 f"over K = {choice['ks'][0]}..{choice['ks'][-1]}")
     return (f"K = {choice['k']}: the best {choice['rule']} ({choice['score'][at]:.2f}) over K = "
             f"{choice['ks'][0]}..{choice['ks'][-1]}")
+
+
+def k_alternatives(choice: dict, count: int = 3) -> list[tuple[int, str]]:
+    """The next-best Ks by the same rule that chose K (stable Ks by silhouette first), each with a short label."""
+    evidence = choice.get("evidence", {})
+    at = {k: i for i, k in enumerate(choice["ks"])}
+    if choice["rule"] == RULE:
+        order = sorted(at, key=lambda k: (evidence["stability"][at[k]] < STABLE, -evidence["silhouette"][at[k]]))
+        label = lambda k: f"silhouette {evidence['silhouette'][at[k]]:.2f}, stability {evidence['stability'][at[k]]:.2f}"  # noqa: E731
+    else:
+        order = sorted(at, key=lambda k: -choice["score"][at[k]])
+        label = lambda k: f"score {choice['score'][at[k]]:.2f}"  # noqa: E731
+    return [(k, label(k)) for k in order if k != choice["k"]][:count]

@@ -46,7 +46,7 @@ def test_an_uploaded_zip_of_coloured_strokes_gets_pixels_and_a_sensible_k(app_ur
 
     open_page(page, "Metrics")
     page.get_by_text("Why this K").wait_for(timeout=60_000)
-    page.get_by_role("button", name=re.compile(r"K = \d+ \(score")).first.wait_for(timeout=60_000)
+    page.get_by_role("button", name=re.compile(r"K = \d+ \(silhouette")).first.wait_for(timeout=60_000)
     assert_clean(page)
     page.screenshot(path=str(screenshots / "22-defaults-metrics-k.png"), full_page=True)
     page.close()

@@ -171,3 +171,12 @@ def test_categorical_node_attributes_become_labels_and_ids_do_not():
     assert categorical_attribute(graph) == "side"
     del graph.nodes[3]["side"]
     assert categorical_attribute(graph) is None  # not on every node: no labels
+
+
+def test_the_next_best_ks_follow_the_rule_that_chose_k():
+    choice = {"k": 4, "ks": [2, 3, 4, 5], "rule": "silhouette among the stable Ks", "score": [0.9, 0.1, 0.5, 0.4],
+              "evidence": {"silhouette": [0.9, 0.3, 0.6, 0.5], "stability": [0.5, 0.95, 0.9, 0.9]}}
+    assert [k for k, _ in api.k_alternatives(choice)] == [5, 3, 2]  # stable ones by silhouette, then the unstable
+    assert api.k_alternatives(choice)[0][1] == "silhouette 0.50, stability 0.90"
+    graph = {"k": 3, "ks": [2, 3, 4], "rule": "eigengap of the normalised Laplacian", "score": [0.1, 0.5, 0.3]}
+    assert [k for k, _ in api.k_alternatives(graph)] == [4, 2]
