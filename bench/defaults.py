@@ -9,7 +9,7 @@ tables) it prints the default run's ARI and K, the best ARI over features × clu
 
 Goal (issue 11): default ≥ 0.9 × best on every row, and the default's K within [½, 2] × the true class count.
 
-    .venv/bin/python bench/defaults.py            # every row (about 20 minutes on 2 CPU cores)
+    .venv/bin/python bench/defaults.py            # every row (about 26 minutes on 2 CPU cores)
     .venv/bin/python bench/defaults.py --quick    # the small rows only
 """
 
