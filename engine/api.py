@@ -16,7 +16,7 @@ from engine.features import FEATURES, available_for
 from engine.metrics import Sweep, k_sweep
 from engine.params import Param
 from engine.defaults import AUTO, Defaults, choose_features, decide, run_reasons
-from engine.pipeline import Config, Result, adopt, compare, default_config, reads_features, run, space_label
+from engine.pipeline import Config, Result, adopt, compare, default_config, reads_features, run
 from engine.progress import Cancelled, Reporter
 from engine.reduce import REDUCERS, reducers_for
 from engine.registry import Entry
@@ -30,7 +30,7 @@ __all__ = [
     "Config", "Result", "run", "compare", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "montage", "png_bytes", "data_uri",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
-    "adopt", "k_sentence", "k_range", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "space_label", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
+    "adopt", "k_sentence", "k_range", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
     "load_edge_list", "load_graphml",
 ]

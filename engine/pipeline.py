@@ -123,29 +123,40 @@ def embedding_for(dataset: Dataset, config: Config, reporter: Reporter | None = 
     return ARRAYS.get_or_compute(key, compute)
 
 
-def space_label(config: Config, n_features: int | None = None) -> str:
+def space_plan(n_items: int, n_features: int, dims: int = 10) -> tuple[bool, int | None]:
+    """How the clustering space of ``n_items × n_features`` is made: whether PCA to :data:`SPACE_PCA` comes first,
+    and the UMAP's dimensions (at most the features'), or ``None`` when there are too few items for a UMAP."""
+    pca = n_features > SPACE_PCA and n_items > SPACE_PCA
+    dims = min(dims, SPACE_PCA if pca else n_features)
+    return pca, dims if n_items > SPACE_UMAP["n_neighbors"] + dims else None
+
+
+def space_label(config: Config, n_items: int, n_features: int) -> str:
     """Which space a run clustered, in words."""
     if reads_features(config.clusterer):
         return "the series / the graph's edges themselves"
     if config.cluster_on == "embedding":
         return f"the {config.n_components}-D {REDUCERS[config.reducer].label} map"
-    if config.cluster_on == "features":
-        return "the full features" + (f" ({n_features:,} dimensions)" if n_features else "")
-    return (f"a {config.space_dims}-D clustering space (UMAP with n_neighbors {SPACE_UMAP['n_neighbors']}, "
-            f"min_dist {SPACE_UMAP['min_dist']:g}"
-            + (f", after PCA to {SPACE_PCA}" if n_features and n_features > SPACE_PCA else "") + ")")
+    pca, dims = space_plan(n_items, n_features, config.space_dims)
+    if config.cluster_on == "features" or (dims is None and not pca):
+        return f"the full features ({n_features:,} dimensions)"
+    if dims is None:
+        return f"the features' first {SPACE_PCA} principal components (too few items for a UMAP)"
+    return (f"a {dims}-D clustering space (UMAP with n_neighbors {SPACE_UMAP['n_neighbors']}, "
+            f"min_dist {SPACE_UMAP['min_dist']:g}" + (f", after PCA to {SPACE_PCA}" if pca else "") + ")")
 
 
 def clustering_space(features: np.ndarray, dims: int = 10, seed: int = 0) -> np.ndarray:
     """The space a clusterer reads by default: PCA to 50 dimensions when wider, then a ``dims``-D UMAP with
-    clustering settings (many neighbours, points packed tight: dense clumps with gaps between them)."""
+    clustering settings (many neighbours, points packed tight: dense clumps with gaps between them); see
+    :func:`space_plan`."""
     from sklearn.decomposition import PCA
 
     X = np.asarray(features, dtype=np.float32)
-    if X.shape[1] > SPACE_PCA and len(X) > SPACE_PCA:
+    pca, dims = space_plan(*X.shape, dims)
+    if pca:
         X = PCA(SPACE_PCA, random_state=seed).fit_transform(X).astype(np.float32)
-    dims = min(dims, X.shape[1])
-    if len(X) <= SPACE_UMAP["n_neighbors"] + dims:  # too few items for a UMAP: the (reduced) features themselves
+    if dims is None:  # too few items for a UMAP: the (reduced) features themselves
         return X
     model = REDUCERS["umap"].make(n_components=dims, seed=seed, **{**REDUCERS["umap"].resolve(), **SPACE_UMAP})
     return np.asarray(model.fit_transform(X), dtype=np.float32)
@@ -225,7 +236,7 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     timings["metrics"] = time.perf_counter() - mark
     timings["seconds"] = time.perf_counter() - start
     metrics["seconds"] = timings["seconds"]
-    metrics["clustered"] = space_label(config, features.shape[1])
+    metrics["clustered"] = space_label(config, *features.shape)
     if clustering.k_choice is not None:
         metrics["k_choice"] = clustering.k_choice.as_dict()
     if feature_choice is not None:

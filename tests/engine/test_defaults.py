@@ -92,8 +92,8 @@ def test_blobs_on_the_default_path_reach_the_true_k(blobs):
                        class_names=list("abcd"))
     result = api.run(data)
     assert result.metrics["n_clusters"] == 4 and result.metrics["ari"] > 0.95
-    assert result.metrics["k_choice"]["k"] == 4 and "10-D clustering space" in result.metrics["clustered"]
-    assert result.space.shape == (len(X), 6)
+    assert result.metrics["k_choice"]["k"] == 4 and "6-D clustering space" in result.metrics["clustered"]
+    assert result.space.shape == (len(X), 6)  # the label says the space's own width, as the clusterer saw it
 
 
 def strokes_zip(n: int = 600, seed: int = 1) -> bytes:
