@@ -257,8 +257,11 @@ def progress_panel() -> None:
 
 
 # A job that finished is collected by the entry point (state.collect_finished_job) at the top of each rerun;
-# the panel only has to trigger that rerun when it sees the job end.
-progress_panel()
+# the panel only has to trigger that rerun when it sees the job end. It polls only while a job exists: each poll
+# sends the browser's widget values, and one that lands just after a dataset change set the menus to the new
+# data's defaults would put the old data's choices back.
+if job is not None:
+    progress_panel()
 
 last = state.last_outcome()
 res = state.result()
