@@ -72,7 +72,7 @@ def test_run_from_the_data_page_stores_a_result(ran):
     assert "finished in" in texts(ran)
     said = texts(ran)  # why: the features the probe chose, the space clustered, and how K was chosen
     assert "raw pixels: your 8 px grayscale images clustered most clearly" in said
-    assert "10-D clustering space" in said and f"K = {result.metrics['n_clusters']}: the best" in said
+    assert "10-D clustering space" in said and f"K = {result.metrics['n_clusters']}: the largest K" in said
     sidebar = "\n".join(str(m.value) for m in ran.sidebar.markdown) + "\n".join(c.value for c in ran.sidebar.caption)
     assert "Running" not in sidebar and f"{result.metrics['n_clusters']} clusters" in sidebar
     assert any(df.value.shape[0] >= 8 for df in ran.dataframe)  # the score table

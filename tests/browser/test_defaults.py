@@ -32,7 +32,7 @@ def test_an_uploaded_zip_of_coloured_strokes_gets_pixels_and_a_sensible_k(app_ur
     assert 5 <= k <= 20, finished  # ten digits drawn; the true K is 10
     said = page.locator("[data-testid='stApp']").inner_text()
     assert "raw pixels: your 32 px colour images clustered most clearly with them" in said
-    assert "10-D clustering space" in said and f"K = {k}: the best silhouette" in said
+    assert "10-D clustering space" in said and f"K = {k}: the largest K whose clusters come back" in said
     assert_clean(page)
     page.screenshot(path=str(screenshots / "20-defaults-upload-run.png"), full_page=True)
 

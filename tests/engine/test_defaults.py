@@ -12,7 +12,7 @@ from sklearn.datasets import make_blobs
 
 from engine import api
 from engine.cluster import CLUSTERERS, cluster
-from engine.cluster.auto_k import by_eigengap, by_silhouette_and_stability, k_range
+from engine.cluster.auto_k import RULE, by_eigengap, by_silhouette_and_stability, k_range
 from engine.data import variants
 from engine.data.graphs import categorical_attribute
 from engine.pipeline import clustering_space
@@ -27,6 +27,20 @@ def test_auto_k_finds_the_number_of_blobs_not_two(centres, dims):
     assert choice.k == centres
     assert choice.ks == k_range(len(X)) and len(choice.score) == len(choice.ks)
     assert set(choice.evidence) == {"silhouette", "stability"}
+
+
+def test_auto_k_takes_the_fine_groups_of_nested_structure_not_the_top_split():
+    """Two far-apart groups of five blobs each: K = 2 has the best silhouette, K = 10 is the structure."""
+    rng = np.random.default_rng(0)
+    tops = np.zeros((2, 10))
+    tops[1, 0] = 40
+    centres = np.concatenate([top + rng.normal(0, 2.5, (5, 10)) for top in tops])
+    X = np.concatenate([c + rng.normal(0, 0.6, (80, 10)) for c in centres])
+    choice = by_silhouette_and_stability(X)
+    silhouette = dict(zip(choice.ks, choice.evidence["silhouette"]))
+    assert silhouette[2] > silhouette[10]  # the coarse split is the better separated one
+    assert choice.k == 10 and choice.rule == RULE
+    assert api.k_sentence(choice.as_dict()).startswith("K = 10: the largest K whose clusters come back")
 
 
 def test_every_k_clusterer_starts_at_auto_and_records_how_k_was_chosen(blobs):
@@ -174,7 +188,7 @@ def test_categorical_node_attributes_become_labels_and_ids_do_not():
 
 
 def test_the_next_best_ks_follow_the_rule_that_chose_k():
-    choice = {"k": 4, "ks": [2, 3, 4, 5], "rule": "silhouette among the stable Ks", "score": [0.9, 0.1, 0.5, 0.4],
+    choice = {"k": 4, "ks": [2, 3, 4, 5], "rule": RULE, "score": [0.9, 0.1, 0.5, 0.4],
               "evidence": {"silhouette": [0.9, 0.3, 0.6, 0.5], "stability": [0.5, 0.95, 0.9, 0.9]}}
     assert [k for k, _ in api.k_alternatives(choice)] == [5, 3, 2]  # stable ones by silhouette, then the unstable
     assert api.k_alternatives(choice)[0][1] == "silhouette 0.50, stability 0.90"
