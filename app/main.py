@@ -24,6 +24,7 @@ pages = [
     st.Page("views/metrics.py", title="Metrics", icon=":material/monitoring:"),
     st.Page("views/dendrogram.py", title="Dendrogram", icon=":material/account_tree:"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare:"),
+    st.Page("views/runs.py", title="Runs", icon=":material/history:"),
     st.Page("views/train.py", title="Train", icon=":material/model_training:"),
     st.Page("views/attention.py", title="Attention", icon=":material/visibility:"),
     st.Page("views/report.py", title="Report", icon=":material/description:"),
@@ -39,9 +40,12 @@ with st.sidebar:
     if res is not None:
         c = res.config
         st.caption("Current run")
-        st.markdown(f"{c.features} → {c.reducer} → **{c.clusterer}**  \n"
+        title = state.run_title(res)
+        st.markdown((f"**{title}**  \n" if title else "") + f"{c.features} → {c.reducer} → **{c.clusterer}**  \n"
                     f"{res.metrics['n_clusters']} clusters"
-                    + (f" · ARI {format_score('ari', res.metrics['ari'])}" if res.metrics.get("ari") is not None else ""))
+                    + (f" · ARI {format_score('ari', res.metrics['ari'])}" if res.metrics.get("ari") is not None else "")
+                    + (f"  \n`{res.run_id}`" if res.run_id else ""))
+        st.page_link("views/runs.py", label="All runs", icon=":material/history:")
     elif state.job() is not None:
         st.caption("Running…")
 

@@ -117,6 +117,39 @@ def last_outcome() -> dict | None:
     return st.session_state.get(LAST_OUTCOME)
 
 
+def open_run(run_id: str) -> None:
+    """Make a stored run current, with its dataset: every page then shows it."""
+    data, res = api.reopen(store(), run_id)
+    set_dataset(data, "stored run")
+    st.session_state[RESULT] = res
+    st.session_state.pop(COMPARE, None)
+    st.session_state.pop(LAST_OUTCOME, None)
+
+
+def run_title(res: api.Result) -> str:
+    """The title the user gave the run ("" for none, or for a run that is not stored)."""
+    try:
+        return store().get(res.run_id).title if res.run_id else ""
+    except KeyError:
+        return ""
+
+
+def delete_run(run_id: str) -> None:
+    """Delete a stored run and its files; the open run is closed when it was that one."""
+    store().delete(run_id)
+    current = result()
+    if current is not None and current.run_id == run_id:
+        st.session_state.pop(RESULT, None)
+        st.session_state.pop(COMPARE, None)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def run_arrays(run_id: str) -> dict[str, np.ndarray]:
+    """A stored run's map and labels (run files do not change once written)."""
+    found = store().arrays(run_id)
+    return {"embedding": found["embedding"], "labels": found["labels"]}
+
+
 def run_key(res: api.Result) -> str:
     return res.run_id or f"unsaved-{id(res)}"
 

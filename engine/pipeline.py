@@ -274,9 +274,30 @@ def adopt(dataset: Dataset, base: Result, labels: np.ndarray, clusterer: str, cl
 def keep(store: RunStore, dataset: Dataset, result: Result) -> None:
     """Store ``result`` as a clustering run, with its dataset (once per fingerprint), and give it its run id."""
     store.datasets.put(dataset)
-    record = store.save("cluster", result.dataset, result.config.as_dict(), result.metrics, result.timings,
-                        {"embedding": result.embedding, "labels": result.labels, **result.extras})
+    arrays = {"embedding": result.embedding, "labels": result.labels, **result.extras}
+    if result.space is not result.embedding and result.space.shape[1] <= SPACE_PCA:  # a UMAP / PCA space: small,
+        arrays["space"] = result.space  # and costly to remake when the run is reopened; features are remade
+    record = store.save("cluster", result.dataset, result.config.as_dict(), result.metrics, result.timings, arrays)
     result.run_id = record.run_id
+
+
+def reopen(store: RunStore, run_id: str, reporter: Reporter | None = None) -> tuple[Dataset, Result]:
+    """A stored clustering run and its dataset, as they were: the stored map and labels, and the space the
+    clusterer read (stored with the run, or remade from the features, which come from the cache when warm)."""
+    record = store.get(run_id)
+    if record.kind != "cluster":
+        raise ValueError(f"run {run_id} is a {record.kind} run, not a clustering; cluster its embeddings first")
+    dataset = store.dataset_of(record)
+    arrays = store.arrays(run_id)
+    config = Config(**record.config)
+    embedding, labels = arrays.pop("embedding"), arrays.pop("labels")
+    space = arrays.pop("space", None)
+    if space is None:
+        space = embedding if config.cluster_on == "embedding" and not reads_features(config.clusterer) else \
+            space_of(dataset, config, features_for(dataset, config, reporter), embedding, reporter)
+    result = Result(config=config, dataset=record.dataset, embedding=embedding, labels=labels, space=space,
+                    metrics=record.metrics, timings=record.timings, extras=arrays, run_id=run_id)
+    return dataset, result
 
 
 def compare(dataset: Dataset, base: Config, methods: list[tuple[str, dict]],

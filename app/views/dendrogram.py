@@ -75,6 +75,10 @@ if st.button("Use this cut as the current clustering", icon=":material/check_cir
              help="Stores it as a run (agglomerative, this linkage and K); Clusters, Metrics, Compare and the "
                   "report then show it."):
     adopted = state.adopt(res, labels, "agglomerative", params)
-    st.success(f"Stored as run {adopted.run_id}: {k} clusters"
-               + (f", ARI {adopted.metrics['ari']:.3f}" if adopted.metrics.get("ari") is not None else "") + ".")
+    st.session_state["tree_adopted"] = (f"Stored as run {adopted.run_id}: {k} clusters"
+                                        + (f", ARI {adopted.metrics['ari']:.3f}"
+                                           if adopted.metrics.get("ari") is not None else "") + ".")
+    st.rerun()  # so the sidebar shows the adopted run too
+if st.session_state.get("tree_adopted"):
+    st.success(st.session_state.pop("tree_adopted"))
 st.caption(f"Cluster sizes: {', '.join(f'{s:,}' for s in sizes)}")

@@ -84,7 +84,7 @@ with side:
 
 if named:
     st.subheader("Named selections")
-    st.caption("Kept with this run: they appear in its exports and its report.")
+    st.caption("Kept with this dataset: every run of it shows them, in its exports and its report too.")
     for name, indices in named.items():
         left, middle, right = st.columns([2, 5, 1])
         found, counts = np.unique(res.labels[indices], return_counts=True)

@@ -17,8 +17,10 @@ if res is None:
 
 st.subheader("Scores")
 st.caption(f"Internal scores are computed on {res.metrics.get('clustered', res.config.cluster_on)} "
-           f"({res.space.shape[1]} dimensions), noise excluded. External scores use the true labels, "
-           "with noise counted as one more group.")
+           f"({res.space.shape[1]} dimensions), noise excluded. "
+           + ("External scores use the true labels, with noise counted as one more group."
+              if res.metrics.get("ari") is not None else
+              "This dataset has no true labels, so there are no external scores (ARI, NMI, accuracy)."))
 st.dataframe(score_table(res.metrics), hide_index=True)
 
 choice = res.metrics.get("k_choice")

@@ -50,7 +50,8 @@ class RunContext:
     @property
     def title(self) -> str:
         c = self.config
-        return f"{self.dataset.name} · {c['clusterer']} on {c['reducer']} of {c['features']}"
+        what = f"{self.dataset.name} · {c['clusterer']} on {c['reducer']} of {c['features']}"
+        return f"{self.record.title} ({what})" if self.record.title else what
 
     @cached_property
     def space(self) -> np.ndarray:
@@ -58,6 +59,8 @@ class RunContext:
         cache when warm)."""
         from engine.pipeline import Config, features_for, reads_features, space_of
 
+        if "space" in self.arrays:  # stored with the run
+            return self.arrays["space"]
         config = Config(**self.config)
         if config.cluster_on == "embedding" and not reads_features(config.clusterer):
             return self.embedding

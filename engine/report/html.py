@@ -148,7 +148,7 @@ def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
 
 def _selections(ctx: RunContext, chart) -> tuple[str, str]:
     if not ctx.selections:
-        return "Named selections", "<p class='note'>No selection was named on this run.</p>"
+        return "Named selections", "<p class='note'>No selection was named on this dataset.</p>"
     cards = []
     for name, indices in ctx.selections.items():
         found, counts = np.unique(ctx.labels[indices], return_counts=True)

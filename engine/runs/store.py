@@ -4,8 +4,9 @@ Layout under the root (``$CLUSTERSCOPE_HOME``, default ``~/.local/share/clusters
 
     index.sqlite            one row per run: id, time, kind, dataset, config, metrics, timings
     runs/<id>/meta.json     the same record
-    runs/<id>/arrays.npz    embedding, labels and any extras
-    runs/<id>/selections.json  selections the user named on the map (the one part that changes)
+    runs/<id>/arrays.npz    embedding, labels, the clustering space (when it was neither of the two others) and extras
+    selections/<fp>.json    groups the user named on a map, kept per dataset (by fingerprint) so that every run of
+                            that dataset shows them; each remembers the run it was drawn on
     datasets/<fp>.npz       each dataset once, by fingerprint (see ``engine.data.snapshots``)
 
 A run is written into ``runs/.tmp-<id>``, flushed, then renamed into place (atomic on
@@ -49,6 +50,15 @@ class RunRecord:
     config: dict
     metrics: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    title: str = ""  # the user's name for the run ("" until they give one)
+
+    @property
+    def label(self) -> str:
+        """The user's title, or what the run did, with its id."""
+        c = self.config
+        what = self.title or (f"{c.get('clusterer')} on {c.get('features')}" if self.kind == "cluster" else
+                              f"{c.get('method')} on {c.get('encoder')}")
+        return f"{what} · {self.dataset.get('name', '?')} · {self.run_id}"
 
 
 class RunStore:
@@ -95,14 +105,26 @@ class RunStore:
                        (record.run_id, record.created, record.kind, record.dataset.get("name", ""),
                         json.dumps(asdict(record))))
 
-    def list(self, kind: str | None = None, limit: int = 200) -> list[RunRecord]:
-        """Newest first."""
+    def list(self, kind: str | None = None, limit: int = 200, fingerprint: str | None = None) -> list[RunRecord]:
+        """Stored runs, newest first: of one ``kind`` and one dataset (by ``fingerprint``) when given."""
         query, args = "SELECT record FROM runs", ()
         if kind:
             query, args = query + " WHERE kind = ?", (kind,)
         with closing(self._connect()) as db:
-            rows = db.execute(query + " ORDER BY created DESC LIMIT ?", (*args, limit)).fetchall()
-        return [RunRecord(**json.loads(row[0])) for row in rows]
+            rows = db.execute(query + " ORDER BY created DESC", args).fetchall()
+        records = [RunRecord(**json.loads(row[0])) for row in rows]
+        if fingerprint is not None:
+            records = [r for r in records if r.dataset.get("fingerprint") == fingerprint]
+        return records[:limit]
+
+    def rename(self, run_id: str, title: str) -> RunRecord:
+        """Give a run a title (an empty one goes back to describing what it did)."""
+        record = self.get(run_id)
+        record.title = title.strip()
+        with atomic_open(self.runs_dir / run_id / "meta.json", "w") as handle:
+            json.dump(asdict(record), handle, indent=1, default=_jsonable)
+        self._index(record)
+        return record
 
     def get(self, run_id: str) -> RunRecord:
         with closing(self._connect()) as db:
@@ -115,39 +137,70 @@ class RunStore:
         with np.load(self.runs_dir / run_id / "arrays.npz", allow_pickle=False) as data:
             return {key: data[key] for key in data.files}
 
-    # -- named selections: groups the user picked on the map and named, kept with the run ----------
+    # -- named selections: groups the user picked on a map and named, kept per dataset -------------
+    def _selections_path(self, fingerprint: str) -> Path:
+        return self.root / "selections" / f"{fingerprint}.json"
+
+    def _fingerprint(self, run_id: str) -> str:
+        return self.get(run_id).dataset["fingerprint"]
+
+    def named_groups(self, fingerprint: str) -> list[dict]:
+        """The dataset's named selections, in the order they were named: ``name``, ``indices`` and ``run_id``
+        (the run they were drawn on). Selections that older versions kept inside a run's folder are included."""
+        path = self._selections_path(fingerprint)
+        found = json.loads(path.read_text()) if path.exists() else []
+        names = {entry["name"] for entry in found}
+        for legacy in sorted(self.runs_dir.glob("*/selections.json")):
+            run_id = legacy.parent.name
+            try:
+                if self._fingerprint(run_id) != fingerprint:
+                    continue
+            except KeyError:
+                continue
+            for entry in json.loads(legacy.read_text()):
+                if entry["name"] not in names:
+                    found.append({**entry, "run_id": run_id})
+                    names.add(entry["name"])
+        return [{**entry, "indices": np.asarray(entry["indices"], dtype=np.int64)} for entry in found]
+
     def selections(self, run_id: str) -> dict[str, np.ndarray]:
-        """Name → item indices, in the order they were named."""
-        path = self.runs_dir / run_id / "selections.json"
-        if not path.exists():
-            return {}
-        return {entry["name"]: np.asarray(entry["indices"], dtype=np.int64) for entry in json.loads(path.read_text())}
+        """Name → item indices: the named selections of the run's dataset (every run of it shows them)."""
+        return {entry["name"]: entry["indices"] for entry in self.named_groups(self._fingerprint(run_id))}
 
     def name_selection(self, run_id: str, name: str, indices) -> dict[str, np.ndarray]:
-        """Keep ``indices`` under ``name`` (replacing a selection of that name); returns all selections."""
+        """Keep ``indices`` under ``name`` for the run's dataset (replacing a selection of that name), noting that
+        it was drawn on ``run_id``; returns all the dataset's selections."""
         name = name.strip()
         if not name:
             raise ValueError("a selection needs a name")
-        n_items = int(self.get(run_id).dataset.get("n_items", 0))
+        record = self.get(run_id)
+        n_items = int(record.dataset.get("n_items", 0))
         indices = np.unique(np.asarray(indices, dtype=np.int64))
         if not len(indices):
             raise ValueError("the selection is empty")
         if n_items and (indices.min() < 0 or indices.max() >= n_items):
             raise ValueError(f"selection indices must lie in 0..{n_items - 1}")
-        found = self.selections(run_id)
-        found[name] = indices
-        self._write_selections(run_id, found)
-        return found
+        groups = [g for g in self.named_groups(record.dataset["fingerprint"]) if g["name"] != name]
+        groups.append({"name": name, "indices": indices, "run_id": run_id})
+        self._write_selections(record.dataset["fingerprint"], groups)
+        return self.selections(run_id)
 
     def drop_selection(self, run_id: str, name: str) -> dict[str, np.ndarray]:
-        found = self.selections(run_id)
-        found.pop(name, None)
-        self._write_selections(run_id, found)
-        return found
+        fingerprint = self._fingerprint(run_id)
+        self._write_selections(fingerprint, [g for g in self.named_groups(fingerprint) if g["name"] != name])
+        for legacy in self.runs_dir.glob("*/selections.json"):  # an older version's copy must not bring it back
+            entries = json.loads(legacy.read_text())
+            if any(entry["name"] == name for entry in entries):
+                with atomic_open(legacy, "w") as handle:
+                    json.dump([e for e in entries if e["name"] != name], handle, indent=1)
+        return self.selections(run_id)
 
-    def _write_selections(self, run_id: str, found: dict[str, np.ndarray]) -> None:
-        with atomic_open(self.runs_dir / run_id / "selections.json", "w") as handle:
-            json.dump([{"name": k, "indices": v.tolist()} for k, v in found.items()], handle, indent=1)
+    def _write_selections(self, fingerprint: str, groups: list[dict]) -> None:
+        path = self._selections_path(fingerprint)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_open(path, "w") as handle:
+            json.dump([{"name": g["name"], "indices": np.asarray(g["indices"]).tolist(), "run_id": g.get("run_id")}
+                       for g in groups], handle, indent=1)
 
     def dataset_of(self, record: RunRecord):
         """The dataset a run was made on, from the dataset store."""
@@ -158,6 +211,10 @@ class RunStore:
         return self.datasets.get(record.dataset["fingerprint"])
 
     def delete(self, run_id: str) -> None:
+        """Remove a run, its index row and its files; the dataset's named selections stay."""
+        if (self.runs_dir / run_id / "selections.json").exists():  # an older version kept them here: move them
+            fingerprint = self._fingerprint(run_id)
+            self._write_selections(fingerprint, self.named_groups(fingerprint))
         with closing(self._connect()) as db, db:
             db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
         shutil.rmtree(self.runs_dir / run_id, ignore_errors=True)

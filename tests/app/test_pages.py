@@ -265,6 +265,8 @@ def test_dendrogram_page_cuts_the_tree_and_recolours_the_map(ran):
     adopted = ran.session_state["result"]
     assert adopted.run_id != before.run_id and adopted.config.clusterer == "agglomerative"
     assert adopted.config.clusterer_params == {"n_clusters": 10, "linkage": "average"}
+    assert f"Stored as run {adopted.run_id}" in texts(ran)
+    assert adopted.run_id in "\n".join(str(m.value) for m in ran.sidebar.markdown)  # the sidebar is not stale
     reference = hierarchy.fcluster(hierarchy.linkage(before.space, "average"), 10, "maxclust")
     assert len(set(zip(adopted.labels.tolist(), reference.tolist()))) == 10  # the same partition as SciPy's
     ran.session_state["result"] = before  # leave the module's app as the other tests expect it
@@ -404,3 +406,46 @@ def test_the_metrics_page_overrides_the_auto_k_in_one_click(ran):
     result = ran.session_state["result"]
     assert result.metrics["n_clusters"] == k and result.config.clusterer_params["n_clusters"] == k
     assert "k_choice" not in result.metrics  # K was given, not chosen
+
+
+def test_the_runs_page_reopens_renames_sorts_compares_and_deletes_stored_runs(digits_result):
+    from app.state import store
+
+    at = run_pipeline(fresh_app())
+    first = at.session_state["result"]
+    at.number_input(key="cp.kmeans.n_clusters").set_value(4).run()
+    second = run_pipeline(at).session_state["result"]
+    assert second.metrics["n_clusters"] == 4 and second.run_id != first.run_id
+
+    at.switch_page("views/runs.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert {first.run_id, second.run_id} <= set(table["Run"]) and table.iloc[0]["Run"] == second.run_id  # newest
+    at.selectbox(key="runs_sort").set_value("ari").run()
+    aris = at.dataframe[0].value["ARI"].dropna().tolist()
+    assert aris == sorted(aris, reverse=True)
+    assert len(at.get("plotly_chart")) == 1  # two runs of this dataset compared side by side
+    assert "Pick two or more runs" not in texts(at)
+
+    at.selectbox(key="runs_pick").set_value(first.run_id).run()
+    at.text_input(key=f"runs_title-{first.run_id}").set_value("the demo one")
+    at.button(key="runs_rename_save").click().run()
+    assert store().get(first.run_id).title == "the demo one"
+
+    at.selectbox(key="runs_pick").set_value(first.run_id)
+    at.button(key="runs_open").click().run()  # opens it and goes to the map
+    assert not at.exception, at.exception
+    opened = at.session_state["result"]
+    assert opened.run_id == first.run_id and np.array_equal(opened.labels, first.labels)
+    assert opened.metrics["n_clusters"] == first.metrics["n_clusters"]
+    sidebar = "\n".join(str(m.value) for m in at.sidebar.markdown)
+    assert "the demo one" in sidebar and first.run_id in sidebar
+
+    at.switch_page("views/runs.py").run()
+    at.selectbox(key="runs_pick").set_value(second.run_id).run()
+    assert at.button(key="runs_delete").disabled  # not before "Sure"
+    at.checkbox(key=f"runs_sure-{second.run_id}").check().run()
+    at.button(key="runs_delete").click().run()
+    assert not at.exception, at.exception
+    assert second.run_id not in {r.run_id for r in store().list()}
+    assert second.run_id not in set(at.dataframe[0].value["Run"])

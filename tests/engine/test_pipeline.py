@@ -78,3 +78,23 @@ def test_compare_runs_each_method_on_one_embedding(digits, digits_result):
     assert [r.config.clusterer for r in results] == ["kmeans", "louvain"]
     assert all(r.embedding is digits_result.embedding for r in results)
     assert all(r.metrics["ari"] > 0.7 for r in results)
+
+
+def test_a_stored_run_reopens_as_it_was(tmp_path):
+    from engine.data.shapes import shapes
+
+    store = api.RunStore(tmp_path)
+    data = shapes(n=90, size=16)
+    config = api.default_config(data, features="pixels", clusterer_params={"n_clusters": 4})
+    ran = api.run(data, config, store=store)
+    assert "space" in store.arrays(ran.run_id)  # the 10-D clustering space is kept with the run
+    again, res = api.reopen(api.RunStore(tmp_path), ran.run_id)
+    assert again.fingerprint() == data.fingerprint() and res.run_id == ran.run_id
+    assert res.config == ran.config and res.metrics == ran.metrics
+    assert np.array_equal(res.labels, ran.labels) and np.allclose(res.embedding, ran.embedding)
+    assert np.allclose(res.space, ran.space)
+    on_map = api.run(data, replace(config, cluster_on="embedding"), store=store)
+    assert "space" not in store.arrays(on_map.run_id)
+    assert api.reopen(store, on_map.run_id)[1].space.shape == (90, 2)
+    with pytest.raises(KeyError):
+        api.reopen(store, "no-such-run")

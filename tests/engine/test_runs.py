@@ -60,19 +60,52 @@ def test_location_comes_from_the_environment(monkeypatch, tmp_path):
     assert RunStore().root == tmp_path / "xdg" / "clusterscope" and os.path.isdir(tmp_path / "xdg" / "clusterscope")
 
 
-def test_named_selections_are_kept_with_the_run(tmp_path):
+def test_named_selections_belong_to_the_dataset_and_survive_new_runs(tmp_path):
     store = RunStore(tmp_path)
-    record = store.save("cluster", {"name": "d", "fingerprint": "f", "n_items": 5}, {}, {}, {}, {"labels": np.zeros(5)})
-    store.name_selection(record.run_id, "  odd ones ", [3, 1, 3])
-    store.name_selection(record.run_id, "first", [0])
+    meta = {"name": "d", "fingerprint": "f", "n_items": 5}
+    first = store.save("cluster", meta, {}, {}, {}, {"labels": np.zeros(5)})
+    store.name_selection(first.run_id, "  odd ones ", [3, 1, 3])
+    store.name_selection(first.run_id, "first", [0])
+    later = store.save("cluster", meta, {}, {}, {}, {"labels": np.ones(5)})  # a new run of the same data
+    other = store.save("cluster", {**meta, "fingerprint": "g"}, {}, {}, {}, {"labels": np.zeros(5)})
     reopened = RunStore(tmp_path)
-    assert {k: v.tolist() for k, v in reopened.selections(record.run_id).items()} == {"odd ones": [1, 3], "first": [0]}
-    reopened.name_selection(record.run_id, "first", [2, 4])  # the same name replaces
-    assert reopened.selections(record.run_id)["first"].tolist() == [2, 4]
-    assert list(reopened.drop_selection(record.run_id, "odd ones")) == ["first"]
+    assert {k: v.tolist() for k, v in reopened.selections(later.run_id).items()} == {"odd ones": [1, 3], "first": [0]}
+    assert reopened.selections(other.run_id) == {}
+    assert [g["run_id"] for g in reopened.named_groups("f")] == [first.run_id, first.run_id]  # drawn on
+    reopened.name_selection(later.run_id, "first", [2, 4])  # the same name replaces, from any run
+    assert reopened.selections(first.run_id)["first"].tolist() == [2, 4]
+    assert reopened.named_groups("f")[-1]["run_id"] == later.run_id
+    assert list(reopened.drop_selection(first.run_id, "odd ones")) == ["first"]
+    reopened.delete(first.run_id)  # the run they were drawn on goes; the dataset's selections stay
+    assert list(reopened.selections(later.run_id)) == ["first"]
     for name, indices in (("", [1]), ("x", []), ("x", [5]), ("x", [-1])):
         with pytest.raises(ValueError):
-            reopened.name_selection(record.run_id, name, indices)
+            reopened.name_selection(later.run_id, name, indices)
+
+
+def test_selections_an_older_version_kept_in_a_run_folder_still_show(tmp_path):
+    store = RunStore(tmp_path)
+    record = store.save("cluster", {"name": "d", "fingerprint": "f", "n_items": 5}, {}, {}, {}, {"labels": np.zeros(5)})
+    (store.runs_dir / record.run_id / "selections.json").write_text('[{"name": "old", "indices": [1, 2]}]')
+    assert store.selections(record.run_id)["old"].tolist() == [1, 2]
+    later = store.save("cluster", {"name": "d", "fingerprint": "f", "n_items": 5}, {}, {}, {}, {"labels": np.ones(5)})
+    store.delete(record.run_id)  # its folder goes; the selection moves to the dataset
+    assert RunStore(tmp_path).selections(later.run_id)["old"].tolist() == [1, 2]
+    store.drop_selection(later.run_id, "old")
+    assert RunStore(tmp_path).selections(later.run_id) == {}
+
+
+def test_runs_can_be_titled_and_listed_per_dataset(tmp_path):
+    store = RunStore(tmp_path)
+    first = save_one(store)
+    other = store.save("cluster", {"name": "e", "fingerprint": "g"}, {"clusterer": "gmm"}, {}, {}, {"labels": np.zeros(2)})
+    assert first.label == f"kmeans on None · d · {first.run_id}" and first.title == ""
+    store.rename(first.run_id, "  the demo one ")
+    reopened = RunStore(tmp_path)
+    assert reopened.get(first.run_id).title == "the demo one"
+    assert reopened.get(first.run_id).label.startswith("the demo one · d · ")
+    assert [r.run_id for r in reopened.list(fingerprint="g")] == [other.run_id]
+    assert [r.run_id for r in reopened.list(kind="cluster", fingerprint="f")] == [first.run_id]
 
 
 def test_each_dataset_is_stored_once_and_reloads_whole(tmp_path):
