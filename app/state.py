@@ -8,7 +8,6 @@ import numpy as np
 import streamlit as st
 
 from engine import api
-from engine.jobs import Job
 
 DATASET, SOURCE, RESULT, JOB, COMPARE = "dataset", "dataset_source", "result", "job", "compare"
 LAST_OUTCOME = "last_job_outcome"
@@ -89,12 +88,12 @@ def result() -> api.Result | None:
     return st.session_state.get(RESULT)
 
 
-def job() -> Job | None:
+def job() -> api.Job | None:
     return st.session_state.get(JOB)
 
 
 def start_run(config: api.Config) -> None:
-    st.session_state[JOB] = Job("clustering", api.run, dataset(), config, store=store())
+    st.session_state[JOB] = api.Job("clustering", api.run, dataset(), config, store=store())
 
 
 def collect_finished_job() -> None:
@@ -201,27 +200,21 @@ def adopt(res: api.Result, labels: np.ndarray, clusterer: str, params: dict) -> 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def attention_model(source: str):
-    """``pretrained`` or a training run id → an :class:`engine.attention.AttentionModel`."""
-    from engine import attention
-
+    """``pretrained`` or a training run id → an :class:`api.AttentionModel`."""
     if source == "pretrained":
-        return attention.pretrained_dino()
-    return attention.from_training_run(store(), source)
+        return api.pretrained_dino()
+    return api.attention_from_run(store(), source)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def attention_maps(key: str, source: str, _images: np.ndarray, indices: tuple[int, ...], size: int) -> np.ndarray:
-    from engine import attention
-
-    return attention.attention_maps(attention_model(source).at(size), _images[list(indices)])
+    return api.attention_maps(attention_model(source).at(size), _images[list(indices)])
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def report_context(run_id: str, selections_key: str):
     """A stored run, loaded for reports and exports (``selections_key`` changes when its named selections do)."""
-    from engine import report
-
-    return report.RunContext.load(store(), run_id)
+    return api.RunContext.load(store(), run_id)
 
 
 def selections_key(run_id: str) -> str:
@@ -231,13 +224,9 @@ def selections_key(run_id: str) -> str:
 @st.cache_data(show_spinner=False, max_entries=8)
 def graph_layout(key: str, _data: api.Dataset) -> np.ndarray:
     """A spring layout of a graph dataset, for its preview."""
-    from engine.features.adjacency import adjacency_features
-
-    return api.REDUCERS["spring"].make(n_components=2, seed=0).fit_transform(adjacency_features(_data))
+    return api.REDUCERS["spring"].make(n_components=2, seed=0).fit_transform(api.adjacency_features(_data))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def barycentre(key: str, _members: np.ndarray, metric: str) -> np.ndarray:
-    from engine.timeseries import barycentre as centre
-
-    return centre(_members, metric)
+    return api.barycentre(_members, metric)

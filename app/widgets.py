@@ -9,8 +9,7 @@ import streamlit as st
 from app import state
 from engine import api
 # re-exported for the pages
-from engine.metrics.describe import SCORES, format_score, score_frame, score_table  # noqa: F401
-from engine.viz.figures import colour_map, group_name, map_grid, scatter  # noqa: F401
+from engine.api import SCORES, colour_map, format_score, group_name, map_grid, scatter, score_frame, score_table  # noqa: F401
 
 
 def param_controls(entry: api.Entry, key: str, defaults: dict[str, Any] | None = None) -> dict[str, Any]:

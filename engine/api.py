@@ -1,4 +1,6 @@
-"""The narrow surface the app and the CLI call. Nothing else in ``engine`` needs importing from outside."""
+"""The narrow surface the app and the CLI call. Nothing else in ``engine`` needs importing from outside: the app's
+modules import only this one (``tests/app/test_one_door.py`` fails otherwise). The report and the attention
+maps load on first use (matplotlib and the ViT code are not needed to start the app)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,49 @@ from engine.reduce import REDUCERS, reducers_for
 from engine.registry import Entry
 from engine.runs import RunRecord, RunStore
 from engine.ssl import METHODS
-from engine.train import TrainConfig, pick_device
+from engine.train import TrainConfig, default_encoder, pick_device, recommended
+from engine.train import jobs as _training
+# what the pages draw (the report draws the same)
+from engine.metrics.describe import SCORES, format_score, score_frame, score_table
+from engine.viz.figures import (colour, colour_map, dendrogram, edge_index, group_name, k_choice_chart, map_grid,
+                                scatter, series_lines, sweep_chart)
+from engine.data.thumbs import enlarge
+from engine.jobs import Job
+from engine.cluster.ts_kmeans import dtw_cells
+from engine.features.series import target_length
+from engine.features.adjacency import adjacency_features
+from engine.timeseries import barycentre
+from engine.encoders import weights_table
+
+# training jobs run in worker processes; the app starts, polls, cancels and resumes them
+start_training, resume_training, cancel_training = _training.start, _training.launch, _training.cancel
+training_status, training_state, training_events = _training.status, _training.state, _training.events
+
+_LAZY = {  # name here → (module, name there), imported on first use
+    "RunContext": ("engine.report", "RunContext"), "build_report": ("engine.report", "build"),
+    "labels_csv": ("engine.report", "labels_csv"), "labels_frame": ("engine.report", "labels_frame"),
+    "embedding_npy": ("engine.report", "embedding_npy"), "embedding_parquet": ("engine.report", "embedding_parquet"),
+    "report_figures": ("engine.report", "figures"),
+    "AttentionModel": ("engine.attention", "AttentionModel"), "attention_maps": ("engine.attention", "attention_maps"),
+    "pretrained_dino": ("engine.attention", "pretrained_dino"),
+    "attention_from_run": ("engine.attention", "from_training_run"),
+    "vit_training_runs": ("engine.attention", "vit_training_runs"),
+    "attention_weights_status": ("engine.attention", "weights_status"),
+    "attention_available": ("engine.attention", "pretrained_available"),
+    "attention_threshold": ("engine.attention", "default_threshold"), "attention_mask": ("engine.attention", "pixel_mask"),
+    "attention_iou": ("engine.attention", "iou"), "attention_overlay": ("engine.attention", "overlay"),
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"engine.api has no {name!r}")
+    import importlib
+
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "CLUSTERERS", "REDUCERS", "FEATURES", "DEMOS", "Entry", "Param", "available_for",
@@ -32,5 +76,9 @@ __all__ = [
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
-    "load_edge_list", "load_graphml",
+    "load_edge_list", "load_graphml", "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
+    "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
+    "scatter", "series_lines", "sweep_chart", "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
+    "barycentre", "weights_table", "start_training", "resume_training", "cancel_training", "training_status",
+    "training_state", "training_events", *_LAZY,
 ]

@@ -7,8 +7,7 @@ import streamlit as st
 
 from app import state
 from app.widgets import group_name, scatter, selected_items
-from engine import api, attention
-from engine.data.thumbs import enlarge
+from engine import api
 
 st.title("Attention")
 data = state.dataset()
@@ -16,15 +15,15 @@ if data.images is None:
     st.info(f"Attention maps need images; the current dataset ({data.name}) holds {data.kind_label}.")
     st.stop()
 
-runs = attention.vit_training_runs(state.store(), data.fingerprint())
+runs = api.vit_training_runs(state.store(), data.fingerprint())
 sources = {r.run_id: f"{api.ENCODERS[r.config['encoder']].label} · {api.METHODS[r.config['method']].label} · "
                       f"run {r.run_id}" for r in runs}
-pretrained_note = f"Pretrained DINO ViT-S/16: {attention.weights_status()}."
-if attention.pretrained_available():
+pretrained_note = f"Pretrained DINO ViT-S/16: {api.attention_weights_status()}."
+if api.attention_available():
     sources["pretrained"] = "DINO ViT-S/16, pretrained (facebookresearch/dino)"
 if not sources:
     st.info("No Vision Transformer has been trained on this dataset yet, and the pretrained DINO ViT-S/16 weights "
-            f"are {attention.weights_status()}. On the **Train** page pick the encoder "
+            f"are {api.attention_weights_status()}. On the **Train** page pick the encoder "
             "**ViT-Micro** and the method **DINO**; its attention then shows here. The **shapes** demo (Data page) "
             "comes with true object masks, so the masks can be scored.")
     st.page_link("views/train.py", label="Go to Train", icon=":material/model_training:")
@@ -87,27 +86,27 @@ cell = 160
 scores = []
 for index, heads in zip(picked, maps):
     heat = heads.mean(axis=0)
-    threshold = attention.default_threshold(heat, z)
-    predicted = attention.pixel_mask(heat, cell, threshold)
-    big = enlarge(data.images[index], cell)
+    threshold = api.attention_threshold(heat, z)
+    predicted = api.attention_mask(heat, cell, threshold)
+    big = api.enlarge(data.images[index], cell)
     mask_image = np.repeat(predicted[..., None] * 255, 3, axis=-1).astype(np.uint8)
     title = data.item_names[index]
     if data.masks is not None:
         truth = data.masks[index]
-        scores.append(attention.iou(attention.pixel_mask(heat, truth.shape[0], threshold), truth))
+        scores.append(api.attention_iou(api.attention_mask(heat, truth.shape[0], threshold), truth))
         title += f" · IoU with the true mask {scores[-1]:.2f}"
     st.markdown(f"**{title}**" + (f" · {group_name(int(res.labels[index]))}" if res is not None else ""))
     columns = st.columns(4)
     columns[0].image(big, caption="image")
-    columns[1].image(attention.overlay(big, heat, alpha, outline=predicted), caption=f"mean of {model.heads} heads")
+    columns[1].image(api.attention_overlay(big, heat, alpha, outline=predicted), caption=f"mean of {model.heads} heads")
     columns[2].image(mask_image, caption=f"mask: {predicted.mean():.0%} of the image")
     if data.masks is not None:
-        columns[3].image(enlarge(np.repeat(data.masks[index][..., None] * 255, 3, -1).astype(np.uint8), cell),
+        columns[3].image(api.enlarge(np.repeat(data.masks[index][..., None] * 255, 3, -1).astype(np.uint8), cell),
                          caption="true mask")
     if per_head:
         head_columns = st.columns(max(model.heads, 4))
         for h in range(model.heads):
-            head_columns[h].image(attention.overlay(enlarge(data.images[index], 96), heads[h], alpha),
+            head_columns[h].image(api.attention_overlay(api.enlarge(data.images[index], 96), heads[h], alpha),
                                   caption=f"head {h + 1}")
 if scores:
     st.info(f"Mean IoU of the attention masks with the true masks over these {len(scores)} images: "

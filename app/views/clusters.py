@@ -8,7 +8,7 @@ import streamlit as st
 
 from app import state
 from app.widgets import colour_map, needs_result
-from engine.viz.figures import colour, series_lines
+from engine import api
 
 st.title("Clusters")
 res = needs_result()
@@ -48,7 +48,7 @@ for p in profiles[:limit]:
         members = np.flatnonzero(res.labels == p.label)
         shown = members if len(members) <= 60 else p.representatives
         centre = None if p.label < 0 else state.barycentre(f"{key}-{p.label}", res.space[members], metric)
-        st.plotly_chart(series_lines(data.series, shown, data.item_names, centre, colour(p.label), height=240),
+        st.plotly_chart(api.series_lines(data.series, shown, data.item_names, centre, api.colour(p.label), height=240),
                         key=f"series-{p.label}")
         st.caption(f"{len(shown)} of {p.size:,} series" + ("" if p.label < 0 else
                    f"; bold: the {metric.upper() if metric != 'euclidean' else 'mean'} barycentre "

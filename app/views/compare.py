@@ -6,7 +6,6 @@ import streamlit as st
 
 from app import state
 from app.widgets import needs_result, score_frame
-from engine.viz.figures import map_grid
 from engine import api
 
 st.title("Compare")
@@ -53,7 +52,7 @@ if stored[0] != request:
 
 results = stored[1]
 labels = [api.CLUSTERERS[r.config.clusterer].label for r in results]
-fig = map_grid([(f"{name} · {r.metrics['n_clusters']} clusters", r.embedding, r.labels)
+fig = api.map_grid([(f"{name} · {r.metrics['n_clusters']} clusters", r.embedding, r.labels)
                 for name, r in zip(labels, results)])
 st.plotly_chart(fig, key="compare_maps")
 

@@ -12,9 +12,6 @@ import streamlit as st
 from app import state
 from app.widgets import param_controls, registry_select, scatter, score_table
 from engine import api
-from engine.cluster.ts_kmeans import dtw_cells
-from engine.features.series import target_length
-from engine.viz.figures import edge_index, series_lines
 
 IMAGE_TYPES = ["zip", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"]
 
@@ -22,9 +19,9 @@ st.title("Data")
 
 
 def dtw_cost_note(data: api.Dataset, params: dict, feature_params: dict) -> str:
-    length = target_length(data, feature_params.get("length", 0))
+    length = api.target_length(data, feature_params.get("length", 0))
     k = params["n_clusters"] or api.k_range(len(data))[-1]  # K = auto: the most it may choose
-    cells, width = dtw_cells(len(data), k, length, params.get("band", 0.0))
+    cells, width = api.dtw_cells(len(data), k, length, params.get("band", 0.0))
     return (f"DTW compares every time step of one series with every step of another: O(n·m) per pair. Here "
             f"each K-means iteration fills about {cells / 1e6:,.0f} million cells ({len(data):,} series × "
             f"{k} centres{'' if params['n_clusters'] else ' at most'} × {length} steps × {width} in the band). "
@@ -151,14 +148,14 @@ with left:
                  caption=f"{len(shown)} of {len(data):,} items, at random")
     elif data.series is not None:
         shown = np.sort(np.random.default_rng(0).choice(len(data), size=min(12, len(data)), replace=False))
-        st.plotly_chart(series_lines(data.series, shown, data.item_names, height=280), key="series_preview")
+        st.plotly_chart(api.series_lines(data.series, shown, data.item_names, height=280), key="series_preview")
         st.caption(f"{len(shown)} of {len(data):,} series, at random")
     elif data.graph is not None:
         layout = state.graph_layout(data.fingerprint(), data)
         groups = data.labels if data.labels is not None else np.zeros(len(data), dtype=np.int64)
         names = dict(enumerate(data.class_names)) if data.labels is not None else {0: "node"}
         st.plotly_chart(scatter(layout, groups, names, data.item_names, point_size=8, height=320,
-                                edges=edge_index(data.graph, data.item_names)), key="graph_preview")
+                                edges=api.edge_index(data.graph, data.item_names)), key="graph_preview")
         st.caption(f"{len(data):,} nodes, {summary['n_edges']:,} edges, {summary['components']} connected "
                    "component(s)" + (", coloured by the true labels" if data.labels is not None else ""))
     else:

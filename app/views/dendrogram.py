@@ -8,7 +8,6 @@ import streamlit as st
 from app import state
 from app.widgets import group_name, needs_result, scatter
 from engine import api
-from engine.viz.figures import colour, dendrogram
 
 st.title("Dendrogram")
 res = needs_result()
@@ -49,7 +48,7 @@ st.caption(f"{linkage.capitalize()} linkage on the {res.config.cluster_on} ({spa
            f"Cut into **{k}** clusters at height {height:.3g}. The top {len(lay.leaf_items)} branches are drawn"
            + (f"; each leaf shows its most typical item, so {len(lay.leaf_items)} of {len(data):,} images are shown"
               if thumbs else "") + ".")
-st.plotly_chart(dendrogram(lay, thumbs, height=560), key=f"dendrogram-{linkage}-{k}-{len(lay.leaf_items)}")
+st.plotly_chart(api.dendrogram(lay, thumbs, height=560), key=f"dendrogram-{linkage}-{k}-{len(lay.leaf_items)}")
 
 sizes = np.bincount(labels)
 left, right = st.columns([3, 2])
@@ -63,7 +62,7 @@ with right:
     profiles = state.profiles(f"{state.run_key(res)}-{linkage}-{k}", space, labels)
     shown = st.slider("Clusters shown", 1, k, min(k, 8), key="tree_galleries") if k > 1 else 1
     for p in profiles[:shown]:
-        st.markdown(f"<span style='color:{colour(p.label)};font-size:1.2em'>●</span> **{p.name}** · "
+        st.markdown(f"<span style='color:{api.colour(p.label)};font-size:1.2em'>●</span> **{p.name}** · "
                     f"{p.size:,} items ({p.size / len(data):.1%})", unsafe_allow_html=True)
         if data.images is not None:
             st.image(state.sheet(f"{data.fingerprint()}-tree-{linkage}-{k}-{p.label}", data.images,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app import state
 from app.widgets import group_name, needs_result, scatter, selected_items
-from engine.viz.figures import edge_index, series_lines
+from engine import api
 
 st.title("Explore")
 res = needs_result()
@@ -57,7 +57,7 @@ def name_selection(selected: list[int]) -> None:
 
 map_col, side = st.columns([3, 1])
 with map_col:
-    edges = edge_index(data.graph, data.item_names) if data.graph is not None else None
+    edges = api.edge_index(data.graph, data.item_names) if data.graph is not None else None
     fig = scatter(res.embedding, groups, names, hover, point_size=point_size, edges=edges)
     event = st.plotly_chart(fig, key=f"map-{state.run_key(res)}-{colour_by}", on_select="rerun",
                             selection_mode=("points", "box", "lasso"), config={"scrollZoom": True})
@@ -75,7 +75,7 @@ with side:
             st.image(state.sheet(f"{data.fingerprint()}-sel", data.images, shown, 1 if len(shown) == 1 else 4, cell),
                      caption=data.item_names[shown[0]] if len(shown) == 1 else f"first {len(shown)} shown")
         elif data.series is not None:
-            st.plotly_chart(series_lines(data.series, shown[:20], data.item_names, height=220), key="sel_series")
+            st.plotly_chart(api.series_lines(data.series, shown[:20], data.item_names, height=220), key="sel_series")
         else:
             st.caption(", ".join(data.item_names[i] for i in shown))
         found, counts = np.unique(res.labels[selected], return_counts=True)

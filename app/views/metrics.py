@@ -8,7 +8,6 @@ import streamlit as st
 from app import state
 from app.widgets import needs_result, score_table
 from engine import api
-from engine.viz.figures import k_choice_chart, sweep_chart
 
 st.title("Metrics")
 res = needs_result()
@@ -30,7 +29,7 @@ if choice:
                "much K-means fits on different 80 % samples agree (ARI). A K must be stable to count: clusters that "
                "do not come back on resampling are not a structure of the data.")
     left, right = st.columns([3, 1])
-    left.plotly_chart(k_choice_chart(choice), key="k_choice")
+    left.plotly_chart(api.k_choice_chart(choice), key="k_choice")
     with right:
         st.markdown("**Try another K**")
         for k, label in api.k_alternatives(choice):
@@ -53,8 +52,8 @@ st.caption(f"K-means on {res.metrics.get('clustered', res.config.cluster_on)} fo
 
 
 left, right = st.columns(2)
-left.plotly_chart(sweep_chart(sweep["ks"], sweep["inertia"], sweep["elbow_k"], "Elbow", "inertia"), key="elbow")
-right.plotly_chart(sweep_chart(sweep["ks"], sweep["silhouette"], sweep["best_silhouette_k"], "Silhouette sweep", "silhouette"),
+left.plotly_chart(api.sweep_chart(sweep["ks"], sweep["inertia"], sweep["elbow_k"], "Elbow", "inertia"), key="elbow")
+right.plotly_chart(api.sweep_chart(sweep["ks"], sweep["silhouette"], sweep["best_silhouette_k"], "Silhouette sweep", "silhouette"),
                    key="silhouette_sweep")
 
 st.subheader("Stored runs on this dataset")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app import state
 from app.widgets import needs_result
-from engine import api, report
+from engine import api
 
 st.title("Report & export")
 res = needs_result()
@@ -26,20 +26,20 @@ st.subheader("Labels and embedding")
 st.caption("One row per item: its index, name, cluster (−1 is noise), true label when known, and the named "
            "selections it belongs to.")
 columns = st.columns(3)
-columns[0].download_button("Cluster labels (CSV)", report.labels_csv(ctx), f"labels-{run_id}.csv", "text/csv",
+columns[0].download_button("Cluster labels (CSV)", api.labels_csv(ctx), f"labels-{run_id}.csv", "text/csv",
                            icon=":material/table:", key="dl_labels")
-columns[1].download_button("Embedding (NumPy .npy)", report.embedding_npy(ctx), f"embedding-{run_id}.npy",
+columns[1].download_button("Embedding (NumPy .npy)", api.embedding_npy(ctx), f"embedding-{run_id}.npy",
                            "application/octet-stream", icon=":material/data_array:", key="dl_npy")
-columns[2].download_button("Embedding (Parquet)", report.embedding_parquet(ctx), f"embedding-{run_id}.parquet",
+columns[2].download_button("Embedding (Parquet)", api.embedding_parquet(ctx), f"embedding-{run_id}.parquet",
                            "application/octet-stream", icon=":material/data_array:", key="dl_parquet")
 with st.expander("Preview the labels table"):
-    st.dataframe(report.labels_frame(ctx).head(200), hide_index=True)
+    st.dataframe(api.labels_frame(ctx).head(200), hide_index=True)
 
 st.subheader("Figures (PNG)")
 figures_key = ("report_figures", run_id)
 if st.button("Make PNG figures", icon=":material/image:", key="make_figures"):
     with st.spinner("Drawing the map, the K sweep and the dendrogram…"):
-        st.session_state[figures_key] = report.figures(ctx)
+        st.session_state[figures_key] = api.report_figures(ctx)
 pngs = st.session_state.get(figures_key)
 if pngs:
     columns = st.columns(len(pngs))
@@ -58,7 +58,7 @@ with_attention = st.checkbox("Include attention examples (when a ViT was trained
 report_key = ("report_html", run_id, state.selections_key(run_id), with_attention)
 if st.button("Build the report", type="primary", icon=":material/description:", key="build_report"):
     bar = st.progress(0.0, text="starting")
-    st.session_state[report_key] = report.build(ctx, api.Reporter(lambda f, m: bar.progress(f, text=m)),
+    st.session_state[report_key] = api.build_report(ctx, api.Reporter(lambda f, m: bar.progress(f, text=m)),
                                                 with_attention=with_attention)
     bar.empty()
 html = st.session_state.get(report_key)

@@ -10,9 +10,6 @@ import torch
 from app import state
 from app.widgets import param_controls, registry_select
 from engine import api
-from engine.encoders import weights_table
-from engine.train import default_encoder, recommended
-from engine.train import jobs
 
 st.title("Train")
 data = state.dataset()
@@ -28,7 +25,7 @@ st.caption(f"Dataset **{data.name}**, {len(data):,} images of {data.images.shape
 
 left, right = st.columns(2)
 with left:
-    suggested = default_encoder(len(data), data.images.shape[1], device)
+    suggested = api.default_encoder(len(data), data.images.shape[1], device)
     encoder = registry_select("Encoder", api.ENCODERS, "train_encoder", default=suggested)
     options = {}
     if encoder.weights is not None:
@@ -47,7 +44,7 @@ with left:
     else:
         st.caption("No pretrained weights are published for this encoder: random initialisation.")
     with st.expander("Pretrained weights of every encoder"):
-        st.dataframe(weights_table(), hide_index=True)
+        st.dataframe(api.weights_table(), hide_index=True)
         st.caption("Nothing is downloaded: weights are used when a package ships them or you put them in the "
                    "torch hub cache (`~/.cache/torch/hub/checkpoints`), or give a file.")
     method = registry_select("Method", api.METHODS, "train_method", default="simclr")
@@ -62,7 +59,7 @@ with right:
         budget = {"minutes": st.number_input("Minutes", 0.1, 600.0, 2.0, step=0.5, key="train_minutes"), "epochs": 0}
     else:
         budget = {"epochs": st.number_input("Epochs", 1, 10_000, 20, key="train_epochs")}
-    settings = recommended(method.name)  # the controls start at the method's own settings (DINO: batch 16)
+    settings = api.recommended(method.name)  # the controls start at the method's own settings (DINO: batch 16)
     batch_size = st.select_slider("Batch size", [16, 32, 64, 128, 256, 512, 1024], value=settings["batch_size"],
                                   key=f"train_batch-{method.name}")
     lr = st.number_input("Learning rate", 1e-5, 1.0, settings["lr"], format="%.5f", key=f"train_lr-{method.name}")
@@ -76,9 +73,9 @@ config = api.TrainConfig(encoder=encoder.name, method=method.name, method_params
                          encoder_options=options, image_size=image_size, batch_size=batch_size, lr=lr,
                          weight_decay=settings["weight_decay"], flip=flip, **budget)
 current = st.session_state.get("train_job")
-busy = current is not None and jobs.state(current) in ("queued", "running")
+busy = current is not None and api.training_state(current) in ("queued", "running")
 if st.button("Start training", type="primary", icon=":material/model_training:", disabled=busy, key="train_start"):
-    st.session_state["train_job"] = jobs.start(data, config)
+    st.session_state["train_job"] = api.start_training(data, config)
     st.rerun()
 
 
@@ -100,8 +97,8 @@ def job_panel() -> None:
     job_id = st.session_state.get("train_job")
     if not job_id:
         return
-    info, state_name = jobs.status(job_id), jobs.state(job_id)
-    log = jobs.events(job_id, ("step", "epoch", "extract"))  # one read of the log per poll
+    info, state_name = api.training_status(job_id), api.training_state(job_id)
+    log = api.training_events(job_id, ("step", "epoch", "extract"))  # one read of the log per poll
     steps, epochs, extraction = ([e for e in log if e["event"] == kind] for kind in ("step", "epoch", "extract"))
     st.subheader(f"Job {job_id}")
     if extraction and state_name == "running":
@@ -118,12 +115,12 @@ def job_panel() -> None:
     buttons = st.columns(4)
     if state_name in ("queued", "running"):
         if buttons[0].button("Cancel", icon=":material/stop:", key="train_cancel"):
-            jobs.cancel(job_id)
+            api.cancel_training(job_id)
     elif state_name in ("cancelled", "stopped", "failed"):
         if state_name == "failed":
             st.error(f"Training failed: {info.get('error')}")
         if buttons[0].button("Resume", icon=":material/play_arrow:", key="train_resume"):
-            jobs.launch(job_id)
+            api.resume_training(job_id)
             st.rerun(scope="fragment")
     elif state_name == "done":
         if st.session_state.get("train_job_shown_done") != job_id:  # refresh the runs list and buttons once
