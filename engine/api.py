@@ -41,6 +41,7 @@ from engine.encoders import weights_table
 # training jobs run in worker processes; the app starts, polls, cancels and resumes them
 start_training, resume_training, cancel_training = _training.start, _training.launch, _training.cancel
 training_status, training_state, training_events = _training.status, _training.state, _training.events
+training_curve = _training.curve
 
 _LAZY = {  # name here → (module, name there), imported on first use
     "RunContext": ("engine.report", "RunContext"), "build_report": ("engine.report", "build"),
@@ -80,5 +81,5 @@ __all__ = [
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
     "scatter", "series_lines", "sweep_chart", "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "start_training", "resume_training", "cancel_training", "training_status",
-    "training_state", "training_events", *_LAZY,
+    "training_state", "training_events", "training_curve", *_LAZY,
 ]

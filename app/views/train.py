@@ -98,17 +98,23 @@ def job_panel() -> None:
     if not job_id:
         return
     info, state_name = api.training_status(job_id), api.training_state(job_id)
-    log = api.training_events(job_id, ("step", "epoch", "extract"))  # one read of the log per poll
-    steps, epochs, extraction = ([e for e in log if e["event"] == kind] for kind in ("step", "epoch", "extract"))
+    log = api.training_curve(job_id)  # one read of the log per poll; a resume continues the curve
+    steps, epochs, extraction = log["step"], log["epoch"], log["extract"]
     st.subheader(f"Job {job_id}")
     if extraction and state_name == "running":
         done = extraction[-1]
         st.progress(done["done"] / done["total"], text=f"extracting embeddings {done['done']:,}/{done['total']:,}")
-    elif steps:
+    elif steps and state_name == "running":
         last = steps[-1]
         st.progress(min(last["progress"], 1.0),
                     text=f"{state_name} · epoch {last['epoch'] + 1} · loss {last['loss']:.4f} · "
                          f"{last['images_per_s']:,.0f} img/s · lr {last['lr']:.2e} · ETA {last['eta_s']:.0f} s")
+    elif steps:  # stopped: where it stands, no ETA
+        last = steps[-1]
+        st.progress(min(last["progress"], 1.0),
+                    text=f"{state_name} at {last['progress']:.0%} · epoch {last['epoch'] + 1}, step {last['step'] + 1} · "
+                         f"loss {last['loss']:.4f}" + (" · Resume goes on from the last checkpoint"
+                                                       if state_name in ("cancelled", "stopped", "failed") else ""))
     else:
         st.progress(0.0, text=f"{state_name} · starting the worker (loading torch)…")
     st.plotly_chart(loss_chart(steps[-2000:], epochs), key="loss_chart")

@@ -107,6 +107,23 @@ def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "e
     return out
 
 
+def curve(job_id: str) -> dict[str, list[dict]]:
+    """The job's steps, epochs and extraction events as one continuous history: a resume goes on from its last
+    checkpoint, so the steps an interrupted attempt made after that checkpoint (which the resume does again) are
+    dropped rather than drawn twice."""
+    found = {"step": [], "epoch": [], "extract": []}
+    for event in events(job_id, ("step", "epoch", "extract", "resumed")):
+        if event["event"] == "resumed":
+            at = event.get("progress")
+            if at is None:  # a job from before resumes recorded their position: only whole epochs were kept
+                at = found["epoch"][-1]["progress"] if found["epoch"] else 0.0
+            found = {"step": [e for e in found["step"] if e["progress"] <= at + 1e-9],
+                     "epoch": [e for e in found["epoch"] if e["progress"] <= at + 1e-9], "extract": []}
+        else:
+            found[event["event"]].append(event)
+    return found
+
+
 def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None = None) -> dict:
     """Run (or continue) a job to its end in this process; returns the final status.
 
@@ -195,5 +212,5 @@ def _write_json(path: Path, payload: dict) -> None:
         handle.write(json.dumps(payload, default=str))
 
 
-__all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events",
+__all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events", "curve",
            "job_dir", "job_dataset", "trained_method"]

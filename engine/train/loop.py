@@ -1,10 +1,12 @@
-"""The training loop: epochs (or a time budget), progress events, a checkpoint every epoch, resume.
+"""The training loop: epochs (or a time budget), progress events, a checkpoint every epoch and every
+:data:`CHECKPOINT_EVERY_S` seconds within one, resume from where the checkpoint left off (mid-epoch included).
 
 A job lives in a folder::
 
     config.json       TrainConfig plus the dataset reference
     progress.jsonl    one JSON event per line: steps, epochs, and the end
-    checkpoint.pt     the last finished epoch (written atomically), read back on resume
+    checkpoint.pt     the model, optimiser and position (epoch, step within it) at the last checkpoint, written
+                      atomically, read back on resume
     status.json       running / done / failed / cancelled, with the run id when done
 
 Nothing here prints or exits; it reports through a :class:`Reporter` and the files above.
@@ -32,6 +34,7 @@ from engine.ssl.base import SSLMethod
 from engine.train.config import TrainConfig, pick_device
 
 WARMUP = 0.05  # share of training with a linear learning-rate warm-up, then cosine decay
+CHECKPOINT_EVERY_S = 30.0  # within an epoch too: a cancel or a crash loses at most this much training
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Trainer:
         self.batch_size = min(config.batch_size, len(dataset))
         self.steps_per_epoch = max(1, len(dataset) // self.batch_size)
         self.epoch, self.elapsed, self.history = 0, 0.0, []
+        self.step, self.epoch_losses = 0, []  # the position within the current epoch, and its losses so far
 
     # -- checkpoints ---------------------------------------------------------------------------
     @property
@@ -74,7 +78,7 @@ class Trainer:
 
     def save_checkpoint(self) -> None:
         state = {"epoch": self.epoch, "elapsed": self.elapsed, "history": self.history, "size": self.size,
-                 "n_items": len(self.dataset),
+                 "n_items": len(self.dataset), "step": self.step, "epoch_losses": self.epoch_losses,
                  "method": self.method.state_dict(), "optimizer": self.optimizer.state_dict(),
                  "torch_rng": torch.get_rng_state()}
         staging = self.checkpoint_path.with_suffix(".tmp")
@@ -89,6 +93,7 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["torch_rng"])
         self.epoch, self.elapsed, self.history = state["epoch"], state["elapsed"], state["history"]
+        self.step, self.epoch_losses = state.get("step", 0), list(state.get("epoch_losses", []))
         return True
 
     # -- the loop ------------------------------------------------------------------------------
@@ -119,16 +124,33 @@ class Trainer:
     def run(self, reporter: Reporter | None = None, emit: Callable[[dict], None] | None = None) -> TrainOutcome:
         reporter, emit = ensure(reporter), emit or (lambda event: None)
         self.job_dir.mkdir(parents=True, exist_ok=True)
-        if self.load_checkpoint():
-            emit({"event": "resumed", "epoch": self.epoch, "elapsed": self.elapsed})
+        if self.load_checkpoint():  # the schedule, the data order and the loss curve go on from its position
+            emit({"event": "resumed", "epoch": self.epoch, "step": self.step, "elapsed": self.elapsed,
+                  "progress": self.progress(self.step)})
         amp = self.device == "cuda"
         self.method.train()
+        try:
+            self._train(reporter, emit, amp)
+        except Cancelled:  # keep every finished step: a resume goes on from here
+            self.save_checkpoint()
+            emit({"event": "checkpoint", "epoch": self.epoch, "step": self.step, "progress": self.progress(self.step)})
+            raise
+
+        def extracted(done: int, total: int) -> None:
+            reporter.update(1.0, f"extracting embeddings {done:,}/{total:,}")
+            emit({"event": "extract", "done": done, "total": total})
+
+        embeddings = self.embed_all(on_batch=extracted).cpu().numpy().astype(np.float32)
+        return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device)
+
+    def _train(self, reporter: Reporter, emit: Callable[[dict], None], amp: bool) -> None:
         while not self.finished():
             self.method.on_epoch_start(self.epoch, self.progress(), self.embed_all)
             order = torch.randperm(len(self.images), generator=torch.Generator().manual_seed(
                 self.config.seed * 100_003 + self.epoch))
-            losses, epoch_start = [], time.perf_counter()
-            for step in range(self.steps_per_epoch):
+            losses, epoch_start, saved = self.epoch_losses, time.perf_counter(), time.perf_counter()
+            lr = learning_rate(self.config.lr, self.progress(self.step))  # (a checkpoint may sit at an epoch's end)
+            for step in range(self.step, self.steps_per_epoch):
                 tick = time.perf_counter()
                 indices = order[step * self.batch_size:(step + 1) * self.batch_size]
                 batch = self.images[indices].to(self.device, non_blocking=True)
@@ -152,20 +174,19 @@ class Trainer:
                 eta = self.elapsed / max(fraction, 1e-9) * (1 - fraction)
                 emit({"event": "step", "epoch": self.epoch, "step": step, "loss": losses[-1], "lr": lr,
                       "images_per_s": rate, "eta_s": eta, "progress": fraction})
+                self.step = step + 1
+                if self.step < self.steps_per_epoch and time.perf_counter() - saved >= CHECKPOINT_EVERY_S:
+                    self.save_checkpoint()
+                    saved = time.perf_counter()
+                    emit({"event": "checkpoint", "epoch": self.epoch, "step": self.step, "progress": fraction})
                 reporter.update(fraction, f"epoch {self.epoch + 1} · loss {losses[-1]:.4f} · {rate:,.0f} img/s")
                 if self.config.minutes and self.finished():
                     break
-            self.epoch += 1
+            self.epoch, self.step, self.epoch_losses = self.epoch + 1, 0, []
             self.history.append({"epoch": self.epoch, "loss": float(np.mean(losses)), "lr": lr,
                                  "seconds": time.perf_counter() - epoch_start})
             self.save_checkpoint()
             emit({"event": "epoch", **self.history[-1], "progress": self.progress()})
-        def extracted(done: int, total: int) -> None:
-            reporter.update(1.0, f"extracting embeddings {done:,}/{total:,}")
-            emit({"event": "extract", "done": done, "total": total})
-
-        embeddings = self.embed_all(on_batch=extracted).cpu().numpy().astype(np.float32)
-        return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device)
 
 
 def restore(job_dir: str | os.PathLike, config: TrainConfig, dataset: Callable[[], Dataset]) -> SSLMethod:

@@ -151,3 +151,65 @@ def test_a_worker_can_be_cancelled_and_resumed(digits_folder):
     final = jobs.resume(job)
     assert final["state"] == "done" and final["metrics"]["epochs"] == 80
     assert [e["epoch"] for e in jobs.events(job, ("resumed",))] == [done]
+
+
+def test_a_cancel_mid_epoch_resumes_at_the_same_step_on_the_same_schedule(tmp_path, digits):
+    from engine.progress import Cancelled, Reporter
+    from engine.train import loop
+
+    data = digits.subset(np.arange(300))
+    config = TrainConfig(method="simclr", epochs=2, batch_size=32)  # 9 steps an epoch
+    reporter, first = Reporter(), []
+
+    def emit(event):
+        first.append(event)
+        if event["event"] == "step" and event["step"] == 4:
+            reporter.cancel()  # noticed after step 5 of the first epoch
+
+    with pytest.raises(Cancelled):
+        loop.Trainer(data, config, tmp_path).run(reporter, emit)
+    saved = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert (saved["epoch"], saved["step"], len(saved["epoch_losses"])) == (0, 5, 5)
+
+    again = []
+    outcome = loop.Trainer(data, config, tmp_path).run(None, again.append)
+    assert again[0]["event"] == "resumed" and (again[0]["epoch"], again[0]["step"]) == (0, 5)
+    steps = [e for e in again if e["event"] == "step"]
+    assert [(e["epoch"], e["step"]) for e in steps[:2]] == [(0, 5), (0, 6)] and len(steps) == 2 * 9 - 5
+    assert steps[0]["progress"] > [e for e in first if e["event"] == "step"][-1]["progress"]  # the curve goes on
+    assert steps[0]["lr"] == pytest.approx(loop.learning_rate(config.lr, 5 / 18))  # the schedule too
+    assert outcome.epochs_done == 2 and [h["epoch"] for h in outcome.history] == [1, 2]
+
+
+def test_checkpoints_come_on_time_within_an_epoch_and_a_crash_loses_only_what_followed(tmp_path, digits,
+                                                                                        monkeypatch):
+    from engine.train import loop
+
+    monkeypatch.setattr(loop, "CHECKPOINT_EVERY_S", 0.0)  # every step, so the test need not wait 30 s
+    data = digits.subset(np.arange(300))
+    config = TrainConfig(method="rotation", epochs=1, batch_size=32)
+    seen = []
+
+    def crash(event):
+        seen.append(event)
+        if event["event"] == "step" and event["step"] == 6:
+            raise RuntimeError("the machine went away")
+
+    with pytest.raises(RuntimeError):
+        loop.Trainer(data, config, tmp_path).run(None, crash)
+    assert [e["step"] for e in seen if e["event"] == "checkpoint"] == [1, 2, 3, 4, 5, 6]
+    assert torch.load(tmp_path / "checkpoint.pt", weights_only=True)["step"] == 6  # step 7 was lost, no more
+    again = []
+    loop.Trainer(data, config, tmp_path).run(None, again.append)
+    assert [e["step"] for e in again if e["event"] == "step"] == [6, 7, 8]
+
+
+def test_the_curve_of_a_resumed_job_drops_the_steps_it_did_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(jobs, "job_dir", lambda job_id: tmp_path)
+    log = [{"event": "step", "epoch": 0, "step": s, "progress": s / 10, "loss": 1.0} for s in range(1, 6)]
+    log += [{"event": "resumed", "epoch": 0, "step": 3, "progress": 0.3}]
+    log += [{"event": "step", "epoch": 0, "step": s, "progress": s / 10, "loss": 0.5} for s in range(4, 11)]
+    (tmp_path / "progress.jsonl").write_text("\n".join(json.dumps(e) for e in log))
+    steps = jobs.curve("job")["step"]
+    assert [e["progress"] for e in steps] == [s / 10 for s in range(1, 11)]
+    assert [e["loss"] for e in steps] == [1.0] * 3 + [0.5] * 7
