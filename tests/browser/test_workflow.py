@@ -1,5 +1,5 @@
-"""Issue 12 in headless Chromium: a named selection outlives the run it was drawn on, and a stored run reopens
-from the Runs page with its map."""
+"""Issue 12 in headless Chromium: a named selection outlives the run it was drawn on, a stored run reopens
+from the Runs page with its map, and a cancelled training resumes with its loss curve going on."""
 
 from __future__ import annotations
 
@@ -71,3 +71,30 @@ def page_options(page, label: str) -> list[str]:
     options = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     return options
+
+
+def test_a_cancelled_training_resumes_and_its_loss_curve_goes_on(app_url, browser, screenshots):
+    page = open_app(browser, app_url, 1600)
+    wait_for_pipeline(page)
+    open_page(page, "Train")
+    choose(page, "Encoder", "Small CNN")
+    choose(page, "Method", "SimCLR")
+    page.get_by_text("Epochs", exact=True).click()
+    box = page.get_by_role("spinbutton", name="Epochs")
+    box.fill("60")
+    box.press("Enter")
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text(re.compile(r"running · epoch \d+ · loss")).wait_for(timeout=300_000)
+    page.get_by_role("button", name="Cancel").click()
+    stopped = page.get_by_text(re.compile(r"cancelled at \d+%")).inner_text(timeout=60_000)
+    assert "ETA" not in stopped and "Resume goes on from the last checkpoint" in stopped
+    assert_clean(page)
+    page.get_by_role("button", name="Resume").click()
+    page.get_by_text("Finished: run").wait_for(timeout=400_000)
+    xs = page.evaluate("() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')"
+                       "._fullData.find(t => t.name === 'step').x")
+    assert len(xs) > 10 and xs == sorted(xs) and xs[-1] == pytest.approx(100)  # one curve, not two attempts
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "23-train-resumed.png"))
+    page.close()
