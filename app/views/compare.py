@@ -14,8 +14,9 @@ if res is None:
     st.stop()
 
 data = state.dataset()
-st.caption(f"Each method runs on the same {res.config.reducer.upper()} {res.config.cluster_on} as the current run, "
-           "with its default settings; methods that need K get the K below.")
+st.caption(f"Each method clusters the same {res.metrics.get('clustered', res.config.cluster_on)} as the current run, "
+           f"drawn on its {api.REDUCERS[res.config.reducer].label} map, with its default settings; methods that need "
+           "K get the K below. Colours follow the first method's clusters: the same group looks the same in each map.")
 choices = api.clusterers_for(data.kind)
 suggested = {"graph": ["louvain_graph", "spectral_graph", "label_propagation"],
              "series": ["ts_kmeans", "kshape", "kmeans"]}.get(data.kind, ["hdbscan", "kmeans", "agglomerative"])

@@ -20,7 +20,7 @@ options = ["Cluster"] + (["True label"] if data.has_labels else []) + (["Named s
 controls = st.columns([2, 2, 3])
 colour_by = controls[0].radio("Colour by", options, horizontal=True, key="colour_by")
 point_size = controls[1].slider("Point size", 2, 12, 5, key="point_size")
-controls[2].caption(f"{res.config.reducer.upper()} map of {len(data):,} items · {res.metrics['n_clusters']} clusters"
+controls[2].caption(f"{api.REDUCERS[res.config.reducer].label} map of {len(data):,} items · {res.metrics['n_clusters']} clusters"
                     + (f" · {res.metrics['noise_fraction']:.1%} noise" if res.metrics["noise_fraction"] else "")
                     + (f", found on {res.metrics['clustered']}" if res.metrics.get("clustered") else "")
                     + ". Click a point to see it; pick the lasso or box tool above the map to select a group.")

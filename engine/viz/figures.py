@@ -137,15 +137,38 @@ def score_bars(rows: dict[str, dict], keys: tuple[str, ...] = ("ari", "nmi", "si
     return fig
 
 
+def matched_colours(reference: np.ndarray, labels: np.ndarray) -> dict[int, int]:
+    """For each group of ``labels``, the group of ``reference`` whose colour it takes: the one it overlaps most
+    under a one-to-one matching (Hungarian, on the items both share); groups left over take colours no reference
+    group uses. Noise (``-1``) stays noise. So the same group looks the same in every small map."""
+    from scipy.optimize import linear_sum_assignment
+
+    ours = [g for g in np.unique(labels).tolist() if g >= 0]
+    theirs = [g for g in np.unique(reference).tolist() if g >= 0]
+    mapping = {-1: -1}
+    if ours and theirs:
+        overlap = np.array([[np.sum((labels == a) & (reference == b)) for b in theirs] for a in ours])
+        for row, col in zip(*linear_sum_assignment(overlap, maximize=True)):
+            if overlap[row, col] > 0:
+                mapping[ours[row]] = theirs[col]
+    spare = iter(range(max(theirs, default=-1) + 1, 10**6))
+    for g in ours:
+        if g not in mapping:
+            mapping[g] = next(spare)
+    return mapping
+
+
 def map_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], panel_height: int = 380) -> go.Figure:
-    """Small maps side by side (two a row for four, else one row): ``(title, embedding, labels)`` each."""
+    """Small maps side by side (two a row for four, else one row): ``(title, embedding, labels)`` each. Colours
+    follow the first panel's groups (:func:`matched_colours`); the hover names each item's own group."""
     columns = min(len(panels), 2 if len(panels) == 4 else 3)
     rows = -(-len(panels) // columns)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[title for title, _, _ in panels],
                         horizontal_spacing=0.03, vertical_spacing=0.08)
     for i, (_, embedding, labels) in enumerate(panels):
+        colour_of = matched_colours(panels[0][2], labels)
         fig.add_scattergl(x=embedding[:, 0], y=embedding[:, 1], mode="markers", showlegend=False,
-                          marker=dict(size=3, color=[colour(g) for g in labels.tolist()]),
+                          marker=dict(size=3, color=[colour(colour_of[g]) for g in labels.tolist()]),
                           hovertext=[group_name(g) for g in labels.tolist()], hoverinfo="text",
                           row=i // columns + 1, col=i % columns + 1)
     fig.update_xaxes(showticklabels=False)
