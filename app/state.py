@@ -153,9 +153,20 @@ def run_key(res: api.Result) -> str:
     return res.run_id or f"unsaved-{id(res)}"
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def sweep(key: str, _space: np.ndarray, k_max: int, seed: int) -> dict:
-    return api.k_sweep(_space, k_max=k_max, seed=seed).as_dict()
+@st.cache_resource(show_spinner=False)
+def _sweeps() -> dict:
+    return {}
+
+
+def sweep(key: str, space: np.ndarray, k_max: int, seed: int, progress=None) -> dict:
+    """The K sweep of a run's space, kept for the server's life (the 32 newest); ``progress(fraction, message)``
+    while it runs. (Not ``st.cache_data``: it would replay the progress bar drawn into the page.)"""
+    memo = _sweeps()
+    if (key, k_max, seed) not in memo:
+        if len(memo) >= 32:
+            memo.pop(next(iter(memo)))
+        memo[key, k_max, seed] = api.k_sweep(space, k_max=k_max, seed=seed, reporter=api.Reporter(progress)).as_dict()
+    return memo[key, k_max, seed]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -18,7 +18,7 @@ from engine.features import FEATURES, available_for
 from engine.metrics import Sweep, k_sweep
 from engine.params import Param
 from engine.defaults import AUTO, Defaults, choose_features, decide, run_reasons
-from engine.pipeline import Config, Result, adopt, compare, default_config, reads_features, reopen, run
+from engine.pipeline import Config, Result, adopt, compare, default_config, features_for, reads_features, reopen, run
 from engine.progress import Cancelled, Reporter
 from engine.reduce import REDUCERS, reducers_for
 from engine.registry import Entry
@@ -72,7 +72,7 @@ def __getattr__(name: str):
 __all__ = [
     "CLUSTERERS", "REDUCERS", "FEATURES", "DEMOS", "Entry", "Param", "available_for",
     "Dataset", "DataError", "Limits", "load", "load_csv", "load_npz", "load_zip", "load_files",
-    "Config", "Result", "run", "reopen", "compare", "default_config", "k_sweep", "Sweep",
+    "Config", "Result", "run", "reopen", "compare", "features_for", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "montage", "png_bytes", "data_uri",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",

@@ -38,6 +38,9 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(36 * (len(rows) + 1
 
 metric = res.config.clusterer_params.get("metric", "euclidean") if res.config.clusterer == "ts_kmeans" \
     else "euclidean"
+# the barycentre is of the z-normalised series, whatever space the clusterer read (HDBSCAN reads a UMAP of them)
+series = (res.space if api.reads_features(res.config.clusterer) else api.features_for(data, res.config)) \
+    if data.series is not None else None
 limit = st.slider("Clusters shown", 1, len(profiles), min(len(profiles), 12), key="clusters_shown") \
     if len(profiles) > 1 else 1
 colours = colour_map([p.label for p in profiles])
@@ -47,7 +50,7 @@ for p in profiles[:limit]:
     if data.series is not None:
         members = np.flatnonzero(res.labels == p.label)
         shown = members if len(members) <= 60 else p.representatives
-        centre = None if p.label < 0 else state.barycentre(f"{key}-{p.label}", res.space[members], metric)
+        centre = None if p.label < 0 else state.barycentre(f"{key}-{p.label}", series[members], metric)
         st.plotly_chart(api.series_lines(data.series, shown, data.item_names, centre, api.colour(p.label), height=240),
                         key=f"series-{p.label}")
         st.caption(f"{len(shown)} of {p.size:,} series" + ("" if p.label < 0 else

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from app import state
+from app.sources import SOURCES
 from app.widgets import param_controls, registry_select, scatter, score_table
 from engine import api
-
-IMAGE_TYPES = ["zip", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"]
 
 st.title("Data")
 
@@ -28,90 +25,14 @@ def dtw_cost_note(data: api.Dataset, params: dict, feature_params: dict) -> str:
             "For long series, narrow the band or lower the length in the feature settings.")
 
 
-def load_into_session(loader, source: str) -> None:
-    """Run a loader; on bad input show why and keep the current dataset."""
-    try:
-        with st.spinner("Reading…"):
-            st.session_state["load_error"] = None
-            state.set_dataset(loader(), source)
-    except api.DataError as error:
-        st.session_state["load_error"] = (st.session_state.get("source_kind"), str(error))
-        return
-    st.rerun()  # so the sidebar and every menu show the new data
-
-
 CLUSTER_ON = {"space": "clustering space (10-D)", "embedding": "the map", "features": "full features"}
 DEFAULT_TOPICS = {"features": "Features", "space": "Clustered on", "clusterer": "Clustering", "map": "Map"}
-SIZES = [0, 16, 32, 48, 64, 96, 128]
-
-
-def size_label(side: int) -> str:
-    return "auto" if side == 0 else f"{side} px"
-
-
-KIND_NAMES = {"images": "images", "series": "time series", "graph": "graph", "table": "table"}
-choice = st.segmented_control("Source", ["Demo", "Upload images", "Folder on this computer",
-                                         "Table, series or graph file"], default="Demo", key="source_kind")
-if choice in (None, "Demo"):
-    name = st.selectbox("Demo dataset", list(api.DEMOS), key="demo_name",
-                        format_func=lambda n: f"{n} ({KIND_NAMES[api.DEMO_KINDS[n]]})",
-                        help="Ships inside installed packages (or is generated); nothing is downloaded.")
-    in_use = state.dataset().name == name and st.session_state.get(state.SOURCE) == "built-in demo"
-    if not in_use and st.button(f"Use {name}", type="primary"):
-        state.set_dataset(state.demo(name), "built-in demo")
-        st.rerun()  # so the sidebar and every menu show the new data
-elif choice == "Upload images":
-    whole_folder = st.toggle("Upload a whole folder", key="upload_folder",
-                             help="Pick a folder in the file dialog; its sub-folders become labels.")
-    uploads = st.file_uploader("A folder of images" if whole_folder else
-                               "A zip of images, or image files (sub-folders in a zip become labels)",
-                               type=IMAGE_TYPES, accept_multiple_files="directory" if whole_folder else True,
-                               key="uploads_folder" if whole_folder else "uploads")
-    size = st.select_slider("Keep images at", SIZES, value=0, key="upload_size", format_func=size_label,
-                            help="Auto: the images' own typical size (their median short side), at most 128 px.")
-    if uploads and st.button("Load upload", type="primary"):
-        zips = [u for u in uploads if u.name.lower().endswith(".zip")]
-        if len(zips) == 1 and len(uploads) == 1:
-            load_into_session(lambda: api.load_zip(io.BytesIO(zips[0].getvalue()), image_size=size,
-                                                   name=zips[0].name.rsplit(".", 1)[0]), "upload")
-        elif zips:
-            st.session_state["load_error"] = (choice, "Upload either one zip or image files, not both.")
-        else:
-            load_into_session(lambda: api.load_files([(u.name, u.getvalue()) for u in uploads], image_size=size),
-                              "upload")
-    elif not uploads:
-        st.caption(f"Archives up to {api.Limits().max_archive_bytes / 1024**3:.0f} GB; images are checked for "
-                   "corruption and decompression bombs, and unreadable ones are listed, not fatal.")
-elif choice == "Folder on this computer":
-    path = st.text_input("Folder path", placeholder="/home/me/photos", key="folder_path")
-    size = st.select_slider("Keep images at", SIZES, value=0, key="folder_size", format_func=size_label,
-                            help="Auto: the images' own typical size (their median short side), at most 128 px.")
-    if path and st.button("Load folder", type="primary"):
-        load_into_session(lambda: api.load(path.strip(), image_size=size), "folder")
-else:
-    holds = st.radio("The file holds", ["a feature table", "time series", "an edge list", "a GraphML graph"],
-                     horizontal=True, key="file_holds")
-    if holds == "a feature table":
-        table = st.file_uploader("A .npz (arrays X, y) or .csv (numeric columns, optional 'label' column)",
-                                 type=["npz", "csv"], key="table_upload")
-    elif holds == "time series":
-        table = st.file_uploader("A .csv with one series a row; an optional label column first or last; rows "
-                                 "may be of different lengths", type=["csv", "tsv", "txt"], key="series_upload")
-    elif holds == "an edge list":
-        table = st.file_uploader("A .csv / .tsv of edges: source, target and an optional weight a row",
-                                 type=["csv", "tsv", "txt", "edges"], key="edges_upload")
-    else:
-        table = st.file_uploader("A GraphML file (node attribute 'club', 'label' or 'group' becomes the label)",
-                                 type=["graphml", "xml"], key="graphml_upload")
-    if table is not None and st.button("Load file", type="primary"):
-        stem = table.name.rsplit(".", 1)[0]
-        if holds == "a feature table":
-            loader = api.load_npz if table.name.lower().endswith(".npz") else api.load_csv
-            load_into_session(lambda: loader(io.BytesIO(table.getvalue()), name=stem), "table")
-        else:
-            loader = {"time series": api.load_series_csv, "an edge list": api.load_edge_list,
-                      "a GraphML graph": api.load_graphml}[holds]
-            load_into_session(lambda: loader(table.getvalue(), name=stem), "file")
+# Streamlit forgets a widget's value while its page is not shown; the choice is kept under a key of our own.
+if "source_kind" not in st.session_state:
+    st.session_state["source_kind"] = st.session_state.get("source_kind_kept", "Demo")
+choice = st.segmented_control("Source", list(SOURCES), key="source_kind",
+                              on_change=lambda: st.session_state.update(source_kind_kept=st.session_state["source_kind"]))
+SOURCES[choice or "Demo"]()
 
 failed = st.session_state.get("load_error")
 if failed and failed[0] == choice:  # shown under the source it came from, not after switching away
@@ -151,7 +72,8 @@ with left:
         st.plotly_chart(api.series_lines(data.series, shown, data.item_names, height=280), key="series_preview")
         st.caption(f"{len(shown)} of {len(data):,} series, at random")
     elif data.graph is not None:
-        layout = state.graph_layout(data.fingerprint(), data)
+        with st.spinner(f"Laying out {len(data):,} nodes for the preview…"):
+            layout = state.graph_layout(data.fingerprint(), data)
         groups = data.labels if data.labels is not None else np.zeros(len(data), dtype=np.int64)
         names = dict(enumerate(data.class_names)) if data.labels is not None else {0: "node"}
         st.plotly_chart(scatter(layout, groups, names, data.item_names, point_size=8, height=320,
@@ -163,11 +85,15 @@ with left:
 with right:
     st.markdown("**Validation report**")
     report = data.report
-    st.write(f"{report.n_loaded:,} of {report.n_found:,} usable items found.")
+    ignored = len(report.skipped) - (report.n_found - report.n_loaded)  # files that were not items at all
+    st.write(f"{report.n_loaded:,} of {report.n_found:,} usable items found"
+             + (f"; {ignored:,} other file(s) ignored." if ignored > 0 else "."))
     for note in report.notes:
         st.caption(note)
     if report.skipped:
-        st.dataframe(pd.DataFrame(report.skipped, columns=["Item", "Why it was skipped"]), height=180)
+        st.dataframe(pd.DataFrame(report.skipped, columns=["Item", "Why it was skipped"]), height=180,
+                     hide_index=True, column_config={"Why it was skipped": st.column_config.TextColumn(width="large")})
+        st.caption("Hover a cell to read it whole.")
     else:
         st.caption("Nothing skipped.")
     if data.labels is not None:

@@ -49,10 +49,12 @@ def name_selection(selected: list[int]) -> None:
         if st.form_submit_button("Keep as a named cluster", icon=":material/label:"):
             if not name.strip():
                 st.warning("Type a name first.")
-            else:
+            else:  # Enter in the box submits too; the box empties and this says what was kept
                 state.store().name_selection(res.run_id, name, selected)
-                st.toast(f"Kept {len(selected):,} items as “{name.strip()}”.")
+                st.session_state["selection_kept"] = f"Kept {len(selected):,} items as “{name.strip()}”."
                 st.rerun()
+    if st.session_state.get("selection_kept"):
+        st.success(st.session_state.pop("selection_kept"), icon=":material/label:")
 
 
 map_col, side = st.columns([3, 1])

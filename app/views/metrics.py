@@ -45,9 +45,13 @@ if choice:
 
 st.subheader("How many clusters?")
 k_max = st.slider("Largest K to try", 4, 30, 15, key="k_max")
-with st.spinner("K-means for each K…"):
-    sweep = state.sweep(state.run_key(res), res.space, k_max, res.config.seed)
-st.caption(f"K-means on {res.metrics.get('clustered', res.config.cluster_on)} for K = 2..{sweep['ks'][-1]}. "
+bar = st.empty()
+sweep = state.sweep(state.run_key(res), res.space, k_max, res.config.seed,
+                    lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"K sweep: {m}"))
+bar.empty()
+st.caption(f"K-means on {res.metrics.get('clustered', res.config.cluster_on)}"
+           + (f" (its first 50 principal components of {sweep['reduced_from']:,})" if sweep.get("reduced_from") else "")
+           + f" for K = 2..{sweep['ks'][-1]}. "
            f"Suggested K: **{sweep['elbow_k']}** by the elbow, **{sweep['best_silhouette_k']}** by silhouette.")
 
 

@@ -7,6 +7,7 @@ runs use it, and a report or a worker process can reload exactly the data a run 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def save(dataset: Dataset, path: str | os.PathLike) -> None:
         arrays["graph_edges"], arrays["graph_weights"] = graph_edges(dataset.graph, list(dataset.graph.nodes()))
     with atomic_open(path) as handle:
         np.savez(handle, name=np.array(dataset.name), grayscale=np.array(dataset.grayscale),
-                 mirror_safe=np.array(dataset.mirror_safe),
+                 mirror_safe=np.array(dataset.mirror_safe), report=np.array(json.dumps(dataset.report.as_dict())),
                  item_names=np.array(dataset.item_names), **arrays)
 
 
@@ -48,8 +49,18 @@ def load(path: str | os.PathLike) -> Dataset:
                        class_names=data["class_names"].tolist() if "class_names" in data else None,
                        grayscale=bool(data["grayscale"]),
                        mirror_safe=bool(data["mirror_safe"]) if "mirror_safe" in data else True,
-                       report=ValidationReport(n_found=n, n_loaded=n),
+                       report=_report(data, n),
                        **arrays)
+
+
+def _report(data, n: int) -> ValidationReport:
+    """What the loader found and skipped when the data was first read (snapshots from before this was kept: all
+    items, nothing skipped)."""
+    if "report" not in data:
+        return ValidationReport(n_found=n, n_loaded=n)
+    found = json.loads(str(data["report"]))
+    return ValidationReport(n_found=found["n_found"], n_loaded=found["n_loaded"],
+                            skipped=[tuple(s) for s in found["skipped"]], notes=found["notes"])
 
 
 class DatasetStore:

@@ -385,6 +385,33 @@ def test_a_series_upload_runs_and_shows_barycentres():
         at.switch_page(page).run()
         assert not at.exception, page
 
+    import json  # a clusterer that reads a UMAP of the series: its barycentres are still series, not 10 points
+    at.switch_page("views/data.py").run()
+    at.selectbox(key="clusterer").set_value("agglomerative").run()
+    at.number_input(key="cp.agglomerative.n_clusters").set_value(2).run()
+    run_pipeline(at)
+    at.switch_page("views/clusters.py").run()
+    assert not at.exception
+    length = api_features_width(at)
+    centres = [t for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]
+               if t.get("name") == "barycentre"]
+    assert len(centres) == 2 and all(len(plotly_values(t["y"])) == length > 10 for t in centres)
+
+
+def plotly_values(values) -> np.ndarray:
+    """A trace's values from plotly's JSON: a list, or base64-packed (``{"dtype": ..., "bdata": ...}``)."""
+    import base64
+
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
+
+
+def api_features_width(at) -> int:
+    from engine import api
+
+    return api.features_for(at.session_state["dataset"], at.session_state["result"].config).shape[1]
+
 
 def test_a_bad_edge_list_keeps_the_current_dataset():
     at = fresh_app()

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from engine.metrics import clustering_accuracy, elbow, external_scores, k_sweep, score
+from engine.progress import Reporter
 
 
 def test_accuracy_is_invariant_to_cluster_names_and_counts_unmatched_groups_wrong():
@@ -43,3 +44,14 @@ def test_k_sweep_suggests_the_true_k_on_blobs(blobs):
 def test_elbow_of_a_synthetic_curve():
     ks = list(range(1, 11))
     assert elbow(ks, [100, 50, 12, 10, 9, 8, 7, 6, 5, 4]) == 3
+
+
+def test_the_k_sweep_cuts_wide_data_to_principal_components_and_finds_the_same_k():
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(n_samples=400, centers=4, n_features=800, cluster_std=2.0, random_state=3)
+    seen = []
+    wide = k_sweep(X, k_max=8, reporter=Reporter(lambda f, m: seen.append(m)))
+    assert wide.reduced_from == 800 and wide.best_silhouette_k == 4 and wide.elbow_k == 4
+    assert seen[0].startswith("PCA of 800 dimensions") and "K = 8 of 8" in seen[-2]
+    assert k_sweep(X[:, :20], k_max=8).reduced_from == 0

@@ -122,3 +122,17 @@ def test_each_dataset_is_stored_once_and_reloads_whole(tmp_path):
     assert len(list(store.datasets.folder.iterdir())) == 1
     with pytest.raises(ValueError, match="no longer stored"):
         store.datasets.get("0" * 16)
+
+
+def test_a_stored_dataset_keeps_what_its_loader_skipped(tmp_path):
+    import io
+
+    from engine import api
+    from tests.conftest import make_zip, png
+
+    data = api.load_zip(io.BytesIO(make_zip({"a/1.png": png(), "a/2.png": png((0, 0, 200)), "b/3.png": png((9, 9, 9)),
+                                             "b/broken.png": b"not a png", "notes.txt": b"hello"})))
+    assert len(data.report.skipped) == 2 and data.report.n_found - data.report.n_loaded == 1
+    store = RunStore(tmp_path)
+    back = store.datasets.get(store.datasets.put(data))
+    assert back.report.as_dict() == data.report.as_dict() and back.summary()["n_skipped"] == 2

@@ -1,0 +1,104 @@
+"""Where a dataset comes from, one small widget per source (the Data page shows the one picked)."""
+
+from __future__ import annotations
+
+import io
+
+import streamlit as st
+
+from app import state
+from engine import api
+
+IMAGE_TYPES = ["zip", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"]
+SIZES = [0, 16, 32, 48, 64, 96, 128]
+KIND_NAMES = {"images": "images", "series": "time series", "graph": "graph", "table": "table"}
+SIZE_HELP = "Auto: the images' own typical size (their median short side), at most 128 px."
+
+
+def size_label(side: int) -> str:
+    return "auto" if side == 0 else f"{side} px"
+
+
+def load_into_session(loader, source: str) -> None:
+    """Run a loader; on bad input show why and keep the current dataset."""
+    try:
+        with st.spinner("Reading…"):
+            st.session_state["load_error"] = None
+            state.set_dataset(loader(), source)
+    except api.DataError as error:
+        st.session_state["load_error"] = (st.session_state.get("source_kind"), str(error))
+        return
+    st.rerun()  # so the sidebar and every menu show the new data
+
+
+def demo() -> None:
+    name = st.selectbox("Demo dataset", list(api.DEMOS), key="demo_name",
+                        format_func=lambda n: f"{n} ({KIND_NAMES[api.DEMO_KINDS[n]]})",
+                        help="Ships inside installed packages (or is generated); nothing is downloaded.")
+    in_use = state.dataset().name == name and st.session_state.get(state.SOURCE) == "built-in demo"
+    if not in_use and st.button(f"Use {name}", type="primary"):
+        with st.spinner(f"Loading {name}…"):
+            state.set_dataset(state.demo(name), "built-in demo")
+        st.rerun()  # so the sidebar and every menu show the new data
+
+
+def upload_images() -> None:
+    whole_folder = st.toggle("Upload a whole folder", key="upload_folder",
+                             help="Pick a folder in the file dialog; its sub-folders become labels.")
+    uploads = st.file_uploader("A folder of images" if whole_folder else
+                               "A zip of images, or image files (sub-folders in a zip become labels)",
+                               type=IMAGE_TYPES, accept_multiple_files="directory" if whole_folder else True,
+                               key="uploads_folder" if whole_folder else "uploads")
+    size = st.select_slider("Keep images at", SIZES, value=0, key="upload_size", format_func=size_label,
+                            help=SIZE_HELP)
+    if uploads and st.button("Load upload", type="primary"):
+        zips = [u for u in uploads if u.name.lower().endswith(".zip")]
+        if len(zips) == 1 and len(uploads) == 1:
+            load_into_session(lambda: api.load_zip(io.BytesIO(zips[0].getvalue()), image_size=size,
+                                                   name=zips[0].name.rsplit(".", 1)[0]), "upload")
+        elif zips:
+            st.session_state["load_error"] = (st.session_state.get("source_kind"),
+                                              "Upload either one zip or image files, not both.")
+        else:
+            load_into_session(lambda: api.load_files([(u.name, u.getvalue()) for u in uploads], image_size=size),
+                              "upload")
+    elif not uploads:
+        st.caption(f"Archives up to {api.Limits().max_archive_bytes / 1024**3:.0f} GB; images are checked for "
+                   "corruption and decompression bombs, and unreadable ones are listed, not fatal.")
+
+
+def local_folder() -> None:
+    path = st.text_input("Folder path", placeholder="/home/me/photos", key="folder_path")
+    size = st.select_slider("Keep images at", SIZES, value=0, key="folder_size", format_func=size_label,
+                            help=SIZE_HELP)
+    if path and st.button("Load folder", type="primary"):
+        load_into_session(lambda: api.load(path.strip(), image_size=size), "folder")
+
+
+FILES = {  # what the file holds → (uploader label, types, widget key, loader)
+    "a feature table": ("A .npz (arrays X, y) or .csv (numeric columns, optional 'label' column)",
+                        ["npz", "csv"], "table_upload", None),
+    "time series": ("A .csv with one series a row; an optional label column first or last; rows may be of "
+                    "different lengths", ["csv", "tsv", "txt"], "series_upload", api.load_series_csv),
+    "an edge list": ("A .csv / .tsv of edges: source, target and an optional weight a row",
+                     ["csv", "tsv", "txt", "edges"], "edges_upload", api.load_edge_list),
+    "a GraphML graph": ("A GraphML file (node attribute 'club', 'label' or 'group' becomes the label)",
+                        ["graphml", "xml"], "graphml_upload", api.load_graphml),
+}
+
+
+def data_file() -> None:
+    holds = st.radio("The file holds", list(FILES), horizontal=True, key="file_holds")
+    label, types, key, loader = FILES[holds]
+    upload = st.file_uploader(label, type=types, key=key)
+    if upload is not None and st.button("Load file", type="primary"):
+        stem = upload.name.rsplit(".", 1)[0]
+        if loader is None:  # a feature table: .npz or .csv
+            table_loader = api.load_npz if upload.name.lower().endswith(".npz") else api.load_csv
+            load_into_session(lambda: table_loader(io.BytesIO(upload.getvalue()), name=stem), "table")
+        else:
+            load_into_session(lambda: loader(upload.getvalue(), name=stem), "file")
+
+
+SOURCES = {"Demo": demo, "Upload images": upload_images, "Folder on this computer": local_folder,
+           "Table, series or graph file": data_file}
