@@ -42,6 +42,8 @@ from engine.encoders import weights_table
 start_training, resume_training, cancel_training = _training.start, _training.launch, _training.cancel
 training_status, training_state, training_events = _training.status, _training.state, _training.events
 training_curve = _training.curve
+from engine.train.speed import lookup as training_speed, measure as measure_training_speed  # noqa: E402
+from engine.train.speed import sentence as speed_sentence  # noqa: E402
 
 _LAZY = {  # name here → (module, name there), imported on first use
     "RunContext": ("engine.report", "RunContext"), "build_report": ("engine.report", "build"),
@@ -81,5 +83,6 @@ __all__ = [
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
     "scatter", "series_lines", "sweep_chart", "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "start_training", "resume_training", "cancel_training", "training_status",
-    "training_state", "training_events", "training_curve", *_LAZY,
+    "training_state", "training_events", "training_curve", "training_speed", "measure_training_speed",
+    "speed_sentence", *_LAZY,
 ]

@@ -72,6 +72,23 @@ with right:
 config = api.TrainConfig(encoder=encoder.name, method=method.name, method_params=method_params,
                          encoder_options=options, image_size=image_size, batch_size=batch_size, lr=lr,
                          weight_decay=settings["weight_decay"], flip=flip, **budget)
+trained_at, steps_of = config.training_size(data.images.shape[1], device), min(batch_size, len(data))
+known = api.training_speed(encoder.name, method.name, trained_at, steps_of)
+speed_line, measure_button = st.columns([5, 1], vertical_alignment="center")
+if known is None:
+    speed_line.caption(f"Speed of {encoder.label} + {method.label} at {trained_at} px: not measured on this machine "
+                       "yet; **Measure** times a few training steps (seconds), or run `bench/train_speed.py`.")
+else:
+    epoch_s = len(data) / known.images_per_s
+    speed_line.caption(f"Speed: {api.speed_sentence(known)}; one epoch of {len(data):,} images ≈ {epoch_s:,.0f} s"
+                       + (f", so {budget['minutes']:g} min buy ≈ {budget['minutes'] * 60 / epoch_s:,.0f} epochs"
+                          if budget.get("minutes") else f", {budget['epochs']} epochs ≈ "
+                                                         f"{budget['epochs'] * epoch_s / 60:,.1f} min") + ".")
+if measure_button.button("Measure", key="train_measure", icon=":material/speed:",
+                         help="A few real training steps of this encoder and method on random images"):
+    with st.spinner(f"Timing {encoder.label} + {method.label} at {trained_at} px…"):
+        api.measure_training_speed(encoder.name, method.name, trained_at, steps_of, device=device)
+    st.rerun()
 current = st.session_state.get("train_job")
 busy = current is not None and api.training_state(current) in ("queued", "running")
 if st.button("Start training", type="primary", icon=":material/model_training:", disabled=busy, key="train_start"):
@@ -92,12 +109,14 @@ def loss_chart(steps: list[dict], epochs: list[dict]) -> go.Figure:
     return fig
 
 
-@st.fragment(run_every=1.0)
-def job_panel() -> None:
+def job_panel(live: bool = False) -> None:
+    """The job's status, loss curve and buttons; ``live``: polled while it runs (see below)."""
     job_id = st.session_state.get("train_job")
     if not job_id:
         return
     info, state_name = api.training_status(job_id), api.training_state(job_id)
+    if live and state_name not in ("queued", "running"):
+        st.rerun(scope="app")  # it ended: draw it once more, unpolled, with the runs list below up to date
     log = api.training_curve(job_id)  # one read of the log per poll; a resume continues the curve
     steps, epochs, extraction = log["step"], log["epoch"], log["extract"]
     st.subheader(f"Job {job_id}")
@@ -127,17 +146,19 @@ def job_panel() -> None:
             st.error(f"Training failed: {info.get('error')}")
         if buttons[0].button("Resume", icon=":material/play_arrow:", key="train_resume"):
             api.resume_training(job_id)
-            st.rerun(scope="fragment")
+            st.rerun()
     elif state_name == "done":
-        if st.session_state.get("train_job_shown_done") != job_id:  # refresh the runs list and buttons once
-            st.session_state["train_job_shown_done"] = job_id
-            st.rerun(scope="app")
         metrics = info.get("metrics", {})
         st.success(f"Finished: run {info['run_id']} · {metrics.get('epochs')} epochs"
                    + (f" · kNN accuracy {metrics['knn_acc']:.3f}" if "knn_acc" in metrics else ""))
 
 
-job_panel()
+# Polled only while the job runs: each poll sends the browser's widget values, and one that lands after "Use as
+# features" set the Data page's menus would put the old choice back. A finished job's panel is drawn once.
+if st.session_state.get("train_job") and api.training_state(st.session_state["train_job"]) in ("queued", "running"):
+    st.fragment(run_every=1.0)(job_panel)(live=True)
+else:
+    job_panel()
 
 st.divider()
 st.subheader("Training runs on this dataset")

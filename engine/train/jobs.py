@@ -182,6 +182,9 @@ def start(dataset: Dataset, config: TrainConfig) -> str:
 def launch(job_id: str) -> None:
     """Start a worker process that runs (or continues, from its checkpoint) an existing job."""
     folder = job_dir(job_id)
+    current = status(job_id)
+    if current["state"] != "done":  # queued until the worker says it runs, so a page that polls running jobs polls
+        _write_json(folder / "status.json", {k: v for k, v in {**current, "state": "queued"}.items() if k != "pid"})
     with open(folder / "worker.log", "ab") as log:
         worker = subprocess.Popen([sys.executable, "-m", "engine", "train", "--resume", job_id], cwd=ROOT,
                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

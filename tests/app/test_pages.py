@@ -476,3 +476,17 @@ def test_the_runs_page_reopens_renames_sorts_compares_and_deletes_stored_runs(di
     assert not at.exception, at.exception
     assert second.run_id not in {r.run_id for r in store().list()}
     assert second.run_id not in set(at.dataframe[0].value["Run"])
+
+
+def test_the_train_page_quotes_speed_measured_on_this_machine():
+    at = fresh_app()
+    at.switch_page("views/train.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="train_encoder").set_value("small_cnn").run()
+    at.selectbox(key="train_method").set_value("rotation").run()
+    assert "not measured on this machine yet" in texts(at)
+    at.button(key="train_measure").click().run()
+    assert not at.exception, at.exception
+    said = texts(at)
+    assert "images/s measured on this machine (cpu" in said and "8 px, batch 256" in said
+    assert "min buy ≈" in said  # what the budget buys, from the measured figure

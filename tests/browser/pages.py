@@ -58,7 +58,7 @@ def train_for_epochs(page, encoder: str, method: str, epochs: int) -> None:
     """On the Train page: pick encoder and method, an epoch budget, start, and wait for the end."""
     choose(page, "Encoder", encoder)
     choose(page, "Method", method)
-    page.get_by_text("Epochs", exact=True).click()
+    page.get_by_test_id("stRadioGroup").get_by_text("Epochs", exact=True).click()  # not the runs table's column
     box = page.get_by_role("spinbutton", name="Epochs")
     box.fill(str(epochs))
     box.press("Enter")

@@ -30,7 +30,8 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     assert page.locator(".legendtext", has_text="cluster 0").count() == 1
     click_first_point(page)
     page.get_by_text("1 item selected").wait_for(timeout=60_000)
-    assert page.locator("[data-testid='stImage'] img").count() == 1  # its thumbnail
+    side = page.locator("[data-testid='stColumn']", has=page.get_by_text("Selection", exact=True))
+    assert side.locator("[data-testid='stImage'] img").count() == 1  # its thumbnail (named groups show below)
     lasso_around_first_point(page)
     page.get_by_text(re.compile(r"^\d{2,} items selected$")).wait_for(timeout=60_000)
     assert page.get_by_text("By cluster: cluster 0").count() == 1
