@@ -65,8 +65,20 @@ with map_col:
                             selection_mode=("points", "box", "lasso"), config={"scrollZoom": True})
 
 selected = selected_items(event)
+# A new colouring draws a new chart, which starts without a selection: the last one made on this run is kept.
+kept = st.session_state.get("map_selection")
+carried = None
+if selected:
+    st.session_state["map_selection"] = (state.run_key(res), colour_by, selected)
+elif kept and kept[0] == state.run_key(res) and kept[1] != colour_by:
+    carried, selected = kept[1], kept[2]
 with side:
     st.markdown("**Selection**")
+    if carried:
+        st.caption(f"Kept from the map coloured by {carried.lower()}.")
+        if st.button("Clear the selection", key="clear_selection", icon=":material/deselect:"):
+            st.session_state.pop("map_selection", None)
+            st.rerun()
     if not selected:
         st.caption("Nothing selected yet.")
     else:

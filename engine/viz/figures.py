@@ -113,13 +113,13 @@ def dendrogram(lay: Layout, thumbnails: list[str] | None = None, height: int = 5
                   annotation_text=f"cut at {lay.cut_height:.3g}", annotation_position="top left")
     top = max(max(ys) for _, ys, _ in lay.segments) if lay.segments else 1.0
     images = []
-    for x, uri in zip(lay.leaf_x, thumbnails or []):
-        images.append(dict(source=uri, xref="x", yref="y", x=x, y=-0.02 * top, sizex=0.9, sizey=0.11 * top,
-                           xanchor="center", yanchor="top", layer="above"))
+    for i, (x, uri) in enumerate(zip(lay.leaf_x, thumbnails or [])):  # two staggered rows: each twice as wide
+        images.append(dict(source=uri, xref="x", yref="y", x=x, y=-(0.02 + 0.13 * (i % 2)) * top, sizex=1.9,
+                           sizey=0.12 * top, xanchor="center", yanchor="top", layer="above"))
     fig.update_layout(images=images, height=height, title=title, margin=dict(l=10, r=10, t=40, b=10),
                       xaxis=dict(showticklabels=False, showgrid=False, zeroline=False,
-                                 range=[-0.7, len(lay.leaf_x) - 0.3]),
-                      yaxis=dict(title="merge height", range=[-0.15 * top if thumbnails else -0.02 * top, top * 1.05]),
+                                 range=[-1.2, len(lay.leaf_x) + 0.2]),
+                      yaxis=dict(title="merge height", range=[-0.3 * top if thumbnails else -0.02 * top, top * 1.05]),
                       legend=dict(itemsizing="constant"), hovermode="closest")
     return fig
 

@@ -87,6 +87,20 @@ def test_explore_page_shows_the_map(ran):
     assert not ran.exception
 
 
+def test_a_selection_made_on_the_map_outlives_a_new_colouring(ran):
+    from app.state import run_key
+
+    ran.switch_page("views/explore.py").run()
+    ran.radio(key="colour_by").set_value("Cluster").run()
+    # what the page keeps when a lasso on the map coloured by cluster picked three items
+    ran.session_state["map_selection"] = (run_key(ran.session_state["result"]), "Cluster", [0, 1, 2])
+    ran.radio(key="colour_by").set_value("True label").run()
+    assert not ran.exception
+    assert "Kept from the map coloured by cluster." in texts(ran) and "3 items selected" in texts(ran)
+    ran.button(key="clear_selection").click().run()
+    assert "Nothing selected yet." in texts(ran) and "map_selection" not in ran.session_state
+
+
 def test_clusters_page_shows_a_gallery_per_cluster(ran):
     ran.switch_page("views/clusters.py").run()
     assert not ran.exception
