@@ -44,6 +44,7 @@ training_status, training_state, training_events = _training.status, _training.s
 training_curve = _training.curve
 from engine.train.speed import lookup as training_speed, measure as measure_training_speed  # noqa: E402
 from engine.train.speed import sentence as speed_sentence  # noqa: E402
+from engine.train.budget import plan as training_plan  # noqa: E402
 
 _LAZY = {  # name here → (module, name there), imported on first use
     "RunContext": ("engine.report", "RunContext"), "build_report": ("engine.report", "build"),
@@ -84,5 +85,5 @@ __all__ = [
     "scatter", "series_lines", "sweep_chart", "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "start_training", "resume_training", "cancel_training", "training_status",
     "training_state", "training_events", "training_curve", "training_speed", "measure_training_speed",
-    "speed_sentence", *_LAZY,
+    "speed_sentence", "training_plan", *_LAZY,
 ]

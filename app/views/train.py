@@ -65,14 +65,18 @@ with right:
     lr = st.number_input("Learning rate", 1e-5, 1.0, settings["lr"], format="%.5f", key=f"train_lr-{method.name}")
     image_size = st.select_slider("Training image size", [0, 8, 16, 32, 64, 96, 128, 224], value=0, key="train_size",
                                   format_func=lambda s: "auto" if s == 0 else f"{s} px",
-                                  help="auto: the data's size, at most 32 px on a CPU.")
+                                  help="auto: the data's size on a GPU; on a CPU at most 32 px, and with a minutes "
+                                       "budget the largest size (down to 16 px) at which the budget buys 20 epochs, "
+                                       "from this machine's measured speed.")
     flip = st.checkbox("Mirror images (horizontal flips)", value=data.mirror_safe, key="train_flip",
                        help="Off for digits, text, or anything whose mirror image means something else.")
 
 config = api.TrainConfig(encoder=encoder.name, method=method.name, method_params=method_params,
                          encoder_options=options, image_size=image_size, batch_size=batch_size, lr=lr,
                          weight_decay=settings["weight_decay"], flip=flip, **budget)
-trained_at, steps_of = config.training_size(data.images.shape[1], device), min(batch_size, len(data))
+size_plan = api.training_plan(config, data.images.shape[1], len(data), device)
+trained_at, steps_of = size_plan.size, min(batch_size, len(data))
+st.caption(f"Training size: {size_plan.reason}.")
 known = api.training_speed(encoder.name, method.name, trained_at, steps_of)
 speed_line, measure_button = st.columns([5, 1], vertical_alignment="center")
 if known is None:
@@ -120,6 +124,8 @@ def job_panel(live: bool = False) -> None:
     log = api.training_curve(job_id)  # one read of the log per poll; a resume continues the curve
     steps, epochs, extraction = log["step"], log["epoch"], log["extract"]
     st.subheader(f"Job {job_id}")
+    if log["plan"]:
+        st.caption(f"Trained at {log['plan'][0]['reason']}.")
     if extraction and state_name == "running":
         done = extraction[-1]
         st.progress(done["done"] / done["total"], text=f"extracting embeddings {done['done']:,}/{done['total']:,}")

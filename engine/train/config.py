@@ -23,7 +23,7 @@ class TrainConfig:
     method: str = "simclr"
     method_params: dict = field(default_factory=dict)
     encoder_options: dict = field(default_factory=dict)
-    image_size: int = 0  # 0: the data's size, capped at 32 px on a CPU
+    image_size: int = 0  # 0: the data's size, capped at 32 px on a CPU (a minutes budget: engine.train.budget)
     batch_size: int = 256
     lr: float = 1e-3
     weight_decay: float = 1e-5

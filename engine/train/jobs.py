@@ -92,7 +92,7 @@ def process_alive(pid: int | None) -> bool:
     return True
 
 
-def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "extract", "end")) -> list[dict]:
+def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "extract", "end", "plan")) -> list[dict]:
     path = job_dir(job_id) / "progress.jsonl"
     if not path.exists():
         return []
@@ -110,10 +110,13 @@ def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "e
 def curve(job_id: str) -> dict[str, list[dict]]:
     """The job's steps, epochs and extraction events as one continuous history: a resume goes on from its last
     checkpoint, so the steps an interrupted attempt made after that checkpoint (which the resume does again) are
-    dropped rather than drawn twice."""
+    dropped rather than drawn twice. ``plan`` holds the latest attempt's training size and its reason (one event)."""
     found = {"step": [], "epoch": [], "extract": []}
-    for event in events(job_id, ("step", "epoch", "extract", "resumed")):
-        if event["event"] == "resumed":
+    plans = []
+    for event in events(job_id, ("step", "epoch", "extract", "resumed", "plan")):
+        if event["event"] == "plan":
+            plans.append(event)
+        elif event["event"] == "resumed":
             at = event.get("progress")
             if at is None:  # a job from before resumes recorded their position: only whole epochs were kept
                 at = found["epoch"][-1]["progress"] if found["epoch"] else 0.0
@@ -121,7 +124,7 @@ def curve(job_id: str) -> dict[str, list[dict]]:
                      "epoch": [e for e in found["epoch"] if e["progress"] <= at + 1e-9], "extract": []}
         else:
             found[event["event"]].append(event)
-    return found
+    return {**found, "plan": plans[-1:]}  # the size the latest attempt trains at, and why
 
 
 def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None = None) -> dict:
@@ -159,11 +162,12 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
         store.datasets.put(dataset)
         record = store.save(
             "train", {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset)},
-            {**config.as_dict(), "job_id": job_id, "device_used": outcome.device}, metrics,
+            {**config.as_dict(), "job_id": job_id, "device_used": outcome.device, "size_used": outcome.size,
+             "size_reason": outcome.size_reason}, metrics,
             {"seconds": outcome.seconds}, {"embeddings": outcome.embeddings,
                                            "loss": np.array([h["loss"] for h in outcome.history])})
         final = {"state": "done", "job_id": job_id, "dataset": current.get("dataset"), "run_id": record.run_id,
-                 "metrics": metrics}
+                 "size_used": outcome.size, "size_reason": outcome.size_reason, "metrics": metrics}
     finally:
         stop_watching()
     emit({"event": "end", **final})

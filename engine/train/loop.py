@@ -31,6 +31,9 @@ from engine.encoders import image_batch
 from engine.progress import Cancelled, Reporter, ensure
 from engine.ssl import build as build_method
 from engine.ssl.base import SSLMethod
+from engine.train import speed
+from engine.train.budget import SizePlan
+from engine.train.budget import plan as plan_size
 from engine.train.config import TrainConfig, pick_device
 
 WARMUP = 0.05  # share of training with a linear learning-rate warm-up, then cosine decay
@@ -44,6 +47,8 @@ class TrainOutcome:
     epochs_done: int
     seconds: float
     device: str
+    size: int = 0  # the training image size, and why (see engine.train.budget)
+    size_reason: str = ""
 
 
 def learning_rate(base: float, progress: float) -> float:
@@ -57,7 +62,12 @@ class Trainer:
         self.dataset, self.config = dataset, config
         self.job_dir = Path(job_dir)
         self.device = pick_device(config.device)
-        self.size = config.training_size(dataset.images.shape[1], self.device)
+        kept = self._checkpoint_size()
+        if kept:  # a resume trains the model it checkpointed, at its size, whatever the speeds say now
+            self.plan = SizePlan(kept, f"{kept} px, as the checkpoint was trained")
+        else:
+            self.plan = plan_size(config, dataset.images.shape[1], len(dataset), self.device, measure_missing=True)
+        self.size = self.plan.size
         torch.manual_seed(config.seed)
         backbone = build_encoder(config.encoder, self.size, **config.encoder_options)
         self.method: SSLMethod = build_method(config.method, backbone, self.size, len(dataset), config.method_params)
@@ -70,6 +80,7 @@ class Trainer:
         self.steps_per_epoch = max(1, len(dataset) // self.batch_size)
         self.epoch, self.elapsed, self.history = 0, 0.0, []
         self.step, self.epoch_losses = 0, []  # the position within the current epoch, and its losses so far
+        self.rates: list[tuple[int, float]] = []  # (batch, images/s) of this attempt's steps
 
     # -- checkpoints ---------------------------------------------------------------------------
     @property
@@ -84,6 +95,11 @@ class Trainer:
         staging = self.checkpoint_path.with_suffix(".tmp")
         torch.save(state, staging)
         os.replace(staging, self.checkpoint_path)  # a kill mid-write leaves the previous checkpoint
+
+    def _checkpoint_size(self) -> int | None:
+        if not self.checkpoint_path.exists():
+            return None
+        return torch.load(self.checkpoint_path, map_location="cpu", weights_only=True).get("size")
 
     def load_checkpoint(self) -> bool:
         if not self.checkpoint_path.exists():
@@ -124,6 +140,8 @@ class Trainer:
     def run(self, reporter: Reporter | None = None, emit: Callable[[dict], None] | None = None) -> TrainOutcome:
         reporter, emit = ensure(reporter), emit or (lambda event: None)
         self.job_dir.mkdir(parents=True, exist_ok=True)
+        emit({"event": "plan", "size": self.size, "reason": self.plan.reason, "epochs": self.plan.epochs})
+        reporter.update(0.0, f"training at {self.plan.reason}")
         if self.load_checkpoint():  # the schedule, the data order and the loss curve go on from its position
             emit({"event": "resumed", "epoch": self.epoch, "step": self.step, "elapsed": self.elapsed,
                   "progress": self.progress(self.step)})
@@ -135,13 +153,25 @@ class Trainer:
             self.save_checkpoint()
             emit({"event": "checkpoint", "epoch": self.epoch, "step": self.step, "progress": self.progress(self.step)})
             raise
+        finally:
+            self._keep_speed()
 
         def extracted(done: int, total: int) -> None:
             reporter.update(1.0, f"extracting embeddings {done:,}/{total:,}")
             emit({"event": "extract", "done": done, "total": total})
 
         embeddings = self.embed_all(on_batch=extracted).cpu().numpy().astype(np.float32)
-        return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device)
+        return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device, self.size,
+                            self.plan.reason)
+
+    def _keep_speed(self) -> None:
+        """The median rate of this attempt's full-batch steps, kept as this machine's figure for the setting: the
+        next plan reads what real training did here, data loading included."""
+        rates = [r for n, r in self.rates if n == self.batch_size][1:]  # the first step pays for allocations
+        if len(rates) >= 5:
+            speed.keep(speed.Speed(self.config.encoder, self.config.method, self.size, self.batch_size, self.device,
+                                   torch.get_num_threads(), float(np.median(rates)),
+                                   self.batch_size / float(np.median(rates))))
 
     def _train(self, reporter: Reporter, emit: Callable[[dict], None], amp: bool) -> None:
         while not self.finished():
@@ -170,6 +200,7 @@ class Trainer:
                 losses.append(loss.item())
                 self.elapsed += time.perf_counter() - tick
                 rate = len(indices) / max(time.perf_counter() - tick, 1e-9)
+                self.rates.append((len(indices), rate))
                 fraction = self.progress(step + 1)
                 eta = self.elapsed / max(fraction, 1e-9) * (1 - fraction)
                 emit({"event": "step", "epoch": self.epoch, "step": step, "loss": losses[-1], "lr": lr,

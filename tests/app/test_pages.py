@@ -499,8 +499,10 @@ def test_the_train_page_quotes_speed_measured_on_this_machine():
     at.selectbox(key="train_encoder").set_value("small_cnn").run()
     at.selectbox(key="train_method").set_value("rotation").run()
     assert "not measured on this machine yet" in texts(at)
+    assert "Training size: decided when training starts" in texts(at)
     at.button(key="train_measure").click().run()
     assert not at.exception, at.exception
     said = texts(at)
     assert "images/s measured on this machine (cpu" in said and "8 px, batch 256" in said
     assert "min buy ≈" in said  # what the budget buys, from the measured figure
+    assert "Training size: 8 px: 2 min buy ≈" in said  # digits are 8 px: nothing smaller to trade for epochs

@@ -95,6 +95,26 @@ def test_a_time_budget_stops_training(digits_folder):
     assert 1.2 <= trained < 4.0  # a 0.02-minute budget: stops within the step that crosses 1.2 s
 
 
+def test_a_cpu_budget_trains_at_the_size_it_buys_epochs_at_and_keeps_the_speed_it_saw(digits_folder, tmp_path,
+                                                                                  monkeypatch):
+    from engine.train import speed
+
+    monkeypatch.setenv("CLUSTERSCOPE_HOME", str(tmp_path))
+    from engine.data import load_folder
+
+    dataset = load_folder(digits_folder, image_size=32)
+    threads = torch.get_num_threads()
+    speed.keep(speed.Speed("small_cnn", "simclr", 32, 32, "cpu", threads, 5.0, 6.4))  # as if 32 px crawled here
+    job = jobs.new_job(dataset, TrainConfig(method="simclr", epochs=0, minutes=0.05, batch_size=32, device="cpu"))
+    final = jobs.resume(job)
+    assert final["state"] == "done" and final["size_used"] == 16, final
+    assert "16 px" in final["size_reason"] and "32 px ≈ 0" in final["size_reason"]
+    assert jobs.curve(job)["plan"][0]["size"] == 16
+    seen = speed.lookup("small_cnn", "simclr", 16, 32, "cpu")
+    assert seen is not None and seen.images_per_s > 5.0  # measured before, then replaced by the real steps' median
+    assert RunStore().get(final["run_id"]).config["size_used"] == 16
+
+
 def load_dataset_from(folder: Path):
     from engine.data import load_folder
 
@@ -173,7 +193,8 @@ def test_a_cancel_mid_epoch_resumes_at_the_same_step_on_the_same_schedule(tmp_pa
 
     again = []
     outcome = loop.Trainer(data, config, tmp_path).run(None, again.append)
-    assert again[0]["event"] == "resumed" and (again[0]["epoch"], again[0]["step"]) == (0, 5)
+    assert again[0]["event"] == "plan" and "as the checkpoint was trained" in again[0]["reason"]
+    assert again[1]["event"] == "resumed" and (again[1]["epoch"], again[1]["step"]) == (0, 5)
     steps = [e for e in again if e["event"] == "step"]
     assert [(e["epoch"], e["step"]) for e in steps[:2]] == [(0, 5), (0, 6)] and len(steps) == 2 * 9 - 5
     assert steps[0]["progress"] > [e for e in first if e["event"] == "step"][-1]["progress"]  # the curve goes on
