@@ -241,3 +241,8 @@ def graph_layout(key: str, _data: api.Dataset) -> np.ndarray:
 @st.cache_data(show_spinner=False, max_entries=64)
 def barycentre(key: str, _members: np.ndarray, metric: str) -> np.ndarray:
     return api.barycentre(_members, metric)
+
+
+@st.cache_data(show_spinner="Making hover thumbnails…", max_entries=4)
+def hover_uris(key: str, _images: np.ndarray) -> dict[int, str]:
+    return api.hover_uris(_images)

@@ -70,3 +70,60 @@ def selected_items(event) -> list[int]:
     """Item indices picked on a map (click, box or lasso) from ``st.plotly_chart(..., on_select="rerun")``."""
     points = event.selection.points if event else []
     return sorted({int(p["customdata"]) for p in points if p.get("customdata") is not None})
+
+
+HOVER_SCRIPT = """<script>
+// Hover thumbnails for the map(s) whose layout.meta names this token: the parent page's plotly.js chart gets a
+// floating image beside the cursor on 'plotly_hover' (plotly's own hover labels cannot hold images). Nothing is
+// decoded until a point is hovered.
+const TOKEN = __TOKEN__, THUMBS = __THUMBS__, BIG = __BIG__;
+const doc = window.parent.document;
+function tip() {
+  let box = doc.getElementById("cs-hover-thumb");
+  if (!box) {
+    box = doc.createElement("div");
+    box.id = "cs-hover-thumb";
+    box.style.cssText = "position:fixed;z-index:100000;pointer-events:none;display:none;background:#fff;" +
+      "border:1px solid #c8ccd4;border-radius:4px;padding:3px;box-shadow:0 2px 8px rgba(0,0,0,.25)";
+    doc.body.appendChild(box);
+  }
+  return box;
+}
+function bind() {
+  for (const gd of doc.querySelectorAll(".js-plotly-plot")) {
+    const meta = gd.layout && gd.layout.meta;
+    if (!meta || meta.hover_thumbs !== TOKEN || gd.__csHoverBound === TOKEN || !gd.on) continue;
+    gd.__csHoverBound = TOKEN;
+    gd.on("plotly_hover", (ev) => {
+      const point = ev.points && ev.points[0], box = tip();
+      const uri = point && THUMBS[String(point.customdata)];
+      if (!uri) { box.style.display = "none"; return; }
+      box.innerHTML = '<img alt="" style="display:block;width:' + BIG + 'px;height:' + BIG +
+        'px;object-fit:contain;image-rendering:pixelated" src="' + uri + '">';
+      const e = ev.event || {}, x = e.clientX || 0, y = e.clientY || 0, w = window.parent.innerWidth;
+      box.style.left = (x + 18 + BIG > w ? x - BIG - 24 : x + 18) + "px";
+      box.style.top = Math.max(4, y - BIG - 24) + "px";
+      box.style.display = "block";
+    });
+    gd.on("plotly_unhover", () => { tip().style.display = "none"; });
+  }
+}
+bind();
+setInterval(bind, 400);  // a rerun may draw a new chart element
+</script>"""
+
+
+def hover_thumbnails(fig, data: api.Dataset, token: str) -> None:
+    """Images beside the cursor when a point of ``fig`` (a map whose ``customdata`` holds item indices) is hovered;
+    images only. Call before the chart is drawn (it marks the figure); several maps may share one ``token``."""
+    import json
+
+    import streamlit.components.v1 as components
+
+    if data.images is None:
+        return
+    fig.update_layout(meta={"hover_thumbs": token})
+    uris = state.hover_uris(data.fingerprint(), data.images)
+    script = (HOVER_SCRIPT.replace("__TOKEN__", json.dumps(token)).replace("__BIG__", "96")
+              .replace("__THUMBS__", json.dumps(uris).replace("</", "<\\/")))
+    components.html(script, height=0)

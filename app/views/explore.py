@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app import state
-from app.widgets import group_name, needs_result, scatter, selected_items
+from app.widgets import group_name, hover_thumbnails, needs_result, scatter, selected_items
 from engine import api
 
 st.title("Explore")
@@ -61,6 +61,7 @@ map_col, side = st.columns([3, 1])
 with map_col:
     edges = api.edge_index(data.graph, data.item_names) if data.graph is not None else None
     fig = scatter(res.embedding, groups, names, hover, point_size=point_size, edges=edges)
+    hover_thumbnails(fig, data, "explore")
     event = st.plotly_chart(fig, key=f"map-{state.run_key(res)}-{colour_by}", on_select="rerun",
                             selection_mode=("points", "box", "lasso"), config={"scrollZoom": True})
 

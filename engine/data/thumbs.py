@@ -45,3 +45,32 @@ def data_uri(image: np.ndarray, size: int = 64) -> str:
     """An inline ``data:image/png`` URI of the image enlarged to ``size``, for hover previews and self-contained
     HTML."""
     return png_uri(enlarge(image, size))
+
+
+HOVER_SIZE = 48  # px: enough to recognise a digit or a photo; the browser shows it at twice that
+HOVER_LIMIT = 5_000  # thumbnails sent with a map; past this an even sample of the items has one (~1 KB each)
+TINY = 16  # at most this size an image goes as a lossless PNG of its own pixels (a digit: ~100 bytes)
+
+
+def hover_uris(images: np.ndarray, limit: int = HOVER_LIMIT, size: int = HOVER_SIZE) -> dict[int, str]:
+    """Small inline thumbnails for a map's hover, item index → ``data:`` URI: tiny images as PNGs of their own
+    pixels (the browser scales them up crisply), grayscale ones as one-channel PNGs, colour ones as JPEGs, all at
+    most ``size`` px. Past ``limit`` items, an evenly spread sample of ``limit`` of them."""
+    n = len(images)
+    chosen = np.arange(n) if n <= limit else np.unique(np.linspace(0, n - 1, limit).round().astype(int))
+    out = {}
+    for i in chosen.tolist():
+        image = images[i]
+        gray = image.ndim == 2 or (image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all()
+        pil = Image.fromarray(image).convert("L" if gray else "RGB")
+        if max(image.shape[:2]) > size:
+            pil.thumbnail((size, size), Image.Resampling.BILINEAR)
+        buffer = io.BytesIO()
+        if max(image.shape[:2]) <= TINY or gray:  # strokes on a plain ground compress better lossless
+            pil.save(buffer, format="PNG")
+            kind = "png"
+        else:
+            pil.save(buffer, format="JPEG", quality=75)
+            kind = "jpeg"
+        out[i] = f"data:image/{kind};base64," + base64.b64encode(buffer.getvalue()).decode()
+    return out

@@ -32,6 +32,16 @@ def first_point(page) -> tuple[float, float]:
     }""")
 
 
+def hover_first_point(page):
+    """Rest the mouse on the first point; returns the hover thumbnail's image once it shows."""
+    x, y = first_point(page)
+    page.mouse.move(x - 8, y - 8)
+    page.mouse.move(x, y, steps=4)
+    thumb = page.locator("#cs-hover-thumb img")
+    thumb.wait_for(state="visible", timeout=30_000)
+    return thumb
+
+
 def click_first_point(page) -> None:
     x, y = first_point(page)
     page.mouse.move(x - 5, y - 5)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.browser.pages import (assert_clean, choose, click_first_point, lasso_around_first_point, open_app,
-                                  open_page, train_for_epochs, wait_for_pipeline)
+from tests.browser.pages import (assert_clean, choose, click_first_point, hover_first_point, lasso_around_first_point,
+                                  open_app, open_page, train_for_epochs, wait_for_pipeline)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,6 +28,11 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     open_page(page, "Explore")
     page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=60_000)  # WebGL scatter
     assert page.locator(".legendtext", has_text="cluster 0").count() == 1
+    thumb = hover_first_point(page)  # the item's image beside the cursor, as plotly's text label shows its name
+    assert thumb.get_attribute("src").startswith("data:image/png;base64,")
+    box = thumb.bounding_box()
+    assert box["width"] == box["height"] == 96
+    page.screenshot(path=str(screenshots / "3a-hover-thumbnail.png"))
     click_first_point(page)
     page.get_by_text("1 item selected").wait_for(timeout=60_000)
     side = page.locator("[data-testid='stColumn']", has=page.get_by_text("Selection", exact=True))

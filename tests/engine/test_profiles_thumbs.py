@@ -18,3 +18,25 @@ def test_montage_lays_out_cells(digits):
     sheet = montage(digits.images, [0, 1, 2, 3, 4], columns=3, cell=16, gap=2)
     assert sheet.shape == (2 * 16 + 2, 3 * 16 + 4, 3)
     assert data_uri(digits.images[0]).startswith("data:image/png;base64,")
+
+
+def test_hover_thumbnails_are_small_and_sampled_past_the_limit():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from engine.data.thumbs import hover_uris
+
+    rng = np.random.default_rng(0)
+    tiny = np.repeat(rng.integers(0, 255, (30, 8, 8, 1), dtype=np.uint8), 3, axis=-1)
+    uris = hover_uris(tiny)
+    assert sorted(uris) == list(range(30)) and all(u.startswith("data:image/png;base64,") for u in uris.values())
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(uris[3].split(",", 1)[1]))))
+    assert np.array_equal(pixels, tiny[3, ..., 0])  # a digit's own pixels, lossless, one channel
+
+    photos = rng.integers(0, 255, (12, 100, 100, 3), dtype=np.uint8)
+    sampled = hover_uris(photos, limit=5, size=40)
+    assert len(sampled) == 5 and min(sampled) == 0 and max(sampled) == 11  # spread over all items
+    shown = Image.open(io.BytesIO(base64.b64decode(sampled[0].split(",", 1)[1])))
+    assert shown.format == "JPEG" and shown.size == (40, 40)
