@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from dataclasses import dataclass, field
 
@@ -83,7 +84,11 @@ def cluster(X: np.ndarray, name: str, params: dict | None = None, seed: int = 0,
     if "n_clusters" in resolved and resolved["n_clusters"] > len(X):
         raise ValueError(f"asked for {resolved['n_clusters']} clusters but there are only {len(X)} items")
     model = entry.make(seed=seed, n_items=len(X), **resolved)
-    labels = relabel_by_size(np.asarray(model.fit_predict(X)))
+    if "reporter" in inspect.signature(model.fit_predict).parameters:  # it reports its own iterations
+        fitted = model.fit_predict(X, reporter=ensure(reporter).stage(0.7 if k_choice else 0.0, 1.0))
+    else:
+        fitted = model.fit_predict(X)
+    labels = relabel_by_size(np.asarray(fitted))
     extras = EXTRAS[name](model) if name in EXTRAS else {}
     return Clustering(labels=labels, params=resolved, extras=extras, k_choice=k_choice)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from engine.cluster.shared import N_CLUSTERS
+from engine.cluster.ts_progress import reporting
 from engine.params import Int
+from engine.progress import Reporter
 from engine.registry import Entry
 
 
@@ -13,9 +15,11 @@ class KShapeClusterer:
     def __init__(self, n_clusters: int, seed: int, max_iter: int):
         from tslearn.clustering import KShape
 
-        self.model = KShape(n_clusters=n_clusters, max_iter=max_iter, n_init=2, random_state=seed)
+        self.model = reporting(KShape)(n_clusters=n_clusters, max_iter=max_iter, n_init=2, random_state=seed)
+        self.model.what = "k-Shape"
 
-    def fit_predict(self, X: np.ndarray) -> np.ndarray:
+    def fit_predict(self, X: np.ndarray, reporter: Reporter | None = None) -> np.ndarray:
+        self.model.reporter = reporter
         return self.model.fit_predict(X[:, :, None])
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from engine.cluster.shared import N_CLUSTERS
+from engine.cluster.ts_progress import reporting
 from engine.params import Choice, Float, Int
+from engine.progress import Reporter
 from engine.registry import Entry
 
 SERIES = frozenset({"series", "k"})
@@ -36,12 +38,14 @@ class TSKMeans:
         self.n_clusters, self.metric, self.band, self.gamma = n_clusters, metric, band, gamma
         self.max_iter, self.seed = max_iter, seed
 
-    def fit_predict(self, X: np.ndarray) -> np.ndarray:
+    def fit_predict(self, X: np.ndarray, reporter: Reporter | None = None) -> np.ndarray:
         from tslearn.clustering import TimeSeriesKMeans
 
-        self.model = TimeSeriesKMeans(n_clusters=self.n_clusters, metric=self.metric, max_iter=self.max_iter,
-                                      n_init=2, random_state=self.seed,
-                                      metric_params=metric_params(self.metric, self.band, self.gamma, X.shape[1]))
+        self.model = reporting(TimeSeriesKMeans)(
+            n_clusters=self.n_clusters, metric=self.metric, max_iter=self.max_iter, n_init=2, random_state=self.seed,
+            metric_params=metric_params(self.metric, self.band, self.gamma, X.shape[1]))
+        self.model.reporter = reporter
+        self.model.what = {"dtw": "DTW K-means", "softdtw": "soft-DTW K-means"}.get(self.metric, "K-means")
         return self.model.fit_predict(X[:, :, None])
 
 

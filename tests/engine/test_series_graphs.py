@@ -1,6 +1,7 @@
 """Time series and graphs: loaders (with every bad input the issue lists), every method, scores, the CLI."""
 
 import json
+import threading
 
 import networkx as nx
 import numpy as np
@@ -78,6 +79,25 @@ def test_time_series_kmeans_separates_two_shapes(params):
     result = api.run(data, config)
     assert result.metrics["ari"] == 1.0 and result.space.shape == (16, 40)
     assert result.metrics["silhouette"] > 0.3  # under the run's own distance
+
+
+@pytest.mark.parametrize("name, params", [("ts_kmeans", {"metric": "dtw", "band": 0.1}), ("kshape", {})])
+def test_dtw_kmeans_and_kshape_report_each_start_and_iteration_and_stop_at_a_cancel(name, params):
+    from engine.cluster import cluster
+    from engine.progress import Cancelled, Reporter
+
+    X = np.loadtxt(waves(n_per_class=10).splitlines()[1:], delimiter=",", usecols=range(1, 41))
+    said = []
+    cluster(X, name, {"n_clusters": 2, **params}, reporter=Reporter(lambda f, m: said.append((f, m))))
+    assert any("start 1 of 2, choosing initial centres" in m for _, m in said)
+    assert any("start 2 of 2, iteration 1 " in m for _, m in said)  # tslearn's two starts, each iteration
+    fractions = [f for f, _ in said]
+    assert fractions == sorted(fractions) and 0 <= fractions[0] < 0.5 <= fractions[-1] <= 1
+
+    stop = threading.Event()  # what Cancel sets, here set by the first iteration's message
+    reporter = Reporter(lambda fraction, message: stop.set() if "iteration 1 " in message else None, stop)
+    with pytest.raises(Cancelled):
+        cluster(X, name, {"n_clusters": 2, **params}, reporter=reporter)
 
 
 def test_kshape_and_umap_hdbscan_run_on_series():
