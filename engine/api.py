@@ -42,7 +42,7 @@ from engine.encoders import weights_table
 start_training, resume_training, cancel_training = _training.start, _training.launch, _training.cancel
 training_status, training_state, training_events = _training.status, _training.state, _training.events
 training_curve = _training.curve
-from engine.train.speed import lookup as training_speed, measure as measure_training_speed  # noqa: E402
+from engine.train.speed import lookup as training_speed, measure_training as measure_training_speed  # noqa: E402
 from engine.train.speed import sentence as speed_sentence  # noqa: E402
 from engine.train.budget import plan as training_plan  # noqa: E402
 

@@ -4,7 +4,7 @@ buys enough passes over the data.
 On a CPU a minute of training at 32 px buys a few epochs of a couple of thousand images; the same minute at 16 px
 buys four to five times as many. Measured on 2 cores (SimCLR, small CNN, 1 minute, 64-px PNG uploads):
 digits at 32 px 9 epochs, kNN 0.93; at 16 px 35 epochs, kNN 0.95; 2,000 MNIST digits at 32 px kNN 0.81, at 16 px
-0.86. So with a minutes budget on a CPU the size is the largest of the data's own size (at most
+0.86 (all fp32). So with a minutes budget on a CPU the size is the largest of the data's own size (at most
 :data:`~engine.train.config.CPU_MAX_IMAGE`) and 16 px at which the budget buys :data:`MIN_EPOCHS` epochs. Given an
 epoch count, or on a GPU, or with a size set by hand, nothing is traded: the size is
 :meth:`TrainConfig.training_size`'s.
@@ -56,7 +56,7 @@ def plan(config: TrainConfig, native: int, n_items: int, device: str = "auto",
     for size in sizes:
         known = speed.lookup(config.encoder, config.method, size, batch, device)
         if known is None and measure_missing:
-            known = speed.measure(config.encoder, config.method, size, batch, device=device)
+            known = speed.measure_training(config.encoder, config.method, size, batch, device=device)
         if known is None:
             return SizePlan(sizes[0], f"decided when training starts, from a few timed steps at {size} px "
                                       f"(not measured on this machine yet)", decided=False)

@@ -68,11 +68,14 @@ class Trainer:
         else:
             self.plan = plan_size(config, dataset.images.shape[1], len(dataset), self.device, measure_missing=True)
         self.size = self.plan.size
+        self.fast = self.device == "cpu" and speed.cpu_fast(config.encoder)  # bf16 + channels-last, where measured faster
         torch.manual_seed(config.seed)
         backbone = build_encoder(config.encoder, self.size, **config.encoder_options)
         self.method: SSLMethod = build_method(config.method, backbone, self.size, len(dataset), config.method_params)
         self.method.flip = dataset.mirror_safe if config.flip is None else config.flip
         self.method.to(self.device)
+        if self.fast:
+            self.method.to(memory_format=torch.channels_last)
         self.optimizer = torch.optim.AdamW([p for p in self.method.parameters() if p.requires_grad],
                                            lr=config.lr, weight_decay=config.weight_decay)
         self.images = image_batch(dataset.images, self.size)  # resized once, not per batch
@@ -140,12 +143,13 @@ class Trainer:
     def run(self, reporter: Reporter | None = None, emit: Callable[[dict], None] | None = None) -> TrainOutcome:
         reporter, emit = ensure(reporter), emit or (lambda event: None)
         self.job_dir.mkdir(parents=True, exist_ok=True)
-        emit({"event": "plan", "size": self.size, "reason": self.plan.reason, "epochs": self.plan.epochs})
+        emit({"event": "plan", "size": self.size, "reason": self.plan.reason, "epochs": self.plan.epochs,
+              "fast": self.fast})
         reporter.update(0.0, f"training at {self.plan.reason}")
         if self.load_checkpoint():  # the schedule, the data order and the loss curve go on from its position
             emit({"event": "resumed", "epoch": self.epoch, "step": self.step, "elapsed": self.elapsed,
                   "progress": self.progress(self.step)})
-        amp = self.device == "cuda"
+        amp = self.device == "cuda" or self.fast
         self.method.train()
         try:
             self._train(reporter, emit, amp)
@@ -171,7 +175,7 @@ class Trainer:
         if len(rates) >= 5:
             speed.keep(speed.Speed(self.config.encoder, self.config.method, self.size, self.batch_size, self.device,
                                    torch.get_num_threads(), float(np.median(rates)),
-                                   self.batch_size / float(np.median(rates))))
+                                   self.batch_size / float(np.median(rates)), self.fast))
 
     def _train(self, reporter: Reporter, emit: Callable[[dict], None], amp: bool) -> None:
         while not self.finished():
@@ -184,6 +188,8 @@ class Trainer:
                 tick = time.perf_counter()
                 indices = order[step * self.batch_size:(step + 1) * self.batch_size]
                 batch = self.images[indices].to(self.device, non_blocking=True)
+                if self.fast:
+                    batch = batch.contiguous(memory_format=torch.channels_last)
                 lr = learning_rate(self.config.lr, self.progress(step))
                 for group in self.optimizer.param_groups:
                     group["lr"] = lr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from engine.train import TrainConfig
 from engine.train import budget, speed
@@ -56,3 +57,42 @@ def test_unmeasured_speeds_leave_the_plan_open_until_training_measures_them(own_
     measured = budget.plan(config, native=16, n_items=300, device="cpu", measure_missing=True)
     assert measured.decided and measured.size == 16 and measured.epochs > 0
     assert speed.lookup("small_cnn", "simclr", 16, 32, "cpu") is not None  # kept for the next plan
+
+
+def test_the_cpu_fast_path_is_decided_by_a_kept_measurement(own_home, monkeypatch):
+    import json
+
+    import torch
+
+    monkeypatch.setattr(speed, "cpu_bf16_supported", lambda: False)
+    assert speed.cpu_fast("small_cnn", "cpu") is False and not speed.fast_path().exists()  # no bf16: not even tried
+
+    monkeypatch.setattr(speed, "cpu_bf16_supported", lambda: True)
+    decided = speed.cpu_fast("small_cnn", "cpu")  # measured here, both ways, and kept
+    kept_figures = json.loads(speed.fast_path().read_text())[f"cpu/{torch.get_num_threads()}t/small_cnn"]
+    assert kept_figures["plain"] > 0 and kept_figures["fast"] > 0
+    assert decided == (kept_figures["fast"] > speed.FAST_GAIN * kept_figures["plain"])
+    for fast, expected in ((100.0, False), (1_000.0, True)):  # the kept figures decide, not a new measurement
+        speed.fast_path().write_text(json.dumps({f"cpu/{torch.get_num_threads()}t/small_cnn":
+                                                 {"plain": 500.0, "fast": fast}}))
+        assert speed.cpu_fast("small_cnn", "cpu") is expected
+
+
+def test_training_on_the_fast_path_uses_bf16_and_channels_last_and_says_so(own_home, monkeypatch, tmp_path):
+    import numpy as np
+
+    from engine.data import variants
+    from engine.train import loop
+
+    monkeypatch.setattr(speed, "cpu_fast", lambda encoder, device="auto": True)
+    strokes, labels = variants.digit_strokes("digits", n=128)
+    data = variants.image_dataset("digits", variants.render_digits(strokes, 16, "plain"), labels,
+                                  [str(i) for i in range(10)], grayscale=True, mirror_safe=False)
+    events = []
+    trainer = loop.Trainer(data, TrainConfig(epochs=8, batch_size=16, device="cpu"), tmp_path / "job")
+    outcome = trainer.run(None, events.append)
+    assert events[0]["event"] == "plan" and events[0]["fast"] is True
+    assert next(trainer.method.backbone.parameters()).is_contiguous(memory_format=torch.channels_last)
+    assert np.isfinite(outcome.embeddings).all() and outcome.embeddings.dtype == np.float32
+    kept = speed.lookup("small_cnn", "simclr", 16, 16, "cpu")
+    assert kept is not None and kept.fast
