@@ -101,7 +101,8 @@ def options(device: str) -> None:
         finally:
             torch.set_num_threads(threads)
         share = views_share("small_cnn", "simclr", size, BATCH, device)
-        print(f"| | {size} | {plain:,.0f} | ×{channels_last / plain:.2f} | ×{bf16 / plain:.2f} | ×{both / plain:.2f} | "
+        print(f"| | {size} | {plain:,.0f} | ×{channels_last / plain:.2f} | ×{bf16 / plain:.2f} | "
+              f"×{both / plain:.2f} | "
               f"×{compiled.images_per_s / plain:.2f} ({first_s:.0f} s) | ×{single / plain:.2f} | {share:.0%} |",
               flush=True)
 

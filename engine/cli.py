@@ -68,8 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     budget.add_argument("--minutes", type=float, default=None)
     train.add_argument("--batch-size", type=int, default=None, help="default: the method's (256; DINO 16)")
     train.add_argument("--lr", type=float, default=None, help="default: the method's (1e-3; DINO 4e-4)")
-    train.add_argument("--image-size", type=int, default=0, help="training size (0: the data's; on a CPU ≤ 32 px, and with --minutes the "
-                       "largest size down to 16 px at which the budget buys 20 epochs)")
+    train.add_argument("--image-size", type=int, default=0,
+                       help="training size (0: the data's; on a CPU ≤ 32 px, and with --minutes the largest size "
+                            "down to 16 px at which the budget buys 20 epochs)")
     train.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     train.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
                        help="horizontal flips in the views (default: as the data says; off for digits)")

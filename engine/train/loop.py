@@ -68,7 +68,7 @@ class Trainer:
         else:
             self.plan = plan_size(config, dataset.images.shape[1], len(dataset), self.device, measure_missing=True)
         self.size = self.plan.size
-        self.fast = self.device == "cpu" and speed.cpu_fast(config.encoder)  # bf16 + channels-last, where measured faster
+        self.fast = self.device == "cpu" and speed.cpu_fast(config.encoder)  # bf16 + channels-last, if faster here
         torch.manual_seed(config.seed)
         backbone = build_encoder(config.encoder, self.size, **config.encoder_options)
         self.method: SSLMethod = build_method(config.method, backbone, self.size, len(dataset), config.method_params)
