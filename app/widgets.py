@@ -118,12 +118,10 @@ def hover_thumbnails(fig, data: api.Dataset, token: str) -> None:
     images only. Call before the chart is drawn (it marks the figure); several maps may share one ``token``."""
     import json
 
-    import streamlit.components.v1 as components
-
     if data.images is None:
         return
     fig.update_layout(meta={"hover_thumbs": token})
     uris = state.hover_uris(data.fingerprint(), data.images)
     script = (HOVER_SCRIPT.replace("__TOKEN__", json.dumps(token)).replace("__BIG__", "96")
               .replace("__THUMBS__", json.dumps(uris).replace("</", "<\\/")))
-    components.html(script, height=0)
+    st.iframe(script, height=1)  # same-origin: the script reaches the chart in the page around it

@@ -57,22 +57,31 @@ def name_selection(selected: list[int]) -> None:
         st.success(st.session_state.pop("selection_kept"), icon=":material/label:")
 
 
+# A new colouring draws a new chart, which starts without a selection: the last one made on this run is kept,
+# drawn as selected on the new map and listed beside it, until a new selection replaces it.
+kept = st.session_state.get("map_selection")
+pending = kept if kept and kept[0] == state.run_key(res) and kept[1] != colour_by else None
+
 map_col, side = st.columns([3, 1])
 with map_col:
     edges = api.edge_index(data.graph, data.item_names) if data.graph is not None else None
     fig = scatter(res.embedding, groups, names, hover, point_size=point_size, edges=edges)
+    if pending:
+        chosen = set(pending[2])
+        for trace in fig.data:
+            if trace.customdata is not None:
+                trace.selectedpoints = [j for j, i in enumerate(np.asarray(trace.customdata).ravel().tolist())
+                                        if i in chosen]
     hover_thumbnails(fig, data, "explore")
     event = st.plotly_chart(fig, key=f"map-{state.run_key(res)}-{colour_by}", on_select="rerun",
                             selection_mode=("points", "box", "lasso"), config={"scrollZoom": True})
 
 selected = selected_items(event)
-# A new colouring draws a new chart, which starts without a selection: the last one made on this run is kept.
-kept = st.session_state.get("map_selection")
 carried = None
 if selected:
     st.session_state["map_selection"] = (state.run_key(res), colour_by, selected)
-elif kept and kept[0] == state.run_key(res) and kept[1] != colour_by:
-    carried, selected = kept[1], kept[2]
+elif pending:
+    carried, selected = pending[1], pending[2]
 with side:
     st.markdown("**Selection**")
     if carried:

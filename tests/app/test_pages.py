@@ -97,6 +97,18 @@ def test_a_selection_made_on_the_map_outlives_a_new_colouring(ran):
     ran.radio(key="colour_by").set_value("True label").run()
     assert not ran.exception
     assert "Kept from the map coloured by cluster." in texts(ran) and "3 items selected" in texts(ran)
+    import base64
+    import json
+
+    import numpy as np
+
+    def items(trace: dict) -> np.ndarray:  # plotly sends numpy arrays as typed binary
+        data = trace["customdata"]
+        return np.frombuffer(base64.b64decode(data["bdata"]), data["dtype"]) if isinstance(data, dict) else data
+
+    traces = json.loads(ran.get("plotly_chart")[0].proto.spec)["data"]
+    drawn = [int(items(t)[j]) for t in traces if "customdata" in t for j in t.get("selectedpoints", [])]
+    assert sorted(drawn) == [0, 1, 2]  # and drawn as selected on the new map
     ran.button(key="clear_selection").click().run()
     assert "Nothing selected yet." in texts(ran) and "map_selection" not in ran.session_state
 

@@ -42,6 +42,13 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     assert page.get_by_text("By cluster: cluster 0").count() == 1
     assert_clean(page)
     page.screenshot(path=str(screenshots / "3-explore.png"))
+    picked = page.get_by_text(re.compile(r"^\d{2,} items selected$")).inner_text()
+    page.get_by_test_id("stRadioGroup").get_by_text("True label").click()  # a new colouring keeps the selection
+    page.get_by_text("Kept from the map coloured by cluster.").wait_for(timeout=60_000)
+    assert page.get_by_text(picked, exact=True).count() == 1
+    page.locator(".legendtext", has_text="0").first.wait_for(timeout=60_000)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "3b-selection-kept.png"))
 
     open_page(page, "Clusters")
     page.get_by_text("Most typical (nearest the centre)").first.wait_for(timeout=60_000)
