@@ -163,7 +163,7 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
         record = store.save(
             "train", {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset)},
             {**config.as_dict(), "job_id": job_id, "device_used": outcome.device, "size_used": outcome.size,
-             "size_reason": outcome.size_reason}, metrics,
+             "size_reason": outcome.size_reason, "width_used": outcome.width}, metrics,
             {"seconds": outcome.seconds}, {"embeddings": outcome.embeddings,
                                            "loss": np.array([h["loss"] for h in outcome.history])})
         final = {"state": "done", "job_id": job_id, "dataset": current.get("dataset"), "run_id": record.run_id,

@@ -49,6 +49,7 @@ class TrainOutcome:
     device: str
     size: int = 0  # the training image size, and why (see engine.train.budget)
     size_reason: str = ""
+    width: int | None = None  # the encoder's width option where the budget chose a narrower one
 
 
 def learning_rate(base: float, progress: float) -> float:
@@ -62,15 +63,17 @@ class Trainer:
         self.dataset, self.config = dataset, config
         self.job_dir = Path(job_dir)
         self.device = pick_device(config.device)
-        kept = self._checkpoint_size()
-        if kept:  # a resume trains the model it checkpointed, at its size, whatever the speeds say now
-            self.plan = SizePlan(kept, f"{kept} px, as the checkpoint was trained")
+        kept = self._checkpoint_shape()
+        if kept:  # a resume trains the model it checkpointed, at its size and width, whatever the speeds say now
+            self.plan = SizePlan(kept[0], f"{kept[0]} px" + (f", width {kept[1]}" if kept[1] else "")
+                                 + ", as the checkpoint was trained", width=kept[1])
         else:
             self.plan = plan_size(config, dataset.images.shape[1], len(dataset), self.device, measure_missing=True)
         self.size = self.plan.size
         self.fast = self.device == "cpu" and speed.cpu_fast(config.encoder)  # bf16 + channels-last, if faster here
         torch.manual_seed(config.seed)
-        backbone = build_encoder(config.encoder, self.size, **config.encoder_options)
+        self.encoder_options = {**config.encoder_options, **({"width": self.plan.width} if self.plan.width else {})}
+        backbone = build_encoder(config.encoder, self.size, **self.encoder_options)
         self.method: SSLMethod = build_method(config.method, backbone, self.size, len(dataset), config.method_params)
         self.method.flip = dataset.mirror_safe if config.flip is None else config.flip
         self.method.to(self.device)
@@ -92,6 +95,7 @@ class Trainer:
 
     def save_checkpoint(self) -> None:
         state = {"epoch": self.epoch, "elapsed": self.elapsed, "history": self.history, "size": self.size,
+                 "width": self.plan.width,
                  "n_items": len(self.dataset), "step": self.step, "epoch_losses": self.epoch_losses,
                  "method": self.method.state_dict(), "optimizer": self.optimizer.state_dict(),
                  "torch_rng": torch.get_rng_state()}
@@ -99,10 +103,12 @@ class Trainer:
         torch.save(state, staging)
         os.replace(staging, self.checkpoint_path)  # a kill mid-write leaves the previous checkpoint
 
-    def _checkpoint_size(self) -> int | None:
+    def _checkpoint_shape(self) -> tuple[int, int | None] | None:
+        """The image size and encoder width the checkpoint was trained at, if there is one that says."""
         if not self.checkpoint_path.exists():
             return None
-        return torch.load(self.checkpoint_path, map_location="cpu", weights_only=True).get("size")
+        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
+        return (state["size"], state.get("width")) if state.get("size") else None
 
     def load_checkpoint(self) -> bool:
         if not self.checkpoint_path.exists():
@@ -143,8 +149,8 @@ class Trainer:
     def run(self, reporter: Reporter | None = None, emit: Callable[[dict], None] | None = None) -> TrainOutcome:
         reporter, emit = ensure(reporter), emit or (lambda event: None)
         self.job_dir.mkdir(parents=True, exist_ok=True)
-        emit({"event": "plan", "size": self.size, "reason": self.plan.reason, "epochs": self.plan.epochs,
-              "fast": self.fast})
+        emit({"event": "plan", "size": self.size, "width": self.plan.width, "reason": self.plan.reason,
+              "epochs": self.plan.epochs, "fast": self.fast})
         reporter.update(0.0, f"training at {self.plan.reason}")
         if self.load_checkpoint():  # the schedule, the data order and the loss curve go on from its position
             emit({"event": "resumed", "epoch": self.epoch, "step": self.step, "elapsed": self.elapsed,
@@ -166,14 +172,14 @@ class Trainer:
 
         embeddings = self.embed_all(on_batch=extracted).cpu().numpy().astype(np.float32)
         return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device, self.size,
-                            self.plan.reason)
+                            self.plan.reason, self.plan.width)
 
     def _keep_speed(self) -> None:
         """The median rate of this attempt's full-batch steps, kept as this machine's figure for the setting: the
         next plan reads what real training did here, data loading included."""
         rates = [r for n, r in self.rates if n == self.batch_size][1:]  # the first step pays for allocations
         if len(rates) >= 5:
-            speed.keep(speed.Speed(self.config.encoder, self.config.method, self.size, self.batch_size, self.device,
+            speed.keep(speed.Speed(speed.variant(self.config.encoder, self.plan.width), self.config.method, self.size, self.batch_size, self.device,
                                    torch.get_num_threads(), float(np.median(rates)),
                                    self.batch_size / float(np.median(rates)), self.fast))
 
@@ -237,6 +243,8 @@ def restore(job_dir: str | os.PathLike, config: TrainConfig, dataset: Callable[[
         data = dataset()
         size, n_items = config.training_size(data.images.shape[1], "cpu"), len(data)
     options = {k: v for k, v in config.encoder_options.items() if k != "weights"}  # the checkpoint has them
+    if state.get("width"):
+        options["width"] = state["width"]  # a narrower encoder chosen for the budget
     method = build_method(config.method, build_encoder(config.encoder, size, **options), size, n_items,
                           config.method_params)
     method.load_state_dict(state["method"])

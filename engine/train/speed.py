@@ -38,6 +38,11 @@ class Speed:
         return key_of(self.encoder, self.method, self.size, self.batch, self.device, self.threads)
 
 
+def variant(encoder: str, width: int | None = None) -> str:
+    """The name speeds are kept under: the encoder, with its ``width`` option where one is set."""
+    return f"{encoder}@w{width}" if width else encoder
+
+
 def key_of(encoder: str, method: str, size: int, batch: int, device: str, threads: int) -> str:
     return f"{device}/{threads}t/{encoder}/{method}/{size}px/b{batch}"
 
@@ -114,27 +119,29 @@ def cpu_fast(encoder: str, device: str = "auto") -> bool:
     return found[key]["fast"] > FAST_GAIN * found[key]["plain"]
 
 
-def measure_training(encoder: str, method: str, size: int, batch: int = 0, device: str = "auto") -> Speed:
+def measure_training(encoder: str, method: str, size: int, batch: int = 0, device: str = "auto",
+                     width: int | None = None) -> Speed:
     """Images per second as training will run here (the CPU fast path where :func:`cpu_fast` says so), kept."""
     fast = cpu_fast(encoder, device)
     found = measure(encoder, method, size, batch, device=device, bf16=True if fast else None,
-                    channels_last=fast, save=False)
+                    channels_last=fast, save=False, width=width)
     found.fast = fast
     keep(found)
     return found
 
 
 def measure(encoder: str, method: str, size: int, batch: int = 0, steps: int = 3, device: str = "auto",
-            channels_last: bool = False, bf16: bool | None = None, compile: bool = False, save: bool = True) -> Speed:
+            channels_last: bool = False, bf16: bool | None = None, compile: bool = False, save: bool = True,
+            width: int | None = None) -> Speed:
     """Images per second of ``steps`` training steps (after one warm-up step) on random ``size``-px images.
 
     The variants ``bench/train_speed.py`` weighs (only the plain setting is kept): ``channels_last`` memory,
     ``bf16`` autocast (default: on a GPU only, as training does), ``compile``: the backbone through
-    ``torch.compile`` (its compilation falls in the warm-up step)."""
+    ``torch.compile`` (its compilation falls in the warm-up step). ``width``: the encoder's width option."""
     device = pick_device(device)
     batch = batch or recommended(method)["batch_size"]
     torch.manual_seed(0)
-    backbone = build_encoder(encoder, size)
+    backbone = build_encoder(encoder, size, **({"width": width} if width else {}))
     model = build_method(method, backbone, size, max(batch * 4, 512), {}).to(device)
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
@@ -167,7 +174,8 @@ def measure(encoder: str, method: str, size: int, batch: int = 0, steps: int = 3
     if device == "cuda":
         torch.cuda.synchronize()
     seconds = (time.perf_counter() - start) / steps
-    speed = Speed(encoder, method, size, batch, device, torch.get_num_threads(), batch / seconds, seconds)
+    speed = Speed(variant(encoder, width), method, size, batch, device, torch.get_num_threads(), batch / seconds,
+                  seconds)
     if save and not (channels_last or compile or bf16 is not None):
         keep(speed)
     return speed
@@ -180,4 +188,4 @@ def sentence(speed: Speed | None) -> str:
             f"{speed.size} px, batch {speed.batch}{', bf16 + channels-last' if speed.fast else ''})")
 
 
-__all__ = ["Speed", "measure", "measure_training", "cpu_fast", "lookup", "known", "sentence", "path"]
+__all__ = ["Speed", "variant", "measure", "measure_training", "cpu_fast", "lookup", "known", "sentence", "path"]

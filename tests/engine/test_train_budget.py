@@ -15,11 +15,9 @@ def own_home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def kept(size: int, images_per_s: float, batch: int = 256, method: str = "simclr") -> None:
-    import torch
-
-    speed.keep(speed.Speed("small_cnn", method, size, batch, "cpu", torch.get_num_threads(), images_per_s,
-                           batch / images_per_s))
+def kept(size: int, images_per_s: float, batch: int = 256, method: str = "simclr", width: int | None = None) -> None:
+    speed.keep(speed.Speed(speed.variant("small_cnn", width), method, size, batch, "cpu", torch.get_num_threads(),
+                           images_per_s, batch / images_per_s))
 
 
 def test_a_minute_on_a_cpu_trains_smaller_when_the_data_size_buys_too_few_epochs(own_home):
@@ -35,12 +33,19 @@ def test_a_minute_on_a_cpu_trains_smaller_when_the_data_size_buys_too_few_epochs
     assert roomy.size == 32 and "at the data's size" in roomy.reason
 
 
-def test_the_size_never_drops_below_sixteen_px_and_says_more_minutes_would_help(own_home):
+def test_the_size_never_drops_below_sixteen_px_a_narrower_network_comes_next_then_more_minutes(own_home):
     kept(32, 270.0)
     kept(16, 1_180.0)
+    kept(16, 17_000.0, width=16)
     plan = budget.plan(TrainConfig(minutes=1.0, epochs=0), native=64, n_items=50_000, device="cpu")
-    assert plan.size == 16 and plan.epochs < budget.MIN_EPOCHS
-    assert "more minutes" in plan.reason
+    assert (plan.size, plan.width) == (16, 16) and plan.epochs >= budget.MIN_EPOCHS
+    assert "narrower small_cnn (width 16)" in plan.reason and "16 px at width 16 ≈ 20" in plan.reason
+    kept(16, 2_500.0, width=16)  # not even that is enough
+    plan = budget.plan(TrainConfig(minutes=1.0, epochs=0), native=64, n_items=50_000, device="cpu")
+    assert (plan.size, plan.width) == (16, 16) and plan.epochs < budget.MIN_EPOCHS and "more minutes" in plan.reason
+    # a width set by hand is the user's: only the size is traded
+    fixed = budget.plan(TrainConfig(minutes=1.0, epochs=0, encoder_options={"width": 32}), 64, 50_000, "cpu")
+    assert (fixed.size, fixed.width) == (16, None)
 
 
 def test_epochs_a_size_set_by_hand_and_tiny_images_are_left_alone(own_home):
@@ -76,6 +81,24 @@ def test_the_cpu_fast_path_is_decided_by_a_kept_measurement(own_home, monkeypatc
         speed.fast_path().write_text(json.dumps({f"cpu/{torch.get_num_threads()}t/small_cnn":
                                                  {"plain": 500.0, "fast": fast}}))
         assert speed.cpu_fast("small_cnn", "cpu") is expected
+
+
+def test_a_narrower_encoder_trains_checkpoints_and_restores_at_its_width(own_home, tmp_path):
+    from engine.data import variants
+    from engine.train import loop
+
+    strokes, labels = variants.digit_strokes("digits", n=128)
+    data = variants.image_dataset("digits", variants.render_digits(strokes, 16, "plain"), labels,
+                                  [str(i) for i in range(10)], grayscale=True, mirror_safe=False)
+    kept(16, 50.0, batch=16)  # too slow for 20 epochs at full width: the narrower one is timed and chosen
+    config = TrainConfig(minutes=0.02, epochs=0, batch_size=16, device="cpu")
+    trainer = loop.Trainer(data, config, tmp_path / "job")
+    assert trainer.plan.width == 16, trainer.plan.reason  # chosen even where width 16 too buys fewer than 20
+    outcome = trainer.run()
+    assert outcome.width == 16 and outcome.embeddings.shape[1] == 4 * 16  # the small CNN's output is 4 × width
+    assert loop.restore(tmp_path / "job", config, lambda: data).backbone.out_dim == 64
+    again = loop.Trainer(data, config, tmp_path / "job")  # a resume keeps the checkpoint's width
+    assert again.plan.width == 16 and "as the checkpoint was trained" in again.plan.reason
 
 
 def test_training_on_the_fast_path_uses_bf16_and_channels_last_and_says_so(own_home, monkeypatch, tmp_path):
