@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import state
-from app.widgets import needs_result, score_frame
+from app.widgets import hover_thumbnails, needs_result, score_frame
 from engine import api
 
 st.title("Compare")
@@ -55,6 +55,7 @@ results = stored[1]
 labels = [api.CLUSTERERS[r.config.clusterer].label for r in results]
 fig = api.map_grid([(f"{name} · {r.metrics['n_clusters']} clusters", r.embedding, r.labels)
                 for name, r in zip(labels, results)])
+hover_thumbnails(fig, state.dataset(), "compare")
 st.plotly_chart(fig, key="compare_maps")
 
 table = score_frame({name: r.metrics for name, r in zip(labels, results)})

@@ -80,8 +80,9 @@ def plan(config: TrainConfig, native: int, n_items: int, device: str = "auto",
                               f"at the data's size on this CPU", epochs)
     tried = "; ".join(f"{s} px{f' at width {w}' if w else ''} ≈ {e:,.0f}" for s, w, e in bought)
     what = f"{size} px" + (f" and a narrower {config.encoder} (width {width})" if width else "")
-    verdict = (f"the largest at which {config.minutes:g} min buy ≥ {MIN_EPOCHS} epochs" if epochs >= MIN_EPOCHS
-               else f"the cheapest tried; more minutes would buy the {MIN_EPOCHS} epochs training wants")
+    verdict = (f"the cheapest tried; more minutes would buy the {MIN_EPOCHS} epochs training wants"
+               if epochs < MIN_EPOCHS else f"where {config.minutes:g} min buy ≥ {MIN_EPOCHS} epochs" if width
+               else f"the largest at which {config.minutes:g} min buy ≥ {MIN_EPOCHS} epochs")
     return SizePlan(size, f"{what}, {verdict} (epochs of {n_items:,} images on this CPU: {tried})", epochs,
                     width=width)
 

@@ -160,7 +160,8 @@ def matched_colours(reference: np.ndarray, labels: np.ndarray) -> dict[int, int]
 
 def map_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], panel_height: int = 380) -> go.Figure:
     """Small maps side by side (two a row for four, else one row): ``(title, embedding, labels)`` each. Colours
-    follow the first panel's groups (:func:`matched_colours`); the hover names each item's own group."""
+    follow the first panel's groups (:func:`matched_colours`); the hover names each item's own group, and
+    ``customdata`` holds item indices (for hover thumbnails)."""
     columns = min(len(panels), 2 if len(panels) == 4 else 3)
     rows = -(-len(panels) // columns)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[title for title, _, _ in panels],
@@ -170,7 +171,7 @@ def map_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], panel_height: int
         fig.add_scattergl(x=embedding[:, 0], y=embedding[:, 1], mode="markers", showlegend=False,
                           marker=dict(size=3, color=[colour(colour_of[g]) for g in labels.tolist()]),
                           hovertext=[group_name(g) for g in labels.tolist()], hoverinfo="text",
-                          row=i // columns + 1, col=i % columns + 1)
+                          customdata=np.arange(len(embedding)), row=i // columns + 1, col=i % columns + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
     fig.update_layout(height=panel_height * rows, margin=dict(l=10, r=10, t=40, b=10))

@@ -68,6 +68,7 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     page.get_by_role("button", name="Compare").click()
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=120_000)
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    assert hover_first_point(page).get_attribute("src").startswith("data:image/png")  # small maps show images too
     assert_clean(page)
     page.screenshot(path=str(screenshots / "6-compare.png"))
     page.close()
