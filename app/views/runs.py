@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state
-from app.widgets import SCORES, format_score, map_grid, score_frame
+from app.widgets import SCORES, format_score, hover_thumbnails, map_grid, score_frame
 
 st.title("Runs")
 data = state.dataset()
@@ -79,6 +79,10 @@ if len(chosen) < 2:
     st.caption("Pick two or more runs of one dataset to see their maps and scores side by side.")
     st.stop()
 arrays = {i: state.run_arrays(i) for i in chosen}
-st.plotly_chart(map_grid([(f"{by_id[i].title or by_id[i].config.get('clusterer')} · {i}", arrays[i]["embedding"],
-                           arrays[i]["labels"]) for i in chosen]), key="runs_compare_maps")
+maps = map_grid([(f"{by_id[i].title or by_id[i].config.get('clusterer')} · {i}", arrays[i]["embedding"],
+                  arrays[i]["labels"]) for i in chosen])
+loaded = st.session_state.get(state.DATASET)
+if loaded is not None and loaded.fingerprint() == record.dataset.get("fingerprint"):
+    hover_thumbnails(maps, loaded, "runs")  # the images are at hand only for the dataset that is loaded
+st.plotly_chart(maps, key="runs_compare_maps")
 st.dataframe(score_frame({i: by_id[i].metrics for i in chosen}).style.format(precision=3), key="runs_compare_scores")

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from tests.browser.pages import (assert_clean, choose, lasso_around_first_point, open_app, open_page, run_pipeline,
-                                  wait_for_pipeline)
+from tests.browser.pages import (assert_clean, choose, hover_first_point, lasso_around_first_point, open_app, open_page,
+                                  run_pipeline, wait_for_pipeline)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -60,6 +60,9 @@ def test_a_named_selection_outlives_its_run_and_a_stored_run_reopens(app_url, br
     open_page(page, "Runs")
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
     page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=60_000)  # the two runs compared
+    page.locator("[data-testid='stPlotlyChart']").first.scroll_into_view_if_needed()
+    assert hover_first_point(page).get_attribute("src").startswith("data:image/png")  # the loaded dataset's images
+    page.mouse.move(5, 5)
     assert_clean(page)
     page.screenshot(path=str(screenshots / "22-runs-page.png"), full_page=True)
     page.close()
