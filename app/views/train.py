@@ -77,7 +77,7 @@ config = api.TrainConfig(encoder=encoder.name, method=method.name, method_params
 size_plan = api.training_plan(config, data.images.shape[1], len(data), device)
 trained_at, steps_of = size_plan.size, min(batch_size, len(data))
 st.caption(f"Training size: {size_plan.reason}.")
-known = api.training_speed(encoder.name, method.name, trained_at, steps_of)
+known = api.training_speed(encoder.name, method.name, trained_at, steps_of, width=size_plan.width)
 speed_line, measure_button = st.columns([5, 1], vertical_alignment="center")
 if known is None:
     speed_line.caption(f"Speed of {encoder.label} + {method.label} at {trained_at} px: not measured on this machine "
@@ -91,7 +91,8 @@ else:
 if measure_button.button("Measure", key="train_measure", icon=":material/speed:",
                          help="A few real training steps of this encoder and method on random images"):
     with st.spinner(f"Timing {encoder.label} + {method.label} at {trained_at} px…"):
-        api.measure_training_speed(encoder.name, method.name, trained_at, steps_of, device=device)
+        api.measure_training_speed(encoder.name, method.name, trained_at, steps_of, device=device,
+                                   width=size_plan.width)
     st.rerun()
 current = st.session_state.get("train_job")
 busy = current is not None and api.training_state(current) in ("queued", "running")

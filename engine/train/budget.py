@@ -64,7 +64,7 @@ def plan(config: TrainConfig, native: int, n_items: int, device: str = "auto",
         trials.append((sizes[-1], narrower))
     bought: list[tuple[int, int | None, float]] = []
     for size, width in trials:
-        known = speed.lookup(speed.variant(config.encoder, width), config.method, size, batch, device)
+        known = speed.lookup(config.encoder, config.method, size, batch, device, width=width)
         if known is None and measure_missing:
             known = speed.measure_training(config.encoder, config.method, size, batch, device=device, width=width)
         if known is None:

@@ -92,7 +92,7 @@ def process_alive(pid: int | None) -> bool:
     return True
 
 
-def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "extract", "end", "plan")) -> list[dict]:
+def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "extract", "end")) -> list[dict]:
     path = job_dir(job_id) / "progress.jsonl"
     if not path.exists():
         return []

@@ -63,10 +63,14 @@ class Trainer:
         self.dataset, self.config = dataset, config
         self.job_dir = Path(job_dir)
         self.device = pick_device(config.device)
-        kept = self._checkpoint_shape()
-        if kept:  # a resume trains the model it checkpointed, at its size and width, whatever the speeds say now
-            self.plan = SizePlan(kept[0], f"{kept[0]} px" + (f", width {kept[1]}" if kept[1] else "")
-                                 + ", as the checkpoint was trained", width=kept[1])
+        # read once: its size and width shape the model built below, its weights and position load in run()
+        self._saved = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True) \
+            if self.checkpoint_path.exists() else None
+        if self._saved and self._saved.get("size"):
+            # a resume trains the model it checkpointed, at its size and width, whatever the speeds say now
+            size, width = self._saved["size"], self._saved.get("width")
+            self.plan = SizePlan(size, f"{size} px" + (f", width {width}" if width else "")
+                                 + ", as the checkpoint was trained", width=width)
         else:
             self.plan = plan_size(config, dataset.images.shape[1], len(dataset), self.device, measure_missing=True)
         self.size = self.plan.size
@@ -103,17 +107,12 @@ class Trainer:
         torch.save(state, staging)
         os.replace(staging, self.checkpoint_path)  # a kill mid-write leaves the previous checkpoint
 
-    def _checkpoint_shape(self) -> tuple[int, int | None] | None:
-        """The image size and encoder width the checkpoint was trained at, if there is one that says."""
-        if not self.checkpoint_path.exists():
-            return None
-        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
-        return (state["size"], state.get("width")) if state.get("size") else None
-
     def load_checkpoint(self) -> bool:
-        if not self.checkpoint_path.exists():
+        """Model, optimiser and position from the checkpoint read at construction (the weights and optimiser state
+        move to the model's device as they load)."""
+        state, self._saved = self._saved, None
+        if state is None:
             return False
-        state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=True)
         self.method.load_state_dict(state["method"])
         self.optimizer.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["torch_rng"])

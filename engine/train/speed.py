@@ -67,10 +67,12 @@ def keep(speed: Speed) -> None:
         json.dump(found, handle, indent=1)
 
 
-def lookup(encoder: str, method: str, size: int, batch: int, device: str = "auto") -> Speed | None:
-    """A kept measurement of this setting on this device and thread count, if there is one."""
+def lookup(encoder: str, method: str, size: int, batch: int, device: str = "auto",
+           width: int | None = None) -> Speed | None:
+    """A kept measurement of this setting (``width``: the encoder's width option, where one is set) on this device
+    and thread count, if there is one."""
     device = pick_device(device)
-    found = known().get(key_of(encoder, method, size, batch, device, torch.get_num_threads()))
+    found = known().get(key_of(variant(encoder, width), method, size, batch, device, torch.get_num_threads()))
     return Speed(**found) if found else None
 
 

@@ -96,6 +96,7 @@ def test_a_narrower_encoder_trains_checkpoints_and_restores_at_its_width(own_hom
     assert trainer.plan.width == 16, trainer.plan.reason  # chosen even where width 16 too buys fewer than 20
     outcome = trainer.run()
     assert outcome.width == 16 and outcome.embeddings.shape[1] == 4 * 16  # the small CNN's output is 4 × width
+    assert speed.lookup("small_cnn", "simclr", 16, 16, "cpu", width=16) is not None  # kept apart from width 32
     assert loop.restore(tmp_path / "job", config, lambda: data).backbone.out_dim == 64
     again = loop.Trainer(data, config, tmp_path / "job")  # a resume keeps the checkpoint's width
     assert again.plan.width == 16 and "as the checkpoint was trained" in again.plan.reason
