@@ -11,6 +11,7 @@ Goal (issue 11): default ≥ 0.9 × best on every row, and the default's K withi
 
     .venv/bin/python bench/defaults.py            # every row (about 26 minutes on 2 CPU cores)
     .venv/bin/python bench/defaults.py --quick    # the small rows only
+    .venv/bin/python bench/defaults.py --only textures --only faces   # rows whose name holds one of these
 """
 
 from __future__ import annotations
@@ -148,12 +149,16 @@ def evaluate(name: str, make) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="only the rows that take seconds")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="only the rows whose name contains TEXT (repeatable)")
     args = parser.parse_args()
     print("| data set | n | true K | default: features | default ARI | default K | best ARI (menus, K = true) | "
           "best found with | ratio | K in [½, 2]× | default s | probe s | best s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     results = []
     for name, make in rows(args.quick):
+        if args.only and not any(text.lower() in name.lower() for text in args.only):
+            continue
         r = evaluate(name, make)
         results.append(r)
         print(f"| {r['name']} | {r['n']:,} | {r['k_true']} | {r['features']} | {r['ari']:.3f} | {r['k']} | "
