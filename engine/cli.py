@@ -126,6 +126,11 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     payload = {"run_id": result.run_id, "dataset": dataset.name, "n_items": len(dataset),
                "features": result.config.features, "clustered": result.metrics.get("clustered"),
                **{k: result.metrics.get(k) for k in SCORE_KEYS}}
+    trust = result.metrics.get("map_trust")
+    if trust:
+        payload.update({"trustworthiness": trust["trustworthiness"], "continuity": trust["continuity"],
+                        "knn_recall": trust["knn_recall"], "map_trust_against": trust["reference"],
+                        "map_flags": trust["flags"]})
     if "feature_choice" in result.metrics:
         payload["features_why"] = result.metrics["feature_choice"]["reason"]
     if "k_choice" in result.metrics:

@@ -194,6 +194,29 @@ def scores_for(dataset: Dataset, space: np.ndarray, labels: np.ndarray, config: 
     return metrics
 
 
+def trust_of(config: Config, features: np.ndarray, embedding: np.ndarray, space: np.ndarray,
+             labels: np.ndarray):
+    """How far to trust the map (``engine.metrics.trust``): against the space the clusterer read, or the features
+    when it read the map itself; features wider than :data:`SPACE_PCA` are measured on their first principal
+    components (nearest neighbours in thousands of raw dimensions are slow and mostly noise)."""
+    from engine.metrics.trust import map_trust
+
+    reference, what = (space, "the clustering space") if space is not embedding else (features, "the features")
+    if space is not embedding and (config.cluster_on != "space" or reads_features(config.clusterer)):
+        what = "the features"
+    if reference.shape[1] > SPACE_PCA and len(reference) > SPACE_PCA:
+        from sklearn.decomposition import PCA
+
+        reference = PCA(SPACE_PCA, random_state=config.seed).fit_transform(np.asarray(reference, dtype=np.float32))
+        what = f"{what.replace('the ', 'the first ' + str(SPACE_PCA) + ' principal components of the ', 1)}"
+    return map_trust(reference, embedding, labels, reference=what, seed=config.seed)
+
+
+def keep_trust(result: "Result", trust) -> None:
+    result.metrics["map_trust"] = trust.summary()
+    result.extras["map_trust"] = trust.per_item.astype(np.float32)
+
+
 def check_applies(dataset: Dataset, config: Config) -> None:
     if config.clusterer not in clusterers_for(dataset.kind):
         raise DataError(f"{CLUSTERERS[config.clusterer].label} does not apply to {dataset.kind} data; use one of "
@@ -234,6 +257,10 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     mark = time.perf_counter()
     metrics = scores_for(dataset, space, clustering.labels, config)
     timings["metrics"] = time.perf_counter() - mark
+    reporter.update(0.95, "how far to trust the map")
+    mark = time.perf_counter()
+    trust = trust_of(config, features, embedding, space, clustering.labels)
+    timings["map_trust"] = time.perf_counter() - mark
     timings["seconds"] = time.perf_counter() - start
     metrics["seconds"] = timings["seconds"]
     metrics["clustered"] = space_label(config, *features.shape)
@@ -245,6 +272,7 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     summary = {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset)}
     result = Result(config=config, dataset=summary, embedding=embedding, labels=clustering.labels,
                     space=space, metrics=metrics, timings=timings, extras=clustering.extras)
+    keep_trust(result, trust)
     if store is not None:
         keep(store, dataset, result)
     reporter.update(1.0, "done")
@@ -266,6 +294,16 @@ def adopt(dataset: Dataset, base: Result, labels: np.ndarray, clusterer: str, cl
         metrics["clustered"] = base.metrics["clustered"]
     result = Result(config=config, dataset=base.dataset, embedding=base.embedding, labels=np.asarray(labels),
                     space=base.space, metrics=metrics, timings=timings)
+    if "map_trust" in base.metrics:  # the same map and space: the same trust, with the new clusters' flags
+        from engine.metrics.trust import pair_flags, neighbours
+
+        trust = dict(base.metrics["map_trust"])
+        k = trust["k"]  # (a map clustered on itself was measured against the features, not kept: no flags)
+        trust["flags"] = [] if base.space is base.embedding else \
+            pair_flags(np.asarray(labels), neighbours(base.space, k), neighbours(base.embedding, k))
+        result.metrics["map_trust"] = trust
+        if "map_trust" in base.extras:
+            result.extras["map_trust"] = base.extras["map_trust"]
     if store is not None:
         keep(store, dataset, result)
     return result

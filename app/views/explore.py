@@ -16,7 +16,9 @@ if res is None:
 
 data = state.dataset()
 named = state.store().selections(res.run_id) if res.run_id else {}
-options = ["Cluster"] + (["True label"] if data.has_labels else []) + (["Named selections"] if named else [])
+trust = res.metrics.get("map_trust")
+options = (["Cluster"] + (["True label"] if data.has_labels else []) + (["Named selections"] if named else [])
+           + (["Map trust"] if "map_trust" in res.extras else []))
 controls = st.columns([2, 2, 3])
 colour_by = controls[0].radio("Colour by", options, horizontal=True, key="colour_by")
 point_size = controls[1].slider("Point size", 2, 12, 5, key="point_size")
@@ -25,8 +27,11 @@ controls[2].caption(f"{api.REDUCERS[res.config.reducer].label} map of {len(data)
                     + (f", found on {res.metrics['clustered']}" if res.metrics.get("clustered") else "")
                     + ". Click a point to see it; pick the lasso or box tool above the map to select a group.")
 
+colours = None
 if colour_by == "True label":
     groups, names = data.labels, dict(enumerate(data.class_names))
+elif colour_by == "Map trust":
+    groups, names, colours = api.trust_colouring(res.extras["map_trust"])
 elif colour_by == "Named selections":  # an item in several selections shows in the last one named
     groups = np.full(len(data), -1)
     for i, indices in enumerate(named.values()):
@@ -36,7 +41,14 @@ else:
     groups = res.labels
     names = {g: group_name(g) for g in np.unique(groups).tolist()}
 hover = [f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
-         + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "") for i in range(len(data))]
+         + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "")
+         + (f" · keeps {res.extras['map_trust'][i]:.0%} of its neighbours" if "map_trust" in res.extras else "")
+         for i in range(len(data))]
+if trust:
+    st.caption("**How far to trust this map.** " + api.trust_sentence(trust, len(data))
+               + (" Colour by map trust to see where." if "map_trust" in res.extras else ""))
+    for flag in trust["flags"][:3]:
+        st.caption("⚠ " + api.trust_flag_sentence(flag, group_name) + ".")
 
 
 def name_selection(selected: list[int]) -> None:
@@ -65,7 +77,7 @@ pending = kept if kept and kept[0] == state.run_key(res) and kept[1] != colour_b
 map_col, side = st.columns([3, 1])
 with map_col:
     edges = api.edge_index(data.graph, data.item_names) if data.graph is not None else None
-    fig = scatter(res.embedding, groups, names, hover, point_size=point_size, edges=edges)
+    fig = scatter(res.embedding, groups, names, hover, point_size=point_size, edges=edges, colours=colours)
     if pending:
         chosen = set(pending[2])
         for trace in fig.data:

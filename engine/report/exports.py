@@ -14,7 +14,7 @@ from engine.viz import static
 
 
 def labels_frame(ctx: RunContext) -> pd.DataFrame:
-    """One row per item: its index, name, cluster (``-1`` = noise), true label and named selections."""
+    """One row per item: its index, name, cluster (``-1`` = noise), true label, named selections and map trust."""
     data = ctx.dataset
     frame = pd.DataFrame({"index": np.arange(len(data)), "item": data.item_names, "cluster": ctx.labels})
     if data.labels is not None and data.class_names is not None:
@@ -24,6 +24,8 @@ def labels_frame(ctx: RunContext) -> pd.DataFrame:
         for i in indices:
             named[i].append(name)
     frame["selection"] = [";".join(names) for names in named]
+    if "map_trust" in ctx.arrays:  # the share of its data neighbours the item keeps on the map
+        frame["map_trust"] = np.round(ctx.arrays["map_trust"].astype(np.float64), 4)
     return frame
 
 

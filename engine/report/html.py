@@ -1,8 +1,8 @@
 """A self-contained HTML report of a clustering run: it opens offline, with nothing fetched.
 
 Plotly's JavaScript is inlined once; every image is a ``data:`` URI. Sections: summary,
-settings, scores, map, galleries, named selections, K sweep, dendrogram, comparison
-with other runs on the same data, and attention examples.
+settings, scores, map, how far to trust the map, galleries, named selections, K sweep, dendrogram,
+comparison with other runs on the same data, and attention examples.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from engine.progress import Reporter, ensure
 from engine.report.context import RunContext
 from engine.viz import figures
 
-SECTIONS = ("summary", "settings", "scores", "map", "galleries", "selections", "sweep", "dendrogram", "comparison",
-            "attention")
+SECTIONS = ("summary", "settings", "scores", "map", "trust", "galleries", "selections", "sweep", "dendrogram",
+            "comparison", "attention")
 MAX_GALLERIES = 30
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2230;background:#f6f7fb}
@@ -52,7 +52,7 @@ def build(ctx: RunContext, reporter: Reporter | None = None, with_attention: boo
         plotly_state["inlined"] = True
         return out
 
-    steps = [("summary", _summary), ("settings", _settings), ("scores", _scores), ("map", _map),
+    steps = [("summary", _summary), ("settings", _settings), ("scores", _scores), ("map", _map), ("trust", _trust),
              ("galleries", _galleries), ("selections", _selections), ("sweep", _sweep), ("dendrogram", _dendrogram),
              ("comparison", _comparison), ("attention", _attention if with_attention else _attention_skipped)]
     for i, (name, section) in enumerate(steps):
@@ -116,6 +116,28 @@ def _map(ctx: RunContext, chart) -> tuple[str, str]:
     fig = figures.scatter(ctx.embedding, ctx.labels, names, hover, height=600, edges=edges)
     fig.update_layout(clickmode="event", dragmode="lasso")
     return "Map", "<p class='note'>Zoom, pan and hover; the legend toggles clusters.</p>" + chart(fig)
+
+
+def _trust(ctx: RunContext, chart) -> tuple[str, str]:
+    from engine.metrics.trust import flag_sentence, trust_sentence
+
+    title = "How far to trust the map"
+    trust = ctx.record.metrics.get("map_trust")
+    if not trust or "map_trust" not in ctx.arrays:
+        return title, "<p class='note'>Not measured for this run (it was made before map trust was measured).</p>"
+    per_item = ctx.arrays["map_trust"]
+    groups, names, colours = figures.trust_colouring(per_item)
+    hover = [f"{item} · {figures.group_name(g)} · keeps {t:.0%} of its neighbours"
+             for item, g, t in zip(ctx.dataset.item_names, ctx.labels.tolist(), per_item.tolist())]
+    fig = figures.scatter(ctx.embedding, groups, names, hover, height=520, colours=colours)
+    fig.update_layout(clickmode="event", dragmode="zoom")
+    flags = "".join(f"<li>{html.escape(flag_sentence(f, figures.group_name))}</li>" for f in trust["flags"][:10])
+    return title, (f"<p>{html.escape(trust_sentence(trust, len(per_item)))}</p>"
+                   + (f"<p class='note'>Where the map and the data disagree about which clusters touch:</p><ul>{flags}"
+                      "</ul>" if flags else "<p class='note'>No cluster pair is drawn much closer or further apart "
+                                            "than the data puts it.</p>")
+                   + "<p class='note'>Each point coloured by the share of its nearest neighbours in the data that "
+                     "are also its neighbours on the map (red: the map tears its neighbourhood).</p>" + chart(fig))
 
 
 def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray, caption: str) -> str:

@@ -29,14 +29,30 @@ def tree_colour(cluster: int) -> str:
     return ABOVE_CUT_COLOUR if cluster < 0 else colour(cluster)
 
 
+TRUST_BINS = ((0.8, "keeps ≥ 80 % of its neighbours", "#2f6db5"), (0.5, "keeps 50–80 %", "#8fb6dd"),
+              (0.2, "keeps 20–50 %", "#f2a65a"), (0.0, "keeps < 20 %", "#d62728"))
+
+
+def trust_colouring(per_item: np.ndarray) -> tuple[np.ndarray, dict[int, str], dict[int, str]]:
+    """Per-item map trust (``engine.metrics.trust``: the share of an item's data neighbours kept on the map) →
+    groups, names and colours for :func:`scatter`: four ordered bins, blue (kept) to red (torn)."""
+    per_item = np.asarray(per_item)
+    groups = np.full(len(per_item), len(TRUST_BINS) - 1)
+    for i, (low, _, _) in reversed(list(enumerate(TRUST_BINS))):
+        groups[per_item >= low] = i
+    return (groups, {i: name for i, (_, name, _) in enumerate(TRUST_BINS)},
+            {i: colour for i, (_, _, colour) in enumerate(TRUST_BINS)})
+
+
 def group_name(label: int) -> str:
     return "noise" if label < 0 else f"cluster {label}"
 
 
 def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], hover: list[str],
             point_size: int = 5, height: int = 620, title: str | None = None, legend: bool = True,
-            edges: np.ndarray | None = None) -> go.Figure:
+            edges: np.ndarray | None = None, colours: dict[int, str] | None = None) -> go.Figure:
     """A WebGL scatter (or 3-D scatter) with one trace per group; ``customdata`` holds item indices.
+    ``colours`` replaces the categorical palette (e.g. an ordered scale, see :func:`trust_colouring`).
 
     ``edges`` (``m×2`` item indices, for graphs) are drawn as thin lines under the points."""
     fig = go.Figure()
@@ -45,7 +61,8 @@ def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], ho
         ys = np.column_stack([embedding[edges[:, 0], 1], embedding[edges[:, 1], 1], np.full(len(edges), np.nan)])
         fig.add_trace(go.Scattergl(x=xs.ravel(), y=ys.ravel(), mode="lines", hoverinfo="skip", showlegend=False,
                                    line=dict(color="rgba(120,126,140,0.35)", width=1)))
-    colours = colour_map(sorted(set(groups.tolist())))
+    colours = {**colour_map(sorted(set(groups.tolist()))), **(colours or {})}
+    colours = {g: colours[g] for g in set(groups.tolist())}
     order = sorted(colours, key=lambda g: (g < 0, g))
     three_d = embedding.shape[1] == 3
     for g in order:

@@ -1,0 +1,156 @@
+"""How far to trust the map: which neighbourhoods of the data the 2-D (or 3-D) map keeps, and where it lies.
+
+A map is drawn from a reference space (the clustering space the clusterer read, or the features when the
+clusterer read the map itself). Three measures, each 0..1 and higher is better:
+
+* **kNN recall** (per item and its mean): the share of an item's ``k`` nearest neighbours in the reference space
+  that are among its ``k`` nearest on the map. The per-item value colours the map ("map trust").
+* **Trustworthiness** (Venna & Kaski, 2001; scikit-learn's ``trustworthiness``): penalises points drawn as
+  neighbours that are not neighbours in the data, by how far down the data's ranking they are.
+* **Continuity**: the reverse, data neighbours drawn apart (trustworthiness with the roles swapped).
+
+Trustworthiness and continuity need every pairwise distance, so above :data:`SAMPLE` items they are computed on an
+even sample (said in the result); kNN recall uses nearest-neighbour search over all items.
+
+Cluster pairs are flagged where the map and the data disagree about their contact: ``drawn_close`` (the map puts
+their members next to each other far more than the data does) and ``drawn_apart`` (neighbours in the data that the
+map separates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+K = 15  # neighbours per item: umap-learn's default n_neighbors, the scale a UMAP map is built to keep
+SAMPLE = 3000  # trustworthiness / continuity hold n × n distances: 3,000 items take ~70 MB and a second
+FLAG_SHARE = 0.02  # a cluster pair is flagged when their contact differs by this share of the smaller one's links
+FLAG_RATIO = 3.0  # ... and by at least this factor
+
+
+@dataclass
+class MapTrust:
+    k: int
+    reference: str
+    knn_recall: float
+    trustworthiness: float
+    continuity: float
+    sampled: int  # items trustworthiness and continuity were computed on (all of them when ≤ SAMPLE)
+    torn: int  # items that keep fewer than half of their data neighbours on the map
+    per_item: np.ndarray = field(repr=False)
+    flags: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """Everything but the per-item array (JSON-ready)."""
+        out = asdict(self)
+        out.pop("per_item")
+        return out
+
+
+
+def trust_sentence(summary: dict, n_items: int) -> str:
+    """One line for over the map, from a :meth:`MapTrust.summary`."""
+    return (f"On average {summary['knn_recall']:.0%} of a point's {summary['k']} nearest neighbours in "
+            f"{summary['reference']} are among its {summary['k']} nearest on this map (trustworthiness "
+            f"{summary['trustworthiness']:.2f}, continuity {summary['continuity']:.2f}"
+            + (f", on a {summary['sampled']:,}-item sample" if summary["sampled"] < n_items else "")
+            + f"); {summary['torn']:,} of {n_items:,} points keep fewer than half of theirs.")
+
+
+def neighbours(X: np.ndarray, k: int) -> np.ndarray:
+    from sklearn.neighbors import NearestNeighbors
+
+    X = np.asarray(X, dtype=np.float32)
+    found = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X, return_distance=False)
+    return _drop_self(found, k)
+
+
+def _drop_self(found: np.ndarray, k: int) -> np.ndarray:
+    """Each row without the item itself (or, where duplicates put it elsewhere, without the last neighbour)."""
+    rows = np.arange(len(found))[:, None]
+    own = found == rows
+    keep = ~own
+    keep[~own.any(axis=1), -1] = False
+    return found[keep].reshape(len(found), k)
+
+
+def recall(space_nn: np.ndarray, map_nn: np.ndarray) -> np.ndarray:
+    """Per item: the share of its neighbours in the data (``space_nn``, one row of indices per item) that are
+    among its neighbours on the map (``map_nn``)."""
+    n, k = space_nn.shape
+    rows = np.repeat(np.arange(n), k)
+    drawn = np.zeros(n, dtype=np.int64)
+    # an item's data neighbour is kept when (item, neighbour) is also a map edge: match edges as sorted int64 keys
+    data_keys = rows * n + space_nn.ravel()
+    map_keys = np.sort(rows * n + map_nn.ravel())
+    found = np.searchsorted(map_keys, data_keys)
+    hit = map_keys[np.minimum(found, len(map_keys) - 1)] == data_keys
+    np.add.at(drawn, rows[hit], 1)
+    return drawn / k
+
+
+def pair_flags(labels: np.ndarray, space_nn: np.ndarray, map_nn: np.ndarray) -> list[dict]:
+    """Cluster pairs whose contact on the map differs from their contact in the data (see the module doc)."""
+    groups = [g for g in np.unique(labels) if g >= 0]
+    if len(groups) < 2:
+        return []
+    position = np.zeros(int(labels.max()) + 1, dtype=np.int64)
+    position[groups] = np.arange(len(groups))
+
+    def contact(nn: np.ndarray) -> np.ndarray:
+        counts = np.zeros((len(groups), len(groups)))
+        src = np.repeat(labels, nn.shape[1])
+        dst = labels[nn.ravel()]
+        keep = (src >= 0) & (dst >= 0) & (src != dst)
+        np.add.at(counts, (position[src[keep]], position[dst[keep]]), 1)
+        return counts + counts.T  # edges either way
+
+    data, drawn = contact(space_nn), contact(map_nn)
+    sizes = np.array([(labels == g).sum() for g in groups]) * space_nn.shape[1]
+    flags = []
+    for i in range(len(groups)):
+        for j in range(i + 1, len(groups)):
+            scale = min(sizes[i], sizes[j])
+            d, m = data[i, j], drawn[i, j]
+            if m - d >= FLAG_SHARE * scale and m >= FLAG_RATIO * max(d, 1):
+                kind = "drawn_close"
+            elif d - m >= FLAG_SHARE * scale and d >= FLAG_RATIO * max(m, 1):
+                kind = "drawn_apart"
+            else:
+                continue
+            flags.append({"clusters": [int(groups[i]), int(groups[j])], "kind": kind,
+                          "data_edges": int(d), "map_edges": int(m)})
+    return sorted(flags, key=lambda f: -abs(f["map_edges"] - f["data_edges"]))
+
+
+def flag_sentence(flag: dict, name=str) -> str:
+    a, b = (name(c) for c in flag["clusters"])
+    if flag["kind"] == "drawn_close":
+        return (f"{a} and {b} are drawn touching, but are far less in contact in the data "
+                f"({flag['map_edges']:,} neighbour links on the map, {flag['data_edges']:,} in the data)")
+    return (f"{a} and {b} are neighbours in the data but drawn apart "
+            f"({flag['data_edges']:,} neighbour links in the data, {flag['map_edges']:,} on the map)")
+
+
+def map_trust(space: np.ndarray, embedding: np.ndarray, labels: np.ndarray | None = None, k: int = K,
+              reference: str = "the clustering space", seed: int = 0) -> MapTrust:
+    """How well ``embedding`` (the map) keeps the neighbourhoods of ``space`` (see the module doc)."""
+    from sklearn.manifold import trustworthiness
+
+    space = np.asarray(space, dtype=np.float32)
+    embedding = np.asarray(embedding, dtype=np.float32)
+    n = len(space)
+    if n != len(embedding):
+        raise ValueError(f"the map has {len(embedding)} points but the space {n}")
+    k = max(1, min(k, (n - 1) // 2))
+    space_nn, map_nn = neighbours(space, k), neighbours(embedding, k)
+    per_item = recall(space_nn, map_nn)
+    sample = np.sort(np.random.default_rng(seed).choice(n, SAMPLE, replace=False)) if n > SAMPLE else np.arange(n)
+    ks = max(1, min(k, (len(sample) - 1) // 2 - 1))
+    trust = float(trustworthiness(space[sample], embedding[sample], n_neighbors=ks))
+    cont = float(trustworthiness(embedding[sample], space[sample], n_neighbors=ks))
+    flags = pair_flags(np.asarray(labels), space_nn, map_nn) if labels is not None else []
+    return MapTrust(k=k, reference=reference, knn_recall=float(per_item.mean()), trustworthiness=trust,
+                    continuity=cont, sampled=len(sample), torn=int((per_item < 0.5).sum()), per_item=per_item,
+                    flags=flags)
