@@ -3,6 +3,7 @@ offline, and look at a DINO ViT's attention on the shapes demo."""
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pytest
@@ -59,8 +60,10 @@ def test_named_selection_dendrogram_and_offline_report(app_url, browser, screens
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="Cluster labels (CSV)").click()
     lines = csv_download.value.path().read_text().splitlines()
-    assert len(lines) == 1 + 1797 and lines[0] == "index,item,cluster,true_label,selection"
-    assert sum(line.endswith(",corner group") for line in lines) >= 10
+    assert len(lines) == 1 + 1797 and lines[0] == "index,item,cluster,true_label,selection,map_trust"
+    rows = list(csv.DictReader(lines))
+    assert sum(row["selection"] == "corner group" for row in rows) >= 10
+    assert all(0.0 <= float(row["map_trust"]) <= 1.0 for row in rows)
     page.get_by_role("button", name="Build the report").click()
     page.get_by_text("Report ready.").wait_for(timeout=300_000)
     with page.expect_download() as report_download:
@@ -80,10 +83,10 @@ def test_named_selection_dendrogram_and_offline_report(app_url, browser, screens
     offline.wait_for_timeout(1500)
     assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
     assert errors == []
-    for heading in ("Dataset", "Settings", "Scores", "Map", "Cluster galleries", "Named selections",
-                    "Dendrogram", "Comparison with other runs", "Attention"):
-        assert offline.locator("h2", has_text=heading).count() == 1, heading
-    assert offline.locator(".js-plotly-plot").count() >= 5  # map, elbow, silhouette, dendrogram, comparison
+    for heading in ("Dataset", "Settings", "Scores", "Map", "How far to trust the map", "Cluster galleries",
+                    "Named selections", "Dendrogram", "Comparison with other runs", "Attention"):
+        assert offline.locator("h2", has_text=re.compile(f"^{re.escape(heading)}$")).count() == 1, heading
+    assert offline.locator(".js-plotly-plot").count() >= 6  # map, trust map, elbow, silhouette, dendrogram, comparison
     assert offline.get_by_text("corner group").count() >= 1
     offline.screenshot(path=str(screenshots / "12-report-offline.png"), full_page=True)
     offline.close()
