@@ -36,9 +36,14 @@ def png_bytes(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def encoded_uri(payload: bytes, kind: str = "png") -> str:
+    """Encoded image bytes (``kind``: png, jpeg) as an inline ``data:`` URI."""
+    return f"data:image/{kind};base64," + base64.b64encode(payload).decode()
+
+
 def png_uri(image: np.ndarray) -> str:
     """``image`` as an inline ``data:image/png`` URI, at its own size."""
-    return "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+    return encoded_uri(png_bytes(image))
 
 
 def data_uri(image: np.ndarray, size: int = 64) -> str:
@@ -72,5 +77,5 @@ def hover_uris(images: np.ndarray, limit: int = HOVER_LIMIT, size: int = HOVER_S
         else:
             pil.save(buffer, format="JPEG", quality=75)
             kind = "jpeg"
-        out[i] = f"data:image/{kind};base64," + base64.b64encode(buffer.getvalue()).decode()
+        out[i] = encoded_uri(buffer.getvalue(), kind)
     return out

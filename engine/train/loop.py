@@ -178,9 +178,10 @@ class Trainer:
         next plan reads what real training did here, data loading included."""
         rates = [r for n, r in self.rates if n == self.batch_size][1:]  # the first step pays for allocations
         if len(rates) >= 5:
-            speed.keep(speed.Speed(speed.variant(self.config.encoder, self.plan.width), self.config.method, self.size, self.batch_size, self.device,
-                                   torch.get_num_threads(), float(np.median(rates)),
-                                   self.batch_size / float(np.median(rates)), self.fast))
+            rate = float(np.median(rates))
+            speed.keep(speed.Speed(speed.variant(self.config.encoder, self.plan.width), self.config.method, self.size,
+                                   self.batch_size, self.device, torch.get_num_threads(), rate,
+                                   self.batch_size / rate, self.fast))
 
     def _train(self, reporter: Reporter, emit: Callable[[dict], None], amp: bool) -> None:
         while not self.finished():

@@ -47,24 +47,33 @@ def key_of(encoder: str, method: str, size: int, batch: int, device: str, thread
     return f"{device}/{threads}t/{encoder}/{method}/{size}px/b{batch}"
 
 
-def path():
+def path() -> Path:
     return default_root() / "train_speed.json"
+
+
+def _read(file: Path) -> dict:
+    """A kept JSON table of measurements; empty where there is none yet (or it is unreadable)."""
+    try:
+        return json.loads(file.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _write(file: Path, found: dict) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(file, "w") as handle:
+        json.dump(found, handle, indent=1)
 
 
 def known() -> dict[str, dict]:
     """Every measurement kept on this machine (key → :class:`Speed` as a dict)."""
-    try:
-        return json.loads(path().read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
+    return _read(path())
 
 
 def keep(speed: Speed) -> None:
     found = known()
     found[speed.key()] = asdict(speed)
-    path().parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(path(), "w") as handle:
-        json.dump(found, handle, indent=1)
+    _write(path(), found)
 
 
 def lookup(encoder: str, method: str, size: int, batch: int, device: str = "auto",
@@ -102,10 +111,7 @@ def cpu_fast(encoder: str, device: str = "auto") -> bool:
     if pick_device(device) != "cpu" or not cpu_bf16_supported():
         return False
     key = f"cpu/{torch.get_num_threads()}t/{encoder}"
-    try:
-        found = json.loads(fast_path().read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        found = {}
+    found = _read(fast_path())
     if key not in found:
         options = dict(steps=2, device="cpu", save=False)
         try:
@@ -115,9 +121,7 @@ def cpu_fast(encoder: str, device: str = "auto") -> bool:
         except Exception:  # an encoder that cannot take the probe's setting trains the plain way
             return False
         found[key] = {"plain": plain, "fast": fast}
-        fast_path().parent.mkdir(parents=True, exist_ok=True)
-        with atomic_open(fast_path(), "w") as handle:
-            json.dump(found, handle, indent=1)
+        _write(fast_path(), found)
     return found[key]["fast"] > FAST_GAIN * found[key]["plain"]
 
 
