@@ -201,9 +201,10 @@ def trust_of(config: Config, features: np.ndarray, embedding: np.ndarray, space:
     components (nearest neighbours in thousands of raw dimensions are slow and mostly noise)."""
     from engine.metrics.trust import map_trust
 
-    reference, what = (space, "the clustering space") if space is not embedding else (features, "the features")
+    named = f"the features ({FEATURES[config.features].label.split(' (')[0].lower()})"  # e.g. (graph adjacency)
+    reference, what = (space, "the clustering space") if space is not embedding else (features, named)
     if space is not embedding and (config.cluster_on != "space" or reads_features(config.clusterer)):
-        what = "the features"
+        what = named
     if reference.shape[1] > SPACE_PCA and len(reference) > SPACE_PCA:
         from sklearn.decomposition import PCA
 

@@ -90,7 +90,7 @@ def test_every_run_measures_its_map_and_keeps_it(blobs):
     result = api.run(dataset, api.Config(features="columns", reducer="pca", clusterer="kmeans",
                                          clusterer_params={"n_clusters": 4}, cluster_on="features"), store=store)
     trust = result.metrics["map_trust"]
-    assert trust["reference"] == "the features" and 0 < trust["knn_recall"] <= 1
+    assert trust["reference"] == "the features (table columns)" and 0 < trust["knn_recall"] <= 1
     assert result.extras["map_trust"].shape == (len(X),)
     assert trust["knn_recall"] == pytest.approx(float(result.extras["map_trust"].mean()), abs=1e-6)
     _, reopened = api.reopen(store, result.run_id)
