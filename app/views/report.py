@@ -23,8 +23,8 @@ st.caption(f"Run **{run_id}** · {ctx.title} · {n:,} items · {len(ctx.selectio
            f"The same from a terminal: `python -m engine report {run_id} --out FOLDER`.")
 
 st.subheader("Labels and embedding")
-st.caption("One row per item: its index, name, cluster (−1 is noise), true label when known, and the named "
-           "selections it belongs to.")
+st.caption("One row per item: its index, name, cluster (−1 is noise), true label when known, the named "
+           "selections it belongs to, and its map trust (the share of its nearest neighbours the map keeps).")
 columns = st.columns(3)
 columns[0].download_button("Cluster labels (CSV)", api.labels_csv(ctx), f"labels-{run_id}.csv", "text/csv",
                            icon=":material/table:", key="dl_labels")
@@ -50,8 +50,8 @@ else:
     st.caption("The map, the elbow / silhouette sweep and the dendrogram, for slides and documents.")
 
 st.subheader("HTML report")
-st.caption("One file with the dataset summary, settings, interactive map, galleries, named selections, scores, "
-           "elbow, dendrogram, comparison with other runs on this data, and attention examples. It opens offline "
+st.caption("One file with the dataset summary, settings, interactive map, how far to trust the map, galleries, "
+           "named selections, scores, elbow, dendrogram, comparison with other runs on this data, and attention examples. It opens offline "
            "in any browser: the charts' code and every image are inside it.")
 with_attention = st.checkbox("Include attention examples (when a ViT was trained on this data)", value=True,
                              key="report_attention")
