@@ -150,12 +150,12 @@ def _candidate_features(dataset: Dataset, candidate: str, sample: np.ndarray, re
         from engine.runs import RunStore
 
         return RunStore().arrays(candidate.split(":", 1)[1])["embeddings"][sample]
-    part = dataset.subset(sample)
     if candidate == "efficientnet_lite0":
-        from engine.features.pretrained import auto_size, extract
+        from engine.features.pretrained import auto_size, rows
 
-        return extract(part, auto_size(dataset), reporter)  # the size the whole set would get
-    return FEATURES[candidate].make(part, reporter=reporter, **FEATURES[candidate].resolve())
+        # at the size the whole set would get, kept on disk: a run with these features does not encode them again
+        return rows(dataset, sample, auto_size(dataset), reporter)
+    return FEATURES[candidate].make(dataset.subset(sample), reporter=reporter, **FEATURES[candidate].resolve())
 
 
 def candidate_label(candidate: str) -> str:

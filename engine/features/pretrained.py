@@ -1,12 +1,15 @@
 """Features from EfficientNet-Lite0 pretrained on ImageNet: a strong start for photos, with no training.
 
 Extracted in batches with progress (and cancellable), then cached on disk per dataset and
-input size (``$CLUSTERSCOPE_HOME/features``), so a restarted app or the CLI reuses them.
+input size (``$CLUSTERSCOPE_HOME/features``), so a restarted app or the CLI reuses them. Rows extracted
+before the whole set was (the feature probe's sample, an extraction cancelled half-way) are kept beside
+that cache and read back, so no image is encoded twice.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -14,7 +17,7 @@ import torch
 from engine.data import Dataset, DataError
 from engine.files import atomic_open
 from engine.params import Choice
-from engine.progress import Reporter, ensure
+from engine.progress import Cancelled, Reporter, ensure
 from engine.registry import Entry
 
 SIZES = ("auto", "64", "96", "128", "160", "224")
@@ -41,6 +44,30 @@ def cache_path(dataset: Dataset, size: int) -> Path:
     return default_root() / "features" / f"{dataset.fingerprint()}-efficientnet_lite0-{size}.npy"
 
 
+def _part_path(dataset: Dataset, size: int) -> Path:
+    """Rows extracted so far (a probe's sample, a cancelled extraction): indices and features."""
+    return cache_path(dataset, size).with_suffix(".part.npz")
+
+
+def _read_part(dataset: Dataset, size: int) -> tuple[np.ndarray, np.ndarray | None]:
+    path = _part_path(dataset, size)
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as part:
+                return part["index"], part["features"]
+        except (OSError, ValueError, KeyError):
+            pass  # a torn or older file: those rows are extracted again
+    return np.zeros(0, dtype=np.int64), None
+
+
+def _write_part(dataset: Dataset, size: int, index: np.ndarray, features: np.ndarray) -> None:
+    order = np.argsort(index, kind="stable")
+    path = _part_path(dataset, size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(path) as handle:
+        np.savez(handle, index=index[order], features=features[order])
+
+
 def efficientnet_features(dataset: Dataset, size: str = "auto", reporter: Reporter | None = None,
                           **_: object) -> np.ndarray:
     if dataset.images is None:
@@ -49,16 +76,46 @@ def efficientnet_features(dataset: Dataset, size: str = "auto", reporter: Report
     path = cache_path(dataset, side)
     if path.exists():
         return np.load(path, allow_pickle=False)
-    features = extract(dataset, side, reporter)
+    features = rows(dataset, np.arange(len(dataset)), side, reporter)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(path) as handle:
         np.save(handle, features, allow_pickle=False)
+    _part_path(dataset, side).unlink(missing_ok=True)
     ensure(reporter).update(1.0, "EfficientNet-Lite0 features ready")
     return features
 
 
-def extract(dataset: Dataset, side: int, reporter: Reporter | None = None) -> np.ndarray:
-    """The 1,280-d features of every image at ``side`` px, in batches with progress (no disk cache)."""
+def rows(dataset: Dataset, index: np.ndarray, side: int, reporter: Reporter | None = None) -> np.ndarray:
+    """The features of the images at ``index``, extracting only those not on disk yet.
+
+    Rows already extracted (by the feature probe's sample, or by an extraction that was cancelled) are read back;
+    the rest are extracted and kept with them, also when cancelled half-way, so no image is encoded twice."""
+    index = np.asarray(index, dtype=np.int64)
+    full = cache_path(dataset, side)
+    if full.exists():
+        return np.load(full, mmap_mode="r")[index]
+    known, features = _read_part(dataset, side)
+    missing = np.setdiff1d(index, known)
+    if len(missing):
+        def keep(done: np.ndarray) -> None:
+            if len(done):
+                got = missing[:len(done)]
+                _write_part(dataset, side, np.concatenate([known, got]),
+                            done if features is None else np.concatenate([features, done]))
+
+        new = extract(dataset.subset(missing), side, reporter, keep)
+        known = np.concatenate([known, missing])
+        features = new if features is None else np.concatenate([features, new])
+        order = np.argsort(known, kind="stable")
+        known, features = known[order], features[order]
+        _write_part(dataset, side, known, features)
+    return features[np.searchsorted(known, index)]
+
+
+def extract(dataset: Dataset, side: int, reporter: Reporter | None = None,
+            keep: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
+    """The 1,280-d features of every image at ``side`` px, in batches with progress (no disk cache); when
+    cancelled, ``keep`` gets the rows done so far (the first ones, in order) before :class:`Cancelled` is raised."""
     from engine.encoders import build, image_batch
 
     reporter = ensure(reporter)
@@ -70,17 +127,24 @@ def extract(dataset: Dataset, side: int, reporter: Reporter | None = None) -> np
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model.to(device)
     parts = []
-    with torch.no_grad():
-        for start in range(0, len(dataset), BATCH):
-            reporter.update(start / len(dataset), f"EfficientNet-Lite0 at {side} px: {start:,}/{len(dataset):,} images")
-            x = image_batch(dataset.images[start:start + BATCH], side)
-            parts.append(model(x.to(device)).float().cpu().numpy())
+    try:
+        with torch.no_grad():
+            for start in range(0, len(dataset), BATCH):
+                reporter.update(start / len(dataset),
+                                f"EfficientNet-Lite0 at {side} px: {start:,}/{len(dataset):,} images")
+                x = image_batch(dataset.images[start:start + BATCH], side)
+                parts.append(model(x.to(device)).float().cpu().numpy())
+    except Cancelled:
+        if keep is not None and parts:
+            keep(np.concatenate(parts).astype(np.float32))
+        raise
     return np.concatenate(parts).astype(np.float32)
 
 
 ENTRY = Entry(
     name="efficientnet_lite0", label="EfficientNet-Lite0 (ImageNet, pretrained)", make=efficientnet_features,
-    params=(Choice("size", "auto", SIZES, help="Input size; auto: 224 px for photos, 64 px for small images."),),
+    params=(Choice("size", "auto", SIZES, help="Input size; auto: 224 px for photos, 128 px for smaller images "
+                                               "(128 at most on a CPU past 2,000 images)."),),
     description="1,280-d features of an ImageNet-trained network whose weights ship with the app: no training, "
                 "works offline; best on colour photos.",
     tags=frozenset({"images"}),

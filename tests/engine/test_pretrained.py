@@ -69,6 +69,55 @@ def test_features_have_the_documented_shape_and_are_cached_on_disk(photos, monke
     assert np.array_equal(again, features)
 
 
+def _counting_encoder(monkeypatch) -> list[int]:
+    """Counts the images the encoder is given."""
+    import engine.encoders
+
+    encoded, real = [], engine.encoders.image_batch
+
+    def counted(images, side):
+        encoded.append(len(images))
+        return real(images, side)
+
+    monkeypatch.setattr(engine.encoders, "image_batch", counted)
+    return encoded
+
+
+def test_rows_a_probe_extracted_are_not_encoded_again_by_the_full_extraction(photos, monkeypatch):
+    part = api.Dataset(name="photos-probe", item_names=photos.item_names[:5], images=photos.images[:5, ::2, ::2])
+    encoded = _counting_encoder(monkeypatch)
+    sample = pretrained.rows(part, np.array([1, 3]), 64)
+    assert sum(encoded) == 2 and sample.shape == (2, 1280)
+    assert not pretrained.cache_path(part, 64).exists()  # only those rows are kept, apart from the full cache
+
+    whole = pretrained.efficientnet_features(part, "64")
+    assert sum(encoded) == 2 + 3  # the other three images only
+    assert whole.shape == (5, 1280) and np.allclose(whole[[1, 3]], sample, atol=1e-4)
+    assert pretrained.cache_path(part, 64).exists()
+    assert np.allclose(pretrained.rows(part, np.array([4, 1]), 64), whole[[4, 1]])  # read from the full cache
+    assert sum(encoded) == 5
+
+
+def test_a_cancelled_extraction_keeps_its_rows_and_resumes_where_it_stopped(photos, monkeypatch):
+    part = api.Dataset(name="photos-cancel", item_names=photos.item_names[:6], images=photos.images[:6, 1::2, ::2])
+    monkeypatch.setattr(pretrained, "BATCH", 2)
+    encoded = _counting_encoder(monkeypatch)
+
+    def cancel_after_the_second_batch(fraction, message):
+        if "2/6" in message:
+            reporter.cancel()  # the batch 2..3 still runs; the next update stops the job
+
+    reporter = api.Reporter(cancel_after_the_second_batch)
+    with pytest.raises(api.Cancelled):
+        pretrained.efficientnet_features(part, "64", reporter)
+    assert sum(encoded) == 4 and not pretrained.cache_path(part, 64).exists()
+
+    whole = pretrained.efficientnet_features(part, "64")
+    assert sum(encoded) == 6  # the last two only
+    fresh = pretrained.extract(part, 64)
+    assert np.allclose(whole, fresh, atol=1e-4)
+
+
 def test_images_leave_the_feature_choice_to_the_probe_between_pixels_and_the_pretrained_encoder(photos, digits):
     for data in (photos, digits):
         decided = api.decide(data)
