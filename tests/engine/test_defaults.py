@@ -152,6 +152,26 @@ def test_the_probe_runs_once_per_dataset(digits):
     assert again.as_dict() == first.as_dict()
 
 
+@pytest.mark.parametrize("lead, looked_at", [(0.2, 500), (0.05, 1000)])
+def test_the_probe_stops_at_its_first_look_only_on_a_clear_lead(digits, monkeypatch, lead, looked_at):
+    from engine import defaults
+
+    samples = []
+
+    def scored(dataset, candidates, sample, seed, reporter):
+        samples.append(sample)
+        return {c: {"label": defaults.candidate_label(c), "score": 0.5 - lead * (c != "pixels"), "k": 10,
+                    "items": len(sample)} for c in candidates}
+
+    monkeypatch.setattr(defaults, "_score_candidates", scored)
+    choice = defaults.probe(digits, ["pixels", "efficientnet_lite0"])
+    assert choice.features == "pixels" and [len(s) for s in samples][-1] == looked_at
+    assert len(samples) == (1 if looked_at == defaults.FIRST_LOOK else 2)
+    if len(samples) == 2:  # the second look holds the first (so the encoder's rows are reused)
+        assert set(samples[0]) <= set(samples[1])
+    assert f"{looked_at:,}-item probe" in choice.reason and ("clear lead" in choice.reason) == (looked_at == 500)
+
+
 def png_of(width: int, height: int, mode: str = "RGB") -> bytes:
     buffer = io.BytesIO()
     Image.new(mode, (width, height), 90).save(buffer, format="PNG")
