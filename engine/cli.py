@@ -8,6 +8,8 @@ import sys
 from dataclasses import replace
 from typing import Sequence
 
+import numpy as np
+
 from engine import api
 from engine.train import TrainConfig, default_encoder, pick_device, recommended
 from engine.train import jobs
@@ -84,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     runs = commands.add_parser("runs", help="list stored runs")
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(handler=cmd_runs)
+
+    stability = commands.add_parser("stability", help="how stable a clustering run's clusters are: its clusterer "
+                                                      "rerun on subsamples; kept with the run")
+    stability.add_argument("run_id", metavar="RUN_ID")
+    stability.add_argument("--runs", type=int, default=0, help="reruns (default: 10, fewer for a slow clusterer)")
+    stability.add_argument("--json", action="store_true", help="print one JSON object")
+    stability.set_defaults(handler=cmd_stability)
 
     report = commands.add_parser("report", help="a self-contained HTML report of a clustering run, plus exports")
     report.add_argument("run_id", metavar="RUN_ID")
@@ -182,6 +191,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     for path in report.write_all(ctx, args.out, html, exports=not args.no_exports):
         print(path)
+    return 0
+
+
+def cmd_stability(args: argparse.Namespace) -> int:
+    store = api.RunStore()
+    dataset, result = api.reopen(store, args.run_id)
+    if args.runs and args.runs < 2:
+        raise ValueError("--runs must be at least 2")
+    found = api.stability(dataset, result, None if args.json else api.Reporter(_print_progress), store,
+                          runs=args.runs or None)
+    summary = result.metrics["stability"]
+    if args.json:
+        print(json.dumps({"run_id": args.run_id, **summary,
+                          "stability_k": summary["k"].get("by_stability"),
+                          "silhouette_k": summary["k"].get("by_silhouette"),
+                          "most_ambiguous": [int(i) for i in np.argsort(-found.ambiguity, kind="stable")[:10]]}))
+        return 0
+    print(file=sys.stderr)
+    print(api.stability_sentence(summary))
+    for c in summary["clusters"]:
+        print(f"  cluster {c['cluster']:>3}  {c['size']:>6,} items  stability {c['stability']:.2f}  {c['reading']}")
     return 0
 
 

@@ -218,6 +218,26 @@ def keep_trust(result: "Result", trust) -> None:
     result.extras["map_trust"] = trust.per_item.astype(np.float32)
 
 
+def stability_of(dataset: Dataset, result: Result, reporter: Reporter | None = None, store: RunStore | None = None,
+                 runs: int | None = None):
+    """How stable ``result``'s clusters are: its clusterer rerun on subsamples of the space it read (graphs: of
+    the nodes), see :mod:`engine.cluster.stability`. Kept on the result (``metrics["stability"]``, per-item
+    ``ambiguity`` and ``consensus`` arrays) and, for a stored run, in the store. ``runs``: by default 10, or as
+    many as fit a minute when the first rerun was slow (at least 4)."""
+    from engine.cluster.stability import stability
+
+    config = result.config
+    found = stability(result.space, result.labels, config.clusterer, config.clusterer_params, seed=config.seed,
+                      runs=runs, graph=dataset.kind == "graph" and reads_features(config.clusterer),
+                      k_choice=result.metrics.get("k_choice"), reporter=reporter)
+    result.metrics["stability"] = found.summary()
+    result.extras.update({"ambiguity": found.ambiguity, "consensus": found.consensus})
+    if store is not None and result.run_id is not None:
+        store.attach(result.run_id, {"stability": result.metrics["stability"]},
+                     {"ambiguity": found.ambiguity, "consensus": found.consensus})
+    return found
+
+
 def check_applies(dataset: Dataset, config: Config) -> None:
     if config.clusterer not in clusterers_for(dataset.kind):
         raise DataError(f"{CLUSTERERS[config.clusterer].label} does not apply to {dataset.kind} data; use one of "

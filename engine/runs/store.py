@@ -126,6 +126,20 @@ class RunStore:
         self._index(record)
         return record
 
+    def attach(self, run_id: str, metrics: dict, arrays: dict[str, np.ndarray]) -> RunRecord:
+        """Add what was measured on a run after it was made (its stability): ``metrics`` join its record's,
+        ``arrays`` its arrays (same names replaced); both files are rewritten atomically."""
+        record = self.get(run_id)
+        record.metrics = {**record.metrics, **metrics}
+        folder = self.runs_dir / run_id
+        merged = {**self.arrays(run_id), **arrays}
+        with atomic_open(folder / "arrays.npz") as handle:
+            np.savez_compressed(handle, allow_pickle=False, **merged)
+        with atomic_open(folder / "meta.json", "w") as handle:
+            json.dump(asdict(record), handle, indent=1, default=_jsonable)
+        self._index(record)
+        return record
+
     def get(self, run_id: str) -> RunRecord:
         with closing(self._connect()) as db:
             row = db.execute("SELECT record FROM runs WHERE id = ?", (run_id,)).fetchone()
