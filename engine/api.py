@@ -31,7 +31,7 @@ from engine.train import jobs as _training
 # what the pages draw (the report draws the same)
 from engine.metrics.describe import SCORES, format_score, score_frame, score_table
 from engine.viz.figures import (colour, colour_map, dendrogram, edge_index, group_name, k_choice_chart, map_grid,
-                                scatter, series_lines, sweep_chart, trust_colouring)
+                                scatter, series_lines, sweep_chart, trust_colouring, ambiguity_colouring)
 from engine.metrics.trust import flag_sentence as trust_flag_sentence, map_trust, trust_sentence
 from engine.data.thumbs import enlarge
 from engine.jobs import Job
@@ -85,7 +85,7 @@ __all__ = [
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
     "load_edge_list", "load_graphml", "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
-    "stability", "Stability", "stability_sentence", "AMBIGUOUS",
+    "stability", "Stability", "stability_sentence", "AMBIGUOUS", "ambiguity_colouring",
     "scatter", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "start_training", "resume_training", "cancel_training", "training_status",

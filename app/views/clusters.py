@@ -1,4 +1,5 @@
-"""Clusters page: one gallery per cluster, with its size, most typical members and outliers."""
+"""Clusters page: one gallery per cluster, with its size, most typical members and outliers; how stable each
+cluster is when the clusterer is rerun on subsamples, and its most contested members."""
 
 from __future__ import annotations
 
@@ -27,14 +28,66 @@ def purity(members: np.ndarray) -> tuple[str, float]:
     return data.class_names[found[top]], counts[top] / len(members)
 
 
+STABILITY_JOB = "stability_job"
+
+
+@st.fragment(run_every=0.5)
+def stability_progress(job: api.Job) -> None:
+    if not job.done:
+        st.progress(job.fraction, text=f"{job.message} · {job.elapsed:.0f} s")
+        if st.button("Cancel", icon=":material/stop:", key="stability_cancel"):
+            job.cancel()
+        return
+    st.rerun(scope="app")
+
+
+running = st.session_state.get(STABILITY_JOB)
+if running is not None and running[1].done:  # collect it: the result was kept on the run by the job itself
+    del st.session_state[STABILITY_JOB]
+    if running[1].error:
+        st.error(f"Measuring stability failed: {running[1].error}")
+    elif running[1].cancelled:
+        st.warning("Stability measurement cancelled; nothing was kept.")
+    running = None
+stability = res.metrics.get("stability") if "ambiguity" in res.extras else None
+ambiguity = res.extras.get("ambiguity")
+if stability:
+    st.markdown("**How stable are these clusters?** " + api.stability_sentence(stability))
+    st.caption(f"The reruns' consensus (average linkage on how often two items share a cluster) agrees with these "
+               f"clusters at ARI {stability['consensus_agreement']:.2f}. Explore → Colour by → Ambiguity shows "
+               "where the contested items lie; each gallery below ends with its cluster's most contested members.")
+elif running is not None and running[0] == key:
+    stability_progress(running[1])
+else:
+    left, right = st.columns([1, 3])
+    if left.button("Measure stability", icon=":material/verified:", key="stability_run", disabled=running is not None):
+        st.session_state[STABILITY_JOB] = (key, api.Job("stability", api.stability, data, res,
+                                                        store=state.store() if res.run_id else None))
+        st.rerun()
+    right.caption("Reruns this clusterer (same settings and K, new seeds) on 80 % subsamples and says which "
+                  "clusters come back (stable: Jaccard above 0.85; dissolved: below 0.6) and which items change "
+                  "cluster. About ten times one clustering's time, a minute at most for slow methods.")
+
+by_cluster = {c["cluster"]: c for c in stability["clusters"]} if stability else {}
 rows = []
 for p in profiles:
     row = {"Cluster": p.name, "Items": p.size, "Share": f"{p.size / n:.1%}"}
     if data.has_labels:
         label, share = purity(np.flatnonzero(res.labels == p.label))
         row.update({"Most common label": label, "Purity": f"{share:.0%}"})
+    if p.label in by_cluster:
+        row.update({"Stability": f"{by_cluster[p.label]['stability']:.2f} ({by_cluster[p.label]['reading']})",
+                    "Contested": int(np.sum(ambiguity[res.labels == p.label] >= api.AMBIGUOUS))})
     rows.append(row)
 st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(36 * (len(rows) + 1), 320))
+
+
+def contested(label: int, count: int) -> np.ndarray:
+    """The cluster's members that left it in the most reruns (only those that ever did)."""
+    if ambiguity is None or label < 0:
+        return np.zeros(0, dtype=np.int64)
+    members = np.flatnonzero((res.labels == label) & (ambiguity > 0))
+    return members[np.argsort(-ambiguity[members], kind="stable")][:count]
 
 metric = res.config.clusterer_params.get("metric", "euclidean") if res.config.clusterer == "ts_kmeans" \
     else "euclidean"
@@ -47,6 +100,7 @@ colours = colour_map([p.label for p in profiles])
 for p in profiles[:limit]:
     st.markdown(f"<span style='color:{colours[p.label]};font-size:1.3em'>●</span> "
                 f"**{p.name}** · {p.size:,} items ({p.size / n:.1%})", unsafe_allow_html=True)
+    argued = contested(p.label, 12)
     if data.series is not None:
         members = np.flatnonzero(res.labels == p.label)
         shown = members if len(members) <= 60 else p.representatives
@@ -56,6 +110,8 @@ for p in profiles[:limit]:
         st.caption(f"{len(shown)} of {p.size:,} series" + ("" if p.label < 0 else
                    f"; bold: the {metric.upper() if metric != 'euclidean' else 'mean'} barycentre "
                    "(of the z-normalised series)"))
+        if len(argued):
+            st.caption("Most contested: " + ", ".join(f"{data.item_names[i]} ({ambiguity[i]:.0%})" for i in argued))
         continue
     if data.images is None:
         names = [data.item_names[i] for i in np.flatnonzero(res.labels == p.label)]
@@ -63,6 +119,8 @@ for p in profiles[:limit]:
             st.caption(", ".join(names[:200]) + (f" … and {len(names) - 200:,} more" if len(names) > 200 else ""))
         else:
             st.dataframe(pd.DataFrame(data.table[p.representatives]), height=160)
+        if len(argued):
+            st.caption("Most contested: " + ", ".join(f"{data.item_names[i]} ({ambiguity[i]:.0%})" for i in argued))
         continue
     typical, odd = st.columns([3, 1])
     typical.image(state.sheet(f"{key}-{p.label}-rep", data.images, tuple(p.representatives.tolist()), 12, 56),
@@ -70,3 +128,11 @@ for p in profiles[:limit]:
     if len(p.outliers):
         odd.image(state.sheet(f"{key}-{p.label}-out", data.images, tuple(p.outliers.tolist()), 4, 56),
                   caption="Outliers (farthest from the centre)")
+    if len(argued):
+        st.image(state.sheet(f"{key}-{p.label}-contested", data.images, tuple(argued.tolist()), 12, 56),
+                 caption=f"Most contested: {len(argued)} members that left this cluster in the most reruns "
+                         f"(up to {ambiguity[argued[0]]:.0%} of them)")
+    elif stability and p.label >= 0:
+        st.caption("No member of this cluster ever left it in the reruns"
+                   + (" (its stability is below 1 because members of other clusters joined it in some)"
+                      if p.label in by_cluster and by_cluster[p.label]["stability"] < 0.995 else "") + ".")

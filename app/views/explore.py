@@ -18,7 +18,8 @@ data = state.dataset()
 named = state.store().selections(res.run_id) if res.run_id else {}
 trust = res.metrics.get("map_trust")
 options = (["Cluster"] + (["True label"] if data.has_labels else []) + (["Named selections"] if named else [])
-           + (["Map trust"] if "map_trust" in res.extras else []))
+           + (["Map trust"] if "map_trust" in res.extras else [])
+           + (["Ambiguity"] if "ambiguity" in res.extras else []))
 controls = st.columns([2, 2, 3])
 colour_by = controls[0].radio("Colour by", options, horizontal=True, key="colour_by")
 point_size = controls[1].slider("Point size", 2, 12, 5, key="point_size")
@@ -32,6 +33,8 @@ if colour_by == "True label":
     groups, names = data.labels, dict(enumerate(data.class_names))
 elif colour_by == "Map trust":
     groups, names, colours = api.trust_colouring(res.extras["map_trust"])
+elif colour_by == "Ambiguity":
+    groups, names, colours = api.ambiguity_colouring(res.extras["ambiguity"])
 elif colour_by == "Named selections":  # an item in several selections shows in the last one named
     groups = np.full(len(data), -1)
     for i, indices in enumerate(named.values()):
@@ -43,12 +46,16 @@ else:
 hover = [f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
          + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "")
          + (f" · keeps {res.extras['map_trust'][i]:.0%} of its neighbours" if "map_trust" in res.extras else "")
+         + (f" · left its cluster in {res.extras['ambiguity'][i]:.0%} of reruns" if "ambiguity" in res.extras else "")
          for i in range(len(data))]
 if trust:
     st.caption("**How far to trust this map.** " + api.trust_sentence(trust, len(data))
                + (" Colour by map trust to see where." if "map_trust" in res.extras else ""))
     for flag in trust["flags"][:3]:
         st.caption("⚠ " + api.trust_flag_sentence(flag, group_name) + ".")
+if "ambiguity" in res.extras and res.metrics.get("stability"):
+    st.caption("**How stable the clusters are.** " + api.stability_sentence(res.metrics["stability"])
+               + " Colour by ambiguity to see where.")
 
 
 def name_selection(selected: list[int]) -> None:

@@ -14,7 +14,8 @@ from engine.viz import static
 
 
 def labels_frame(ctx: RunContext) -> pd.DataFrame:
-    """One row per item: its index, name, cluster (``-1`` = noise), true label, named selections and map trust."""
+    """One row per item: its index, name, cluster (``-1`` = noise), true label, named selections, map trust and,
+    once stability was measured, its ambiguity and consensus cluster."""
     data = ctx.dataset
     frame = pd.DataFrame({"index": np.arange(len(data)), "item": data.item_names, "cluster": ctx.labels})
     if data.labels is not None and data.class_names is not None:
@@ -26,6 +27,9 @@ def labels_frame(ctx: RunContext) -> pd.DataFrame:
     frame["selection"] = [";".join(names) for names in named]
     if "map_trust" in ctx.arrays:  # the share of its data neighbours the item keeps on the map
         frame["map_trust"] = np.round(ctx.arrays["map_trust"].astype(np.float64), 4)
+    if "ambiguity" in ctx.arrays:  # measured stability: how often the item left its cluster, and the consensus
+        frame["ambiguity"] = np.round(ctx.arrays["ambiguity"].astype(np.float64), 4)
+        frame["consensus_cluster"] = ctx.arrays["consensus"]
     return frame
 
 

@@ -22,7 +22,7 @@ from engine.progress import Reporter, ensure
 from engine.report.context import RunContext
 from engine.viz import figures
 
-SECTIONS = ("summary", "settings", "scores", "map", "trust", "galleries", "selections", "sweep", "dendrogram",
+SECTIONS = ("summary", "settings", "scores", "map", "trust", "stability", "galleries", "selections", "sweep", "dendrogram",
             "comparison", "attention")
 MAX_GALLERIES = 30
 STYLE = """
@@ -53,7 +53,7 @@ def build(ctx: RunContext, reporter: Reporter | None = None, with_attention: boo
         return out
 
     steps = [("summary", _summary), ("settings", _settings), ("scores", _scores), ("map", _map), ("trust", _trust),
-             ("galleries", _galleries), ("selections", _selections), ("sweep", _sweep), ("dendrogram", _dendrogram),
+             ("stability", _stability), ("galleries", _galleries), ("selections", _selections), ("sweep", _sweep), ("dendrogram", _dendrogram),
              ("comparison", _comparison), ("attention", _attention if with_attention else _attention_skipped)]
     for i, (name, section) in enumerate(steps):
         reporter.update(i / len(steps), f"report: {name}")
@@ -138,6 +138,43 @@ def _trust(ctx: RunContext, chart) -> tuple[str, str]:
                                             "than the data puts it.</p>")
                    + "<p class='note'>Each point coloured by the share of its nearest neighbours in the data that "
                      "are also its neighbours on the map (red: the map tears its neighbourhood).</p>" + chart(fig))
+
+
+def _stability(ctx: RunContext, chart) -> tuple[str, str]:
+    from engine.cluster.stability import AMBIGUOUS, stability_sentence
+
+    title = "How stable the clusters are"
+    summary = ctx.record.metrics.get("stability")
+    if not summary or "ambiguity" not in ctx.arrays:
+        return title, ("<p class='note'>Not measured for this run: press <b>Measure stability</b> on the Clusters "
+                       f"page, or run <code>python -m engine stability {html.escape(ctx.run_id)}</code>, then make "
+                       "the report again.</p>")
+    ambiguity = ctx.arrays["ambiguity"]
+    rows = "".join(f"<tr><td>{html.escape(figures.group_name(c['cluster']))}</td><td>{c['size']:,}</td>"
+                   f"<td>{c['stability']:.2f}</td><td>{c['reading']}</td>"
+                   f"<td>{int(np.sum(ambiguity[ctx.labels == c['cluster']] >= AMBIGUOUS)):,}</td></tr>"
+                   for c in summary["clusters"])
+    table = ("<table><tr><th>cluster</th><th>items</th><th>stability (mean best-match Jaccard)</th><th>reading</th>"
+             f"<th>contested items</th></tr>{rows}</table>")
+    groups, names, colours = figures.ambiguity_colouring(ambiguity)
+    hover = [f"{item} · {figures.group_name(g)} · left it in {a:.0%} of reruns"
+             for item, g, a in zip(ctx.dataset.item_names, ctx.labels.tolist(), ambiguity.tolist())]
+    fig = figures.scatter(ctx.embedding, groups, names, hover, height=520, colours=colours)
+    fig.update_layout(clickmode="event", dragmode="zoom")
+    cards = []
+    for c in summary["clusters"][:MAX_GALLERIES]:
+        members = np.flatnonzero((ctx.labels == c["cluster"]) & (ambiguity > 0))
+        members = members[np.argsort(-ambiguity[members], kind="stable")][:12]
+        if len(members):
+            cards.append(_gallery_card(ctx, figures.group_name(c["cluster"]), figures.colour(c["cluster"]), members,
+                                       f"the {len(members)} most contested (up to {ambiguity[members[0]]:.0%} of "
+                                       "reruns elsewhere)"))
+    gallery = ("<p class='note'>Each cluster's most contested members:</p><div class='gallery'>" + "".join(cards)
+               + "</div>") if cards else "<p class='note'>No item ever left its cluster in the reruns.</p>"
+    return title, (f"<p>{html.escape(stability_sentence(summary))}</p>{table}"
+                   f"<p class='note'>The reruns' consensus agrees with these clusters at ARI "
+                   f"{summary['consensus_agreement']:.2f}. Each point coloured by how often it left its cluster's "
+                   "majority (red: contested).</p>" + chart(fig) + gallery)
 
 
 def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray, caption: str) -> str:

@@ -44,6 +44,22 @@ def trust_colouring(per_item: np.ndarray) -> tuple[np.ndarray, dict[int, str], d
             {i: colour for i, (_, _, colour) in enumerate(TRUST_BINS)})
 
 
+AMBIGUITY_BINS = ((0.0, "never left its cluster", "#2f6db5"), (1e-6, "left it in under 25 % of reruns", "#8fb6dd"),
+                  (0.25, "left it in 25–50 %", "#f2a65a"), (0.5, "left it in half or more", "#d62728"))
+
+
+def ambiguity_colouring(per_item: np.ndarray) -> tuple[np.ndarray, dict[int, str], dict[int, str]]:
+    """Per-item ambiguity (``engine.cluster.stability``: the share of reruns in which an item left its cluster's
+    majority) → groups, names and colours for :func:`scatter`: four ordered bins, blue (settled) to red
+    (contested)."""
+    per_item = np.asarray(per_item)
+    groups = np.zeros(len(per_item), dtype=np.int64)
+    for i, (low, _, _) in enumerate(AMBIGUITY_BINS):
+        groups[per_item >= low] = i
+    return (groups, {i: name for i, (_, name, _) in enumerate(AMBIGUITY_BINS)},
+            {i: colour for i, (_, _, colour) in enumerate(AMBIGUITY_BINS)})
+
+
 def group_name(label: int) -> str:
     return "noise" if label < 0 else f"cluster {label}"
 

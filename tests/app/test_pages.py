@@ -238,6 +238,26 @@ def test_a_feature_table_runs_through_every_page():
         at.switch_page(page).run()
         assert not at.exception, page
 
+    # Clusters → Measure stability: a background job; then the table, the sentence and the map's colouring
+    at.switch_page("views/clusters.py").run()
+    assert "Stability" not in at.dataframe[0].value.columns
+    at.button(key="stability_run").click().run()
+    key, job = at.session_state["stability_job"]
+    assert job.wait(120) and job.error is None, job.error
+    at.run()
+    assert not at.exception and "stability_job" not in at.session_state
+    table = at.dataframe[0].value
+    assert list(table["Stability"]) == ["1.00 (stable)"] * 2 and list(table["Contested"]) == [0, 0]
+    assert "2 of 2 clusters stable" in texts(at) and "0% of items contested" in texts(at)
+    assert "Measure stability" not in [b.label for b in at.button]
+    from engine.runs import RunStore
+
+    stored = RunStore().get(at.session_state["result"].run_id).metrics["stability"]  # kept with the run
+    assert [c["stability"] for c in stored["clusters"]] == [1.0, 1.0]
+    at.switch_page("views/explore.py").run()
+    at.radio(key="colour_by").set_value("Ambiguity").run()
+    assert not at.exception and "How stable the clusters are." in texts(at)
+
 
 def test_train_page_trains_in_a_worker_and_its_run_becomes_features():
     import time

@@ -56,14 +56,28 @@ def test_named_selection_dendrogram_and_offline_report(app_url, browser, screens
     page.get_by_role("button", name="Compare").click()
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=120_000)
 
+    open_page(page, "Clusters")  # stability of the current clusters: a background job, then table, sentence, galleries
+    page.get_by_role("button", name="Measure stability").click()
+    page.get_by_text(re.compile(r"How stable are these clusters\?")).wait_for(timeout=180_000)
+    page.get_by_text(re.compile(r"^Most contested: \d+ members that left this cluster")).first.wait_for(timeout=60_000)
+    assert page.get_by_text(re.compile(r"rerun \d+ times on 80% subsamples: \d+ of \d+ clusters stable")).count() == 1
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "10b-clusters-stability.png"), full_page=True)
+    open_page(page, "Explore")
+    page.get_by_test_id("stRadioGroup").get_by_text("Ambiguity").click()
+    page.locator(".legendtext", has_text="never left its cluster").first.wait_for(timeout=60_000)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "10c-explore-ambiguity.png"))
+
     open_page(page, "Report")
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="Cluster labels (CSV)").click()
     lines = csv_download.value.path().read_text().splitlines()
-    assert len(lines) == 1 + 1797 and lines[0] == "index,item,cluster,true_label,selection,map_trust"
+    assert len(lines) == 1 + 1797 and lines[0] == \
+        "index,item,cluster,true_label,selection,map_trust,ambiguity,consensus_cluster"
     rows = list(csv.DictReader(lines))
     assert sum(row["selection"] == "corner group" for row in rows) >= 10
-    assert all(0.0 <= float(row["map_trust"]) <= 1.0 for row in rows)
+    assert all(0.0 <= float(row["map_trust"]) <= 1.0 and 0.0 <= float(row["ambiguity"]) <= 1.0 for row in rows)
     page.get_by_role("button", name="Build the report").click()
     page.get_by_text("Report ready.").wait_for(timeout=300_000)
     with page.expect_download() as report_download:
@@ -83,10 +97,11 @@ def test_named_selection_dendrogram_and_offline_report(app_url, browser, screens
     offline.wait_for_timeout(1500)
     assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
     assert errors == []
-    for heading in ("Dataset", "Settings", "Scores", "Map", "How far to trust the map", "Cluster galleries",
+    for heading in ("Dataset", "Settings", "Scores", "Map", "How far to trust the map", "How stable the clusters are",
+                    "Cluster galleries",
                     "Named selections", "Dendrogram", "Comparison with other runs", "Attention"):
         assert offline.locator("h2", has_text=re.compile(f"^{re.escape(heading)}$")).count() == 1, heading
-    assert offline.locator(".js-plotly-plot").count() >= 6  # map, trust map, elbow, silhouette, dendrogram, comparison
+    assert offline.locator(".js-plotly-plot").count() >= 7  # map, trust, ambiguity, elbow, silhouette, tree, comparison
     assert offline.get_by_text("corner group").count() >= 1
     offline.screenshot(path=str(screenshots / "12-report-offline.png"), full_page=True)
     offline.close()

@@ -65,6 +65,22 @@ def test_the_labels_csv_has_one_row_per_item_with_cluster_label_and_selection(co
     assert frame.index[frame["selection"] == "curly ones"].tolist() == [5, 7, 11]
 
 
+def test_stability_joins_the_report_and_the_csv_once_measured(digits, digits_result):
+    store = api.RunStore()
+    result = api.run(digits, digits_result.config, store=store)
+    before = report.RunContext.load(store, result.run_id)
+    assert "Not measured for this run" in report.build(before, with_attention=False).split('id="stability"')[1][:400]
+    assert "ambiguity" not in report.labels_frame(before).columns
+    found = api.stability(digits, result, store=store, runs=3)
+    after = report.RunContext.load(store, result.run_id)
+    page = report.build(after, with_attention=False).split('<section id="stability">')[1].split("</section>")[0]
+    assert "rerun 3 times on 80% subsamples" in page and page.count("<tr>") == 1 + result.metrics["n_clusters"]
+    assert ("most contested" in page) == bool((found.ambiguity > 0).any())
+    frame = report.labels_frame(after)
+    assert np.allclose(frame["ambiguity"], found.ambiguity, atol=1e-4)
+    assert frame["consensus_cluster"].tolist() == found.consensus.tolist()
+
+
 def test_embeddings_export_as_numpy_and_parquet(context, digits):
     array = np.load(io.BytesIO(report.embedding_npy(context)))
     assert array.shape == (len(digits), 2) and np.allclose(array, context.embedding)
