@@ -66,7 +66,8 @@ else:
         st.rerun()
     right.caption("Reruns this clusterer (same settings and K, new seeds) on 80 % subsamples and says which "
                   "clusters come back (stable: Jaccard above 0.85; dissolved: below 0.6) and which items change "
-                  "cluster. About ten times one clustering's time, a minute at most for slow methods.")
+                  "cluster. About ten times one clustering's time; a slow method gets fewer reruns (at least 4) to "
+                  "stay near a minute.")
 
 by_cluster = {c["cluster"]: c for c in stability["clusters"]} if stability else {}
 rows = []
@@ -81,26 +82,26 @@ for p in profiles:
     rows.append(row)
 st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(36 * (len(rows) + 1), 320))
 
-
-def contested(label: int, count: int) -> np.ndarray:
-    """The cluster's members that left it in the most reruns (only those that ever did)."""
-    if ambiguity is None or label < 0:
-        return np.zeros(0, dtype=np.int64)
-    members = np.flatnonzero((res.labels == label) & (ambiguity > 0))
-    return members[np.argsort(-ambiguity[members], kind="stable")][:count]
-
 metric = res.config.clusterer_params.get("metric", "euclidean") if res.config.clusterer == "ts_kmeans" \
     else "euclidean"
 # the barycentre is of the z-normalised series, whatever space the clusterer read (HDBSCAN reads a UMAP of them)
 series = (res.space if api.reads_features(res.config.clusterer) else api.features_for(data, res.config)) \
     if data.series is not None else None
+
+
+def name_contested(argued) -> None:
+    """The most contested members of a cluster without images, by name, with how often each left it."""
+    if len(argued):
+        st.caption("Most contested: " + ", ".join(f"{data.item_names[i]} ({ambiguity[i]:.0%})" for i in argued))
+
+
 limit = st.slider("Clusters shown", 1, len(profiles), min(len(profiles), 12), key="clusters_shown") \
     if len(profiles) > 1 else 1
 colours = colour_map([p.label for p in profiles])
 for p in profiles[:limit]:
     st.markdown(f"<span style='color:{colours[p.label]};font-size:1.3em'>●</span> "
                 f"**{p.name}** · {p.size:,} items ({p.size / n:.1%})", unsafe_allow_html=True)
-    argued = contested(p.label, 12)
+    argued = api.contested(ambiguity, res.labels, p.label) if ambiguity is not None else []
     if data.series is not None:
         members = np.flatnonzero(res.labels == p.label)
         shown = members if len(members) <= 60 else p.representatives
@@ -110,8 +111,7 @@ for p in profiles[:limit]:
         st.caption(f"{len(shown)} of {p.size:,} series" + ("" if p.label < 0 else
                    f"; bold: the {metric.upper() if metric != 'euclidean' else 'mean'} barycentre "
                    "(of the z-normalised series)"))
-        if len(argued):
-            st.caption("Most contested: " + ", ".join(f"{data.item_names[i]} ({ambiguity[i]:.0%})" for i in argued))
+        name_contested(argued)
         continue
     if data.images is None:
         names = [data.item_names[i] for i in np.flatnonzero(res.labels == p.label)]
@@ -119,8 +119,7 @@ for p in profiles[:limit]:
             st.caption(", ".join(names[:200]) + (f" … and {len(names) - 200:,} more" if len(names) > 200 else ""))
         else:
             st.dataframe(pd.DataFrame(data.table[p.representatives]), height=160)
-        if len(argued):
-            st.caption("Most contested: " + ", ".join(f"{data.item_names[i]} ({ambiguity[i]:.0%})" for i in argued))
+        name_contested(argued)
         continue
     typical, odd = st.columns([3, 1])
     typical.image(state.sheet(f"{key}-{p.label}-rep", data.images, tuple(p.representatives.tolist()), 12, 56),

@@ -53,9 +53,7 @@ class Stability:
         return float(np.mean(self.ambiguity >= AMBIGUOUS)) if len(self.ambiguity) else 0.0
 
     def contested(self, labels: np.ndarray, cluster: int, count: int = 12) -> np.ndarray:
-        """The most contested members of ``cluster`` (most ambiguous first; only those ever contested)."""
-        members = np.flatnonzero((labels == cluster) & (self.ambiguity > 0))
-        return members[np.argsort(-self.ambiguity[members], kind="stable")][:count]
+        return contested(self.ambiguity, labels, cluster, count)
 
     def summary(self) -> dict:
         """Everything but the per-item arrays, for the run's record, the report and ``stability --json``."""
@@ -63,6 +61,14 @@ class Stability:
                 "runs": self.runs, "subsample": self.subsample, "method": self.method, "k": self.k,
                 "seconds": self.seconds, "stable_at": STABLE, "dissolved_below": DISSOLVED,
                 "consensus_agreement": self.agreement}
+
+
+def contested(ambiguity: np.ndarray, labels: np.ndarray, cluster: int, count: int = 12) -> np.ndarray:
+    """The most contested members of ``cluster``: most ambiguous first, only those that ever left it."""
+    if cluster < 0:
+        return np.zeros(0, dtype=np.int64)
+    members = np.flatnonzero((labels == cluster) & (ambiguity > 0))
+    return members[np.argsort(-ambiguity[members], kind="stable")][:count]
 
 
 def runs_for(seconds_per_fit: float) -> int:

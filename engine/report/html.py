@@ -141,7 +141,7 @@ def _trust(ctx: RunContext, chart) -> tuple[str, str]:
 
 
 def _stability(ctx: RunContext, chart) -> tuple[str, str]:
-    from engine.cluster.stability import AMBIGUOUS, stability_sentence
+    from engine.cluster.stability import AMBIGUOUS, contested, stability_sentence
 
     title = "How stable the clusters are"
     summary = ctx.record.metrics.get("stability")
@@ -163,8 +163,7 @@ def _stability(ctx: RunContext, chart) -> tuple[str, str]:
     fig.update_layout(clickmode="event", dragmode="zoom")
     cards = []
     for c in summary["clusters"][:MAX_GALLERIES]:
-        members = np.flatnonzero((ctx.labels == c["cluster"]) & (ambiguity > 0))
-        members = members[np.argsort(-ambiguity[members], kind="stable")][:12]
+        members = contested(ambiguity, ctx.labels, c["cluster"])
         if len(members):
             cards.append(_gallery_card(ctx, figures.group_name(c["cluster"]), figures.colour(c["cluster"]), members,
                                        f"the {len(members)} most contested (up to {ambiguity[members[0]]:.0%} of "
