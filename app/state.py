@@ -11,7 +11,7 @@ from engine import api
 
 DATASET, SOURCE, RESULT, JOB, COMPARE = "dataset", "dataset_source", "result", "job", "compare"
 LAST_OUTCOME = "last_job_outcome"
-FEATURES_PICK, LEARNED_PICK = "features", "learned_run_pick"  # widget keys on the Data page
+FEATURES_PICK, LEARNED_PICK, CHECKPOINT_PICK = "features", "learned_run_pick", "learned_checkpoint"  # Data page keys
 
 
 @st.cache_resource(show_spinner=False)
@@ -78,10 +78,12 @@ def training_runs(data: api.Dataset) -> list[api.RunRecord]:
     return [r for r in store().list(kind="train") if r.dataset.get("fingerprint") == data.fingerprint()]
 
 
-def use_learned_features(run_id: str) -> None:
-    """Preselect a training run's embeddings as the features on the Data page."""
+def use_learned_features(run_id: str, checkpoint: str = "best") -> None:
+    """Preselect a training run's embeddings (at its best checkpoint, where that was not the last) as the features
+    on the Data page."""
     st.session_state[FEATURES_PICK] = "learned"
     st.session_state[LEARNED_PICK] = run_id
+    st.session_state[CHECKPOINT_PICK] = checkpoint
 
 
 def result() -> api.Result | None:

@@ -31,7 +31,8 @@ from engine.train import jobs as _training
 # what the pages draw (the report draws the same)
 from engine.metrics.describe import SCORES, format_score, score_frame, score_table
 from engine.viz.figures import (colour, colour_map, dendrogram, edge_index, group_name, k_choice_chart, map_grid,
-                                scatter, series_lines, sweep_chart, trust_colouring, ambiguity_colouring)
+                                scatter, series_lines, sweep_chart, trust_colouring, ambiguity_colouring,
+                                checkpoint_chart, checkpoint_map)
 from engine.metrics.trust import flag_sentence as trust_flag_sentence, map_trust, trust_sentence
 from engine.data.thumbs import enlarge
 from engine.jobs import Job
@@ -45,6 +46,8 @@ from engine.encoders import weights_table
 start_training, resume_training, cancel_training = _training.start, _training.launch, _training.cancel
 training_status, training_state, training_events = _training.status, _training.state, _training.events
 training_curve = _training.curve
+training_watch = _training.watched
+from engine.train.watch import ITEMS as WATCH_ITEMS  # noqa: E402
 from engine.train.speed import lookup as training_speed, measure_training as measure_training_speed  # noqa: E402
 from engine.train.speed import sentence as speed_sentence  # noqa: E402
 from engine.train.budget import plan as training_plan  # noqa: E402
@@ -85,10 +88,10 @@ __all__ = [
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
     "load_edge_list", "load_graphml", "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
-    "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "ambiguity_colouring",
+    "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map", "ambiguity_colouring",
     "scatter", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "start_training", "resume_training", "cancel_training", "training_status",
-    "training_state", "training_events", "training_curve", "training_speed", "measure_training_speed",
+    "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "training_speed", "measure_training_speed",
     "speed_sentence", "training_plan", *_LAZY,
 ]

@@ -173,13 +173,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"job {job_id} (resume with: python -m engine train --resume {job_id})", file=sys.stderr)
     final = jobs.resume(job_id, reporter)
+    checkpoints = final.get("metrics", {}).get("checkpoints") or []
     if args.json:
-        print(json.dumps(final))
+        print(json.dumps({**final, "checkpoints": checkpoints}))
     else:
         print(file=sys.stderr)
         for key, value in {**final, **final.get("metrics", {})}.items():
-            if key != "metrics":
+            if key not in ("metrics", "checkpoints"):
                 print(f"{key:>16}  {value:.4f}" if isinstance(value, float) else f"{key:>16}  {value}")
+        for i, c in enumerate(checkpoints):  # clusters forming: the watched sample at each checkpoint
+            scores = "  ".join(f"{name} {c[name]:.3f}" for name in ("silhouette", "agreement", "knn_acc", "kmeans_ari")
+                               if c.get(name) is not None)
+            print(f"{'checkpoint ' + str(i):>16}  {c['progress']:4.0%} · {c['time']:6.1f} s  {scores}")
     return {"done": 0, "cancelled": 130}.get(final["state"], 1)
 
 

@@ -123,6 +123,16 @@ with c1:
             f"{r} · {runs[r].config['method']} on {runs[r].config['encoder']}"
             + (f" · kNN {runs[r].metrics['knn_acc']:.3f}" if "knn_acc" in runs[r].metrics else "")))
         feature_params = {"run_id": run_id or ""}
+        best = runs[run_id].metrics.get("best_checkpoint") if run_id else None
+        checkpoints = runs[run_id].metrics.get("checkpoints") or [] if run_id else []
+        if best is not None and best != len(checkpoints) - 1:  # the clearest clusters came before the end
+            at = checkpoints[best]
+            feature_params["checkpoint"] = st.radio(
+                "Checkpoint", ["best", "last"], horizontal=True, key=state.CHECKPOINT_PICK,
+                format_func=lambda c: (f"best: at {at['progress']:.0%} of training (silhouette {at['silhouette']:.2f}"
+                                       f", against {checkpoints[-1]['silhouette']:.2f} at the end)" if c == "best"
+                                       else "last: the end of training"),
+                help="The best checkpoint is the one whose watched sample clustered most clearly (no labels used).")
     else:
         with st.expander("Feature settings"):
             feature_params = param_controls(features, "fp")

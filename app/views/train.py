@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -145,7 +146,40 @@ def job_panel(live: bool = False) -> None:
                                                        if state_name in ("cancelled", "stopped", "failed") else ""))
     else:
         st.progress(0.0, text=f"{state_name} · starting the worker (loading torch)…")
-    st.plotly_chart(loss_chart(steps[-2000:], epochs), key="loss_chart")
+    evaluations = log["evaluation"]
+    best = max((i for i, e in enumerate(evaluations) if e["progress"] > 0),
+               key=lambda i: evaluations[i]["silhouette"], default=None)
+    loss_side, forming_side = st.columns(2)
+    loss_side.plotly_chart(loss_chart(steps[-2000:], epochs), key="loss_chart")
+    if evaluations:
+        forming_side.plotly_chart(api.checkpoint_chart(evaluations, best), key="checkpoint_chart")
+        spent = sum(e["seconds"] for e in evaluations)
+        trained = max(e["time"] for e in evaluations)
+        forming_side.caption(f"{len(evaluations)} checkpoints scored on the same {api.WATCH_ITEMS:,}-item sample "
+                             f"({spent:.1f} s of scoring, {spent / max(trained, 1e-9):.0%} of the training time "
+                             "so far)." if trained > 0 else f"{len(evaluations)} checkpoint scored so far.")
+    watched = api.training_watch(job_id)
+    if watched is not None and len(watched["maps"]) == len(evaluations) and len(evaluations) > 1:
+        at = st.slider("Checkpoint", 0, len(evaluations) - 1, len(evaluations) - 1, key="checkpoint_pick",
+                       format="%d", help="Step through the watched sample's map at each checkpoint; the maps are "
+                                         "turned onto each other, so points move only as much as they really do.")
+        e = evaluations[at]
+        sample = watched["sample"]
+        same_data = info.get("dataset") == data.fingerprint()
+        if same_data and data.labels is not None:
+            groups, names = data.labels[sample], dict(enumerate(data.class_names))
+            colouring = "true labels"
+        else:
+            groups = watched["clusters"][-1].astype(int)
+            names = {g: f"cluster {g}" for g in np.unique(groups).tolist()}
+            colouring = "the last checkpoint's K-means clusters"
+        hover = [data.item_names[i] for i in sample] if same_data else [f"item {i}" for i in sample]
+        title = (f"checkpoint {at}: " + (f"{e['progress']:.0%} of the budget (epoch {e['epoch'] + 1})"
+                                         if e["progress"] > 0 else "untrained")
+                 + f", silhouette {e['silhouette']:.2f}" + (f", kNN accuracy {e['knn_acc']:.2f}" if "knn_acc" in e else ""))
+        st.plotly_chart(api.checkpoint_map(watched["maps"], at, groups, names, hover, title), key="checkpoint_map")
+        st.caption(f"The watched sample's embedding at that checkpoint (first two principal components), coloured by "
+                   f"{colouring}." + (" Marked best by the label-free score." if at == best else ""))
     buttons = st.columns(4)
     if state_name in ("queued", "running"):
         if buttons[0].button("Cancel", icon=":material/stop:", key="train_cancel"):
@@ -183,6 +217,16 @@ else:
         "Device": r.config.get("device_used")} for r in records])
     st.dataframe(table, hide_index=True, key="train_runs")
     chosen = st.selectbox("Use a run's embeddings as features", [r.run_id for r in records], key="train_use_run")
+    picked = next(r for r in records if r.run_id == chosen)
+    best, marks = picked.metrics.get("best_checkpoint"), picked.metrics.get("checkpoints") or []
+    checkpoint = "last"
+    if best is not None and best != len(marks) - 1:
+        checkpoint = st.radio("Which checkpoint", ["best", "last"], horizontal=True, key="train_use_checkpoint",
+                              format_func=lambda c: f"best (at {marks[best]['progress']:.0%}, silhouette "
+                                                    f"{marks[best]['silhouette']:.2f})" if c == "best" else
+                              f"last (silhouette {marks[-1]['silhouette']:.2f})")
+    elif marks:
+        st.caption("Its last checkpoint clustered most clearly (by the watched sample's silhouette).")
     if st.button("Use as features", key="train_use"):
-        state.use_learned_features(chosen)
+        state.use_learned_features(chosen, checkpoint)
         st.switch_page("views/data.py")

@@ -108,23 +108,31 @@ def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "e
 
 
 def curve(job_id: str) -> dict[str, list[dict]]:
-    """The job's steps, epochs and extraction events as one continuous history: a resume goes on from its last
-    checkpoint, so the steps an interrupted attempt made after that checkpoint (which the resume does again) are
-    dropped rather than drawn twice. ``plan`` holds the latest attempt's training size and its reason (one event)."""
-    found = {"step": [], "epoch": [], "extract": []}
+    """The job's steps, epochs, checkpoint evaluations and extraction events as one continuous history: a resume
+    goes on from its last checkpoint, so what an interrupted attempt did after that checkpoint (which the resume
+    does again) is dropped rather than drawn twice. ``plan`` holds the latest attempt's training size and its reason (one event)."""
+    found = {"step": [], "epoch": [], "extract": [], "evaluation": []}
     plans = []
-    for event in events(job_id, ("step", "epoch", "extract", "resumed", "plan")):
+    for event in events(job_id, ("step", "epoch", "extract", "resumed", "plan", "evaluation")):
         if event["event"] == "plan":
             plans.append(event)
         elif event["event"] == "resumed":
             at = event.get("progress")
             if at is None:  # a job from before resumes recorded their position: only whole epochs were kept
                 at = found["epoch"][-1]["progress"] if found["epoch"] else 0.0
-            found = {"step": [e for e in found["step"] if e["progress"] <= at + 1e-9],
-                     "epoch": [e for e in found["epoch"] if e["progress"] <= at + 1e-9], "extract": []}
+            found = {kind: [e for e in found[kind] if e["progress"] <= at + 1e-9]
+                     for kind in ("step", "epoch", "evaluation")} | {"extract": []}
         else:
             found[event["event"]].append(event)
     return {**found, "plan": plans[-1:]}  # the size the latest attempt trains at, and why
+
+
+def watched(job_id: str) -> dict[str, np.ndarray] | None:
+    """The job's watched sample so far: ``sample`` indices, aligned 2-D ``maps`` and K-means ``clusters`` at each
+    checkpoint evaluation (see :mod:`engine.train.watch`); ``None`` before the first."""
+    from engine.train.watch import read
+
+    return read(job_dir(job_id) / "watch.npz")
 
 
 def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None = None) -> dict:
@@ -155,17 +163,22 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
         final = {"state": "failed", "job_id": job_id, "dataset": current.get("dataset"),
                  "error": f"{type(error).__name__}: {error}"}
     else:
-        metrics = {"epochs": outcome.epochs_done, "final_loss": outcome.history[-1]["loss"]}
+        metrics = {"epochs": outcome.epochs_done, "final_loss": outcome.history[-1]["loss"],
+                   "checkpoints": outcome.checkpoints, "best_checkpoint": outcome.best,
+                   "watch_seconds": float(sum(r["seconds"] for r in outcome.checkpoints or []))}
         if dataset.labels is not None:
             metrics.update(embedding_scores(outcome.embeddings, dataset.labels, seed=config.seed))
+        arrays = {"embeddings": outcome.embeddings, "loss": np.array([h["loss"] for h in outcome.history]),
+                  "checkpoint_maps": outcome.maps, "checkpoint_sample": outcome.sample}
+        if outcome.best_embeddings is not None:
+            arrays["best_embeddings"] = outcome.best_embeddings
         store = store or RunStore()
         store.datasets.put(dataset)
         record = store.save(
             "train", {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset)},
             {**config.as_dict(), "job_id": job_id, "device_used": outcome.device, "size_used": outcome.size,
              "size_reason": outcome.size_reason, "width_used": outcome.width}, metrics,
-            {"seconds": outcome.seconds}, {"embeddings": outcome.embeddings,
-                                           "loss": np.array([h["loss"] for h in outcome.history])})
+            {"seconds": outcome.seconds}, arrays)
         final = {"state": "done", "job_id": job_id, "dataset": current.get("dataset"), "run_id": record.run_id,
                  "size_used": outcome.size, "size_reason": outcome.size_reason, "metrics": metrics}
     finally:
@@ -219,5 +232,5 @@ def _write_json(path: Path, payload: dict) -> None:
         handle.write(json.dumps(payload, default=str))
 
 
-__all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events", "curve",
+__all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events", "curve", "watched",
            "job_dir", "job_dataset", "trained_method"]

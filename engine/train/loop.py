@@ -8,6 +8,8 @@ A job lives in a folder::
     checkpoint.pt     the model, optimiser and position (epoch, step within it) at the last checkpoint, written
                       atomically, read back on resume
     status.json       running / done / failed / cancelled, with the run id when done
+    best.pt           the model at the best checkpoint evaluation by the label-free score (engine.train.watch)
+    watch.npz         the watched sample's aligned maps and K-means clusters at each checkpoint evaluation so far
 
 Nothing here prints or exits; it reports through a :class:`Reporter` and the files above.
 """
@@ -35,6 +37,7 @@ from engine.train import speed
 from engine.train.budget import SizePlan
 from engine.train.budget import plan as plan_size
 from engine.train.config import TrainConfig, pick_device
+from engine.train.watch import Watch
 
 WARMUP = 0.05  # share of training with a linear learning-rate warm-up, then cosine decay
 CHECKPOINT_EVERY_S = 30.0  # within an epoch too: a cancel or a crash loses at most this much training
@@ -50,6 +53,11 @@ class TrainOutcome:
     size: int = 0  # the training image size, and why (see engine.train.budget)
     size_reason: str = ""
     width: int | None = None  # the encoder's width option where the budget chose a narrower one
+    checkpoints: list[dict] | None = None  # the watched sample's scores at each checkpoint (engine.train.watch)
+    maps: np.ndarray | None = None  # checkpoints × sample × 2, aligned
+    sample: np.ndarray | None = None  # the watched items
+    best: int | None = None  # the best checkpoint by the label-free score
+    best_embeddings: np.ndarray | None = None  # every item's features at that checkpoint, when it is not the last
 
 
 def learning_rate(base: float, progress: float) -> float:
@@ -91,6 +99,7 @@ class Trainer:
         self.epoch, self.elapsed, self.history = 0, 0.0, []
         self.step, self.epoch_losses = 0, []  # the position within the current epoch, and its losses so far
         self.rates: list[tuple[int, float]] = []  # (batch, images/s) of this attempt's steps
+        self.watch = Watch(dataset, config.seed)
 
     # -- checkpoints ---------------------------------------------------------------------------
     @property
@@ -102,7 +111,7 @@ class Trainer:
                  "width": self.plan.width,
                  "n_items": len(self.dataset), "step": self.step, "epoch_losses": self.epoch_losses,
                  "method": self.method.state_dict(), "optimizer": self.optimizer.state_dict(),
-                 "torch_rng": torch.get_rng_state()}
+                 "torch_rng": torch.get_rng_state(), "watch": self.watch.state()}
         staging = self.checkpoint_path.with_suffix(".tmp")
         torch.save(state, staging)
         os.replace(staging, self.checkpoint_path)  # a kill mid-write leaves the previous checkpoint
@@ -118,7 +127,25 @@ class Trainer:
         torch.set_rng_state(state["torch_rng"])
         self.epoch, self.elapsed, self.history = state["epoch"], state["elapsed"], state["history"]
         self.step, self.epoch_losses = state.get("step", 0), list(state.get("epoch_losses", []))
+        self.watch.load(state.get("watch"))
         return True
+
+    @property
+    def best_path(self) -> Path:
+        return self.job_dir / "best.pt"
+
+    def _evaluate(self, emit: Callable[[dict], None], progress: float) -> None:
+        """Score the watched sample now (see :mod:`engine.train.watch`); keep the weights when it is the best."""
+        def embed(indices: np.ndarray) -> np.ndarray:
+            return self.embed_all(images=self.images[torch.from_numpy(indices)]).cpu().numpy()
+
+        record = self.watch.evaluate(embed, self.epoch, self.step, progress, self.elapsed)
+        self.watch.write(self.job_dir / "watch.npz")  # the maps so far, for a page watching the job live
+        emit({"event": "evaluation", "index": len(self.watch.records) - 1, **record})
+        if self.watch.best() == len(self.watch.records) - 1:
+            staging = self.best_path.with_suffix(".tmp")
+            torch.save({"method": self.method.state_dict(), "index": self.watch.best()}, staging)
+            os.replace(staging, self.best_path)
 
     # -- the loop ------------------------------------------------------------------------------
     def progress(self, step_in_epoch: int = 0) -> float:
@@ -133,15 +160,18 @@ class Trainer:
         return self.epoch >= self.config.epochs
 
     @torch.no_grad()
-    def embed_all(self, batch: int = 1024, on_batch: Callable[[int, int], None] | None = None) -> torch.Tensor:
-        """Features of every item, in order, in eval mode; ``on_batch(done, total)`` after each batch."""
+    def embed_all(self, batch: int = 1024, on_batch: Callable[[int, int], None] | None = None,
+                  images: torch.Tensor | None = None) -> torch.Tensor:
+        """Features of every item (or of ``images``), in order, in eval mode; ``on_batch(done, total)`` after each
+        batch."""
+        images = self.images if images is None else images
         was_training = self.method.training
         self.method.eval()
         parts = []
-        for start in range(0, len(self.images), batch):
-            parts.append(self.method.embed(self.images[start:start + batch].to(self.device)).float())
+        for start in range(0, len(images), batch):
+            parts.append(self.method.embed(images[start:start + batch].to(self.device)).float())
             if on_batch is not None:
-                on_batch(min(start + batch, len(self.images)), len(self.images))
+                on_batch(min(start + batch, len(images)), len(images))
         self.method.train(was_training)
         return torch.cat(parts)
 
@@ -157,7 +187,12 @@ class Trainer:
         amp = self.device == "cuda" or self.fast
         self.method.train()
         try:
+            if not self.watch.records:  # the untrained encoder (or an older job's checkpoint): where curves start
+                self._evaluate(emit, self.progress(self.step))
             self._train(reporter, emit, amp)
+            if self.watch.records[-1]["progress"] < self.progress() - 1e-9:  # the end, unless just evaluated
+                reporter.update(1.0, "scoring the last checkpoint")
+                self._evaluate(emit, self.progress())
         except Cancelled:  # keep every finished step: a resume goes on from here
             self.save_checkpoint()
             emit({"event": "checkpoint", "epoch": self.epoch, "step": self.step, "progress": self.progress(self.step)})
@@ -170,8 +205,14 @@ class Trainer:
             emit({"event": "extract", "done": done, "total": total})
 
         embeddings = self.embed_all(on_batch=extracted).cpu().numpy().astype(np.float32)
+        best, best_embeddings = self.watch.best(), None
+        if best is not None and best != len(self.watch.records) - 1 and self.best_path.exists():
+            reporter.update(1.0, f"extracting embeddings at the best checkpoint ({best})")
+            self.method.load_state_dict(torch.load(self.best_path, map_location="cpu", weights_only=True)["method"])
+            best_embeddings = self.embed_all().cpu().numpy().astype(np.float32)
         return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device, self.size,
-                            self.plan.reason, self.plan.width)
+                            self.plan.reason, self.plan.width, self.watch.records, np.stack(self.watch.maps),
+                            self.watch.sample, best, best_embeddings)
 
     def _keep_speed(self) -> None:
         """The median rate of this attempt's full-batch steps, kept as this machine's figure for the setting: the
@@ -223,6 +264,8 @@ class Trainer:
                     saved = time.perf_counter()
                     emit({"event": "checkpoint", "epoch": self.epoch, "step": self.step, "progress": fraction})
                 reporter.update(fraction, f"epoch {self.epoch + 1} · loss {losses[-1]:.4f} · {rate:,.0f} img/s")
+                if self.watch.due(fraction, self.elapsed):
+                    self._evaluate(emit, fraction)
                 if self.config.minutes and self.finished():
                     break
             self.epoch, self.step, self.epoch_losses = self.epoch + 1, 0, []

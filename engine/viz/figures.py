@@ -230,3 +230,38 @@ def series_lines(series: np.ndarray, indices, names: list[str], barycentre: np.n
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title,
                       legend=dict(orientation="h", y=1.02, x=1, xanchor="right"), xaxis_title="time step")
     return fig
+
+
+CHECKPOINT_SCORES = (("silhouette", "silhouette (no labels)", "#4e79a7", "solid"),
+                     ("agreement", "agreement with the previous (ARI, no labels)", "#59a14f", "dot"),
+                     ("knn_acc", "kNN accuracy (labels)", "#e15759", "solid"),
+                     ("kmeans_ari", "K-means ARI (labels)", "#f28e2b", "dash"))
+
+
+def checkpoint_chart(evaluations: list[dict], best: int | None = None, height: int = 300) -> go.Figure:
+    """The watched sample's scores at each checkpoint against % of the budget (``engine.train.watch``); the best
+    checkpoint by the label-free score is marked."""
+    fig = go.Figure()
+    x = [e["progress"] * 100 for e in evaluations]
+    for key, name, colour_, dash in CHECKPOINT_SCORES:
+        y = [e.get(key) for e in evaluations]
+        if any(v is not None for v in y):
+            fig.add_scatter(x=x, y=y, mode="lines+markers", name=name, line=dict(color=colour_, dash=dash))
+    if best is not None and best < len(evaluations):
+        fig.add_vline(x=x[best], line=dict(color="#9aa0ac", dash="dot"),
+                      annotation_text="best (silhouette)", annotation_position="top")
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), title="Clusters forming",
+                      xaxis_title="% of budget", yaxis_title="score", legend=dict(orientation="h", y=-0.3))
+    return fig
+
+
+def checkpoint_map(maps: np.ndarray, index: int, groups: np.ndarray, names: dict[int, str], hover: list[str],
+                   title: str, height: int = 460) -> go.Figure:
+    """The watched sample's map at checkpoint ``index`` (maps aligned across checkpoints, see
+    ``engine.train.watch``), on axes fixed over all checkpoints so that stepping through them shows movement."""
+    fig = scatter(maps[index], groups, names, hover, point_size=4, height=height, title=title)
+    low, high = maps.min(axis=(0, 1)), maps.max(axis=(0, 1))
+    pad = 0.05 * (high - low)
+    fig.update_xaxes(range=[low[0] - pad[0], high[0] + pad[0]], autorange=False)
+    fig.update_yaxes(range=[low[1] - pad[1], high[1] + pad[1]], autorange=False)
+    return fig

@@ -278,7 +278,20 @@ def test_train_page_trains_in_a_worker_and_its_run_becomes_features():
     assert jobs.status(job)["state"] == "done", jobs.status(job)
     at.run()
     assert not at.exception
-    assert "Finished: run" in texts(at) and len(at.get("plotly_chart")) == 1  # the loss curve
+    charts = {chart.key: chart for chart in at.get("plotly_chart")}
+    assert "Finished: run" in texts(at) and set(charts) == {"loss_chart", "checkpoint_chart", "checkpoint_map"}
+    import json as json_
+
+    def map_title() -> str:
+        return json_.loads({c.key: c for c in at.get("plotly_chart")}["checkpoint_map"].proto.spec)["layout"][
+            "title"]["text"]
+
+    checkpoints = jobs.curve(job)["evaluation"]  # the untrained encoder, then at least the end
+    assert len(checkpoints) >= 2 and at.slider(key="checkpoint_pick").value == len(checkpoints) - 1
+    assert map_title().startswith(f"checkpoint {len(checkpoints) - 1}: 100% of the budget")
+    at.slider(key="checkpoint_pick").set_value(0).run()  # the slider moves the map to the untrained encoder
+    assert not at.exception and map_title().startswith("checkpoint 0: untrained")
+    assert "checkpoints scored on the same 1,000-item sample" in texts(at)
     weights, runs = (df.value for df in at.dataframe)  # every encoder's weights, then the runs list
     assert "Apache-2.0" in set(weights["Licence"]) and "present" in set(weights["Pretrained weights"])
     assert list(runs["Method"]) == ["simclr"] and list(runs["Epochs"]) == [2]
