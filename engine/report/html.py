@@ -22,7 +22,7 @@ from engine.progress import Reporter, ensure
 from engine.report.context import RunContext
 from engine.viz import figures
 
-SECTIONS = ("summary", "settings", "scores", "map", "trust", "stability", "galleries", "selections", "sweep", "dendrogram",
+SECTIONS = ("summary", "settings", "scores", "map", "trust", "stability", "training", "galleries", "selections", "sweep", "dendrogram",
             "comparison", "attention")
 MAX_GALLERIES = 30
 STYLE = """
@@ -53,7 +53,7 @@ def build(ctx: RunContext, reporter: Reporter | None = None, with_attention: boo
         return out
 
     steps = [("summary", _summary), ("settings", _settings), ("scores", _scores), ("map", _map), ("trust", _trust),
-             ("stability", _stability), ("galleries", _galleries), ("selections", _selections), ("sweep", _sweep), ("dendrogram", _dendrogram),
+             ("stability", _stability), ("training", _training), ("galleries", _galleries), ("selections", _selections), ("sweep", _sweep), ("dendrogram", _dendrogram),
              ("comparison", _comparison), ("attention", _attention if with_attention else _attention_skipped)]
     for i, (name, section) in enumerate(steps):
         reporter.update(i / len(steps), f"report: {name}")
@@ -174,6 +174,36 @@ def _stability(ctx: RunContext, chart) -> tuple[str, str]:
                    f"<p class='note'>The reruns' consensus agrees with these clusters at ARI "
                    f"{summary['consensus_agreement']:.2f}. Each point coloured by how often it left its cluster's "
                    "majority (red: contested).</p>" + chart(fig) + gallery)
+
+
+def _training(ctx: RunContext, chart) -> tuple[str, str]:
+    title = "Clusters forming during training"
+    run_id = ctx.config.get("feature_params", {}).get("run_id") if ctx.config.get("features") == "learned" else None
+    if not run_id:
+        return title, "<p class='note'>Not applicable: this run's features were not trained here.</p>"
+    try:
+        record, arrays = ctx.store.get(run_id), ctx.store.arrays(run_id)
+    except (KeyError, OSError):
+        return title, f"<p class='note'>The training run {html.escape(run_id)} is no longer stored.</p>"
+    checkpoints, best = record.metrics.get("checkpoints"), record.metrics.get("best_checkpoint")
+    if not checkpoints or "checkpoint_maps" not in arrays:
+        return title, "<p class='note'>That training run was made before checkpoints were scored.</p>"
+    maps, sample = arrays["checkpoint_maps"], arrays["checkpoint_sample"]
+    picks = sorted({0, len(maps) // 3, 2 * len(maps) // 3, len(maps) - 1})
+    truth = ctx.dataset.labels[sample] if ctx.dataset.labels is not None else np.zeros(len(sample), dtype=int)
+    panels = [(f"checkpoint {i} · {checkpoints[i]['progress']:.0%} · silhouette {checkpoints[i]['silhouette']:.2f}",
+               maps[i], truth) for i in picks]
+    used = ctx.config["feature_params"].get("checkpoint", "last")
+    spent = record.metrics.get("watch_seconds", 0.0)
+    return title, (f"<p>The features of this run come from training run {html.escape(run_id)} "
+                   f"({html.escape(record.config.get('method', '?'))} on {html.escape(record.config.get('encoder', '?'))}"
+                   f"), at its {'best' if used == 'best' else 'last'} checkpoint. A fixed sample of "
+                   f"{len(sample):,} items was scored at {len(checkpoints)} checkpoints ({spent:.1f} s of scoring); "
+                   f"the best by the label-free silhouette was checkpoint {best}.</p>"
+                   + chart(figures.checkpoint_chart(checkpoints, best))
+                   + "<p class='note'>The sample's map at four checkpoints (turned onto each other)"
+                   + (", coloured by the true labels" if ctx.dataset.labels is not None else "") + ".</p>"
+                   + chart(figures.map_grid(panels, panel_height=300)))
 
 
 def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray, caption: str) -> str:

@@ -81,6 +81,34 @@ def test_stability_joins_the_report_and_the_csv_once_measured(digits, digits_res
     assert frame["consensus_cluster"].tolist() == found.consensus.tolist()
 
 
+def test_a_run_on_learned_features_shows_its_training_checkpoints(digits):
+    store = api.RunStore()
+    checkpoints = [{"epoch": e, "step": 0, "progress": p, "time": 10.0 * p, "silhouette": s, "agreement": None,
+                    "seconds": 0.1} for e, (p, s) in enumerate([(0.0, 0.1), (0.5, 0.4), (1.0, 0.3)])]
+    sample = np.arange(0, 300)
+    trained = store.save("train", {"name": digits.name, "fingerprint": digits.fingerprint(), "n_items": len(digits)},
+                         {"method": "simclr", "encoder": "small_cnn"},
+                         {"checkpoints": checkpoints, "best_checkpoint": 1, "watch_seconds": 0.3}, {},
+                         {"embeddings": digits.images.reshape(len(digits), -1)[:, :16].astype(np.float32),
+                          "checkpoint_maps": np.random.default_rng(0).normal(size=(3, 300, 2)).astype(np.float32),
+                          "checkpoint_sample": sample})
+    config = api.Config(features="learned", feature_params={"run_id": trained.run_id, "checkpoint": "best"},
+                        reducer="pca", clusterer="kmeans", clusterer_params={"n_clusters": 10})
+    result = api.run(digits, config, store=store)
+    page = report.build(report.RunContext.load(store, result.run_id), with_attention=False)
+    section = page.split('<section id="training">')[1].split("</section>")[0]
+    assert trained.run_id in section and "at its best checkpoint" in section and "3 checkpoints" in section
+    assert "the best by the label-free silhouette was checkpoint 1" in section and section.count("Plotly.newPlot") == 2
+    other = report.build(report.RunContext.load(*stored_plain(store, digits)), with_attention=False)
+    assert "Not applicable: this run's features were not trained here" in other
+
+
+def stored_plain(store, digits):
+    result = api.run(digits, api.Config(features="pixels", reducer="pca", clusterer="kmeans",
+                                        clusterer_params={"n_clusters": 10}), store=store)
+    return store, result.run_id
+
+
 def test_embeddings_export_as_numpy_and_parquet(context, digits):
     array = np.load(io.BytesIO(report.embedding_npy(context)))
     assert array.shape == (len(digits), 2) and np.allclose(array, context.embedding)
