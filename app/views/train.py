@@ -176,7 +176,8 @@ def job_panel(live: bool = False) -> None:
         hover = [data.item_names[i] for i in sample] if same_data else [f"item {i}" for i in sample]
         title = (f"checkpoint {at}: " + (f"{e['progress']:.0%} of the budget (epoch {e['epoch'] + 1})"
                                          if e["progress"] > 0 else "untrained")
-                 + f", silhouette {e['silhouette']:.2f}" + (f", kNN accuracy {e['knn_acc']:.2f}" if "knn_acc" in e else ""))
+                 + f", silhouette {e['silhouette']:.2f}"
+                 + (f", kNN accuracy {e['knn_acc']:.2f}" if "knn_acc" in e else ""))
         st.plotly_chart(api.checkpoint_map(watched["maps"], at, groups, names, hover, title), key="checkpoint_map")
         st.caption(f"The watched sample's embedding at that checkpoint (first two principal components), coloured by "
                    f"{colouring}." + (" Marked best by the label-free score." if at == best else ""))

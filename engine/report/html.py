@@ -22,8 +22,8 @@ from engine.progress import Reporter, ensure
 from engine.report.context import RunContext
 from engine.viz import figures
 
-SECTIONS = ("summary", "settings", "scores", "map", "trust", "stability", "training", "galleries", "selections", "sweep", "dendrogram",
-            "comparison", "attention")
+SECTIONS = ("summary", "settings", "scores", "map", "trust", "stability", "training", "galleries", "selections",
+            "sweep", "dendrogram", "comparison", "attention")
 MAX_GALLERIES = 30
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2230;background:#f6f7fb}
@@ -53,7 +53,8 @@ def build(ctx: RunContext, reporter: Reporter | None = None, with_attention: boo
         return out
 
     steps = [("summary", _summary), ("settings", _settings), ("scores", _scores), ("map", _map), ("trust", _trust),
-             ("stability", _stability), ("training", _training), ("galleries", _galleries), ("selections", _selections), ("sweep", _sweep), ("dendrogram", _dendrogram),
+             ("stability", _stability), ("training", _training), ("galleries", _galleries),
+             ("selections", _selections), ("sweep", _sweep), ("dendrogram", _dendrogram),
              ("comparison", _comparison), ("attention", _attention if with_attention else _attention_skipped)]
     for i, (name, section) in enumerate(steps):
         reporter.update(i / len(steps), f"report: {name}")
@@ -193,12 +194,12 @@ def _training(ctx: RunContext, chart) -> tuple[str, str]:
     truth = ctx.dataset.labels[sample] if ctx.dataset.labels is not None else np.zeros(len(sample), dtype=int)
     panels = [(f"checkpoint {i} · {checkpoints[i]['progress']:.0%} · silhouette {checkpoints[i]['silhouette']:.2f}",
                maps[i], truth) for i in picks]
-    used = ctx.config["feature_params"].get("checkpoint", "last")
+    used = "best" if ctx.config["feature_params"].get("checkpoint") == "best" else "last"
     spent = record.metrics.get("watch_seconds", 0.0)
     return title, (f"<p>The features of this run come from training run {html.escape(run_id)} "
-                   f"({html.escape(record.config.get('method', '?'))} on {html.escape(record.config.get('encoder', '?'))}"
-                   f"), at its {'best' if used == 'best' else 'last'} checkpoint. A fixed sample of "
-                   f"{len(sample):,} items was scored at {len(checkpoints)} checkpoints ({spent:.1f} s of scoring); "
+                   f"({html.escape(record.config.get('method', '?'))} on "
+                   f"{html.escape(record.config.get('encoder', '?'))}), at its {used} checkpoint. A fixed sample "
+                   f"of {len(sample):,} items was scored at {len(checkpoints)} checkpoints ({spent:.1f} s of scoring); "
                    f"the best by the label-free silhouette was checkpoint {best}.</p>"
                    + chart(figures.checkpoint_chart(checkpoints, best))
                    + "<p class='note'>The sample's map at four checkpoints (turned onto each other)"

@@ -110,7 +110,8 @@ def events(job_id: str, kinds: tuple[str, ...] = ("epoch", "step", "resumed", "e
 def curve(job_id: str) -> dict[str, list[dict]]:
     """The job's steps, epochs, checkpoint evaluations and extraction events as one continuous history: a resume
     goes on from its last checkpoint, so what an interrupted attempt did after that checkpoint (which the resume
-    does again) is dropped rather than drawn twice. ``plan`` holds the latest attempt's training size and its reason (one event)."""
+    does again) is dropped rather than drawn twice. ``plan`` holds the latest attempt's training size and its reason
+    (one event)."""
     found = {"step": [], "epoch": [], "extract": [], "evaluation": []}
     plans = []
     for event in events(job_id, ("step", "epoch", "extract", "resumed", "plan", "evaluation")):
@@ -232,5 +233,6 @@ def _write_json(path: Path, payload: dict) -> None:
         handle.write(json.dumps(payload, default=str))
 
 
-__all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events", "curve", "watched",
+__all__ = ["new_job", "start", "launch", "resume", "cancel", "status", "state", "process_alive", "events", "curve",
+           "watched",
            "job_dir", "job_dataset", "trained_method"]

@@ -144,7 +144,8 @@ class Trainer:
         emit({"event": "evaluation", "index": len(self.watch.records) - 1, **record})
         if self.watch.best() == len(self.watch.records) - 1:
             staging = self.best_path.with_suffix(".tmp")
-            torch.save({"method": self.method.state_dict(), "index": self.watch.best()}, staging)
+            torch.save({"method": self.method.state_dict(), "index": self.watch.best(), "time": record["time"]},
+                       staging)
             os.replace(staging, self.best_path)
 
     # -- the loop ------------------------------------------------------------------------------
@@ -206,10 +207,15 @@ class Trainer:
 
         embeddings = self.embed_all(on_batch=extracted).cpu().numpy().astype(np.float32)
         best, best_embeddings = self.watch.best(), None
-        if best is not None and best != len(self.watch.records) - 1 and self.best_path.exists():
+        kept = torch.load(self.best_path, map_location="cpu", weights_only=True) if self.best_path.exists() else {}
+        # (an attempt that was interrupted may have kept weights from an evaluation its resume did again: skip those)
+        if best is not None and best != len(self.watch.records) - 1 and kept.get("index") == best \
+                and kept.get("time") == self.watch.records[best]["time"]:
             reporter.update(1.0, f"extracting embeddings at the best checkpoint ({best})")
-            self.method.load_state_dict(torch.load(self.best_path, map_location="cpu", weights_only=True)["method"])
+            self.method.load_state_dict(kept["method"])
             best_embeddings = self.embed_all().cpu().numpy().astype(np.float32)
+        elif best is not None and best != len(self.watch.records) - 1:
+            best = len(self.watch.records) - 1  # its weights are gone: the last is what can be offered
         return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device, self.size,
                             self.plan.reason, self.plan.width, self.watch.records, np.stack(self.watch.maps),
                             self.watch.sample, best, best_embeddings)

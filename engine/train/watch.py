@@ -115,7 +115,8 @@ class Watch:
             return
         self.records = list(state["records"])
         self.maps = [] if state["maps"] is None else list(state["maps"].numpy())
-        self.clusters = [] if state.get("all_clusters") is None else list(state["all_clusters"].numpy().astype(np.int16))
+        found = state.get("all_clusters")
+        self.clusters = [] if found is None else list(found.numpy().astype(np.int16))
         self.seconds = float(state["seconds"])
         self._clusters = None if state["clusters"] is None else state["clusters"].numpy()
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.browser.pages import (assert_clean, choose, click_first_point, hover_first_point, lasso_around_first_point,
-                                  open_app, open_page, train_for_epochs, wait_for_pipeline)
+                                  open_app, open_page, wait_for_pipeline)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -84,12 +84,27 @@ def test_train_page_trains_watches_and_hands_over_the_embeddings(app_url, browse
     wait_for_pipeline(page)
     open_page(page, "Train")
     assert page.get_by_text("device: CPU", exact=False).count() == 1
-    train_for_epochs(page, "Small CNN", "SimCLR", 3)
+    choose(page, "Encoder", "Small CNN")
+    choose(page, "Method", "SimCLR")
+    box = page.get_by_role("spinbutton", name="Minutes")  # a time budget: long enough to watch clusters form
+    box.fill("1")
+    box.press("Enter")
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Start training").click()
+    page.locator(".gtitle", has_text="Clusters forming").wait_for(timeout=120_000)  # live, while it trains
+    assert page.get_by_role("button", name="Cancel").count() == 1
+    page.screenshot(path=str(screenshots / "7a-train-live.png"))
+    page.get_by_text("Finished: run").wait_for(timeout=400_000)
     # the panel then reruns the page once, which brings the runs list; wait for that settled page
     page.locator("[data-testid='stDataFrame']:visible").wait_for(timeout=60_000)
     page.get_by_role("button", name="Cancel").wait_for(state="detached", timeout=60_000)
-    page.screenshot(path=str(screenshots / "7-train.png"))
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # the loss curve
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 3  # loss, checkpoint scores, checkpoint map
+    assert page.locator(".gtitle", has_text=re.compile(r"^checkpoint \d+: 100% of the budget")).count() == 1
+    slider = page.get_by_role("slider", name="Checkpoint")
+    slider.focus()
+    page.keyboard.press("Home")  # back to the untrained encoder: the map moves
+    page.locator(".gtitle", has_text="checkpoint 0: untrained").wait_for(timeout=60_000)
+    page.screenshot(path=str(screenshots / "7-train.png"), full_page=True)
     assert page.locator("[data-testid='stDataFrame']:visible").count() == 1  # runs list; weights table folded
     assert_clean(page)
 
