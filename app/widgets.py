@@ -57,6 +57,19 @@ def registry_select(label: str, registry: dict[str, api.Entry], key: str, option
     return entry
 
 
+def job_progress(job: api.Job | None, cancel_key: str) -> None:
+    """A background job's progress bar with **Cancel** while it runs; once it ended, a rerun of the whole app (whose
+    top collects the job). Meant for a fragment that reruns every half second."""
+    if job is None:
+        return
+    if not job.done:
+        st.progress(job.fraction, text=f"{job.message} · {job.elapsed:.0f} s")
+        if st.button("Cancel", icon=":material/stop:", key=cancel_key):
+            job.cancel()
+        return
+    st.rerun(scope="app")
+
+
 def needs_result() -> api.Result | None:
     """The current result, or a pointer to the Data page when there is none yet."""
     res = state.result()

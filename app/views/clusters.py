@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state
-from app.widgets import colour_map, needs_result
+from app.widgets import colour_map, job_progress, needs_result
 from engine import api
 
 st.title("Clusters")
@@ -33,12 +33,7 @@ STABILITY_JOB = "stability_job"
 
 @st.fragment(run_every=0.5)
 def stability_progress(job: api.Job) -> None:
-    if not job.done:
-        st.progress(job.fraction, text=f"{job.message} · {job.elapsed:.0f} s")
-        if st.button("Cancel", icon=":material/stop:", key="stability_cancel"):
-            job.cancel()
-        return
-    st.rerun(scope="app")
+    job_progress(job, "stability_cancel")
 
 
 running = st.session_state.get(STABILITY_JOB)

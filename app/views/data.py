@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import state
 from app.sources import SOURCES
-from app.widgets import param_controls, registry_select, scatter, score_table
+from app.widgets import job_progress, param_controls, registry_select, scatter, score_table
 from engine import api
 
 st.title("Data")
@@ -178,15 +178,7 @@ if st.button("Run", type="primary", icon=":material/play_arrow:", disabled=job i
 
 @st.fragment(run_every=0.5)
 def progress_panel() -> None:
-    current = state.job()
-    if current is None:
-        return
-    if not current.done:
-        st.progress(current.fraction, text=f"{current.message} · {current.elapsed:.0f} s")
-        if st.button("Cancel", icon=":material/stop:", key="cancel"):
-            current.cancel()
-        return
-    st.rerun(scope="app")
+    job_progress(state.job(), "cancel")
 
 
 # A job that finished is collected by the entry point (state.collect_finished_job) at the top of each rerun;

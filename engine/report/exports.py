@@ -53,6 +53,24 @@ def embedding_parquet(ctx: RunContext) -> bytes:
     return buffer.getvalue()
 
 
+def checkpoints_csv(ctx: RunContext) -> str | None:
+    """For a run on learned features: its training run's checkpoint scores, one row each (``None`` otherwise)."""
+    params = ctx.config.get("feature_params", {})
+    if ctx.config.get("features") != "learned" or not params.get("run_id"):
+        return None
+    try:
+        record = ctx.store.get(params["run_id"])
+    except KeyError:
+        return None
+    rows = record.metrics.get("checkpoints")
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "checkpoint", range(len(frame)))
+    frame["best"] = frame["checkpoint"] == record.metrics.get("best_checkpoint")
+    return frame.to_csv(index=False)
+
+
 def figures(ctx: RunContext) -> dict[str, bytes]:
     """``name.png`` → PNG bytes: the map, the K sweep and the dendrogram."""
     out = {"map.png": static.map_png(ctx.embedding, ctx.labels, ctx.title)}
@@ -72,6 +90,9 @@ def write_all(ctx: RunContext, folder: str | os.PathLike, html: str | None = Non
                  f"embedding-{ctx.run_id}.npy": embedding_npy(ctx),
                  f"embedding-{ctx.run_id}.parquet": embedding_parquet(ctx)}
         files.update({f"{Path(name).stem}-{ctx.run_id}.png": png for name, png in figures(ctx).items()})
+        forming = checkpoints_csv(ctx)
+        if forming is not None:
+            files[f"checkpoints-{ctx.run_id}.csv"] = forming.encode()
     if html is not None:
         files[f"report-{ctx.run_id}.html"] = html.encode()
     written = []

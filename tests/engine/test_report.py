@@ -99,8 +99,12 @@ def test_a_run_on_learned_features_shows_its_training_checkpoints(digits):
     section = page.split('<section id="training">')[1].split("</section>")[0]
     assert trained.run_id in section and "at its best checkpoint" in section and "3 checkpoints" in section
     assert "the best by the label-free silhouette was checkpoint 1" in section and section.count("Plotly.newPlot") == 2
-    other = report.build(report.RunContext.load(*stored_plain(store, digits)), with_attention=False)
-    assert "Not applicable: this run's features were not trained here" in other
+    frame = pd.read_csv(io.StringIO(report.checkpoints_csv(report.RunContext.load(store, result.run_id))))
+    assert frame["checkpoint"].tolist() == [0, 1, 2] and frame["best"].tolist() == [False, True, False]
+    assert frame["silhouette"].tolist() == [0.1, 0.4, 0.3]
+    plain = report.RunContext.load(*stored_plain(store, digits))
+    assert "Not applicable: this run's features were not trained here" in report.build(plain, with_attention=False)
+    assert report.checkpoints_csv(plain) is None
 
 
 def stored_plain(store, digits):
