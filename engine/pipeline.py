@@ -238,6 +238,33 @@ def stability_of(dataset: Dataset, result: Result, reporter: Reporter | None = N
     return found
 
 
+def suggest_names(dataset: Dataset, result: Result, store: RunStore | None = None) -> dict[int, dict]:
+    """Suggested cluster names (see :mod:`engine.cluster.names`), kept on the result and, when stored, the run."""
+    from engine.cluster.names import suggest
+
+    found = suggest(dataset, result.labels, result.space, result.config.features)
+    result.metrics["cluster_names_suggested"] = {str(k): v for k, v in found.items()}
+    if store is not None and result.run_id is not None:
+        store.attach(result.run_id, {"cluster_names_suggested": result.metrics["cluster_names_suggested"]}, {})
+    return found
+
+
+def rename_clusters(result: Result, names: dict[int, str], store: RunStore | None = None) -> dict[int, str]:
+    """Keep the user's names for clusters (an empty name goes back to the suggestion); returns every shown name."""
+    given = {**result.metrics.get("cluster_names", {}), **{str(k): v.strip() for k, v in names.items()}}
+    result.metrics["cluster_names"] = {k: v for k, v in given.items() if v}
+    if store is not None and result.run_id is not None:
+        store.attach(result.run_id, {"cluster_names": result.metrics["cluster_names"]}, {})
+    return cluster_names(result.metrics)
+
+
+def cluster_names(metrics: dict) -> dict[int, str]:
+    """Each named cluster's shown name (the user's, else the suggestion), from a run's metrics."""
+    from engine.cluster.names import resolve
+
+    return resolve(metrics.get("cluster_names_suggested", {}), metrics.get("cluster_names"))
+
+
 def check_applies(dataset: Dataset, config: Config) -> None:
     if config.clusterer not in clusterers_for(dataset.kind):
         raise DataError(f"{CLUSTERERS[config.clusterer].label} does not apply to {dataset.kind} data; use one of "

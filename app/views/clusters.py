@@ -64,10 +64,11 @@ else:
                   "cluster. About ten times one clustering's time; a slow method gets fewer reruns (at least 4) to "
                   "stay near a minute.")
 
+titles = api.cluster_names(res.metrics)
 by_cluster = {c["cluster"]: c for c in stability["clusters"]} if stability else {}
 rows = []
 for p in profiles:
-    row = {"Cluster": p.name, "Items": p.size, "Share": f"{p.size / n:.1%}"}
+    row = {"Cluster": api.cluster_label(p.label, titles).capitalize(), "Items": p.size, "Share": f"{p.size / n:.1%}"}
     if data.has_labels:
         label, share = purity(np.flatnonzero(res.labels == p.label))
         row.update({"Most common label": label, "Purity": f"{share:.0%}"})
@@ -76,6 +77,28 @@ for p in profiles:
                     "Contested": int(np.sum(ambiguity[res.labels == p.label] >= api.AMBIGUOUS))})
     rows.append(row)
 st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(36 * (len(rows) + 1), 320))
+
+with st.expander("Name the clusters", expanded=bool(titles)):
+    nameable = data.graph is not None or (data.images is not None and res.config.features == "efficientnet_lite0")
+    suggested = res.metrics.get("cluster_names_suggested")
+    if nameable and suggested is None:
+        st.caption("Suggested names come from " + ("each cluster's best-connected nodes." if data.graph is not None
+                   else "the pretrained encoder's ImageNet classifier over each cluster's most typical members."))
+        if st.button("Suggest names", icon=":material/label:", key="names_suggest"):
+            with st.spinner("Naming the clusters…"):
+                api.suggest_names(data, res, state.store() if res.run_id else None)
+            st.rerun()
+    elif suggested:
+        st.caption("Suggested: " + "; ".join(f"cluster {k}: {v['why']}" for k, v in list(suggested.items())[:6])
+                   + ("…" if len(suggested) > 6 else ""))
+    elif not nameable:
+        st.caption("Type names below (suggestions need the pretrained encoder's features, or a graph).")
+    shown = [p.label for p in profiles if p.label >= 0][:30]
+    with st.form("cluster_names", border=False):
+        typed = {k: st.text_input(f"Cluster {k}", value=titles.get(k, ""), key=f"name-{key}-{k}") for k in shown}
+        if st.form_submit_button("Save names"):
+            api.rename_clusters(res, typed, state.store() if res.run_id else None)
+            st.rerun()
 
 metric = res.config.clusterer_params.get("metric", "euclidean") if res.config.clusterer == "ts_kmeans" \
     else "euclidean"
@@ -95,7 +118,8 @@ limit = st.slider("Clusters shown", 1, len(profiles), min(len(profiles), 12), ke
 colours = colour_map([p.label for p in profiles])
 for p in profiles[:limit]:
     st.markdown(f"<span style='color:{colours[p.label]};font-size:1.3em'>●</span> "
-                f"**{p.name}** · {p.size:,} items ({p.size / n:.1%})", unsafe_allow_html=True)
+                f"**{api.cluster_label(p.label, titles).capitalize()}** · {p.size:,} items ({p.size / n:.1%})",
+                unsafe_allow_html=True)
     argued = api.contested(ambiguity, res.labels, p.label) if ambiguity is not None else []
     if data.series is not None:
         members = np.flatnonzero(res.labels == p.label)

@@ -42,7 +42,8 @@ elif colour_by == "Named selections":  # an item in several selections shows in 
     names = {-1: "not named", **dict(enumerate(named))}
 else:
     groups = res.labels
-    names = {g: group_name(g) for g in np.unique(groups).tolist()}
+    given = api.cluster_names(res.metrics)
+    names = {g: api.cluster_label(g, given) for g in np.unique(groups).tolist()}
 hover = [f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
          + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "")
          + (f" · keeps {res.extras['map_trust'][i]:.0%} of its neighbours" if "map_trust" in res.extras else "")

@@ -14,10 +14,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine import attention
+from engine.cluster.names import label_of
 from engine.cluster.profiles import cluster_profiles
 from engine.cluster.tree import leaf_representatives
 from engine.data.thumbs import data_uri, enlarge, montage, png_uri
 from engine.metrics.describe import SCORES, score_frame, score_table
+from engine.pipeline import cluster_names
 from engine.progress import Reporter, ensure
 from engine.report.context import RunContext
 from engine.viz import figures
@@ -111,7 +113,8 @@ def _scores(ctx: RunContext, chart) -> tuple[str, str]:
 
 
 def _map(ctx: RunContext, chart) -> tuple[str, str]:
-    names = {g: figures.group_name(g) for g in np.unique(ctx.labels).tolist()}
+    given = cluster_names(ctx.record.metrics)
+    names = {g: label_of(g, given) for g in np.unique(ctx.labels).tolist()}
     hover = [f"{item} · {names[g]}" for item, g in zip(ctx.dataset.item_names, ctx.labels.tolist())]
     edges = figures.edge_index(ctx.dataset.graph, ctx.dataset.item_names) if ctx.dataset.graph is not None else None
     fig = figures.scatter(ctx.embedding, ctx.labels, names, hover, height=600, edges=edges)
@@ -218,6 +221,7 @@ def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray,
 
 def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
     profiles = cluster_profiles(ctx.space, ctx.labels)
+    given = cluster_names(ctx.record.metrics)
     cards = []
     for p in profiles[:MAX_GALLERIES]:
         members = np.flatnonzero(ctx.labels == p.label)
@@ -227,7 +231,7 @@ def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
             top = ctx.dataset.class_names[found[counts.argmax()]]
             caption += f" · mostly {top} ({counts.max() / len(members):.0%})"
         indices = np.concatenate([p.representatives, p.outliers])
-        cards.append(_gallery_card(ctx, p.name, figures.colour(p.label), indices,
+        cards.append(_gallery_card(ctx, label_of(p.label, given).capitalize(), figures.colour(p.label), indices,
                                    caption + (" · last row: outliers" if len(p.outliers) else "")))
     more = f"<p class='note'>{len(profiles) - MAX_GALLERIES} more clusters not shown.</p>" \
         if len(profiles) > MAX_GALLERIES else ""

@@ -409,6 +409,16 @@ def test_a_graph_demo_runs_spectral_with_an_eigengap_k_and_every_page_shows_it()
     assert spec.count('"mode":"lines"') + spec.count('"mode": "lines"') >= 1  # the edges under the nodes
     at.switch_page("views/clusters.py").run()
     assert not at.exception and "Mr. Hi" in "".join(str(x) for x in at.dataframe[0].value.values.ravel())
+    at.button(key="names_suggest").click().run()  # names from each cluster's best-connected nodes
+    assert not at.exception and all(c.split(" · ")[1].startswith("around: ") for c in at.dataframe[0].value["Cluster"])
+    next(box for box in at.text_input if box.label == "Cluster 0").set_value("the instructor's side")
+    next(b for b in at.button if b.label == "Save names").click().run()
+    assert not at.exception and at.dataframe[0].value["Cluster"].iloc[0] == "Cluster 0 · the instructor's side"
+    at.switch_page("views/explore.py").run()
+    import json as json_
+    traces = json_.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert "cluster 0 · the instructor's side" in [t.get("name") for t in traces], [t.get("name") for t in traces]
+    at.switch_page("views/clusters.py").run()
     for page in ("views/metrics.py", "views/compare.py", "views/dendrogram.py", "views/report.py"):
         at.switch_page(page).run()
         assert not at.exception, page
