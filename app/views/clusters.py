@@ -107,6 +107,27 @@ series = (res.space if api.reads_features(res.config.clusterer) else api.feature
     if data.series is not None else None
 
 
+def vit_behind_run() -> str | None:
+    """The ViT training run whose features this run clustered, if any: its attention describes each cluster."""
+    if data.images is None or res.config.features != "learned":
+        return None
+    run_id = res.config.feature_params.get("run_id")
+    return run_id if run_id in {r.run_id for r in api.vit_training_runs(state.store(), data.fingerprint())} else None
+
+
+def medoid_attention(source: str, index: int) -> np.ndarray:
+    """The most typical member's image beside its mean CLS attention (as the Attention page draws it)."""
+    model = state.attention_model(source)
+    size = model.read_sizes(data.images.shape[1])[-1]
+    heat = state.attention_maps(f"{data.fingerprint()}-{source}", source, data.images, (index,), size)[0].mean(axis=0)
+    big = api.enlarge(data.images[index], 96)
+    return np.concatenate([big, api.attention_overlay(big, heat, outline=api.attention_mask(heat, big.shape[0]))],
+                          axis=1)
+
+
+vit = vit_behind_run()
+
+
 def name_contested(argued) -> None:
     """The most contested members of a cluster without images, by name, with how often each left it."""
     if len(argued):
@@ -140,12 +161,15 @@ for p in profiles[:limit]:
             st.dataframe(pd.DataFrame(data.table[p.representatives]), height=160)
         name_contested(argued)
         continue
-    typical, odd = st.columns([3, 1])
+    typical, odd, *attended = st.columns([3, 1, 1] if vit and p.label >= 0 else [3, 1])
     typical.image(state.sheet(f"{key}-{p.label}-rep", data.images, tuple(p.representatives.tolist()), 12, 56),
                   caption="Random sample" if p.label < 0 else "Most typical (nearest the centre)")
     if len(p.outliers):
         odd.image(state.sheet(f"{key}-{p.label}-out", data.images, tuple(p.outliers.tolist()), 4, 56),
                   caption="Outliers (farthest from the centre)")
+    if attended:
+        attended[0].image(medoid_attention(vit, int(p.representatives[0])),
+                          caption="Its most typical member and the ViT's attention")
     if len(argued):
         st.image(state.sheet(f"{key}-{p.label}-contested", data.images, tuple(argued.tolist()), 12, 56),
                  caption=f"Most contested: {len(argued)} members that left this cluster in the most reruns "

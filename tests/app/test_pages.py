@@ -367,6 +367,16 @@ def test_attention_page_shows_a_dino_runs_maps_and_masks_on_the_shapes_demo():
                          method_params={"output_dim": 256, "n_local": 0})
     final = jobs.resume(jobs.new_job(data, config))
     assert final["state"] == "done"
+    at.session_state["features"], at.session_state["learned_run_pick"] = "learned", final["run_id"]
+    at.run()  # cluster the ViT's features: each cluster's gallery then shows its typical member's attention
+    at.selectbox(key="reducer").set_value("pca").run()
+    at.selectbox(key="clusterer").set_value("kmeans").run()
+    at.number_input(key="cp.kmeans.n_clusters").set_value(3).run()
+    run_pipeline(at)
+    at.switch_page("views/clusters.py").run()
+    assert not at.exception, at.exception
+    captions = [c for image in at.get("image") for c in image.captions]
+    assert captions.count("Its most typical member and the ViT's attention") == 3
     at.switch_page("views/attention.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="attention_source").value == final["run_id"]
