@@ -32,6 +32,19 @@ def test_a_faithful_map_scores_one_and_a_random_one_scores_chance():
     assert shuffled.torn > 0.95 * len(X)
 
 
+def test_pca_of_a_plane_is_trusted_and_pca_of_a_swiss_roll_is_not():
+    from sklearn.datasets import make_swiss_roll
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(0)
+    plane = rng.normal(size=(800, 2)) @ rng.normal(size=(2, 6)) + 0.01 * rng.normal(size=(800, 6))
+    flat = map_trust(plane, PCA(2).fit_transform(plane), np.zeros(800, int))
+    assert flat.trustworthiness > 0.99 and flat.knn_recall > 0.95
+    roll, _ = make_swiss_roll(800, noise=0.05, random_state=0)
+    squashed = map_trust(roll, PCA(2).fit_transform(roll), np.zeros(800, int))  # its layers pressed together
+    assert squashed.trustworthiness < 0.92 and squashed.knn_recall < 0.7
+
+
 def test_per_item_trust_finds_the_points_the_map_misplaces():
     X, y = three_clusters()
     drawn = X[:, :2].copy()
