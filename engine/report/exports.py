@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from engine.pipeline import cluster_names
 from engine.report.context import RunContext
 from engine.viz import static
 
@@ -25,6 +26,9 @@ def labels_frame(ctx: RunContext) -> pd.DataFrame:
         for i in indices:
             named[i].append(name)
     frame["selection"] = [";".join(names) for names in named]
+    given = cluster_names(ctx.record.metrics)
+    if given:  # the clusters' names, suggested or typed
+        frame.insert(3, "cluster_name", [given.get(int(g), "") for g in ctx.labels])
     if "map_trust" in ctx.arrays:  # the share of its data neighbours the item keeps on the map
         frame["map_trust"] = np.round(ctx.arrays["map_trust"].astype(np.float64), 4)
     if "ambiguity" in ctx.arrays:  # measured stability: how often the item left its cluster, and the consensus

@@ -24,8 +24,8 @@ from engine.progress import Reporter, ensure
 from engine.report.context import RunContext
 from engine.viz import figures
 
-SECTIONS = ("summary", "settings", "scores", "map", "trust", "stability", "training", "galleries", "selections",
-            "sweep", "dendrogram", "comparison", "attention")
+SECTIONS = ("summary", "settings", "scores", "map", "trust", "stability", "training", "names", "galleries",
+            "selections", "sweep", "dendrogram", "comparison", "attention")
 MAX_GALLERIES = 30
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2230;background:#f6f7fb}
@@ -55,7 +55,7 @@ def build(ctx: RunContext, reporter: Reporter | None = None, with_attention: boo
         return out
 
     steps = [("summary", _summary), ("settings", _settings), ("scores", _scores), ("map", _map), ("trust", _trust),
-             ("stability", _stability), ("training", _training), ("galleries", _galleries),
+             ("stability", _stability), ("training", _training), ("names", _names), ("galleries", _galleries),
              ("selections", _selections), ("sweep", _sweep), ("dendrogram", _dendrogram),
              ("comparison", _comparison), ("attention", _attention if with_attention else _attention_skipped)]
     for i, (name, section) in enumerate(steps):
@@ -208,6 +208,21 @@ def _training(ctx: RunContext, chart) -> tuple[str, str]:
                    + "<p class='note'>The sample's map at four checkpoints (turned onto each other)"
                    + (", coloured by the true labels" if ctx.dataset.labels is not None else "") + ".</p>"
                    + chart(figures.map_grid(panels, panel_height=300)))
+
+
+def _names(ctx: RunContext, chart) -> tuple[str, str]:
+    title = "What the clusters are"
+    metrics = ctx.record.metrics
+    given, suggested, typed = cluster_names(metrics), metrics.get("cluster_names_suggested") or {}, \
+        metrics.get("cluster_names") or {}
+    if not given:
+        return title, ("<p class='note'>No names yet: on the Clusters page, <b>Suggest names</b> (runs on the "
+                       "pretrained encoder's features, and graphs) or type your own.</p>")
+    rows = "".join(
+        f"<tr><td>cluster {k}</td><td>{html.escape(name)}</td><td>"
+        + html.escape("named by you" if str(k) in typed else suggested.get(str(k), {}).get("why", "")) + "</td></tr>"
+        for k, name in sorted(given.items()))
+    return title, f"<table><tr><th>cluster</th><th>name</th><th>where it comes from</th></tr>{rows}</table>"
 
 
 def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray, caption: str) -> str:

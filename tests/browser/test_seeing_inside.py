@@ -98,7 +98,7 @@ def test_named_selection_dendrogram_and_offline_report(app_url, browser, screens
     assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
     assert errors == []
     for heading in ("Dataset", "Settings", "Scores", "Map", "How far to trust the map", "How stable the clusters are",
-                    "Clusters forming during training", "Cluster galleries",
+                    "Clusters forming during training", "What the clusters are", "Cluster galleries",
                     "Named selections", "Dendrogram", "Comparison with other runs", "Attention"):
         assert offline.locator("h2", has_text=re.compile(f"^{re.escape(heading)}$")).count() == 1, heading
     assert offline.locator(".js-plotly-plot").count() >= 7  # map, trust, ambiguity, elbow, silhouette, tree, comparison

@@ -44,5 +44,9 @@ def test_graph_clusters_are_named_by_their_hubs_and_users_overwrite_names():
     assert api.cluster_names(reopened.metrics)[0] == "the instructor's side"
     page = report.build(report.RunContext.load(store, result.run_id), with_attention=False)
     assert "Cluster 0 · the instructor&#x27;s side" in page
+    names_section = page.split('<section id="names">')[1].split("</section>")[0]
+    assert "named by you" in names_section and "best-connected nodes" in names_section
+    frame = report.labels_frame(report.RunContext.load(store, result.run_id))
+    assert set(frame.loc[frame["cluster"] == 0, "cluster_name"]) == {"the instructor's side"}
     assert api.rename_clusters(result, {0: "  "}, store)[0] == hub_of[0]  # emptied: back to the suggestion
     assert N.label_of(-1, shown) == "noise" and N.label_of(5, {}) == "cluster 5"
