@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--flip", action=argparse.BooleanOptionalAction, default=None,
                        help="horizontal flips in the views (default: as the data says; off for digits)")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--stop-when-settled", action="store_true",
+                       help="end early once the watched sample's clusters come back unchanged (ARI ≥ 0.95 with the "
+                            "previous checkpoint's) 3 checkpoints in a row")
     train.add_argument("--json", action="store_true", help="print one JSON object at the end")
     train.set_defaults(handler=cmd_train)
 
@@ -167,7 +170,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         settings.update({k: v for k, v in (("batch_size", args.batch_size), ("lr", args.lr)) if v is not None})
         config = TrainConfig(encoder=args.encoder or default_encoder(len(dataset), dataset.images.shape[1], device),
                              method=args.method, method_params=parse_pairs(args.param), image_size=args.image_size,
-                             seed=args.seed, device=args.device, flip=args.flip, **settings, **budget)
+                             seed=args.seed, device=args.device, flip=args.flip,
+                             stop_when_settled=args.stop_when_settled, **settings, **budget)
         api.METHODS[config.method].resolve(config.method_params)  # bad parameters fail before the job exists
         job_id = jobs.new_job(dataset, config)
         if not args.json:

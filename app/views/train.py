@@ -71,10 +71,13 @@ with right:
                                        "from this machine's measured speed.")
     flip = st.checkbox("Mirror images (horizontal flips)", value=data.mirror_safe, key="train_flip",
                        help="Off for digits, text, or anything whose mirror image means something else.")
+    settle = st.checkbox("Stop when the clusters settle", value=False, key="train_settle",
+                         help="End before the budget once the watched sample's clusters come back unchanged "
+                              "(agreement ≥ 0.95 with the previous checkpoint's) three checkpoints in a row.")
 
 config = api.TrainConfig(encoder=encoder.name, method=method.name, method_params=method_params,
                          encoder_options=options, image_size=image_size, batch_size=batch_size, lr=lr,
-                         weight_decay=settings["weight_decay"], flip=flip, **budget)
+                         weight_decay=settings["weight_decay"], flip=flip, stop_when_settled=settle, **budget)
 size_plan = api.training_plan(config, data.images.shape[1], len(data), device)
 trained_at, steps_of = size_plan.size, min(batch_size, len(data))
 st.caption(f"Training size: {size_plan.reason}.")
@@ -194,6 +197,7 @@ def job_panel(live: bool = False) -> None:
     elif state_name == "done":
         metrics = info.get("metrics", {})
         st.success(f"Finished: run {info['run_id']} · {metrics.get('epochs')} epochs"
+                   + (" (stopped early: the clusters had settled)" if metrics.get("stopped_early") else "")
                    + (f" · kNN accuracy {metrics['knn_acc']:.3f}" if "knn_acc" in metrics else ""))
 
 

@@ -32,6 +32,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     flip: bool | None = None  # horizontal flips in the views; None: as the data says (off for digits)
+    stop_when_settled: bool = False  # end early once the watched clusters stop changing (engine.train.watch.settled)
 
     def as_dict(self) -> dict:
         return asdict(self)

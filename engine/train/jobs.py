@@ -166,7 +166,8 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
     else:
         metrics = {"epochs": outcome.epochs_done, "final_loss": outcome.history[-1]["loss"],
                    "checkpoints": outcome.checkpoints, "best_checkpoint": outcome.best,
-                   "watch_seconds": float(sum(r["seconds"] for r in outcome.checkpoints or []))}
+                   "watch_seconds": float(sum(r["seconds"] for r in outcome.checkpoints or [])),
+                   "stopped_early": outcome.settled}
         if dataset.labels is not None:
             metrics.update(embedding_scores(outcome.embeddings, dataset.labels, seed=config.seed))
         arrays = {"embeddings": outcome.embeddings, "loss": np.array([h["loss"] for h in outcome.history]),

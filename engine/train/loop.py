@@ -58,6 +58,7 @@ class TrainOutcome:
     sample: np.ndarray | None = None  # the watched items
     best: int | None = None  # the best checkpoint by the label-free score
     best_embeddings: np.ndarray | None = None  # every item's features at that checkpoint, when it is not the last
+    settled: bool = False  # stopped early: the watched clusters had stopped changing
 
 
 def learning_rate(base: float, progress: float) -> float:
@@ -100,6 +101,7 @@ class Trainer:
         self.step, self.epoch_losses = 0, []  # the position within the current epoch, and its losses so far
         self.rates: list[tuple[int, float]] = []  # (batch, images/s) of this attempt's steps
         self.watch = Watch(dataset, config.seed)
+        self.settled = False  # ended early: the watched clusters stopped changing (config.stop_when_settled)
 
     # -- checkpoints ---------------------------------------------------------------------------
     @property
@@ -156,6 +158,8 @@ class Trainer:
         return min(1.0, max(by_epochs, by_time))
 
     def finished(self) -> bool:
+        if self.settled:
+            return True
         if self.config.minutes:
             return self.elapsed >= 60 * self.config.minutes
         return self.epoch >= self.config.epochs
@@ -191,7 +195,7 @@ class Trainer:
             if not self.watch.records:  # the untrained encoder (or an older job's checkpoint): where curves start
                 self._evaluate(emit, self.progress(self.step))
             self._train(reporter, emit, amp)
-            if self.watch.records[-1]["progress"] < self.progress() - 1e-9:  # the end, unless just evaluated
+            if self.watch.records[-1]["progress"] < self.progress() - 1e-9 and not self.settled:  # the end
                 reporter.update(1.0, "scoring the last checkpoint")
                 self._evaluate(emit, self.progress())
         except Cancelled:  # keep every finished step: a resume goes on from here
@@ -218,7 +222,7 @@ class Trainer:
             best = len(self.watch.records) - 1  # its weights are gone: the last is what can be offered
         return TrainOutcome(embeddings, self.history, self.epoch, self.elapsed, self.device, self.size,
                             self.plan.reason, self.plan.width, self.watch.records, np.stack(self.watch.maps),
-                            self.watch.sample, best, best_embeddings)
+                            self.watch.sample, best, best_embeddings, self.settled)
 
     def _keep_speed(self) -> None:
         """The median rate of this attempt's full-batch steps, kept as this machine's figure for the setting: the
@@ -272,7 +276,10 @@ class Trainer:
                 reporter.update(fraction, f"epoch {self.epoch + 1} · loss {losses[-1]:.4f} · {rate:,.0f} img/s")
                 if self.watch.due(fraction, self.elapsed):
                     self._evaluate(emit, fraction)
-                if self.config.minutes and self.finished():
+                    if self.config.stop_when_settled and self.watch.settled():
+                        self.settled = True
+                        emit({"event": "settled", "epoch": self.epoch, "step": self.step, "progress": fraction})
+                if (self.config.minutes or self.settled) and self.finished():
                     break
             self.epoch, self.step, self.epoch_losses = self.epoch + 1, 0, []
             self.history.append({"epoch": self.epoch, "loss": float(np.mean(losses)), "lr": lr,

@@ -26,6 +26,8 @@ EVERY = 0.1  # of the run's progress
 SHARE = 0.05  # at most this share of training time spent on evaluations (one may overshoot, the next waits)
 K = 10
 PCA_DIMS = 32
+SETTLED = 0.95  # agreement (ARI) with the previous checkpoint's clusters at which they count as unchanged ...
+SETTLED_FOR = 3  # ... at this many checkpoints in a row: the optional early stop
 
 
 class Watch:
@@ -88,6 +90,12 @@ class Watch:
         self.seconds += record["seconds"]
         self.records.append(record)
         return record
+
+    def settled(self) -> bool:
+        """Whether the sample's clusters came back unchanged (agreement ≥ :data:`SETTLED`) at the last
+        :data:`SETTLED_FOR` checkpoints: training on will not move them, whatever the loss still does."""
+        recent = [r["agreement"] for r in self.records[-SETTLED_FOR:]]
+        return len(recent) == SETTLED_FOR and all(a is not None and a >= SETTLED for a in recent)
 
     def best(self) -> int | None:
         """The index of the best checkpoint by the label-free score (silhouette), the untrained encoder left out."""

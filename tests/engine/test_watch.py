@@ -86,6 +86,17 @@ def test_train_json_reports_checkpoints_in_time_order_and_the_best_one(digits, m
     assert ("best_embeddings" in arrays) == (best != len(checkpoints) - 1)
 
 
+def test_training_stops_early_once_the_clusters_settle(monkeypatch, capsys):
+    monkeypatch.setattr(W, "SHARE", 1.0)
+    monkeypatch.setattr(W, "SETTLED", -1.0)  # every agreement counts as settled: the stop comes at the third
+    code = main(["train", "--data", "digits", "--method", "simclr", "--epochs", "30", "--batch-size", "128",
+                 "--image-size", "8", "--stop-when-settled", "--json"])
+    final = json.loads(capsys.readouterr().out)
+    assert code == 0 and final["metrics"]["stopped_early"] is True, final
+    assert len(final["checkpoints"]) == 1 + W.SETTLED_FOR and final["metrics"]["epochs"] < 30
+    assert final["checkpoints"][-1]["progress"] < 1.0
+
+
 def test_the_learned_features_offer_the_best_checkpoint(digits):
     store = RunStore()
     last, best = np.zeros((len(digits), 4), np.float32), np.ones((len(digits), 4), np.float32)
