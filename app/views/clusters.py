@@ -68,7 +68,7 @@ titles = api.cluster_names(res.metrics)
 by_cluster = {c["cluster"]: c for c in stability["clusters"]} if stability else {}
 rows = []
 for p in profiles:
-    row = {"Cluster": api.cluster_label(p.label, titles).capitalize(), "Items": p.size, "Share": f"{p.size / n:.1%}"}
+    row = {"Cluster": api.cluster_heading(p.label, titles), "Items": p.size, "Share": f"{p.size / n:.1%}"}
     if data.has_labels:
         label, share = purity(np.flatnonzero(res.labels == p.label))
         row.update({"Most common label": label, "Purity": f"{share:.0%}"})
@@ -139,7 +139,7 @@ limit = st.slider("Clusters shown", 1, len(profiles), min(len(profiles), 12), ke
 colours = colour_map([p.label for p in profiles])
 for p in profiles[:limit]:
     st.markdown(f"<span style='color:{colours[p.label]};font-size:1.3em'>●</span> "
-                f"**{api.cluster_label(p.label, titles).capitalize()}** · {p.size:,} items ({p.size / n:.1%})",
+                f"**{api.cluster_heading(p.label, titles)}** · {p.size:,} items ({p.size / n:.1%})",
                 unsafe_allow_html=True)
     argued = api.contested(ambiguity, res.labels, p.label) if ambiguity is not None else []
     if data.series is not None:

@@ -89,6 +89,12 @@ def resolve(suggested: dict, given: dict | None) -> dict[int, str]:
     return out
 
 
+def heading(cluster: int, names: dict[int, str] | None = None) -> str:
+    """"Cluster 3 · mostly: Egyptian cat": :func:`label_of` starting a line (the name's own case kept)."""
+    text = label_of(cluster, names)
+    return text[:1].upper() + text[1:]
+
+
 def label_of(cluster: int, names: dict[int, str] | None = None) -> str:
     """"cluster 3 · mostly: tabby" / "noise": a cluster's label for legends and headings."""
     if cluster < 0:

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine import attention
-from engine.cluster.names import label_of
+from engine.cluster.names import heading, label_of
 from engine.cluster.profiles import cluster_profiles
 from engine.cluster.tree import leaf_representatives
 from engine.data.thumbs import data_uri, enlarge, montage, png_uri
@@ -246,7 +246,7 @@ def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
             top = ctx.dataset.class_names[found[counts.argmax()]]
             caption += f" · mostly {top} ({counts.max() / len(members):.0%})"
         indices = np.concatenate([p.representatives, p.outliers])
-        cards.append(_gallery_card(ctx, label_of(p.label, given).capitalize(), figures.colour(p.label), indices,
+        cards.append(_gallery_card(ctx, heading(p.label, given), figures.colour(p.label), indices,
                                    caption + (" · last row: outliers" if len(p.outliers) else "")))
     more = f"<p class='note'>{len(profiles) - MAX_GALLERIES} more clusters not shown.</p>" \
         if len(profiles) > MAX_GALLERIES else ""

@@ -50,3 +50,4 @@ def test_graph_clusters_are_named_by_their_hubs_and_users_overwrite_names():
     assert set(frame.loc[frame["cluster"] == 0, "cluster_name"]) == {"the instructor's side"}
     assert api.rename_clusters(result, {0: "  "}, store)[0] == hub_of[0]  # emptied: back to the suggestion
     assert N.label_of(-1, shown) == "noise" and N.label_of(5, {}) == "cluster 5"
+    assert N.heading(1, {1: "around: Mr. Hi"}) == "Cluster 1 · around: Mr. Hi"  # the name's own case kept
