@@ -99,6 +99,14 @@ function tip() {
     box.style.cssText = "position:fixed;z-index:100000;pointer-events:none;display:none;background:#fff;" +
       "border:1px solid #c8ccd4;border-radius:4px;padding:3px;box-shadow:0 2px 8px rgba(0,0,0,.25)";
     doc.body.appendChild(box);
+    // This frame goes when the page changes, and its timers with it; so the page itself hides the image once the
+    // mouse leaves every chart or the chart that showed it is gone (no 'plotly_unhover' comes then).
+    new window.parent.Function("doc", `
+      const hide = () => { const b = doc.getElementById("cs-hover-thumb"); if (b) b.style.display = "none"; };
+      doc.addEventListener("mousemove", (e) => {
+        if (!(e.target.closest && e.target.closest(".js-plotly-plot"))) hide(); }, true);
+      setInterval(() => { const b = doc.getElementById("cs-hover-thumb");
+        if (b && b.style.display !== "none" && !(b.owner && b.owner.isConnected)) hide(); }, 300);`)(doc);
   }
   return box;
 }
@@ -116,6 +124,7 @@ function bind() {
       const e = ev.event || {}, x = e.clientX || 0, y = e.clientY || 0, w = window.parent.innerWidth;
       box.style.left = (x + 18 + BIG > w ? x - BIG - 24 : x + 18) + "px";
       box.style.top = Math.max(4, y - BIG - 24) + "px";
+      box.owner = gd;
       box.style.display = "block";
     });
     gd.on("plotly_unhover", () => { tip().style.display = "none"; });

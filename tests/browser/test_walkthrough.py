@@ -58,6 +58,7 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     open_page(page, "Clusters")
     page.get_by_text("Most typical (nearest the centre)").first.wait_for(timeout=60_000)
     assert page.locator("[data-testid='stImage'] img").count() >= 10
+    assert page.locator("#cs-hover-thumb").is_hidden()  # no thumbnail left over from the map on another page
     assert_clean(page)
     page.screenshot(path=str(screenshots / "4-clusters.png"))
 
@@ -76,6 +77,9 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     assert hover_first_point(page).get_attribute("src").startswith("data:image/png")  # small maps show images too
     assert_clean(page)
     page.screenshot(path=str(screenshots / "6-compare.png"))
+    # a chart that goes from under a resting cursor (a page change, a rerun) sends no 'unhover': its image must go too
+    page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(gd => gd.remove())")
+    page.locator("#cs-hover-thumb").wait_for(state="hidden", timeout=5_000)
     page.close()
 
 
