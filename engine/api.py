@@ -48,7 +48,7 @@ start_training, resume_training, cancel_training = _training.start, _training.la
 training_status, training_state, training_events = _training.status, _training.state, _training.events
 training_curve = _training.curve
 training_watch = _training.watched
-from engine.train.watch import ITEMS as WATCH_ITEMS  # noqa: E402
+from engine.train.watch import ITEMS as WATCH_ITEMS, best_checkpoint  # noqa: E402
 from engine.train.speed import lookup as training_speed, measure_training as measure_training_speed  # noqa: E402
 from engine.train.speed import sentence as speed_sentence  # noqa: E402
 from engine.train.budget import plan as training_plan  # noqa: E402
@@ -94,7 +94,6 @@ __all__ = [
     "scatter", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "start_training", "resume_training", "cancel_training", "training_status",
-    "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "training_speed",
-    "measure_training_speed",
-    "speed_sentence", "training_plan", *_LAZY,
+    "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "best_checkpoint",
+    "training_speed", "measure_training_speed", "speed_sentence", "training_plan", *_LAZY,
 ]

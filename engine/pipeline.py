@@ -230,12 +230,17 @@ def stability_of(dataset: Dataset, result: Result, reporter: Reporter | None = N
     found = stability(result.space, result.labels, config.clusterer, config.clusterer_params, seed=config.seed,
                       runs=runs, graph=dataset.kind == "graph" and reads_features(config.clusterer),
                       k_choice=result.metrics.get("k_choice"), reporter=reporter)
-    result.metrics["stability"] = found.summary()
-    result.extras.update({"ambiguity": found.ambiguity, "consensus": found.consensus})
-    if store is not None and result.run_id is not None:
-        store.attach(result.run_id, {"stability": result.metrics["stability"]},
-                     {"ambiguity": found.ambiguity, "consensus": found.consensus})
+    _measured(result, store, {"stability": found.summary()},
+              {"ambiguity": found.ambiguity, "consensus": found.consensus})
     return found
+
+
+def _measured(result: Result, store: RunStore | None, metrics: dict, arrays: dict | None = None) -> None:
+    """Keep what was measured on a finished run: on the result, and with the stored run when there is one."""
+    result.metrics.update(metrics)
+    result.extras.update(arrays or {})
+    if store is not None and result.run_id is not None:
+        store.attach(result.run_id, metrics, arrays or {})
 
 
 def suggest_names(dataset: Dataset, result: Result, store: RunStore | None = None) -> dict[int, dict]:
@@ -243,18 +248,14 @@ def suggest_names(dataset: Dataset, result: Result, store: RunStore | None = Non
     from engine.cluster.names import suggest
 
     found = suggest(dataset, result.labels, result.space, result.config.features)
-    result.metrics["cluster_names_suggested"] = {str(k): v for k, v in found.items()}
-    if store is not None and result.run_id is not None:
-        store.attach(result.run_id, {"cluster_names_suggested": result.metrics["cluster_names_suggested"]}, {})
+    _measured(result, store, {"cluster_names_suggested": {str(k): v for k, v in found.items()}})
     return found
 
 
 def rename_clusters(result: Result, names: dict[int, str], store: RunStore | None = None) -> dict[int, str]:
     """Keep the user's names for clusters (an empty name goes back to the suggestion); returns every shown name."""
     given = {**result.metrics.get("cluster_names", {}), **{str(k): v.strip() for k, v in names.items()}}
-    result.metrics["cluster_names"] = {k: v for k, v in given.items() if v}
-    if store is not None and result.run_id is not None:
-        store.attach(result.run_id, {"cluster_names": result.metrics["cluster_names"]}, {})
+    _measured(result, store, {"cluster_names": {k: v for k, v in given.items() if v}})
     return cluster_names(result.metrics)
 
 

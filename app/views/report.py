@@ -50,9 +50,10 @@ else:
     st.caption("The map, the elbow / silhouette sweep and the dendrogram, for slides and documents.")
 
 st.subheader("HTML report")
-st.caption("One file with the dataset summary, settings, interactive map, how far to trust the map, galleries, "
-           "named selections, scores, elbow, dendrogram, comparison with other runs on this data, and attention examples. It opens offline "
-           "in any browser: the charts' code and every image are inside it.")
+st.caption("One file with the dataset summary, settings, interactive map, how far to trust the map, how stable the "
+           "clusters are, clusters forming during training, the clusters' names, galleries, named selections, scores, "
+           "elbow, dendrogram, comparison with other runs on this data, and attention examples. It opens offline in "
+           "any browser: the charts' code and every image are inside it.")
 with_attention = st.checkbox("Include attention examples (when a ViT was trained on this data)", value=True,
                              key="report_attention")
 report_key = ("report_html", run_id, state.selections_key(run_id), with_attention)

@@ -150,8 +150,7 @@ def job_panel(live: bool = False) -> None:
     else:
         st.progress(0.0, text=f"{state_name} · starting the worker (loading torch)…")
     evaluations = log["evaluation"]
-    best = max((i for i, e in enumerate(evaluations) if e["progress"] > 0),
-               key=lambda i: evaluations[i]["silhouette"], default=None)
+    best = api.best_checkpoint(evaluations)
     loss_side, forming_side = st.columns(2)
     loss_side.plotly_chart(loss_chart(steps[-2000:], epochs), key="loss_chart")
     if evaluations:

@@ -48,7 +48,6 @@ class MapTrust:
         return out
 
 
-
 def trust_sentence(summary: dict, n_items: int) -> str:
     """One line for over the map, from a :meth:`MapTrust.summary`."""
     return (f"On average {summary['knn_recall']:.0%} of a point's {summary['k']} nearest neighbours in "

@@ -1,7 +1,8 @@
 """A self-contained HTML report of a clustering run: it opens offline, with nothing fetched.
 
 Plotly's JavaScript is inlined once; every image is a ``data:`` URI. Sections: summary,
-settings, scores, map, how far to trust the map, galleries, named selections, K sweep, dendrogram,
+settings, scores, map, how far to trust the map, how stable the clusters are, clusters forming during
+training, what the clusters are (their names), galleries, named selections, K sweep, dendrogram,
 comparison with other runs on the same data, and attention examples.
 """
 
@@ -122,6 +123,17 @@ def _map(ctx: RunContext, chart) -> tuple[str, str]:
     return "Map", "<p class='note'>Zoom, pan and hover; the legend toggles clusters.</p>" + chart(fig)
 
 
+def _graded_map(ctx: RunContext, colouring: tuple, notes: list[str]) -> go.Figure:
+    """The run's map coloured by a per-item measure (``colouring``: groups, names and colours, e.g.
+    :func:`figures.trust_colouring`); each point's hover names the item, its cluster and its ``notes`` entry."""
+    groups, names, colours = colouring
+    hover = [f"{item} · {figures.group_name(g)} · {note}"
+             for item, g, note in zip(ctx.dataset.item_names, ctx.labels.tolist(), notes)]
+    fig = figures.scatter(ctx.embedding, groups, names, hover, height=520, colours=colours)
+    fig.update_layout(clickmode="event", dragmode="zoom")
+    return fig
+
+
 def _trust(ctx: RunContext, chart) -> tuple[str, str]:
     from engine.metrics.trust import flag_sentence, trust_sentence
 
@@ -130,11 +142,7 @@ def _trust(ctx: RunContext, chart) -> tuple[str, str]:
     if not trust or "map_trust" not in ctx.arrays:
         return title, "<p class='note'>Not measured for this run (it was made before map trust was measured).</p>"
     per_item = ctx.arrays["map_trust"]
-    groups, names, colours = figures.trust_colouring(per_item)
-    hover = [f"{item} · {figures.group_name(g)} · keeps {t:.0%} of its neighbours"
-             for item, g, t in zip(ctx.dataset.item_names, ctx.labels.tolist(), per_item.tolist())]
-    fig = figures.scatter(ctx.embedding, groups, names, hover, height=520, colours=colours)
-    fig.update_layout(clickmode="event", dragmode="zoom")
+    fig = _graded_map(ctx, figures.trust_colouring(per_item), [f"keeps {t:.0%} of its neighbours" for t in per_item])
     flags = "".join(f"<li>{html.escape(flag_sentence(f, figures.group_name))}</li>" for f in trust["flags"][:10])
     return title, (f"<p>{html.escape(trust_sentence(trust, len(per_item)))}</p>"
                    + (f"<p class='note'>Where the map and the data disagree about which clusters touch:</p><ul>{flags}"
@@ -160,11 +168,7 @@ def _stability(ctx: RunContext, chart) -> tuple[str, str]:
                    for c in summary["clusters"])
     table = ("<table><tr><th>cluster</th><th>items</th><th>stability (mean best-match Jaccard)</th><th>reading</th>"
              f"<th>contested items</th></tr>{rows}</table>")
-    groups, names, colours = figures.ambiguity_colouring(ambiguity)
-    hover = [f"{item} · {figures.group_name(g)} · left it in {a:.0%} of reruns"
-             for item, g, a in zip(ctx.dataset.item_names, ctx.labels.tolist(), ambiguity.tolist())]
-    fig = figures.scatter(ctx.embedding, groups, names, hover, height=520, colours=colours)
-    fig.update_layout(clickmode="event", dragmode="zoom")
+    fig = _graded_map(ctx, figures.ambiguity_colouring(ambiguity), [f"left it in {a:.0%} of reruns" for a in ambiguity])
     cards = []
     for c in summary["clusters"][:MAX_GALLERIES]:
         members = contested(ambiguity, ctx.labels, c["cluster"])
@@ -226,11 +230,11 @@ def _names(ctx: RunContext, chart) -> tuple[str, str]:
 
 
 def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray, caption: str) -> str:
-    heading = f"<h3><span class='dot' style='color:{colour}'>●</span> {html.escape(title)}</h3>"
+    top = f"<h3><span class='dot' style='color:{colour}'>●</span> {html.escape(title)}</h3>"
     if ctx.dataset.images is None:
         table = "<br>".join(html.escape(ctx.dataset.item_names[i]) for i in indices[:12])
-        return f"<div class='card'>{heading}{table}</div>"
-    return (f"<div class='card'>{heading}{_img(montage(ctx.dataset.images, indices, columns=6, cell=48), title)}"
+        return f"<div class='card'>{top}{table}</div>"
+    return (f"<div class='card'>{top}{_img(montage(ctx.dataset.images, indices, columns=6, cell=48), title)}"
             f"<div class='note'>{html.escape(caption)}</div></div>")
 
 

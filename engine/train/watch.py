@@ -98,9 +98,7 @@ class Watch:
         return len(recent) == SETTLED_FOR and all(a is not None and a >= SETTLED for a in recent)
 
     def best(self) -> int | None:
-        """The index of the best checkpoint by the label-free score (silhouette), the untrained encoder left out."""
-        trained = [i for i, r in enumerate(self.records) if r["progress"] > 0]
-        return max(trained, key=lambda i: self.records[i]["silhouette"]) if trained else None
+        return best_checkpoint(self.records)
 
     def write(self, path) -> None:
         """The sample, its maps and clusters so far (see :func:`read`), written atomically."""
@@ -127,6 +125,12 @@ class Watch:
         self.clusters = [] if found is None else list(found.numpy().astype(np.int16))
         self.seconds = float(state["seconds"])
         self._clusters = None if state["clusters"] is None else state["clusters"].numpy()
+
+
+def best_checkpoint(records: list[dict]) -> int | None:
+    """The index of the best checkpoint by the label-free score (silhouette), the untrained encoder left out."""
+    trained = [i for i, r in enumerate(records) if r["progress"] > 0]
+    return max(trained, key=lambda i: records[i]["silhouette"]) if trained else None
 
 
 def read(path) -> dict[str, np.ndarray] | None:

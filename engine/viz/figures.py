@@ -33,15 +33,22 @@ TRUST_BINS = ((0.8, "keeps ≥ 80 % of its neighbours", "#2f6db5"), (0.5, "keeps
               (0.2, "keeps 20–50 %", "#f2a65a"), (0.0, "keeps < 20 %", "#d62728"))
 
 
+def binned_colouring(values: np.ndarray, bins) -> tuple[np.ndarray, dict[int, str], dict[int, str]]:
+    """Per-item values → groups, names and colours for :func:`scatter`: each item in the bin (``(low, name,
+    colour)``, group = its position in ``bins``) with the highest ``low`` it reaches."""
+    values = np.asarray(values)
+    ascending = sorted(enumerate(bins), key=lambda found: found[1][0])
+    groups = np.full(len(values), ascending[0][0], dtype=np.int64)
+    for i, (low, _, _) in ascending:
+        groups[values >= low] = i
+    return (groups, {i: name for i, (_, name, _) in enumerate(bins)},
+            {i: colour for i, (_, _, colour) in enumerate(bins)})
+
+
 def trust_colouring(per_item: np.ndarray) -> tuple[np.ndarray, dict[int, str], dict[int, str]]:
     """Per-item map trust (``engine.metrics.trust``: the share of an item's data neighbours kept on the map) →
-    groups, names and colours for :func:`scatter`: four ordered bins, blue (kept) to red (torn)."""
-    per_item = np.asarray(per_item)
-    groups = np.full(len(per_item), len(TRUST_BINS) - 1)
-    for i, (low, _, _) in reversed(list(enumerate(TRUST_BINS))):
-        groups[per_item >= low] = i
-    return (groups, {i: name for i, (_, name, _) in enumerate(TRUST_BINS)},
-            {i: colour for i, (_, _, colour) in enumerate(TRUST_BINS)})
+    four ordered bins, blue (kept) to red (torn)."""
+    return binned_colouring(per_item, TRUST_BINS)
 
 
 AMBIGUITY_BINS = ((0.0, "never left its cluster", "#2f6db5"), (1e-6, "left it in under 25 % of reruns", "#8fb6dd"),
@@ -50,14 +57,8 @@ AMBIGUITY_BINS = ((0.0, "never left its cluster", "#2f6db5"), (1e-6, "left it in
 
 def ambiguity_colouring(per_item: np.ndarray) -> tuple[np.ndarray, dict[int, str], dict[int, str]]:
     """Per-item ambiguity (``engine.cluster.stability``: the share of reruns in which an item left its cluster's
-    majority) → groups, names and colours for :func:`scatter`: four ordered bins, blue (settled) to red
-    (contested)."""
-    per_item = np.asarray(per_item)
-    groups = np.zeros(len(per_item), dtype=np.int64)
-    for i, (low, _, _) in enumerate(AMBIGUITY_BINS):
-        groups[per_item >= low] = i
-    return (groups, {i: name for i, (_, name, _) in enumerate(AMBIGUITY_BINS)},
-            {i: colour for i, (_, _, colour) in enumerate(AMBIGUITY_BINS)})
+    majority) → four ordered bins, blue (settled) to red (contested)."""
+    return binned_colouring(per_item, AMBIGUITY_BINS)
 
 
 def group_name(label: int) -> str:

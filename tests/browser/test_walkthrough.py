@@ -49,7 +49,8 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     page.locator(".legendtext", has_text="0").first.wait_for(timeout=60_000)
     assert_clean(page)
     page.screenshot(path=str(screenshots / "3b-selection-kept.png"))
-    assert page.get_by_text(re.compile(r"How far to trust this map\. On average \d+% of a point's 15 nearest")).count() == 1
+    trusted = re.compile(r"How far to trust this map\. On average \d+% of a point's 15 nearest")
+    assert page.get_by_text(trusted).count() == 1
     page.get_by_test_id("stRadioGroup").get_by_text("Map trust").click()  # where the map tears neighbourhoods
     page.locator(".legendtext", has_text="keeps").first.wait_for(timeout=60_000)
     assert_clean(page)

@@ -81,7 +81,8 @@ def test_stability_joins_the_report_and_the_csv_once_measured(digits, digits_res
     assert frame["consensus_cluster"].tolist() == found.consensus.tolist()
 
 
-def test_a_run_on_learned_features_shows_its_training_checkpoints(digits):
+def test_a_run_on_learned_features_shows_its_training_checkpoints(digits, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLUSTERSCOPE_HOME", str(tmp_path))  # its made-up training run stays out of the session's
     store = api.RunStore()
     checkpoints = [{"epoch": e, "step": 0, "progress": p, "time": 10.0 * p, "silhouette": s, "agreement": None,
                     "seconds": 0.1} for e, (p, s) in enumerate([(0.0, 0.1), (0.5, 0.4), (1.0, 0.3)])]

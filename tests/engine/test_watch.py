@@ -66,7 +66,15 @@ def test_evaluations_wait_while_they_cost_more_than_their_share():
     assert not watch.due(0.5, 100.0) and watch.due(0.5, 10.0 / W.SHARE)
 
 
-def test_train_json_reports_checkpoints_in_time_order_and_the_best_one(digits, monkeypatch, capsys):
+@pytest.fixture
+def own_home(tmp_path, monkeypatch):
+    """A store of its own: training runs on the digits demo here must not join the session's (other tests count
+    the digits' training runs)."""
+    monkeypatch.setenv("CLUSTERSCOPE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_train_json_reports_checkpoints_in_time_order_and_the_best_one(digits, monkeypatch, capsys, own_home):
     monkeypatch.setattr(W, "SHARE", 1.0)  # a run this short would otherwise skip most evaluations
     code = main(["train", "--data", "digits", "--method", "simclr", "--epochs", "5", "--batch-size", "128",
                  "--image-size", "8", "--json"])
@@ -86,7 +94,7 @@ def test_train_json_reports_checkpoints_in_time_order_and_the_best_one(digits, m
     assert ("best_embeddings" in arrays) == (best != len(checkpoints) - 1)
 
 
-def test_training_stops_early_once_the_clusters_settle(monkeypatch, capsys):
+def test_training_stops_early_once_the_clusters_settle(monkeypatch, capsys, own_home):
     monkeypatch.setattr(W, "SHARE", 1.0)
     monkeypatch.setattr(W, "SETTLED", -1.0)  # every agreement counts as settled: the stop comes at the third
     code = main(["train", "--data", "digits", "--method", "simclr", "--epochs", "30", "--batch-size", "128",
@@ -97,7 +105,7 @@ def test_training_stops_early_once_the_clusters_settle(monkeypatch, capsys):
     assert final["checkpoints"][-1]["progress"] < 1.0
 
 
-def test_the_learned_features_offer_the_best_checkpoint(digits):
+def test_the_learned_features_offer_the_best_checkpoint(digits, own_home):
     store = RunStore()
     last, best = np.zeros((len(digits), 4), np.float32), np.ones((len(digits), 4), np.float32)
     record = store.save("train", {"name": digits.name, "fingerprint": digits.fingerprint(), "n_items": len(digits)},
