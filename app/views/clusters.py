@@ -59,7 +59,8 @@ else:
         st.session_state[STABILITY_JOB] = (key, api.Job("stability", api.stability, data, res,
                                                         store=state.store() if res.run_id else None))
         st.rerun()
-    right.caption("Reruns this clusterer (same settings and K, new seeds) on 80 % subsamples and says which "
+    right.caption("Reruns this clusterer (same settings and K, new seeds) on 80 % subsamples (a graph: all its "
+                  "nodes, 20 % of its edges dropped) and says which "
                   "clusters come back (stable: Jaccard above 0.85; dissolved: below 0.6) and which items change "
                   "cluster. About ten times one clustering's time; a slow method gets fewer reruns (at least 4) to "
                   "stay near a minute.")

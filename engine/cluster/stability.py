@@ -1,7 +1,10 @@
 """How stable each cluster is, and which items are contested: the clusterer rerun on subsamples with new seeds.
 
-Each rerun clusters a fresh :data:`SUBSAMPLE` share of the items (graphs: the subgraph their nodes induce) with the
-same method, settings and K, and a new seed. Against the clustering being judged:
+Each rerun clusters a fresh :data:`SUBSAMPLE` share of the items with the same method, settings and K, and a new
+seed. A graph keeps every node and loses a random ``1 - SUBSAMPLE`` share of its edges instead (never those of a
+random spanning forest, so it stays in one piece): the subgraph that a node sample induces falls apart on sparse
+graphs (80 % of an LFR graph's 250 nodes left 1 to 11 components), and the reruns then cut fragments, not
+communities. Against the clustering being judged:
 
 * **cluster stability**: the mean over reruns of the best-match Jaccard of the cluster's sampled members with any
   rerun cluster (Hennig, 2007, *Cluster-wise assessment of cluster stability*; his reading: below 0.6 the
@@ -44,6 +47,7 @@ class Stability:
     runs: int
     subsample: float
     method: str
+    perturbation: str = "items"  # "items": reruns on item subsamples; "edges": a graph's nodes all kept, edges dropped
     k: dict = field(default_factory=dict)
     agreement: float = 0.0  # ARI of the consensus with the judged clustering
     seconds: float = 0.0
@@ -58,9 +62,9 @@ class Stability:
     def summary(self) -> dict:
         """Everything but the per-item arrays, for the run's record, the report and ``stability --json``."""
         return {"clusters": self.clusters, "ambiguous_share": self.ambiguous_share, "ambiguous_at": AMBIGUOUS,
-                "runs": self.runs, "subsample": self.subsample, "method": self.method, "k": self.k,
-                "seconds": self.seconds, "stable_at": STABLE, "dissolved_below": DISSOLVED,
-                "consensus_agreement": self.agreement}
+                "runs": self.runs, "subsample": self.subsample, "perturbation": self.perturbation,
+                "method": self.method, "k": self.k, "seconds": self.seconds, "stable_at": STABLE,
+                "dissolved_below": DISSOLVED, "consensus_agreement": self.agreement}
 
 
 def contested(ambiguity: np.ndarray, labels: np.ndarray, cluster: int, count: int = 12) -> np.ndarray:
@@ -69,6 +73,29 @@ def contested(ambiguity: np.ndarray, labels: np.ndarray, cluster: int, count: in
         return np.zeros(0, dtype=np.int64)
     members = np.flatnonzero((labels == cluster) & (ambiguity > 0))
     return members[np.argsort(-ambiguity[members], kind="stable")][:count]
+
+
+def drop_edges(A: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
+    """``A`` (a symmetric adjacency) with a random ``share`` of its edges removed (fewer where more than the rest
+    would be), never one of a random spanning forest's: the graph stays in as many pieces as it had. (Dropped freely, 20 % of an LFR graph's edges left 4.4
+    pieces on average and spectral reruns agreed with the full graph's clustering at ARI 0.71; keeping a spanning
+    forest, one piece and 0.90.)"""
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    A = np.asarray(A)
+    upper = np.triu(A, k=1)
+    rows, cols = np.nonzero(upper)
+    random_weights = np.zeros(A.shape)
+    random_weights[rows, cols] = rng.random(len(rows)) + 1e-9  # MST of random weights: a uniform-ish random forest
+    tree = minimum_spanning_tree(random_weights).toarray() > 0
+    free = np.flatnonzero(~tree[rows, cols])  # the share is of all edges, taken from those outside the forest
+    keep = np.ones(len(rows), dtype=bool)
+    keep[rng.choice(free, min(len(free), int(round(share * len(rows)))), replace=False)] = False
+    out = np.zeros_like(A)
+    out[rows[keep], cols[keep]] = A[rows[keep], cols[keep]]
+    out = out + out.T
+    out[np.diag_indices_from(out)] = np.diag(A)
+    return out
 
 
 def runs_for(seconds_per_fit: float) -> int:
@@ -88,7 +115,7 @@ def stability(X: np.ndarray, labels: np.ndarray, clusterer: str, params: dict, s
     """Rerun ``clusterer`` (with ``params``, K fixed) on subsamples of ``X`` and judge ``labels`` against them.
     ``runs``: how many; by default :data:`RUNS`, or fewer (:func:`runs_for`) when the first rerun was slow.
 
-    ``graph``: ``X`` is an adjacency, subsampled on both axes. ``k_choice``: the K sweep's evidence of the judged
+    ``graph``: ``X`` is an adjacency; each rerun drops edges (:func:`drop_edges`), not nodes. ``k_choice``: the K sweep's evidence of the judged
     run, when it chose K (otherwise a sweep is run here for images and tables)."""
     from engine.cluster import CLUSTERERS, cluster
 
@@ -117,9 +144,14 @@ def stability(X: np.ndarray, labels: np.ndarray, clusterer: str, params: dict, s
     draw = np.random.default_rng(seed + 1)
     r = 0
     while r < planned:
-        idx = np.sort(draw.choice(n, max(2, int(round(subsample * n))), replace=False))
-        reporter.update(r / planned, f"stability: rerun {r + 1} of {planned} on {len(idx):,} items")
-        part = X[np.ix_(idx, idx)] if graph else X[idx]
+        if graph:
+            idx, part = np.arange(n), drop_edges(X, 1.0 - subsample, draw)
+            reporter.update(r / planned, f"stability: rerun {r + 1} of {planned} with {1 - subsample:.0%} of the "
+                                         "edges dropped")
+        else:
+            idx = np.sort(draw.choice(n, max(2, int(round(subsample * n))), replace=False))
+            reporter.update(r / planned, f"stability: rerun {r + 1} of {planned} on {len(idx):,} items")
+            part = X[idx]
         mark = time.perf_counter()
         got = cluster(part, clusterer, params, seed=seed + 1 + r).labels
         if runs is None and r == 0:  # as many reruns as fit the budget, judged by the first
@@ -156,7 +188,7 @@ def stability(X: np.ndarray, labels: np.ndarray, clusterer: str, params: dict, s
     k = k_by_stability(X, k_choice, graph, seed, chosen=len(found))
     reporter.update(1.0, "stability measured")
     return Stability(clusters=clusters, ambiguity=ambiguity, consensus=consensus, runs=planned, subsample=subsample,
-                     method=CLUSTERERS[clusterer].label, k=k, agreement=_agreement(labels, consensus),
+                     method=CLUSTERERS[clusterer].label, perturbation="edges" if graph else "items", k=k, agreement=_agreement(labels, consensus),
                      seconds=time.perf_counter() - start)
 
 
@@ -227,7 +259,9 @@ def stability_sentence(summary: dict) -> str:
         parts.append(f"{counts['doubtful']} doubtful")
     if counts["dissolved"]:
         parts.append(f"{counts['dissolved']} dissolved (below {summary['dissolved_below']})")
-    text = (f"{summary['method']} rerun {summary['runs']} times on {summary['subsample']:.0%} subsamples: "
+    how = (f"with {1 - summary['subsample']:.0%} of the edges dropped" if summary.get("perturbation") == "edges"
+           else f"on {summary['subsample']:.0%} subsamples")
+    text = (f"{summary['method']} rerun {summary['runs']} times {how}: "
             + ", ".join(parts) + f"; {summary['ambiguous_share']:.0%} of items contested (they leave their "
             f"cluster in at least {summary['ambiguous_at']:.0%} of the reruns).")
     k = summary.get("k") or {}
