@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("CLUSTERSCOPE_HOME", tempfile.mkdtemp(prefix="clusterscope-bench-"))
 
-from sklearn.datasets import make_blobs, make_moons  # noqa: E402
+from sklearn.datasets import load_wine, make_blobs, make_circles, make_moons  # noqa: E402
 
 from engine import api  # noqa: E402
 from engine.data import variants as V  # noqa: E402
@@ -67,6 +67,8 @@ def rows(quick: bool) -> list[tuple[str, callable]]:
             per_class=80, photos=("camera.png", "coins.png", "moon.png", "page.png"), grayscale=True), grayscale=True)),
         ("blobs, 8 centres, 10-D", lambda: table("blobs", *make_blobs(1500, n_features=10, centers=8, random_state=1))),
         ("moons", lambda: table("moons", *make_moons(1000, noise=0.06, random_state=1))),
+        ("circles", lambda: table("circles", *make_circles(1000, noise=0.05, factor=0.5, random_state=1))),
+        ("wine (sklearn)", lambda: table("wine", *load_wine(return_X_y=True))),
         ("Trace (series)", lambda: api.DEMOS["trace"]()),
         ("karate (graph)", lambda: api.DEMOS["karate"]()),
         ("planted partition, 4 × 50 (GraphML)", lambda: api.load_graphml(V.planted_graphml(), name="planted")),
@@ -139,7 +141,7 @@ def evaluate(name: str, make) -> dict:
             best, best_s = result.metrics["ari"], seconds
             best_label = f"{config.features} · {config.cluster_on} · {config.clusterer}"
     ari, k = default.metrics["ari"], default.metrics["n_clusters"]
-    return {"name": name, "n": len(dataset), "k_true": k_true, "ari": ari, "k": k, "features": default.config.features,
+    return {"name": name, "n": len(dataset), "k_true": k_true, "ari": ari, "k": k, "features": f"{default.config.features} · {default.config.clusterer}",
             "seconds": default_s, "best": best, "best_label": best_label, "best_seconds": best_s,
             "ratio": ari / best if best > 0 else float("nan"),
             "probe_seconds": default.timings.get("choose_features", 0.0),
@@ -152,7 +154,7 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="only the rows whose name contains TEXT (repeatable)")
     args = parser.parse_args()
-    print("| data set | n | true K | default: features | default ARI | default K | best ARI (menus, K = true) | "
+    print("| data set | n | true K | default: features · clusterer | default ARI | default K | best ARI (menus, K = true) | "
           "best found with | ratio | K in [½, 2]× | default s | probe s | best s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     results = []

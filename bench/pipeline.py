@@ -42,7 +42,9 @@ def main() -> None:
     args = parser.parse_args()
 
     data = api.DEMOS["digits"]()
-    config = api.default_config(data, seed=args.seed).resolved()
+    # the pipeline the direct side reproduces (the app's defaults have moved on: a feature probe, a clustering space)
+    config = api.Config(features="pixels", reducer="umap", clusterer="hdbscan", cluster_on="embedding",
+                        seed=args.seed).resolved()
     X = api.FEATURES["pixels"].make(data, **config.feature_params)
     mcs = auto_min_cluster_size(len(data))
     ms = config.clusterer_params["min_samples"]

@@ -282,6 +282,12 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     start = time.perf_counter()
     config, feature_choice = with_features_chosen(dataset, config or default_config(dataset),
                                                   reporter.stage(0.0, 0.05))
+    from engine.defaults import AUTO
+
+    # auto (tables): K-means, unless the density check says otherwise; with settings given, K-means with them
+    choose_clusterer = config.clusterer == AUTO and not config.clusterer_params
+    if config.clusterer == AUTO:
+        config = replace(config, clusterer="kmeans", cluster_on="space")
     config = config.resolved()
     check_applies(dataset, config)
     timings: dict[str, float] = {"choose_features": time.perf_counter() - start}
@@ -299,7 +305,16 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     timings["space"] = time.perf_counter() - mark
     reporter.update(0.7, f"{CLUSTERERS[config.clusterer].label} on {space.shape[0]:,} × {space.shape[1]:,}")
     mark = time.perf_counter()
-    clustering = cluster(space, config.clusterer, config.clusterer_params, config.seed, reporter.stage(0.7, 0.9))
+    clustering = cluster(space, config.clusterer, config.clusterer_params, config.seed,
+                         reporter.stage(0.7, 0.85 if choose_clusterer else 0.9))
+    clusterer_choice = None
+    if choose_clusterer:
+        from engine.defaults import choose_clusterer as density_check
+
+        clusterer_choice, density = density_check(features, clustering.labels, reporter.stage(0.85, 0.9))
+        if density is not None:  # the run is then what the user would get by picking HDBSCAN on the features
+            config = replace(config, clusterer="hdbscan", clusterer_params={}, cluster_on="features").resolved()
+            space, clustering = features, density
     timings["cluster"] = time.perf_counter() - mark
 
     reporter.update(0.9, "scoring")
@@ -317,6 +332,8 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
         metrics["k_choice"] = clustering.k_choice.as_dict()
     if feature_choice is not None:
         metrics["feature_choice"] = feature_choice.as_dict()
+    if clusterer_choice is not None:
+        metrics["clusterer_choice"] = clusterer_choice.as_dict()
 
     summary = {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset)}
     result = Result(config=config, dataset=summary, embedding=embedding, labels=clustering.labels,

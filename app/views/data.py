@@ -143,30 +143,38 @@ with c2:
         reducer_params = param_controls(reducer, "rp")
         dims = st.radio("Map dimensions", [2, 3], horizontal=True, key="dims")
 with c3:
+    auto = {api.AUTO: "Auto (K-means, or density pieces when the rows fall apart into them)"} \
+        if defaults.config.clusterer == api.AUTO else {}
     clusterer = registry_select("Clustering", api.CLUSTERERS, "clusterer", options=api.clusterers_for(data.kind),
-                                default=defaults.config.clusterer)
-    with st.expander("Clustering settings", expanded=True):
-        clusterer_params = param_controls(clusterer, "cp", defaults.config.clusterer_params
-                                          if clusterer.name == defaults.config.clusterer else None)
-        if api.reads_features(clusterer.name):
-            cluster_on = "features"
-            st.caption("Works on the " + ("series themselves" if data.kind == "series" else "graph's edges")
-                       + ", not on the map.")
-        else:
-            cluster_on = st.radio("Cluster on", list(CLUSTER_ON), horizontal=True, key="cluster_on",
-                                  index=list(CLUSTER_ON).index(defaults.config.cluster_on)
-                                  if "cluster_on" not in st.session_state else 0,
-                                  format_func=CLUSTER_ON.get,
-                                  help="A 10-D UMAP made for clustering (the default), the 2-D map you see, or "
-                                       "the full features.")
-        if clusterer.name == "ts_kmeans" and clusterer_params.get("metric") == "dtw":
-            st.caption(dtw_cost_note(data, clusterer_params, feature_params))
+                                default=defaults.config.clusterer, extra=auto)
+    if clusterer == api.AUTO:
+        clusterer_params, cluster_on = {}, defaults.config.cluster_on
+        st.caption(f"Auto: {defaults.reasons['clusterer']}.")
         seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
+    else:
+        with st.expander("Clustering settings", expanded=True):
+            clusterer_params = param_controls(clusterer, "cp", defaults.config.clusterer_params
+                                              if clusterer.name == defaults.config.clusterer else None)
+            if api.reads_features(clusterer.name):
+                cluster_on = "features"
+                st.caption("Works on the " + ("series themselves" if data.kind == "series" else "graph's edges")
+                           + ", not on the map.")
+            else:
+                cluster_on = st.radio("Cluster on", list(CLUSTER_ON), horizontal=True, key="cluster_on",
+                                      index=list(CLUSTER_ON).index(defaults.config.cluster_on)
+                                      if "cluster_on" not in st.session_state else 0,
+                                      format_func=CLUSTER_ON.get,
+                                      help="A 10-D UMAP made for clustering (the default), the 2-D map you see, or "
+                                           "the full features.")
+            if clusterer.name == "ts_kmeans" and clusterer_params.get("metric") == "dtw":
+                st.caption(dtw_cost_note(data, clusterer_params, feature_params))
+            seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
 with st.expander("Why these defaults"):
     st.markdown("\n".join(f"- **{DEFAULT_TOPICS[key]}**: {reason}." for key, reason in defaults.reasons.items()))
 
 config = api.Config(features=features if features == api.AUTO else features.name, feature_params=feature_params,
-                    reducer=reducer.name, reducer_params=reducer_params, n_components=dims, clusterer=clusterer.name,
+                    reducer=reducer.name, reducer_params=reducer_params, n_components=dims,
+                    clusterer=clusterer if clusterer == api.AUTO else clusterer.name,
                     clusterer_params=clusterer_params, cluster_on=cluster_on, seed=int(seed))
 
 job = state.job()

@@ -41,7 +41,9 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
         frame = pd.read_csv(source)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
         raise DataError(f"not a readable CSV file: {error}") from None
-    label_column = next((c for c in frame.columns if str(c).strip().lower() in LABEL_COLUMNS), None)
+    # by the names' order, not the columns': in "x, y, label" the label is "label" and y a coordinate
+    named = {str(c).strip().lower(): c for c in frame.columns}
+    label_column = next((named[n] for n in LABEL_COLUMNS if n in named), None)
     raw = None
     if label_column is not None:
         raw = [None if pd.isna(v) else str(v) for v in frame.pop(label_column)]

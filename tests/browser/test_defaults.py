@@ -50,3 +50,29 @@ def test_an_uploaded_zip_of_coloured_strokes_gets_pixels_and_a_sensible_k(app_ur
     assert_clean(page)
     page.screenshot(path=str(screenshots / "22-defaults-metrics-k.png"), full_page=True)
     page.close()
+
+
+def test_an_uploaded_table_of_two_moons_gets_its_two_pieces(app_url, browser, screenshots, tmp_path):
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(800, noise=0.06, random_state=5)
+    table = tmp_path / "moons.csv"
+    rows = (f"{a:.5f},{b:.5f},{'upper' if c else 'lower'}" for (a, b), c in zip(X, y))
+    table.write_text("x,y,label\n" + "\n".join(rows))  # a coordinate named y, the label named label
+    page = open_app(browser, app_url, 1500)
+    wait_for_pipeline(page)
+    page.get_by_text("Table, series or graph file", exact=True).click()
+    page.locator("input[type=file]").first.set_input_files(str(table))
+    page.get_by_role("button", name="Load file").click()
+    page.locator("h3", has_text="moons").wait_for(timeout=120_000)
+    assert page.get_by_role("combobox", name="Clustering").input_value().startswith("Auto (K-means, or density")
+
+    page.get_by_role("button", name="Run").click()  # no menu touched
+    page.get_by_text("finished in").wait_for(timeout=300_000)
+    finished = page.get_by_text(re.compile(r"finished in [\d.]+ s: \d+ clusters")).inner_text()
+    assert re.search(r": 2 clusters", finished), finished  # K-means with K = auto cut each moon into pieces
+    said = page.locator("[data-testid='stApp']").inner_text()
+    assert "HDBSCAN on the columns: your rows fall apart into 2 dense pieces" in said
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "23-defaults-moons-table.png"), full_page=True)
+    page.close()

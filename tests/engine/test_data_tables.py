@@ -31,6 +31,11 @@ def test_csv_label_column_and_nan_rows(tmp_path):
     assert data.class_names == ["x", "y"] and data.labels.tolist() == [0, 0, 1]
 
 
+def test_a_column_named_label_wins_over_one_named_y():
+    data = load_csv(io.BytesIO(b"x,y,label\n0.1,0.5,upper\n0.2,0.7,upper\n0.9,-0.3,lower\n"))
+    assert data.table.shape == (3, 2) and [data.class_names[i] for i in data.labels] == ["upper", "upper", "lower"]
+
+
 def test_csv_text_columns_are_a_clear_error():
     with pytest.raises(DataError, match="not numeric"):
         load_csv(io.StringIO("a,comment\n1,hello\n2,world\n"))

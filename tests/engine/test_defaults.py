@@ -89,7 +89,7 @@ def test_each_kind_gets_its_defaults_with_a_reason(digits, blobs):
         ",".join(map(str, row)) + f",{label}" for row, label in zip(X, y))).encode()))
     tiny = api.load_csv(io.BytesIO(b"a,b\n" + b"\n".join(f"{i},{i % 3}".encode() for i in range(20))))
     for data, features, clusterer, space in (
-            (digits, api.AUTO, "kmeans", "space"), (table, "columns", "kmeans", "space"),
+            (digits, api.AUTO, "kmeans", "space"), (table, "columns", api.AUTO, "space"),
             (tiny, "columns", "kmeans", "features"), (api.DEMOS["trace"](), "znorm", "ts_kmeans", "features"),
             (api.DEMOS["karate"](), "adjacency", "spectral_graph", "features")):
         decided = api.decide(data)
@@ -108,6 +108,43 @@ def test_blobs_on_the_default_path_reach_the_true_k(blobs):
     assert result.metrics["n_clusters"] == 4 and result.metrics["ari"] > 0.95
     assert result.metrics["k_choice"]["k"] == 4 and "6-D clustering space" in result.metrics["clustered"]
     assert result.space.shape == (len(X), 6)  # the label says the space's own width, as the clusterer saw it
+
+
+def _table(name: str, X: np.ndarray, y: np.ndarray) -> api.Dataset:
+    return api.Dataset(name=name, item_names=[str(i) for i in range(len(X))], table=X, labels=y.astype(int),
+                       class_names=[str(c) for c in np.unique(y)])
+
+
+@pytest.mark.parametrize("shape", ["moons", "circles"])
+def test_a_table_that_falls_apart_into_curved_pieces_gets_them(shape):
+    from sklearn.datasets import make_circles, make_moons
+
+    X, y = (make_moons(600, noise=0.06, random_state=3) if shape == "moons"
+            else make_circles(600, noise=0.05, factor=0.5, random_state=3))
+    result = api.run(_table(shape, X, y))
+    assert result.config.clusterer == "hdbscan" and result.config.cluster_on == "features"
+    assert result.metrics["n_clusters"] == 2 and result.metrics["ari"] > 0.95
+    choice = result.metrics["clusterer_choice"]
+    assert choice["evidence"]["kmeans_links_cut"] > 0.05 and choice["evidence"]["hdbscan_links_cut"] < 0.01
+    assert any("2 dense pieces" in line for line in api.run_reasons(result))
+    # asked for by name, K-means is what the user gets, pieces or not
+    chosen = api.run(_table(shape, X, y), api.default_config(_table(shape, X, y), clusterer="kmeans"))
+    assert chosen.config.clusterer == "kmeans" and "clusterer_choice" not in chosen.metrics
+
+
+def test_tables_without_dense_pieces_keep_k_means(blobs):
+    from sklearn.datasets import load_wine
+
+    wine = load_wine()
+    result = api.run(_table("wine", wine.data, wine.target))
+    assert result.config.clusterer == "kmeans" and result.metrics["ari"] > 0.7  # HDBSCAN: 46 % noise, ARI 0.23
+    assert "noise" in result.metrics["clusterer_choice"]["reason"]
+    X, y = blobs  # separate blobs: both cut no links, and K-means (with its K evidence) stays
+    assert api.run(_table("blobs", X, y)).config.clusterer == "kmeans"
+    # auto with settings given is K-means with those settings, no check
+    fixed = api.run(_table("wine", wine.data, wine.target), api.default_config(
+        _table("wine", wine.data, wine.target), clusterer_params={"n_clusters": 5}))
+    assert fixed.metrics["n_clusters"] == 5 and "clusterer_choice" not in fixed.metrics
 
 
 def strokes_zip(n: int = 600, seed: int = 1) -> bytes:
