@@ -154,7 +154,8 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="only the rows whose name contains TEXT (repeatable)")
     args = parser.parse_args()
-    print("| data set | n | true K | default: features · clusterer | default ARI | default K | best ARI (menus, K = true) | "
+    print("| data set | n | true K | default: features · clusterer | default ARI | default K | "
+          "best ARI (menus, K = true) | "
           "best found with | ratio | K in [½, 2]× | default s | probe s | best s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     results = []
