@@ -147,6 +147,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         payload["features_why"] = result.metrics["feature_choice"]["reason"]
     if "k_choice" in result.metrics:
         payload["k_why"] = api.k_sentence(result.metrics["k_choice"])
+    payload["method"] = result.config.clusterer
+    if "clusterer_choice" in result.metrics:
+        payload["method_why"] = result.metrics["clusterer_choice"]["reason"]
     if args.json:
         print(json.dumps(payload))
     else:

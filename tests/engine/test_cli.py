@@ -27,6 +27,16 @@ def test_folder_data_and_method_parameters(tmp_path, capsys):
     assert code == 0 and payload["ari"] == 1.0 and payload["n_items"] == 12 and payload["run_id"] is None
 
 
+def test_a_moons_csv_on_the_default_path_says_which_method_and_why(tmp_path, capsys):
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(500, noise=0.05, random_state=2)
+    (tmp_path / "moons.csv").write_text("x,y,label\n" + "\n".join(f"{a},{b},{c}" for (a, b), c in zip(X, y)))
+    assert main(["cluster", "--data", str(tmp_path / "moons.csv"), "--no-save", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["method"] == "hdbscan" and "2 dense pieces" in payload["method_why"] and payload["ari"] > 0.95
+
+
 def test_bad_input_exits_2_with_a_message(tmp_path, capsys):
     assert main(["cluster", "--data", str(tmp_path / "nowhere"), "--json"]) == 2
     assert "neither a demo" in capsys.readouterr().err
