@@ -88,6 +88,16 @@ def wait_for_pipeline(page) -> None:
     page.get_by_text("Pipeline", exact=True).wait_for(timeout=120_000)
 
 
+def upload(page, source: str, path, button: str, name: str) -> None:
+    """On the Data page: pick ``source``, give its uploader the file at ``path``, press ``button``, and wait for
+    the dataset ``name``'s heading."""
+    wait_for_pipeline(page)
+    page.get_by_text(source, exact=True).click()
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    page.get_by_role("button", name=button).click()
+    page.locator("h3", has_text=name).wait_for(timeout=120_000)
+
+
 def run_pipeline(page) -> None:
     """Press Run on the Data page and wait for the run to finish."""
     wait_for_pipeline(page)

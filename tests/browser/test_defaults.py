@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.pages import assert_clean, open_app, open_page, wait_for_pipeline
+from tests.browser.pages import assert_clean, open_app, open_page, upload
 from tests.engine.test_defaults import strokes_zip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -17,11 +17,7 @@ def test_an_uploaded_zip_of_coloured_strokes_gets_pixels_and_a_sensible_k(app_ur
     archive = tmp_path / "strokes.zip"
     archive.write_bytes(strokes_zip())
     page = open_app(browser, app_url, 1900)
-    wait_for_pipeline(page)
-    page.get_by_text("Upload images", exact=True).click()
-    page.locator("input[type=file]").first.set_input_files(str(archive))
-    page.get_by_role("button", name="Load upload").click()
-    page.locator("h3", has_text="strokes").wait_for(timeout=120_000)
+    upload(page, "Upload images", archive, "Load upload", "strokes")
     page.get_by_text("Originals: 32×32 px typical (RGB", exact=False).wait_for(timeout=30_000)
     assert page.get_by_role("combobox", name="Features").input_value() == "Auto (chosen from your data when you run)"
 
@@ -60,11 +56,7 @@ def test_an_uploaded_table_of_two_moons_gets_its_two_pieces(app_url, browser, sc
     rows = (f"{a:.5f},{b:.5f},{'upper' if c else 'lower'}" for (a, b), c in zip(X, y))
     table.write_text("x,y,label\n" + "\n".join(rows))  # a coordinate named y, the label named label
     page = open_app(browser, app_url, 1500)
-    wait_for_pipeline(page)
-    page.get_by_text("Table, series or graph file", exact=True).click()
-    page.locator("input[type=file]").first.set_input_files(str(table))
-    page.get_by_role("button", name="Load file").click()
-    page.locator("h3", has_text="moons").wait_for(timeout=120_000)
+    upload(page, "Table, series or graph file", table, "Load file", "moons")
     assert page.get_by_role("combobox", name="Clustering").input_value().startswith("Auto (K-means, or density")
 
     page.get_by_role("button", name="Run").click()  # no menu touched
