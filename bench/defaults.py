@@ -141,7 +141,8 @@ def evaluate(name: str, make) -> dict:
             best, best_s = result.metrics["ari"], seconds
             best_label = f"{config.features} · {config.cluster_on} · {config.clusterer}"
     ari, k = default.metrics["ari"], default.metrics["n_clusters"]
-    return {"name": name, "n": len(dataset), "k_true": k_true, "ari": ari, "k": k, "features": f"{default.config.features} · {default.config.clusterer}",
+    return {"name": name, "n": len(dataset), "k_true": k_true, "ari": ari, "k": k,
+            "features": f"{default.config.features} · {default.config.clusterer}",
             "seconds": default_s, "best": best, "best_label": best_label, "best_seconds": best_s,
             "ratio": ari / best if best > 0 else float("nan"),
             "probe_seconds": default.timings.get("choose_features", 0.0),

@@ -46,13 +46,13 @@ CLEAR_LEAD = 0.1
 MIN_SPACE_ITEMS = 60  # fewer items than this are clustered on their features (a UMAP needs neighbours)
 # The density check of a table (choose_clusterer): HDBSCAN on the standardised columns replaces K-means when its
 # clusters leave at most PIECES_NOISE of the rows as noise and share at most PIECES_LINKS of their PIECES_NEIGHBOURS
-# nearest-neighbour links, while K-means' clusters cut at least twice that (and twice HDBSCAN's). Measured on 13 tables (sklearn's moons
-# at two noise levels, circles, anisotropic and varied-density blobs, blobs in 3 and 10 dimensions, iris, wine,
-# breast cancer, make_classification, and generated 4-D and touching 2-D blobs): K-means on the clustering space
-# cut 11-14 % of the links of the moons and circles (ARI 0.07), HDBSCAN's two pieces 0-0.2 % (ARI 0.97-1.0); on
-# the other 9, HDBSCAN left 3-100 % of the rows as noise, or K-means cut under 2 % too, and K-means stays (on wine
-# and breast cancer HDBSCAN reached ARI 0.23 and 0.0 against K-means' 0.80 and 0.78; anisotropic blobs 0.95
-# against 0.98).
+# nearest-neighbour links, while K-means' clusters cut at least twice that (and twice HDBSCAN's). Measured on 13
+# tables (sklearn's moons at two noise levels, circles, anisotropic and varied-density blobs, blobs in 3 and 10
+# dimensions, iris, wine, breast cancer, make_classification, generated 4-D and touching 2-D blobs): K-means on the
+# clustering space cut 11-14 % of the links of the moons and circles (ARI 0.07), HDBSCAN's two pieces 0-0.2 % (ARI
+# 0.97-1.0); on the other 9, HDBSCAN left 3-100 % of the rows as noise, or K-means cut under 2 % too, and K-means
+# stays (on wine and breast cancer HDBSCAN reached ARI 0.23 and 0.0 against K-means' 0.80 and 0.78; anisotropic blobs
+# 0.95 against 0.98).
 PIECES_NOISE = 0.05
 PIECES_LINKS = 0.01
 PIECES_NEIGHBOURS = 15

@@ -221,9 +221,9 @@ def keep_trust(result: "Result", trust) -> None:
 def stability_of(dataset: Dataset, result: Result, reporter: Reporter | None = None, store: RunStore | None = None,
                  runs: int | None = None):
     """How stable ``result``'s clusters are: its clusterer rerun on subsamples of the space it read (graphs:
-    every node, a share of the edges dropped), see :mod:`engine.cluster.stability`. Kept on the result (``metrics["stability"]``, per-item
-    ``ambiguity`` and ``consensus`` arrays) and, for a stored run, in the store. ``runs``: by default 10, or as
-    many as fit a minute when the first rerun was slow (at least 4)."""
+    every node, a share of the edges dropped), see :mod:`engine.cluster.stability`. Kept on the result
+    (``metrics["stability"]``, per-item ``ambiguity`` and ``consensus`` arrays) and, for a stored run, in the
+    store. ``runs``: by default 10, or as many as fit a minute when the first rerun was slow (at least 4)."""
     from engine.cluster.stability import stability
 
     config = result.config

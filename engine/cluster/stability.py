@@ -77,9 +77,9 @@ def contested(ambiguity: np.ndarray, labels: np.ndarray, cluster: int, count: in
 
 def drop_edges(A: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
     """``A`` (a symmetric adjacency) with a random ``share`` of its edges removed (fewer where more than the rest
-    would be), never one of a random spanning forest's: the graph stays in as many pieces as it had. (Dropped freely, 20 % of an LFR graph's edges left 4.4
-    pieces on average and spectral reruns agreed with the full graph's clustering at ARI 0.71; keeping a spanning
-    forest, one piece and 0.90.)"""
+    would be), never one of a random spanning forest's: the graph stays in as many pieces as it had. (Dropped
+    freely, 20 % of an LFR graph's edges left 4.4 pieces on average and spectral reruns agreed with the full
+    graph's clustering at ARI 0.71; keeping a spanning forest, one piece and 0.90.)"""
     from scipy.sparse.csgraph import minimum_spanning_tree
 
     A = np.asarray(A)
@@ -115,8 +115,8 @@ def stability(X: np.ndarray, labels: np.ndarray, clusterer: str, params: dict, s
     """Rerun ``clusterer`` (with ``params``, K fixed) on subsamples of ``X`` and judge ``labels`` against them.
     ``runs``: how many; by default :data:`RUNS`, or fewer (:func:`runs_for`) when the first rerun was slow.
 
-    ``graph``: ``X`` is an adjacency; each rerun drops edges (:func:`drop_edges`), not nodes. ``k_choice``: the K sweep's evidence of the judged
-    run, when it chose K (otherwise a sweep is run here for images and tables)."""
+    ``graph``: ``X`` is an adjacency; each rerun drops edges (:func:`drop_edges`), not nodes. ``k_choice``: the K
+    sweep's evidence of the judged run, when it chose K (otherwise a sweep is run here for images and tables)."""
     from engine.cluster import CLUSTERERS, cluster
 
     reporter = ensure(reporter)
@@ -188,7 +188,8 @@ def stability(X: np.ndarray, labels: np.ndarray, clusterer: str, params: dict, s
     k = k_by_stability(X, k_choice, graph, seed, chosen=len(found))
     reporter.update(1.0, "stability measured")
     return Stability(clusters=clusters, ambiguity=ambiguity, consensus=consensus, runs=planned, subsample=subsample,
-                     method=CLUSTERERS[clusterer].label, perturbation="edges" if graph else "items", k=k, agreement=_agreement(labels, consensus),
+                     method=CLUSTERERS[clusterer].label, perturbation="edges" if graph else "items", k=k,
+                     agreement=_agreement(labels, consensus),
                      seconds=time.perf_counter() - start)
 
 
