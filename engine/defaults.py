@@ -303,14 +303,13 @@ class ClustererChoice:
 def links_cut(X: np.ndarray, labels: np.ndarray, k: int = PIECES_NEIGHBOURS) -> float:
     """The share of each clustered item's ``k`` nearest-neighbour links (among clustered items: noise left out)
     that join two different clusters."""
-    from sklearn.neighbors import NearestNeighbors
+    from engine.metrics.trust import neighbours
 
     inside = labels >= 0
     X, labels = X[inside], labels[inside]
     if len(X) <= k:
         return 1.0
-    nearest = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X, return_distance=False)[:, 1:]
-    return float(np.mean(labels[nearest] != labels[:, None]))
+    return float(np.mean(labels[neighbours(X, k)] != labels[:, None]))
 
 
 def choose_clusterer(features: np.ndarray, kmeans_labels: np.ndarray,

@@ -282,7 +282,7 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     start = time.perf_counter()
     config, feature_choice = with_features_chosen(dataset, config or default_config(dataset),
                                                   reporter.stage(0.0, 0.05))
-    from engine.defaults import AUTO
+    from engine.defaults import AUTO, choose_clusterer as density_check
 
     # auto (tables): K-means, unless the density check says otherwise; with settings given, K-means with them
     choose_clusterer = config.clusterer == AUTO and not config.clusterer_params
@@ -309,8 +309,6 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
                          reporter.stage(0.7, 0.85 if choose_clusterer else 0.9))
     clusterer_choice = None
     if choose_clusterer:
-        from engine.defaults import choose_clusterer as density_check
-
         clusterer_choice, density = density_check(features, clustering.labels, reporter.stage(0.85, 0.9))
         if density is not None:  # the run is then what the user would get by picking HDBSCAN on the features
             config = replace(config, clusterer="hdbscan", clusterer_params={}, cluster_on="features").resolved()

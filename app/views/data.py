@@ -150,7 +150,6 @@ with c3:
     if clusterer == api.AUTO:
         clusterer_params, cluster_on = {}, defaults.config.cluster_on
         st.caption(f"Auto: {defaults.reasons['clusterer']}.")
-        seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
     else:
         with st.expander("Clustering settings", expanded=True):
             clusterer_params = param_controls(clusterer, "cp", defaults.config.clusterer_params
@@ -168,7 +167,7 @@ with c3:
                                            "the full features.")
             if clusterer.name == "ts_kmeans" and clusterer_params.get("metric") == "dtw":
                 st.caption(dtw_cost_note(data, clusterer_params, feature_params))
-            seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
+    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
 with st.expander("Why these defaults"):
     st.markdown("\n".join(f"- **{DEFAULT_TOPICS[key]}**: {reason}." for key, reason in defaults.reasons.items()))
 

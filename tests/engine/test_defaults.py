@@ -14,6 +14,7 @@ from engine import api
 from engine.cluster import CLUSTERERS, cluster
 from engine.cluster.auto_k import RULE, by_eigengap, by_silhouette_and_stability, k_range
 from engine.data import variants
+from engine.data.tables import _table_dataset
 from engine.data.graphs import categorical_attribute
 from engine.pipeline import clustering_space
 from tests.conftest import make_zip
@@ -111,8 +112,7 @@ def test_blobs_on_the_default_path_reach_the_true_k(blobs):
 
 
 def _table(name: str, X: np.ndarray, y: np.ndarray) -> api.Dataset:
-    return api.Dataset(name=name, item_names=[str(i) for i in range(len(X))], table=X, labels=y.astype(int),
-                       class_names=[str(c) for c in np.unique(y)])
+    return _table_dataset(name, X, [str(v) for v in y])
 
 
 @pytest.mark.parametrize("shape", ["moons", "circles"])
