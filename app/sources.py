@@ -55,13 +55,14 @@ def upload_images() -> None:
         zips = [u for u in uploads if u.name.lower().endswith(".zip")]
         if len(zips) == 1 and len(uploads) == 1:
             load_into_session(lambda: api.load_zip(io.BytesIO(zips[0].getvalue()), image_size=size,
-                                                   name=zips[0].name.rsplit(".", 1)[0]), "upload")
+                                                   name=zips[0].name.rsplit(".", 1)[0],
+                                                   originals=state.store().originals), "upload")
         elif zips:
             st.session_state["load_error"] = (st.session_state.get("source_kind"),
                                               "Upload either one zip or image files, not both.")
         else:
-            load_into_session(lambda: api.load_files([(u.name, u.getvalue()) for u in uploads], image_size=size),
-                              "upload")
+            load_into_session(lambda: api.load_files([(u.name, u.getvalue()) for u in uploads], image_size=size,
+                                                     originals=state.store().originals), "upload")
     elif not uploads:
         st.caption(f"Archives up to {api.Limits().max_archive_bytes / 1024**3:.0f} GB; images are checked for "
                    "corruption and decompression bombs, and unreadable ones are listed, not fatal.")

@@ -103,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-exports", action="store_true", help="only the HTML report")
     report.add_argument("--no-attention", action="store_true", help="leave out attention examples")
     report.set_defaults(handler=cmd_report)
+
+    export = commands.add_parser("export", help="a clustering run's clusters as folders of the image files (hard "
+                                                "links where possible), a CSV of file → cluster, or a JSON manifest")
+    export.add_argument("run_id", metavar="RUN_ID")
+    export.add_argument("--as", dest="kind", default="folders", choices=("folders", "csv", "json"),
+                        help="folders: one per cluster and named selection, with clusters.csv and manifest.json; "
+                             "csv or json: only that file")
+    export.add_argument("--out", required=True, help="a new or empty folder to write into")
+    export.set_defaults(handler=cmd_export)
     return parser
 
 
@@ -126,7 +135,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         args.feature_param = [*args.feature_param, f"run_id={args.run}"]
     else:
         dataset = api.load(args.data, image_size=args.image_size, reporter=reporter.stage(0.0, 0.05),
-                           csv_kind=args.csv_kind)
+                           csv_kind=args.csv_kind, originals=None if args.no_save else api.RunStore().originals)
     config = api.default_config(dataset, reducer_params=parse_pairs(args.reduce_param), n_components=args.dims,
                                 seed=args.seed, feature_params=parse_pairs(args.feature_param))
     chosen = {"reducer": args.reduce, "clusterer": args.method, "cluster_on": args.cluster_on,
@@ -203,6 +212,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     for path in report.write_all(ctx, args.out, html, exports=not args.no_exports):
         print(path)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from engine import report
+    from engine.report.folders import export
+
+    ctx = report.RunContext.load(api.RunStore(), args.run_id)
+    done = export(ctx, args.out, args.kind, api.Reporter(_print_progress))
+    print(file=sys.stderr)
+    print(done.sentence())
     return 0
 
 

@@ -23,9 +23,10 @@ CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_li
 
 
 def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | None = None,
-         csv_kind: str = "table") -> Dataset:
+         csv_kind: str = "table", originals: str | os.PathLike | None = None) -> Dataset:
     """A demo name (``digits``), a folder of images, or a ``.zip`` / ``.npz`` / ``.csv`` / ``.graphml`` / ``.tsv``
-    file. A ``.csv`` holds a feature table, time series (one a row) or an edge list, as ``csv_kind`` says."""
+    file. A ``.csv`` holds a feature table, time series (one a row) or an edge list, as ``csv_kind`` says. A zip's
+    images are unpacked into ``originals`` when it is given (a folder's are used where they are)."""
     text = str(source)
     if text in DEMOS:
         return DEMOS[text]()
@@ -38,7 +39,7 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
     if loader is None:
         raise DataError(f"cannot read {path.name}: expected a folder or one of {', '.join(FILE_LOADERS)}")
     if loader is load_zip:
-        return load_zip(path, image_size=image_size, reporter=reporter)
+        return load_zip(path, image_size=image_size, reporter=reporter, originals=originals)
     if loader is load_csv:
         if csv_kind not in CSV_KINDS:
             raise DataError(f"a CSV holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")

@@ -43,7 +43,9 @@ class Dataset:
     are used for colouring and external scores only, never for fitting. ``masks``
     (``n×H×W`` bool) are optional true object masks, for scoring attention maps.
     ``original_sizes`` (``n×2``: width, height) are the image files' own sizes, where they came from files;
-    the demos' images are their own originals.
+    the demos' images are their own originals. ``sources`` are the paths of the image files themselves (a folder's
+    own files, never copied; an archive's or upload's files unpacked once into the originals store), for showing
+    and exporting the originals; ``None`` where the images exist only in memory (digits, MNIST).
     """
 
     name: str
@@ -59,11 +61,12 @@ class Dataset:
     series: np.ndarray | None = None
     graph: Any = None  # networkx.Graph
     original_sizes: np.ndarray | None = None  # images: each file's (width, height) before it was resized
+    sources: list[str] | None = None  # images: each item's original file (an absolute path)
     _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.item_names)
-        for array_name in ("images", "table", "labels", "masks", "series", "original_sizes"):
+        for array_name in ("images", "table", "labels", "masks", "series", "original_sizes", "sources"):
             array = getattr(self, array_name)
             if array is not None and len(array) != n:
                 raise ValueError(f"{array_name} has {len(array)} rows, expected {n}")
@@ -104,7 +107,8 @@ class Dataset:
                        images=pick(self.images), table=pick(self.table), labels=pick(self.labels),
                        class_names=self.class_names, grayscale=self.grayscale, masks=pick(self.masks),
                        mirror_safe=self.mirror_safe, series=pick(self.series),
-                       original_sizes=pick(self.original_sizes))
+                       original_sizes=pick(self.original_sizes),
+                       sources=None if self.sources is None else [self.sources[i] for i in indices])
 
     def originals(self) -> dict:
         """What the loader saw of the image files: their median size, the range of short sides, and the median
@@ -131,6 +135,8 @@ class Dataset:
             for array in (self.images, self.table, self.labels, self.masks, self.series):
                 if array is not None:
                     digest.update(np.ascontiguousarray(array).tobytes())
+            if self.sources is not None:  # the same pixels from other files are other data (exports, originals)
+                digest.update("\n".join(self.sources).encode())
             if self.graph is not None:
                 pairs, weights = graph_edges(self.graph, list(self.graph.nodes()))
                 edges = sorted((min(u, v), max(u, v), w) for (u, v), w in zip(pairs.tolist(), weights.tolist()))

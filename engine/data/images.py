@@ -3,19 +3,25 @@
 The size is the one asked for, or (``image_size=0``, the default) the originals' typical short side, at
 most 128 px; each image's original size is kept with the dataset.
 
-Unreadable files are skipped and listed in the report. Archives are read in
-memory, never extracted, and rejected whole when an entry would escape the
-target folder, when the archive is too large, or when it decompresses
-suspiciously (a zip bomb). Single images over a pixel budget (an image
-decompression bomb) are skipped with that reason.
+The originals stay reachable (``Dataset.sources``): a folder's own files by path, never copied; an archive's or
+an upload's images unpacked once, when an ``originals`` folder is given, into ``<originals>/<content hash>/`` (the
+same archive or upload again reuses it).
+
+Unreadable files are skipped and listed in the report. Archives are checked before anything is read or written and
+rejected whole when an entry would escape the target folder, when the archive is too large, or when it decompresses
+suspiciously (a zip bomb). Single images over a pixel budget (an image decompression bomb) are skipped with that
+reason; only images that decoded are unpacked.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import posixpath
+import shutil
 import stat
+import uuid
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -55,12 +61,16 @@ def load_folder(path: str | os.PathLike, image_size: int = 0, limits: Limits = D
         raise DataError(f"{root} is not a folder")
     files = sorted(p for p in root.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(root).as_posix()))
     sources = [(p.relative_to(root).as_posix(), p.read_bytes) for p in files]
-    return _build(root.name or "folder", sources, image_size, limits, reporter)
+    where = root.resolve()
+    return _build(root.name or "folder", sources, image_size, limits, reporter,
+                  keep=lambda relative, payload: str(where / relative))
 
 
 def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: Limits = DEFAULT_LIMITS,
-             name: str | None = None, reporter: Reporter | None = None) -> Dataset:
-    """Every image inside a zip archive (a path or an open binary file), read without extracting."""
+             name: str | None = None, reporter: Reporter | None = None,
+             originals: str | os.PathLike | None = None) -> Dataset:
+    """Every image inside a zip archive (a path or an open binary file); its images are unpacked into
+    ``originals`` (see the module's note) when that is given."""
     size = _size_of(source)
     if size > limits.max_archive_bytes:
         raise DataError(f"archive is {size / 1024**2:.0f} MB, over the {limits.max_archive_bytes / 1024**2:.0f} MB limit")
@@ -75,29 +85,57 @@ def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: 
         prefix = _common_folder([m.filename for m in members])
         sources = [(m.filename[len(prefix):], _reader(archive, m)) for m in members]
         label = name or (Path(source).stem if isinstance(source, (str, os.PathLike)) else "archive")
-        return _build(label, sources, image_size, limits, reporter)
+        unpack = None if originals is None else _Unpacker(originals, _digest_of(source))
+        return _unpacked(unpack, lambda: _build(label, sources, image_size, limits, reporter, keep=unpack))
 
 
 def load_files(files: Iterable[tuple[str, bytes]], image_size: int = 0, limits: Limits = DEFAULT_LIMITS,
-               name: str | None = None, reporter: Reporter | None = None) -> Dataset:
+               name: str | None = None, reporter: Reporter | None = None,
+               originals: str | os.PathLike | None = None) -> Dataset:
     """Images given as ``(relative name, bytes)`` pairs, e.g. a browser upload of files or of a folder.
 
     A folder upload names files ``folder/class/file.png``: the shared top folder names the
     dataset and is dropped, so the class sub-folders become labels as for a local folder.
     """
     files = [(n.replace("\\", "/"), data) for n, data in files if not _is_hidden(n)]
+    for n, _ in files:
+        _check_name(n, "upload")
     prefix = _common_folder([n for n, _ in files])
     sources = [(n[len(prefix):], (lambda data=data: data)) for n, data in files]
-    return _build(name or prefix.rstrip("/") or "upload", sources, image_size, limits, reporter)
+    unpack = None
+    if originals is not None:
+        digest = hashlib.sha1()
+        for n, data in sorted(files):
+            digest.update(n.encode() + b"\0" + hashlib.sha1(data).digest())
+        unpack = _Unpacker(originals, digest.hexdigest()[:20])
+    return _unpacked(unpack, lambda: _build(name or prefix.rstrip("/") or "upload", sources, image_size, limits,
+                                            reporter, keep=unpack))
+
+
+def _unpacked(unpack: "_Unpacker | None", build: Callable[[], Dataset]) -> Dataset:
+    """``build()``, with the unpacked originals moved into place when it succeeds and dropped when it fails."""
+    if unpack is None:
+        return build()
+    try:
+        dataset = build()
+    except BaseException:
+        shutil.rmtree(unpack.staging, ignore_errors=True)
+        raise
+    unpack.finish()
+    return dataset
+
+
+def _check_name(name: str, what: str) -> None:
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+        raise DataError(f"{what} rejected: entry {name!r} would escape the target folder")
 
 
 def _check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:
     total = 0
     for member in members:
         name = member.filename
-        parts = name.replace("\\", "/").split("/")
-        if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
-            raise DataError(f"archive rejected: entry {name!r} would escape the target folder")
+        _check_name(name, "archive")
         mode = member.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise DataError(f"archive rejected: entry {name!r} is a symbolic link")
@@ -124,7 +162,8 @@ def _reader(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Callable[[], b
 
 
 def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits,
-           reporter: Reporter | None) -> Dataset:
+           reporter: Reporter | None, keep: Callable[[str, bytes], str] | None = None) -> Dataset:
+    """Decode ``sources``; ``keep(name, bytes)`` gives each decoded image's original file (and may write it)."""
     reporter = ensure(reporter)
     report = ValidationReport()
     images, names, raw_labels = [], [], []
@@ -136,7 +175,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         raise DataError(f"{len(candidates)} images, over the {limits.max_items} limit")
     report.n_found = len(candidates)
     all_gray = True
-    sizes = []
+    sizes, kept = [], []
     for i, (item_name, read) in enumerate(candidates):
         if i % 64 == 0:
             reporter.update(i / max(len(candidates), 1), f"decoding images {i}/{len(candidates)}")
@@ -152,6 +191,8 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
             report.skip(item_name, str(reason))
             continue
         all_gray &= is_gray
+        if keep is not None:
+            kept.append(keep(item_name, payload))
         images.append(pixels)
         sizes.append(original)
         names.append(item_name)
@@ -173,7 +214,53 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         report.notes.append(f"{len(class_names)} sub-folders used as labels")
     stacked = np.stack([pixels if pixels.shape[0] == side else _resized(pixels, side) for pixels in images])
     return Dataset(name=name, item_names=names, images=stacked, labels=labels,
-                   class_names=class_names, report=report, grayscale=all_gray, original_sizes=original_sizes)
+                   class_names=class_names, report=report, grayscale=all_gray, original_sizes=original_sizes,
+                   sources=kept if keep is not None else None)
+
+
+class _Unpacker:
+    """Writes an archive's or upload's decoded images under ``<root>/<digest>/``: into a staging folder first,
+    renamed into place once all are written, so a crash leaves no half folder; a folder already there (the same
+    content loaded before) is reused and nothing is written."""
+
+    def __init__(self, root: str | os.PathLike, digest: str):
+        self.final = Path(root).expanduser().resolve() / digest
+        self.done = self.final.is_dir()
+        self.staging = self.final.with_name(f".tmp-{digest}-{uuid.uuid4().hex[:6]}")
+
+    def __call__(self, relative: str, payload: bytes) -> str:
+        if not self.done:
+            target = self.staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(payload)
+        return str(self.final / relative)
+
+    def finish(self) -> None:
+        if self.done:
+            return
+        self.staging.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(self.staging, self.final)
+        except OSError:  # another load of the same content finished first: theirs is the same files
+            shutil.rmtree(self.staging, ignore_errors=True)
+        self.done = True
+
+
+def _digest_of(source: str | os.PathLike | BinaryIO) -> str:
+    """The archive's content hash (its bytes, read in 1 MB blocks)."""
+    digest = hashlib.sha1()
+    handle = open(source, "rb") if isinstance(source, (str, os.PathLike)) else source
+    position = handle.tell()
+    try:
+        handle.seek(0)
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    finally:
+        if handle is source:
+            handle.seek(position)
+        else:
+            handle.close()
+    return digest.hexdigest()[:20]
 
 
 def auto_image_size(original_sizes: np.ndarray) -> int:

@@ -24,6 +24,8 @@ def save(dataset: Dataset, path: str | os.PathLike) -> None:
     arrays = {name: getattr(dataset, name) for name in ARRAYS if getattr(dataset, name) is not None}
     if dataset.class_names is not None:
         arrays["class_names"] = np.array(dataset.class_names)
+    if dataset.sources is not None:
+        arrays["sources"] = np.array(dataset.sources)
     if dataset.graph is not None:  # as edges between item indices, with weights
         arrays["graph_edges"], arrays["graph_weights"] = graph_edges(dataset.graph, list(dataset.graph.nodes()))
     with atomic_open(path) as handle:
@@ -50,6 +52,7 @@ def load(path: str | os.PathLike) -> Dataset:
                        grayscale=bool(data["grayscale"]),
                        mirror_safe=bool(data["mirror_safe"]) if "mirror_safe" in data else True,
                        report=_report(data, n),
+                       sources=data["sources"].tolist() if "sources" in data else None,
                        **arrays)
 
 

@@ -8,6 +8,8 @@ Layout under the root (``$CLUSTERSCOPE_HOME``, default ``~/.local/share/clusters
     selections/<fp>.json    groups the user named on a map, kept per dataset (by fingerprint) so that every run of
                             that dataset shows them; each remembers the run it was drawn on
     datasets/<fp>.npz       each dataset once, by fingerprint (see ``engine.data.snapshots``)
+    originals/<hash>/       the image files of an uploaded zip or of uploaded files, unpacked once by content hash
+                            (a folder on this computer is used where it is, never copied)
 
 A run is written into ``runs/.tmp-<id>``, flushed, then renamed into place (atomic on
 POSIX) before its index row is committed, so a crash leaves either nothing or a
@@ -68,6 +70,7 @@ class RunStore:
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.index_path = self.root / "index.sqlite"
         self.datasets = DatasetStore(self.root)
+        self.originals = self.root / "originals"
         with closing(self._connect()) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, created TEXT, kind TEXT, "
                        "dataset TEXT, record TEXT)")
