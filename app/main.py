@@ -21,6 +21,7 @@ pages = [
     st.Page("views/data.py", title="Data", icon=":material/database:", default=True),
     st.Page("views/explore.py", title="Explore", icon=":material/scatter_plot:"),
     st.Page("views/clusters.py", title="Clusters", icon=":material/grid_view:"),
+    st.Page("views/similar.py", title="Similar", icon=":material/image_search:"),
     st.Page("views/metrics.py", title="Metrics", icon=":material/monitoring:"),
     st.Page("views/dendrogram.py", title="Dendrogram", icon=":material/account_tree:"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare:"),

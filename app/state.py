@@ -172,8 +172,9 @@ def sweep(key: str, space: np.ndarray, k_max: int, seed: int, progress=None) -> 
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def sheet(key: str, _images: np.ndarray, indices: tuple[int, ...], columns: int, cell: int) -> np.ndarray:
-    return api.montage(_images, list(indices), columns=columns, cell=cell)
+def sheet(key: str, _data: api.Dataset, indices: tuple[int, ...], columns: int, cell: int) -> np.ndarray:
+    """A contact sheet of the items: whole originals where the dataset has its files, else its pixels."""
+    return api.gallery(_data, indices, columns=columns, cell=cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -248,3 +249,35 @@ def barycentre(key: str, _members: np.ndarray, metric: str) -> np.ndarray:
 @st.cache_data(show_spinner="Making hover thumbnails…", max_entries=4)
 def hover_uris(key: str, _images: np.ndarray) -> dict[int, str]:
     return api.hover_uris(_images)
+
+
+FOCUS, GO_SIMILAR = "similar_pick", "go_similar"  # the Similar page's item menu, and a request to go there
+
+
+def open_item(index: int) -> None:
+    """Show item ``index`` on the Similar page (its original at full size and more like it); for widget callbacks,
+    which run before the page, so the page's item menu starts at it."""
+    st.session_state[FOCUS] = int(index)
+    st.session_state[GO_SIMILAR] = True
+
+
+def follow_open_item() -> None:
+    """Go to the Similar page when a widget on this page asked to open an item (call after the widgets)."""
+    if st.session_state.pop(GO_SIMILAR, False):
+        st.switch_page("views/similar.py")
+
+
+@st.cache_resource(show_spinner="Indexing the features for similarity search…", max_entries=4)
+def similarity_index(key: str, _data: api.Dataset, _res: api.Result) -> api.SimilarityIndex:
+    """Exact cosine search over the run's features (what its clustering space was made from)."""
+    return api.SimilarityIndex.build(api.features_for(_data, _res.config))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def duplicate_index(fingerprint: str, _images: np.ndarray) -> api.SimilarityIndex:
+    return api.SimilarityIndex.of_images(_images)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def original(key: str, _data: api.Dataset, index: int, max_side: int) -> api.Original:
+    return api.read_original(_data, index, max_side)

@@ -147,3 +147,16 @@ def hover_thumbnails(fig, data: api.Dataset, token: str) -> None:
     script = (HOVER_SCRIPT.replace("__TOKEN__", json.dumps(token)).replace("__BIG__", "96")
               .replace("__THUMBS__", json.dumps(uris).replace("</", "<\\/")))
     st.iframe(script, height=1)  # same-origin: the script reaches the chart in the page around it
+
+
+def open_menu(data: api.Dataset, indices, key: str) -> None:
+    """A menu of the items just shown (a gallery's tiles, a selection): picking one opens it on the Similar page,
+    full size, with the items most like it. The page calls :func:`app.state.follow_open_item` after its widgets."""
+    def chosen() -> None:
+        if st.session_state.get(key) is not None:
+            state.open_item(st.session_state[key])
+            st.session_state[key] = None
+
+    st.selectbox("Open one of these", [int(i) for i in indices], index=None, key=key, on_change=chosen,
+                 format_func=lambda i: data.item_names[i], label_visibility="collapsed",
+                 placeholder="Open one of these: full size, and more like it…")

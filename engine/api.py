@@ -41,7 +41,7 @@ from engine.cluster.ts_kmeans import dtw_cells
 from engine.features.series import target_length
 from engine.features.adjacency import adjacency_features
 from engine.timeseries import barycentre
-from engine.data.originals import THUMB_SIZE, Original, read_original, thumbnails
+from engine.data.originals import THUMB_SIZE, Original, gallery, read_original, source_of, thumbnails
 from engine.similarity import DUPLICATE_THRESHOLD, SimilarityIndex, duplicate_groups
 from engine.encoders import weights_table
 
@@ -68,7 +68,7 @@ _LAZY = {  # name here → (module, name there), imported on first use
     "attention_available": ("engine.attention", "pretrained_available"),
     "attention_threshold": ("engine.attention", "default_threshold"), "attention_mask": ("engine.attention", "pixel_mask"),
     "attention_iou": ("engine.attention", "iou"), "attention_overlay": ("engine.attention", "overlay"),
-    "export_run": ("engine.report.folders", "export"), "EXPORT_KINDS": ("engine.report.folders", "KINDS"),
+    "export_run": ("engine.report.folders", "export"), "clusters_frame": ("engine.report.folders", "clusters_frame"),
 }
 
 
@@ -96,7 +96,8 @@ __all__ = [
     "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading",
     "scatter", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
-    "barycentre", "weights_table", "THUMB_SIZE", "Original", "read_original", "thumbnails", "DUPLICATE_THRESHOLD",
+    "barycentre", "weights_table", "THUMB_SIZE", "Original", "gallery", "read_original", "source_of",
+    "thumbnails", "DUPLICATE_THRESHOLD",
     "SimilarityIndex", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
     "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "best_checkpoint",
     "training_speed", "measure_training_speed", "speed_sentence", "training_plan", *_LAZY,

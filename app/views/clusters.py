@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state
-from app.widgets import colour_map, job_progress, needs_result
+from app.widgets import colour_map, job_progress, needs_result, open_menu
 from engine import api
 
 st.title("Clusters")
@@ -163,19 +163,22 @@ for p in profiles[:limit]:
         name_contested(argued)
         continue
     typical, odd, *attended = st.columns([3, 1, 1] if vit and p.label >= 0 else [3, 1])
-    typical.image(state.sheet(f"{key}-{p.label}-rep", data.images, tuple(p.representatives.tolist()), 12, 56),
+    typical.image(state.sheet(f"{key}-{p.label}-rep", data, tuple(p.representatives.tolist()), 12, 56),
                   caption="Random sample" if p.label < 0 else "Most typical (nearest the centre)")
     if len(p.outliers):
-        odd.image(state.sheet(f"{key}-{p.label}-out", data.images, tuple(p.outliers.tolist()), 4, 56),
+        odd.image(state.sheet(f"{key}-{p.label}-out", data, tuple(p.outliers.tolist()), 4, 56),
                   caption="Outliers (farthest from the centre)")
     if attended:
         attended[0].image(medoid_attention(vit, int(p.representatives[0])),
                           caption="Its most typical member and the ViT's attention")
+    open_menu(data, [*p.representatives.tolist(), *p.outliers.tolist()], f"open-{key}-{p.label}")
     if len(argued):
-        st.image(state.sheet(f"{key}-{p.label}-contested", data.images, tuple(argued.tolist()), 12, 56),
+        st.image(state.sheet(f"{key}-{p.label}-contested", data, tuple(argued.tolist()), 12, 56),
                  caption=f"Most contested: {len(argued)} members that left this cluster in the most reruns "
                          f"(up to {ambiguity[argued[0]]:.0%} of them)")
     elif stability and p.label >= 0:
         st.caption("No member of this cluster ever left it in the reruns"
                    + (" (its stability is below 1 because members of other clusters joined it in some)"
                       if p.label in by_cluster and by_cluster[p.label]["stability"] < 0.995 else "") + ".")
+
+state.follow_open_item()

@@ -65,7 +65,7 @@ with left:
     if data.images is not None:
         rng = np.random.default_rng(0)
         shown = np.sort(rng.choice(len(data), size=min(48, len(data)), replace=False))
-        st.image(state.sheet(f"{data.fingerprint()}-preview", data.images, tuple(shown.tolist()), 12, 48),
+        st.image(state.sheet(f"{data.fingerprint()}-preview", data, tuple(shown.tolist()), 12, 48),
                  caption=f"{len(shown)} of {len(data):,} items, at random")
     elif data.series is not None:
         shown = np.sort(np.random.default_rng(0).choice(len(data), size=min(12, len(data)), replace=False))

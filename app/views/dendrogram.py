@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app import state
-from app.widgets import group_name, needs_result, scatter
+from app.widgets import group_name, needs_result, open_menu, scatter
 from engine import api
 
 st.title("Dendrogram")
@@ -65,8 +65,9 @@ with right:
         st.markdown(f"<span style='color:{api.colour(p.label)};font-size:1.2em'>●</span> **{p.name}** · "
                     f"{p.size:,} items ({p.size / len(data):.1%})", unsafe_allow_html=True)
         if data.images is not None:
-            st.image(state.sheet(f"{data.fingerprint()}-tree-{linkage}-{k}-{p.label}", data.images,
+            st.image(state.sheet(f"{data.fingerprint()}-tree-{linkage}-{k}-{p.label}", data,
                                  tuple(p.representatives[:10].tolist()), 10, 36))
+            open_menu(data, p.representatives[:10], f"tree-open-{linkage}-{k}-{p.label}")
 
 st.divider()
 params = {"n_clusters": k, "linkage": linkage}
@@ -81,3 +82,5 @@ if st.button("Use this cut as the current clustering", icon=":material/check_cir
 if st.session_state.get("tree_adopted"):
     st.success(st.session_state.pop("tree_adopted"))
 st.caption(f"Cluster sizes: {', '.join(f'{s:,}' for s in sizes)}")
+
+state.follow_open_item()

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app import state
-from app.widgets import group_name, hover_thumbnails, needs_result, scatter, selected_items
+from app.widgets import group_name, hover_thumbnails, needs_result, open_menu, scatter, selected_items
 from engine import api
 
 st.title("Explore")
@@ -116,12 +116,17 @@ with side:
         shown = tuple(selected[:48])
         if data.images is not None:
             cell = 128 if len(shown) == 1 else 48
-            st.image(state.sheet(f"{data.fingerprint()}-sel", data.images, shown, 1 if len(shown) == 1 else 4, cell),
+            st.image(state.sheet(f"{data.fingerprint()}-sel", data, shown, 1 if len(shown) == 1 else 4, cell),
                      caption=data.item_names[shown[0]] if len(shown) == 1 else f"first {len(shown)} shown")
         elif data.series is not None:
             st.plotly_chart(api.series_lines(data.series, shown[:20], data.item_names, height=220), key="sel_series")
         else:
             st.caption(", ".join(data.item_names[i] for i in shown))
+        if len(shown) == 1:
+            st.button("Full size, and more like it" if data.images is not None else "More like it",
+                      key="explore_open", on_click=state.open_item, args=(shown[0],), icon=":material/open_in_full:")
+        else:
+            open_menu(data, shown, "explore_open_menu")
         found, counts = np.unique(res.labels[selected], return_counts=True)
         st.caption("By cluster: " + ", ".join(f"{group_name(int(g))} ×{c}" for g, c in zip(found, counts)))
         name_selection(selected)
@@ -135,8 +140,10 @@ if named:
         left.markdown(f"**{name}** · {len(indices):,} items")
         left.caption(", ".join(f"{group_name(int(g))} ×{c}" for g, c in zip(found, counts)))
         if data.images is not None:
-            middle.image(state.sheet(f"{data.fingerprint()}-named-{name}-{len(indices)}", data.images,
+            middle.image(state.sheet(f"{data.fingerprint()}-named-{name}-{len(indices)}", data,
                                      tuple(indices[:16].tolist()), 16, 40))
         if right.button("Delete", key=f"drop-{name}", icon=":material/delete:"):
             state.store().drop_selection(res.run_id, name)
             st.rerun()
+
+state.follow_open_item()

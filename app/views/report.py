@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from app import state
@@ -34,6 +36,33 @@ columns[2].download_button("Embedding (Parquet)", api.embedding_parquet(ctx), f"
                            "application/octet-stream", icon=":material/data_array:", key="dl_parquet")
 with st.expander("Preview the labels table"):
     st.dataframe(api.labels_frame(ctx).head(200), hide_index=True)
+
+st.subheader("Clusters as folders")
+if ctx.dataset.images is None:
+    st.caption("Folders of files are for images. The cluster labels above (or `python -m engine export "
+               f"{run_id} --as csv --out FOLDER`) give each item's cluster.")
+else:
+    st.caption("One folder per cluster (`cluster_00`, …, named after the cluster where you named it) and per named "
+               "selection (`selections/…`), holding the image files themselves: hard links to your originals where "
+               "the disk allows (no space used; your files are never moved or changed), else copies; images with no "
+               "file of their own are written as PNGs. With `clusters.csv` (file → cluster, selections) and "
+               f"`manifest.json`. From a terminal: `python -m engine export {run_id} --as folders --out FOLDER`.")
+    default = Path.home() / "Clusterscope exports" / f"{ctx.dataset.name}-{run_id}"
+    target = st.text_input("Into a new (or empty) folder", value=str(default), key="export_folder")
+    if st.button("Export as folders", icon=":material/folder_copy:", key="export_folders"):
+        bar = st.progress(0.0, text="starting")
+        try:
+            done = api.export_run(ctx, target.strip(), "folders", api.Reporter(lambda f, m: bar.progress(f, text=m)))
+        except (ValueError, OSError) as error:
+            st.session_state["export_outcome"] = ("error", str(error))
+        else:
+            st.session_state["export_outcome"] = ("success", f"Exported {done.sentence()}.")
+        bar.empty()
+    outcome = st.session_state.pop("export_outcome", None)
+    if outcome:
+        getattr(st, outcome[0])(outcome[1])
+    st.download_button("File → cluster (CSV)", api.clusters_frame(ctx).to_csv(index=False), f"clusters-{run_id}.csv",
+                       "text/csv", icon=":material/table:", key="dl_clusters")
 
 st.subheader("Figures (PNG)")
 figures_key = ("report_figures", run_id)

@@ -106,3 +106,14 @@ def thumbnails(dataset: Dataset, indices, size: int = THUMB_SIZE) -> np.ndarray:
             image.thumbnail((size * 2, size * 2), Image.Resampling.BILINEAR)
             out[slot] = fit_square(np.asarray(image), size)
     return out
+
+
+def gallery(dataset: Dataset, indices, columns: int = 8, cell: int = 64) -> np.ndarray:
+    """A contact sheet of the items at ``indices``: whole originals where they have files (see :func:`thumbnails`),
+    else their pixels."""
+    from engine.data.thumbs import montage
+
+    indices = list(indices)
+    if dataset.sources is None:
+        return montage(dataset.images, indices, columns=columns, cell=cell)
+    return montage(thumbnails(dataset, indices, size=cell), range(len(indices)), columns=columns, cell=cell)

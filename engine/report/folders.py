@@ -112,7 +112,7 @@ def _write(ctx: RunContext, root: Path, kind: str, reporter: Reporter) -> Export
             done.files.append(target)
             if not placed_at[index]:
                 placed_at[index] = target.relative_to(root).as_posix()
-    frame = _frame(ctx, labels, names, placed_at if kind == "folders" else None)
+    frame = clusters_frame(ctx, placed_at if kind == "folders" else None)
     if kind in ("folders", "csv"):
         (root / "clusters.csv").write_text(frame.to_csv(index=False))
         done.files.append(root / "clusters.csv")
@@ -148,8 +148,10 @@ def _place(data, index: int, target: Path) -> str:
         return "copied"
 
 
-def _frame(ctx: RunContext, labels: np.ndarray, names: dict[int, str], placed_at: list[str] | None) -> pd.DataFrame:
-    data = ctx.dataset
+def clusters_frame(ctx: RunContext, placed_at: list[str] | None = None) -> pd.DataFrame:
+    """One row per item: its index, name, original file (where it has one), cluster (and its name), true label,
+    named selections, and where an export placed it."""
+    data, labels, names = ctx.dataset, np.asarray(ctx.labels), cluster_names(ctx.record.metrics)
     frame = pd.DataFrame({"index": np.arange(len(data)), "item": data.item_names})
     if data.sources is not None:
         frame["path"] = data.sources

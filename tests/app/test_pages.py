@@ -13,8 +13,8 @@ from engine.cache import ARRAYS
 from tests.conftest import make_zip, png
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
-PAGES = ["views/data.py", "views/explore.py", "views/clusters.py", "views/metrics.py", "views/compare.py",
-         "views/dendrogram.py", "views/report.py"]
+PAGES = ["views/data.py", "views/explore.py", "views/clusters.py", "views/similar.py", "views/metrics.py",
+         "views/compare.py", "views/dendrogram.py", "views/report.py"]
 
 
 def fresh_app() -> AppTest:
@@ -337,7 +337,7 @@ def test_report_page_exports_labels_figures_and_the_report(ran):
     ran.switch_page("views/report.py").run()
     assert not ran.exception
     labels = [b.label for b in ran.get("download_button")]
-    assert labels == ["Cluster labels (CSV)", "Embedding (NumPy .npy)", "Embedding (Parquet)"]
+    assert labels == ["Cluster labels (CSV)", "Embedding (NumPy .npy)", "Embedding (Parquet)", "File → cluster (CSV)"]
     ran.button(key="make_figures").click().run()
     assert not ran.exception
     assert [c for image in ran.get("image") for c in image.captions] == ["map.png", "k-sweep.png", "dendrogram.png"]
@@ -346,6 +346,44 @@ def test_report_page_exports_labels_figures_and_the_report(ran):
     assert not ran.exception
     assert "Report ready." in texts(ran)
     assert any(b.label.startswith("Download report (") for b in ran.get("download_button"))
+
+
+def test_the_report_page_exports_the_clusters_as_folders(ran, tmp_path):
+    result = ran.session_state["result"]
+    ran.switch_page("views/report.py").run()
+    ran.text_input(key="export_folder").set_value(str(tmp_path / "clusters")).run()
+    ran.button(key="export_folders").click().run()
+    assert not ran.exception
+    assert f"Exported {len(result.labels) + 2:,} files into {tmp_path / 'clusters'}" in texts(ran)
+    for k in np.unique(result.labels):
+        assert len(list((tmp_path / "clusters" / f"cluster_{k:02d}").glob("*.png"))) == np.sum(result.labels == k)
+    ran.button(key="export_folders").click().run()  # again into the same, now full, folder: refused, said why
+    assert not ran.exception and "is not an empty folder" in "\n".join(e.value for e in ran.error)
+
+
+def test_a_gallery_tile_opens_on_the_similar_page_with_more_like_it(ran):
+    result = ran.session_state["result"]
+    ran.switch_page("views/clusters.py").run()
+    assert not ran.exception
+    data = ran.session_state["dataset"]
+    menu = ran.selectbox(key=f"open-{result.run_id}-{int(result.labels[0])}")  # under the gallery of item 0's cluster
+    assert len(menu.options) == 16  # its 12 most typical members and 4 outliers
+    chosen = data.item_names.index(menu.options[3])
+    menu.set_value(chosen).run()
+    assert not ran.exception, ran.exception
+    assert ran.title[0].value == "Similar" and ran.selectbox(key="similar_pick").value == chosen
+    said = texts(ran)
+    assert "no image files (it was made in memory)" in said and "More like this" in said
+    ran.switch_page("views/similar.py")  # AppTest reruns the page it was last told to, not the one switched to
+    opens = [b for b in ran.button if b.key and b.key.startswith("similar-open-")]
+    assert len(opens) == 12
+    neighbours = [int(b.key.rsplit("-", 1)[1]) for b in opens]
+    assert np.mean(data.labels[neighbours] == data.labels[chosen]) >= 0.75  # mostly the same digit
+    opens[0].click().run()
+    assert not ran.exception and ran.selectbox(key="similar_pick").value == neighbours[0]
+    ran.button(key="duplicates_find").click().run()
+    assert not ran.exception
+    assert " pairs** in " in texts(ran) or "No near-duplicates" in texts(ran)
 
 
 def test_attention_page_says_how_to_get_a_vit_when_there_is_none():
