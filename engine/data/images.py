@@ -50,6 +50,10 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 MIN_AUTO_SIZE, MAX_AUTO_SIZE = 8, 128  # the range of the size images are kept at when it is left to the loader
+# The loaded copies (galleries, raw pixels, training) of a large collection are kept smaller so that they fit in this
+# much memory: 128 px up to ~20,000 images, 56 px for 100,000, 40 px for 200,000. The pretrained encoder reads the
+# original files at its own size (engine.features.stream), so only raw pixels and training see the smaller copies.
+WORKING_BYTES = 1024**3
 ByteSource = tuple[str, Callable[[], bytes]]
 
 
@@ -176,6 +180,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     report.n_found = len(candidates)
     all_gray = True
     sizes, kept = [], []
+    largest = image_size or budget_side(len(candidates))
     for i, (item_name, read) in enumerate(candidates):
         if i % 64 == 0:
             reporter.update(i / max(len(candidates), 1), f"decoding images {i}/{len(candidates)}")
@@ -185,8 +190,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
             report.skip(item_name, f"unreadable file: {type(error).__name__}: {error}")
             continue
         try:
-            pixels, is_gray, original = _decode(payload, image_size or MAX_AUTO_SIZE, limits.max_image_pixels,
-                                                enlarge=bool(image_size))
+            pixels, is_gray, original = _decode(payload, largest, limits.max_image_pixels, enlarge=bool(image_size))
         except _Skip as reason:
             report.skip(item_name, str(reason))
             continue
@@ -205,10 +209,13 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         raise DataError(f"need at least 2 usable images, found {found} "
                         f"({len(report.skipped)} skipped)")
     original_sizes = np.array(sizes, dtype=np.int64)
-    side = image_size or auto_image_size(original_sizes)
+    side = image_size or min(auto_image_size(original_sizes), largest)
     if not image_size:
         report.notes.append(f"kept at {side}×{side} px: the originals' typical short side"
-                            + ("" if side < MAX_AUTO_SIZE else f", at most {MAX_AUTO_SIZE} px"))
+                            + ("" if side < largest else f", at most {largest} px")
+                            + ("" if largest == MAX_AUTO_SIZE else f" for {len(candidates):,} images (their copies "
+                               f"are kept within {WORKING_BYTES / 1024**3:.0f} GB of memory; the pretrained encoder "
+                               "reads the original files)"))
     labels, class_names = encode_labels(raw_labels)
     if labels is not None:
         report.notes.append(f"{len(class_names)} sub-folders used as labels")
@@ -263,6 +270,13 @@ def _digest_of(source: str | os.PathLike | BinaryIO) -> str:
     return digest.hexdigest()[:20]
 
 
+def budget_side(n: int) -> int:
+    """The largest size (a multiple of 8, :data:`MIN_AUTO_SIZE` to :data:`MAX_AUTO_SIZE` px) at which ``n`` loaded
+    copies fit in :data:`WORKING_BYTES`."""
+    side = int(np.sqrt(WORKING_BYTES / (3 * max(n, 1))) // 8 * 8)
+    return int(np.clip(side, MIN_AUTO_SIZE, MAX_AUTO_SIZE))
+
+
 def auto_image_size(original_sizes: np.ndarray) -> int:
     """The size images are kept at when none is asked for: the median short side of the originals, between
     8 and :data:`MAX_AUTO_SIZE` px, so a 28-px scan stays 28 px (not blown up to look like a photo) and a
@@ -285,6 +299,8 @@ def _decode(data: bytes, size: int, max_pixels: int, enlarge: bool = True) -> tu
             width, height = image.size
             if width * height > max_pixels:
                 raise _Skip(f"decompression bomb: {width}×{height} pixels is over the {max_pixels:,} limit")
+            if image.format == "JPEG":  # decoded at 1/2, 1/4 or 1/8 scale where that still leaves ``size``
+                image.draft(image.mode, (size, size))
             image.load()
     except _Skip:
         raise
@@ -293,8 +309,9 @@ def _decode(data: bytes, size: int, max_pixels: int, enlarge: bool = True) -> tu
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
         raise _Skip(f"unreadable image: {error}") from None
     is_gray = image.mode in {"1", "L", "LA", "I", "I;16", "F"}
+    turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # EXIF orientations that swap width and height
+    original = (height, width) if turned else (width, height)
     image = ImageOps.exif_transpose(image).convert("RGB")
-    original = image.size
     side = size if enlarge else min(size, *original)
     return np.asarray(_square(image, side), dtype=np.uint8), is_gray, original
 

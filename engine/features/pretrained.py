@@ -1,6 +1,8 @@
 """Features from EfficientNet-Lite0 pretrained on ImageNet: a strong start for photos, with no training.
 
-Extracted in batches with progress (and cancellable), then cached on disk per dataset and
+The network reads each image at its input size from the original file where the dataset has one (short side to
+256 px, centre 224 px, as the network was evaluated; decoded by worker processes: :mod:`engine.features.stream`), else
+from the dataset's pixel array. Extracted in batches with progress (and cancellable), then cached on disk per dataset and
 input size (``$CLUSTERSCOPE_HOME/features``), so a restarted app or the CLI reuses them. Rows extracted
 before the whole set was (the feature probe's sample, an extraction cancelled half-way) are kept beside
 that cache and read back, so no image is encoded twice.
@@ -117,6 +119,7 @@ def extract(dataset: Dataset, side: int, reporter: Reporter | None = None,
     """The 1,280-d features of every image at ``side`` px, in batches with progress (no disk cache); when
     cancelled, ``keep`` gets the rows done so far (the first ones, in order) before :class:`Cancelled` is raised."""
     from engine.encoders import build, image_batch
+    from engine.features.stream import batches
 
     reporter = ensure(reporter)
     try:
@@ -127,13 +130,16 @@ def extract(dataset: Dataset, side: int, reporter: Reporter | None = None,
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model.to(device)
     parts = []
+    what = "read from the original files" if dataset.sources is not None else "from the loaded images"
+    done = 0
     try:
+        reporter.update(0.0, f"EfficientNet-Lite0 at {side} px: 0/{len(dataset):,} images ({what})")
         with torch.no_grad():
-            for start in range(0, len(dataset), BATCH):
-                reporter.update(start / len(dataset),
-                                f"EfficientNet-Lite0 at {side} px: {start:,}/{len(dataset):,} images")
-                x = image_batch(dataset.images[start:start + BATCH], side)
-                parts.append(model(x.to(device)).float().cpu().numpy())
+            for _, images in batches(dataset, side, BATCH):
+                parts.append(model(image_batch(images, side).to(device)).float().cpu().numpy())
+                done += len(images)
+                reporter.update(done / len(dataset),
+                                f"EfficientNet-Lite0 at {side} px: {done:,}/{len(dataset):,} images ({what})")
     except Cancelled:
         if keep is not None and parts:
             keep(np.concatenate(parts).astype(np.float32))

@@ -120,3 +120,18 @@ def test_items_without_files_show_their_pixels_and_say_why(digits, tmp_path):
     os.remove(data.sources[0])
     assert "no longer there" in read_original(data, 0).note
     assert thumbnails(data, [0, 1], size=32).shape == (2, 32, 32, 3)
+
+
+def test_a_large_collection_keeps_smaller_copies_within_the_memory_budget(tmp_path, monkeypatch):
+    from engine.data import images
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for i in range(12):  # 640×480 JPEGs: decoded at a reduced scale, their own size still recorded
+        Image.fromarray(np.full((480, 640, 3), 20 * i, np.uint8)).save(folder / f"{i}.jpg", quality=90)
+    assert load_folder(folder).images.shape[1:] == (128, 128, 3)
+    monkeypatch.setattr(images, "WORKING_BYTES", 12 * 3 * 40 * 40)  # room for twelve 40-px copies
+    data = load_folder(folder)
+    assert data.images.shape[1:] == (40, 40, 3) and data.original_sizes.tolist() == [[640, 480]] * 12
+    assert any("at most 40 px for 12 images" in note for note in data.report.notes)
+    assert load_folder(folder, image_size=64).images.shape[1] == 64  # a size asked for is kept

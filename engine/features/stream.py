@@ -1,0 +1,84 @@
+"""Images streamed to an encoder at its own input size, read from the original files by worker processes.
+
+A dataset's pixel array holds small centre-cropped copies (at most 128 px); a pretrained encoder wants more: EfficientNet
+-Lite0 was trained at 224 px and evaluated on the short side resized to 224 / 0.875 = 256 px and centre-cropped to 224
+(:data:`CROP`). Where the dataset has its files (``Dataset.sources``), each batch is decoded from them by a
+``torch.utils.data.DataLoader`` with worker processes (JPEGs decoded at a reduced scale when they are far larger
+than needed); where it has none (the digits, MNIST) or a file has gone, the pixel array is read instead.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from engine.data import Dataset
+
+CROP = 0.875  # the share of the short side the encoder sees, as in its own evaluation
+BATCH = 64
+
+
+def workers() -> int:
+    """Decoding processes beside the one running the model: one fewer than the cores, at most 4."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+def read_for_encoder(path: str, side: int, crop: float = CROP) -> np.ndarray:
+    """One image file as the encoder reads it: EXIF orientation applied, the short side resized to ``side / crop``,
+    the centre ``side``×``side`` kept; uint8 ``side×side×3``."""
+    short = max(side, round(side / crop))
+    image = Image.open(path)
+    if image.format == "JPEG":
+        image.draft("RGB", (short, short))  # decode at 1/2, 1/4 or 1/8 scale when that still leaves ``short``
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    scale = short / min(image.size)
+    width, height = max(side, round(image.width * scale)), max(side, round(image.height * scale))
+    image = image.resize((width, height), Image.Resampling.BILINEAR, reducing_gap=3.0 if scale < 0.5 else None)
+    left, top = (width - side) // 2, (height - side) // 2
+    return np.asarray(image.crop((left, top, left + side, top + side)), dtype=np.uint8)
+
+
+class _Files:
+    """``torch.utils.data.Dataset`` protocol over a dataset's files: item ``i`` → ``(i, side×side×3 uint8)``; an
+    unreadable or vanished file gives the pixel array's copy, resized."""
+
+    def __init__(self, dataset: Dataset, side: int):
+        self.sources, self.images, self.side = dataset.sources, dataset.images, side
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __getitem__(self, i: int) -> tuple[int, np.ndarray]:
+        try:
+            return i, read_for_encoder(self.sources[i], self.side)
+        except OSError:
+            pixels = Image.fromarray(self.images[i]).resize((self.side, self.side), Image.Resampling.BILINEAR)
+            return i, np.asarray(pixels, dtype=np.uint8)
+
+
+def _stack(items: list[tuple[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Batches as NumPy arrays: no torch in the worker processes (a forked child must not touch the parent's
+    thread pools)."""
+    return np.array([i for i, _ in items], dtype=np.int64), np.stack([a for _, a in items])
+
+
+def batches(dataset: Dataset, side: int, batch: int = BATCH, processes: int | None = None
+            ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``(indices, images)`` in item order, ``batch`` at a time: ``side``-px crops of the originals where the
+    dataset has files (decoded by ``processes`` workers), else slices of its pixel array at their own size (the
+    encoder's batch function resizes those)."""
+    n = len(dataset)
+    if dataset.sources is None:
+        for start in range(0, n, batch):
+            yield np.arange(start, min(start + batch, n)), dataset.images[start:start + batch]
+        return
+    from torch.utils.data import DataLoader
+
+    processes = workers() if processes is None else processes
+    loader = DataLoader(_Files(dataset, side), batch_size=batch, shuffle=False, num_workers=processes,
+                        collate_fn=_stack, prefetch_factor=4 if processes else None,
+                        multiprocessing_context="fork" if processes else None)
+    yield from loader
