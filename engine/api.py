@@ -41,7 +41,7 @@ from engine.cluster.ts_kmeans import dtw_cells
 from engine.features.series import target_length
 from engine.features.adjacency import adjacency_features
 from engine.timeseries import barycentre
-from engine.data.originals import THUMB_SIZE, Original, gallery, read_original, source_of, thumbnails
+from engine.data.originals import THUMB_SIZE, Original, common_folder, gallery, read_original, source_of, thumbnails
 from engine.similarity import DUPLICATE_THRESHOLD, SimilarityIndex, duplicate_groups
 from engine.encoders import weights_table
 
@@ -96,7 +96,7 @@ __all__ = [
     "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading",
     "scatter", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
-    "barycentre", "weights_table", "THUMB_SIZE", "Original", "gallery", "read_original", "source_of",
+    "barycentre", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",
     "thumbnails", "DUPLICATE_THRESHOLD",
     "SimilarityIndex", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
     "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "best_checkpoint",

@@ -57,7 +57,11 @@ cols[3].metric("Classes", summary.get("n_classes", "none"))
 if data.images is not None:
     low, high = summary["original_short_range"]
     st.caption(f"Originals: {summary['original_size']} px typical ({summary['colour']}; short side "
-               + (f"{low}–{high} px" if low != high else f"{low} px") + f"; aspect ratio {summary['aspect_ratio']:g}).")
+               + (f"{low}–{high} px" if low != high else f"{low} px")
+               + f"; aspect ratio {summary['aspect_ratio']:g}). "
+               + (f"Their files: `{api.common_folder(data.sources)}` (opened full size on the Similar page; "
+                  "exported as folders from the Report page)." if data.sources else
+                  "These images exist in memory only (no files to open or link)."))
 
 left, right = st.columns([3, 2])
 with left:

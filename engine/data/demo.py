@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from sklearn.datasets import load_digits
 
@@ -47,31 +49,36 @@ PHOTO_SIZE = 224
 
 
 def photos() -> Dataset:
-    """The sample photos that ship inside scikit-image (BSD-3): a cat, coffee, an astronaut, a rocket…,
-    centre-cropped to squares of 224 px. Unlabelled; a few are grayscale scans, shown in colour."""
+    """The sample photos that ship inside scikit-image (BSD-3): a cat, coffee, an astronaut, a rocket…, loaded as
+    centre-cropped squares of 224 px, their files kept as the originals (shown whole, full size). Unlabelled; a few
+    are grayscale scans, shown in colour."""
     from importlib.resources import files
 
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     folder = files("skimage") / "data"
-    names, images = [], []
+    names, images, sources, sizes = [], [], [], []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.lower().endswith((".png", ".jpg")):
             continue
         try:
             with Image.open(entry) as image:
-                rgb = image.convert("RGB")
+                rgb = ImageOps.exif_transpose(image).convert("RGB")
         except OSError:
             continue
+        sizes.append(rgb.size)
         side = min(rgb.size)
         left, top = (rgb.width - side) // 2, (rgb.height - side) // 2
         square = rgb.crop((left, top, left + side, top + side)).resize((PHOTO_SIZE, PHOTO_SIZE),
                                                                         Image.Resampling.LANCZOS)
         names.append(entry.name.rsplit(".", 1)[0])
         images.append(np.asarray(square))
+        sources.append(str(entry))
     report = ValidationReport(n_found=len(images), n_loaded=len(images),
                               notes=["scikit-image's sample photos, centre-cropped to 224×224"])
-    return Dataset(name="photos", item_names=names, images=np.stack(images), report=report)
+    on_disk = all(os.path.isfile(path) for path in sources)  # an installed package's own files: shown full size
+    return Dataset(name="photos", item_names=names, images=np.stack(images), report=report,
+                   original_sizes=np.array(sizes), sources=sources if on_disk else None)
 
 
 def trace() -> Dataset:

@@ -43,6 +43,11 @@ def source_of(dataset: Dataset, index: int) -> str | None:
     return path if os.path.isfile(path) else None
 
 
+def common_folder(paths: list[str]) -> str:
+    """The folder that holds every one of ``paths`` (a folder on this computer, or where an upload was unpacked)."""
+    return os.path.commonpath([os.path.dirname(p) for p in paths]) if paths else ""
+
+
 def _open(path: str, fit: int | None = None) -> Image.Image:
     image = Image.open(path)
     if fit is not None and image.format == "JPEG":  # decode at a fraction of the size: 8× faster for thumbnails

@@ -135,3 +135,12 @@ def test_a_large_collection_keeps_smaller_copies_within_the_memory_budget(tmp_pa
     assert data.images.shape[1:] == (40, 40, 3) and data.original_sizes.tolist() == [[640, 480]] * 12
     assert any("at most 40 px for 12 images" in note for note in data.report.notes)
     assert load_folder(folder, image_size=64).images.shape[1] == 64  # a size asked for is kept
+
+
+def test_the_photos_demo_serves_its_own_files_at_full_size():
+    photos = api.DEMOS["photos"]()
+    coffee = photos.item_names.index("coffee")
+    shown = read_original(photos, coffee)
+    assert shown.path == photos.sources[coffee] and shown.path.endswith("coffee.png")
+    assert shown.size == (600, 400) and photos.images.shape[1:] == (224, 224, 3)  # the file, not the 224-px square
+    assert tuple(photos.original_sizes[coffee]) == (600, 400)
