@@ -470,9 +470,10 @@ def test_a_graph_demo_runs_spectral_with_an_eigengap_k_and_every_page_shows_it()
     traces = json_.loads(at.get("plotly_chart")[0].proto.spec)["data"]
     assert "cluster 0 · the instructor's side" in [t.get("name") for t in traces], [t.get("name") for t in traces]
     at.switch_page("views/clusters.py").run()
-    for page in ("views/metrics.py", "views/compare.py", "views/dendrogram.py", "views/report.py"):
+    for page in ("views/metrics.py", "views/compare.py", "views/dendrogram.py", "views/report.py", "views/similar.py"):
         at.switch_page(page).run()
         assert not at.exception, page
+    assert at.dataframe[0].value.shape[0] == 12 and "Near-duplicates" not in texts(at)  # nodes most like node 0
     for page in ("views/train.py", "views/attention.py"):
         at.switch_page(page).run()
         assert not at.exception and "the current dataset (karate) holds a graph" in texts(at)
@@ -502,7 +503,8 @@ def test_a_series_upload_runs_and_shows_barycentres():
     at.switch_page("views/clusters.py").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2 and "DTW barycentre" in texts(at)
-    for page in ("views/explore.py", "views/metrics.py", "views/dendrogram.py", "views/report.py"):
+    for page in ("views/explore.py", "views/metrics.py", "views/dendrogram.py", "views/report.py",
+                 "views/similar.py"):
         at.switch_page(page).run()
         assert not at.exception, page
 
