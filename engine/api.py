@@ -42,7 +42,7 @@ from engine.features.series import target_length
 from engine.features.adjacency import adjacency_features
 from engine.timeseries import barycentre
 from engine.data.originals import THUMB_SIZE, Original, common_folder, gallery, read_original, source_of, thumbnails
-from engine.similarity import DUPLICATE_THRESHOLD, SimilarityIndex, duplicate_groups
+from engine.similarity import DUPLICATE_LIMIT, DUPLICATE_THRESHOLD, SimilarityIndex, duplicate_groups
 from engine.encoders import weights_table
 
 # training jobs run in worker processes; the app starts, polls, cancels and resumes them
@@ -97,7 +97,7 @@ __all__ = [
     "scatter", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",
-    "thumbnails", "DUPLICATE_THRESHOLD",
+    "thumbnails", "DUPLICATE_THRESHOLD", "DUPLICATE_LIMIT",
     "SimilarityIndex", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
     "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "best_checkpoint",
     "training_speed", "measure_training_speed", "speed_sentence", "training_plan", *_LAZY,

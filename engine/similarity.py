@@ -4,14 +4,18 @@
 the cosine (raw pixels and ReLU features are all positive, so uncentred any two images look alike).
 
 *Near-duplicates* (the same picture saved twice, resized, re-encoded, a little brighter) are found on a
-different description of each image: its 16 × 16 grayscale thumbnail, less its own mean, so brightness and
-contrast do not count (:func:`duplicate_descriptors`). Measured on the digits, MNIST and the shapes with 40
-near-copies each (resized to 90 % and back, 6 % brighter, JPEG at quality 60), a copy's similarity to its
-original was 0.957-0.999 on this description (10th percentile 0.974-0.997), while the pretrained encoder's
-features put copies at 0.18-0.71, below unrelated neighbours (0.75-0.81): what an image shows is not how it was
-saved. Unrelated nearest neighbours reached 0.945 (shapes) to 0.983 (MNIST digits, where distinct strokes can be
-nearly identical at 16 px) at their 99th percentile, hence :data:`DUPLICATE_THRESHOLD`. Crops are not near-copies
-here (5 % off each side dropped a photo's similarity to 0.34-0.91): a cropped copy is "more like this".
+different description of each image: its 16 × 16 colour thumbnail, less its own mean and then less the collection's
+mean thumbnail (:func:`duplicate_descriptors`, :meth:`SimilarityIndex.of_images`); the collection's mean takes away
+what all its pictures share (a horizon, a white page), which otherwise made unrelated photos look alike. Measured
+with 40 near-copies (resized to 90 % and back, 6 % brighter, JPEG at quality 60) on each of: the digits, 2,000 MNIST
+digits, the shapes demo, scikit-image's photos and 2,000 generated landscape-like photos (``bench/images.py``,
+one layout for all): a copy's similarity to its original was at least 0.960 (MNIST; 0.985-0.991 elsewhere; 10th
+percentile 0.969-0.997), while an unrelated nearest neighbour reached 0.97 for 4.3 % of MNIST digits (distinct
+strokes nearly identical at 16 px), 1.1 % of the digits, 0.1 % of the photos and none of the shapes, hence
+:data:`DUPLICATE_THRESHOLD`. (Grayscale thumbnails without the collection's mean put 62 % of the generated photos
+within 0.97 of an unrelated one.) The pretrained encoder's features put copies at 0.18-0.71, below unrelated
+neighbours (0.75-0.81): what an image shows is not how it was saved. Crops are not near-copies here (5 % off each side
+dropped a photo's similarity to 0.34-0.91): a cropped copy is "more like this".
 
 Both search exactly, in blocks of rows, with NumPy: on this 2-core CPU a query over 100,000 × 1,280 features takes a
 fraction of a second, and a whole set's near-duplicates up to :data:`EXACT_PAIRS_LIMIT` items take seconds. Past
@@ -29,22 +33,22 @@ from engine.progress import Reporter, ensure
 BLOCK = 1024  # rows compared at a time: a 1,024 × n similarity block (n = 100,000: 400 MB of float32)
 EXACT_PAIRS_LIMIT = 20_000  # all-pairs search on the full features up to here; past it, on a 64-D PCA first
 CANDIDATES = 10  # neighbours looked at per item for near-duplicates
-DUPLICATE_SIZE = 16  # px: the thumbnail that describes an image for near-duplicates
+DUPLICATE_LIMIT = 10_000  # pairs returned at most (the most similar)
+DUPLICATE_SIZE = 16  # px: the colour thumbnail that describes an image for near-duplicates
 DUPLICATE_THRESHOLD = 0.97  # similarity of near-copies (see the module's note); the page's slider starts here
 
 
 def duplicate_descriptors(images: np.ndarray, size: int = DUPLICATE_SIZE) -> np.ndarray:
-    """Each ``H×W×3`` image as its ``size``×``size`` grayscale thumbnail (box-filtered), less its own mean, unit
+    """Each ``H×W×3`` image as its ``size``×``size`` colour thumbnail (box-filtered), less its own mean, unit
     length: a copy resized, re-encoded or brightened stays close; a flat image matches nothing."""
     from PIL import Image
 
-    out = np.empty((len(images), size * size), dtype=np.float32)
+    out = np.empty((len(images), size * size * 3), dtype=np.float32)
     for i, image in enumerate(images):
-        gray = np.asarray(Image.fromarray(image).convert("L").resize((size, size), Image.Resampling.BOX),
-                          dtype=np.float32).ravel()
-        gray -= gray.mean()
-        norm = np.linalg.norm(gray)
-        out[i] = gray / norm if norm > 1e-6 else 0.0
+        small = np.asarray(Image.fromarray(image).resize((size, size), Image.Resampling.BOX), dtype=np.float32).ravel()
+        small -= small.mean()
+        norm = np.linalg.norm(small)
+        out[i] = small / norm if norm > 1e-6 else 0.0
     return out
 
 
@@ -69,8 +73,8 @@ class SimilarityIndex:
 
     @classmethod
     def of_images(cls, images: np.ndarray) -> "SimilarityIndex":
-        """An index for near-duplicates (see :func:`duplicate_descriptors`)."""
-        return cls(duplicate_descriptors(images))
+        """An index for near-duplicates: :func:`duplicate_descriptors` less the collection's mean, unit length."""
+        return cls(prepared(duplicate_descriptors(images)))
 
     def __len__(self) -> int:
         return len(self.vectors)
@@ -84,7 +88,7 @@ class SimilarityIndex:
         return order, scores[order]
 
     def near_duplicates(self, threshold: float, reporter: Reporter | None = None,
-                        limit: int = 10_000) -> list[tuple[int, int, float]]:
+                        limit: int = DUPLICATE_LIMIT) -> list[tuple[int, int, float]]:
         """Pairs ``(i, j, similarity)`` with ``i < j`` and cosine similarity at least ``threshold``, most similar
         first (at most ``limit``). Each item's :data:`CANDIDATES` nearest are looked at, so a group of more than
         that many copies of one image is found as overlapping pairs rather than all of its pairs."""

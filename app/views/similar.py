@@ -78,8 +78,8 @@ if data.images is not None:
     st.divider()
     st.subheader("Near-duplicates")
     st.caption("Pairs of images that are the same picture saved again: resized, re-encoded, a little brighter or "
-               "darker (their 16-px grayscale thumbnails, less their own mean brightness, correlate at least this "
-               "much). A cropped copy is not caught here; it shows under More like this.")
+               "darker: their 16-px colour thumbnails, less their own mean brightness and what all your images share, "
+               "correlate at least this much. A cropped copy is not caught here; it shows under More like this.")
     threshold = st.slider("Similarity at least", 0.90, 1.0, api.DUPLICATE_THRESHOLD, 0.005, format="%.3f",
                           key="duplicate_threshold")
     found_key = ("duplicates", data.fingerprint(), threshold)
@@ -95,6 +95,9 @@ if data.images is not None:
         extra = sorted(i for g in groups for i in g[1:])
         st.markdown(f"**{len(pairs):,} pairs** in {len(groups):,} groups: {len(extra):,} images are copies of "
                     "another" if pairs else "No near-duplicates at this similarity.")
+        if len(pairs) >= api.DUPLICATE_LIMIT:
+            st.caption(f"These are the {api.DUPLICATE_LIMIT:,} most similar pairs; there are more at this similarity: "
+                       "raise it to see the closest copies only.")
         for i, j, s in pairs[:12]:
             a, b, words = st.columns([1, 1, 3])
             tiles = api.thumbnails(data, [i, j], size=api.THUMB_SIZE)

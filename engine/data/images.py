@@ -1,7 +1,7 @@
 """Images from a folder, a zip archive, or uploaded files, normalised to one size and RGB.
 
 The size is the one asked for, or (``image_size=0``, the default) the originals' typical short side, at
-most 128 px; each image's original size is kept with the dataset.
+most 128 px (less for a large collection: :data:`WORKING_BYTES`); each image's original size is kept with the dataset.
 
 The originals stay reachable (``Dataset.sources``): a folder's own files by path, never copied; an archive's or
 an upload's images unpacked once, when an ``originals`` folder is given, into ``<originals>/<content hash>/`` (the
@@ -170,7 +170,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     """Decode ``sources``; ``keep(name, bytes)`` gives each decoded image's original file (and may write it)."""
     reporter = ensure(reporter)
     report = ValidationReport()
-    images, names, raw_labels = [], [], []
+    names, raw_labels = [], []
     candidates = [(n, r) for n, r in sources if Path(n).suffix.lower() in IMAGE_SUFFIXES]
     for n, _ in sources:
         if Path(n).suffix.lower() not in IMAGE_SUFFIXES:
@@ -181,6 +181,11 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     all_gray = True
     sizes, kept = [], []
     largest = image_size or budget_side(len(candidates))
+    # Decoded straight into one buffer (its pages are only used as rows are filled), each image in the top-left
+    # corner of its row at its own size (up to ``largest``): no list of arrays to stack, so the copies take their
+    # memory once, not twice.
+    buffer = np.empty((len(candidates), largest, largest, 3), dtype=np.uint8)
+    natives = []
     for i, (item_name, read) in enumerate(candidates):
         if i % 64 == 0:
             reporter.update(i / max(len(candidates), 1), f"decoding images {i}/{len(candidates)}")
@@ -197,15 +202,18 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         all_gray &= is_gray
         if keep is not None:
             kept.append(keep(item_name, payload))
-        images.append(pixels)
+        own = pixels.shape[0]
+        buffer[len(natives), :own, :own] = pixels
+        natives.append(own)
         sizes.append(original)
         names.append(item_name)
         folder = posixpath.dirname(item_name)
         raw_labels.append(folder.split("/")[0] if folder else None)
-    report.n_loaded = len(images)
-    reporter.update(1.0, f"decoded {len(images)} images")
-    if len(images) < 2:
-        found = f"{len(images)} usable image" + ("" if len(images) == 1 else "s")
+    count = len(natives)
+    report.n_loaded = count
+    reporter.update(1.0, f"decoded {count} images")
+    if count < 2:
+        found = f"{count} usable image" + ("" if count == 1 else "s")
         raise DataError(f"need at least 2 usable images, found {found} "
                         f"({len(report.skipped)} skipped)")
     original_sizes = np.array(sizes, dtype=np.int64)
@@ -219,7 +227,14 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     labels, class_names = encode_labels(raw_labels)
     if labels is not None:
         report.notes.append(f"{len(class_names)} sub-folders used as labels")
-    stacked = np.stack([pixels if pixels.shape[0] == side else _resized(pixels, side) for pixels in images])
+    in_place = side == largest  # the buffer is the dataset's array; else the rows move to a smaller one
+    stacked = buffer[:count] if in_place else np.empty((count, side, side, 3), dtype=np.uint8)
+    for i, own in enumerate(natives):
+        if in_place and own == side:
+            continue
+        row = np.ascontiguousarray(buffer[i, :own, :own])
+        stacked[i] = row if own == side else _resized(row, side)
+    del buffer
     return Dataset(name=name, item_names=names, images=stacked, labels=labels,
                    class_names=class_names, report=report, grayscale=all_gray, original_sizes=original_sizes,
                    sources=kept if keep is not None else None)
