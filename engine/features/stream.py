@@ -28,9 +28,11 @@ def workers() -> int:
 
 def read_for_encoder(path: str, side: int, crop: float = CROP) -> np.ndarray:
     """One image file as the encoder reads it: EXIF orientation applied, the short side resized to ``side / crop``,
-    the centre ``side``×``side`` kept; uint8 ``side×side×3``."""
-    short = max(side, round(side / crop))
+    the centre ``side``×``side`` kept; uint8 ``side×side×3``. An image smaller than that (a 32-px scan enlarged for
+    the encoder) keeps its whole centre square: the evaluation crop is for photos, and would cut a small image's
+    strokes at its edges."""
     image = Image.open(path)
+    short = max(side, round(side / crop)) if min(image.size) >= side / crop else side
     if image.format == "JPEG":
         image.draft("RGB", (short, short))  # decode at 1/2, 1/4 or 1/8 scale when that still leaves ``short``
     image = ImageOps.exif_transpose(image).convert("RGB")

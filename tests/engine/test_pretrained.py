@@ -194,3 +194,20 @@ def test_a_vanished_file_is_read_from_the_loaded_copy(tmp_path):
     both = list(batches(data, 64, batch=2, processes=1))  # through a worker process: the same, in order
     assert np.concatenate([i for i, _ in both]).tolist() == [0, 1, 2]
     assert np.array_equal(np.concatenate([a for _, a in both]), images)
+
+
+def test_a_small_image_is_enlarged_whole_and_a_photo_gets_the_encoders_centre_crop(tmp_path):
+    from PIL import Image
+
+    from engine.features.stream import read_for_encoder
+
+    small = np.zeros((32, 32, 3), np.uint8)
+    small[:, :2] = 255  # a stroke at the very left edge
+    Image.fromarray(small).save(tmp_path / "small.png")
+    enlarged = read_for_encoder(str(tmp_path / "small.png"), 128)
+    assert enlarged.shape == (128, 128, 3) and enlarged[:, :4].mean() > 200  # the edge stroke is still there
+    photo = np.zeros((300, 300, 3), np.uint8)
+    photo[:, :10] = 255
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    cropped = read_for_encoder(str(tmp_path / "photo.png"), 224)
+    assert cropped.shape == (224, 224, 3) and cropped[:, :4].mean() < 10  # 256 px, centre 224: the edge is cut
