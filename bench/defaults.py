@@ -38,8 +38,10 @@ from engine.data.tables import _table_dataset  # noqa: E402
 
 
 def zipped(name: str, images, labels, class_names, grayscale: bool = False) -> api.Dataset:
-    """Through the real loader, as a user's zip would go (junk files included)."""
-    return api.load_zip(io.BytesIO(V.image_zip(images, labels, class_names, grayscale=grayscale)), name=name)
+    """Through the real loader, as a user's zip goes through the CLI and the app (junk files included; its images
+    unpacked into the store, from which the pretrained encoder reads them)."""
+    return api.load_zip(io.BytesIO(V.image_zip(images, labels, class_names, grayscale=grayscale)), name=name,
+                        originals=api.RunStore().originals)
 
 
 def digit_zip(name: str, style: str, size: int, n: int = 2000) -> api.Dataset:
