@@ -30,9 +30,10 @@ import numpy as np
 
 from engine.progress import Reporter, ensure
 
-BLOCK = 1024  # rows compared at a time: a 1,024 × n similarity block (n = 100,000: 400 MB of float32)
-EXACT_PAIRS_LIMIT = 20_000  # all-pairs search on the full features up to here; past it, on a 64-D PCA first
-CANDIDATES = 10  # neighbours looked at per item for near-duplicates
+BLOCK = 512  # rows compared at a time: a 512 × n similarity block (n = 100,000: 200 MB of float32)
+EXACT_PAIRS_LIMIT = 20_000  # all-pairs search on the full vectors up to here; past it, on a PCA first
+SEARCH_DIMS, SEARCH_MARGIN = 64, 0.05  # that PCA's dimensions, and how much lower its bar is before confirming
+CANDIDATES = 10  # near-duplicate candidates kept per item on average where a block holds more
 DUPLICATE_LIMIT = 10_000  # pairs returned at most (the most similar)
 DUPLICATE_SIZE = 16  # px: the colour thumbnail that describes an image for near-duplicates
 DUPLICATE_THRESHOLD = 0.97  # similarity of near-copies (see the module's note); the page's slider starts here
@@ -90,30 +91,40 @@ class SimilarityIndex:
     def near_duplicates(self, threshold: float, reporter: Reporter | None = None,
                         limit: int = DUPLICATE_LIMIT) -> list[tuple[int, int, float]]:
         """Pairs ``(i, j, similarity)`` with ``i < j`` and cosine similarity at least ``threshold``, most similar
-        first (at most ``limit``). Each item's :data:`CANDIDATES` nearest are looked at, so a group of more than
-        that many copies of one image is found as overlapping pairs rather than all of its pairs."""
+        first (at most ``limit``). Each block of rows is compared with the items after it only (every pair once);
+        past :data:`EXACT_PAIRS_LIMIT` items the comparison runs on a :data:`SEARCH_DIMS`-D PCA with a
+        :data:`SEARCH_MARGIN` lower bar, and every candidate is confirmed on the full vectors. Where a block holds
+        more than :data:`CANDIDATES` candidates an item on average (a collection of look-alikes), its most similar
+        ones are kept."""
         reporter = ensure(reporter)
         n = len(self.vectors)
-        search = self.vectors if n <= EXACT_PAIRS_LIMIT else prepared(_pca(self.vectors, 64))
-        k = min(CANDIDATES + 1, n)
-        found: dict[tuple[int, int], float] = {}
+        exact = n <= EXACT_PAIRS_LIMIT
+        search = self.vectors if exact else prepared(_pca(self.vectors, SEARCH_DIMS))
+        floor = threshold if exact else threshold - SEARCH_MARGIN
+        found_i, found_j, found_s = [], [], []
+        work = n * (n + 1) / 2
         for start in range(0, n, BLOCK):
-            reporter.update(start / n, f"comparing items {start:,}/{n:,}")
-            rows = slice(start, min(start + BLOCK, n))
-            block = search[rows] @ search.T
-            block[np.arange(block.shape[0]), np.arange(rows.start, rows.stop)] = -np.inf
-            nearest = np.argpartition(-block, k - 1, axis=1)[:, :k - 1] if k > 1 else np.empty((len(block), 0), int)
-            for offset, js in enumerate(nearest):
-                i = rows.start + offset
-                for j in js.tolist():
-                    pair = (min(i, j), max(i, j))
-                    if pair not in found:
-                        similarity = float(self.vectors[i] @ self.vectors[j])  # confirmed on the full features
-                        if similarity >= threshold:
-                            found[pair] = similarity
-        reporter.update(1.0, f"{len(found):,} near-duplicate pairs")
-        pairs = sorted(((i, j, s) for (i, j), s in found.items()), key=lambda p: (-p[2], p[0], p[1]))
-        return pairs[:limit]
+            done = work - (n - start) * (n - start + 1) / 2
+            reporter.update(done / work, f"comparing items {start:,}/{n:,}")
+            stop = min(start + BLOCK, n)
+            block = search[start:stop] @ search[start:].T  # rows: items start..stop-1; columns: items start..n-1
+            rows, columns = np.nonzero(block >= floor)
+            later = columns > rows  # j > i: each pair once, never an item with itself
+            rows, columns = rows[later], columns[later]
+            cap = CANDIDATES * (stop - start)
+            if len(rows) > cap:
+                best = np.argpartition(-block[rows, columns], cap - 1)[:cap]
+                rows, columns = rows[best], columns[best]
+            i, j = rows + start, columns + start
+            similarity = np.einsum("ij,ij->i", self.vectors[i], self.vectors[j])  # confirmed on the full vectors
+            keep = similarity >= threshold
+            found_i.append(i[keep])
+            found_j.append(j[keep])
+            found_s.append(similarity[keep])
+        i, j, similarity = (np.concatenate(parts) if parts else np.zeros(0) for parts in (found_i, found_j, found_s))
+        order = np.lexsort((j, i, -similarity))[:limit]
+        reporter.update(1.0, f"{len(similarity):,} near-duplicate pairs")
+        return [(int(a), int(b), float(c)) for a, b, c in zip(i[order], j[order], similarity[order])]
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -61,3 +61,21 @@ def test_a_near_duplicate_search_can_be_cancelled():
     reporter.cancel()
     with pytest.raises(Cancelled):
         SimilarityIndex.of_images(_smooth_images(10)).near_duplicates(0.97, reporter)
+
+
+def test_every_pair_over_the_bar_is_found_once_on_the_full_vectors_or_through_the_pca(monkeypatch):
+    import engine.similarity as similarity
+
+    images = _smooth_images(150, seed=2)
+    copied = [0, 1, 2, 60, 149]
+    both = np.concatenate([images, np.stack([_near_copy(images[i]) for i in copied]),
+                           np.stack([_near_copy(images[0])])])  # two copies of image 0
+    index = SimilarityIndex.of_images(both)
+    every = index.vectors @ index.vectors.T
+    truth = {(i, j) for i, j in zip(*np.nonzero(np.triu(every >= 0.97, k=1)))}
+    assert len(truth) >= len(copied) + 2  # 0 with both copies, and the copies of 0 with each other
+    exact = index.near_duplicates(0.97)
+    assert {(i, j) for i, j, _ in exact} == truth and len(exact) == len(truth)
+    monkeypatch.setattr(similarity, "EXACT_PAIRS_LIMIT", 50)  # the large-collection path: candidates from a PCA
+    monkeypatch.setattr(similarity, "BLOCK", 64)
+    assert index.near_duplicates(0.97) == exact
