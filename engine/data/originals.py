@@ -63,7 +63,8 @@ def read_original(dataset: Dataset, index: int, max_side: int = 0) -> Original:
     if path is not None:
         try:
             image = _open(path, max_side or None)
-            fmt = Image.open(path).format or Path(path).suffix.lstrip(".").upper()
+            with Image.open(path) as header:
+                fmt = header.format or Path(path).suffix.lstrip(".").upper()
             width, height = image.size
             note = f"{width}×{height} {fmt}, {os.path.getsize(path) / 1024:,.0f} KB"
             if max_side and max(image.size) > max_side:

@@ -126,8 +126,8 @@ def _write(ctx: RunContext, root: Path, kind: str, reporter: Reporter) -> Export
 def _file_name(data, index: int, taken: set[str]) -> str:
     """The original's own file name (a PNG name for an item with no file); ``name-INDEX.ext`` where two items in one
     folder share a name (``cat/001.jpg`` and ``dog/001.jpg``)."""
-    source = data.sources[index] if data.sources is not None else None
-    name = Path(source).name if source else f"{_slug(data.item_names[index]) or 'item'}.png"
+    source = source_of(data, index)  # a file that has gone is written from its pixels, so named .png too
+    name = Path(source).name if source else f"{_slug(Path(data.item_names[index]).stem) or 'item'}.png"
     if name in taken:
         stem, suffix = os.path.splitext(name)
         name = f"{stem}-{index}{suffix}"
