@@ -25,11 +25,13 @@ def fresh_app() -> AppTest:
 
 
 def run_pipeline(at: AppTest) -> AppTest:
+    before = at.session_state["result"] if "result" in at.session_state else None
     at.button(key="run").click().run()
-    job = at.session_state["job"]
-    assert job.wait(300), "the clustering job did not finish"
-    at.run()
+    if "job" in at.session_state:  # else it finished before the rerun that follows Run, which collected it
+        assert at.session_state["job"].wait(300), "the clustering job did not finish"
+        at.run()
     assert not at.exception, at.exception
+    assert at.session_state["result"] is not before, "Run made no new result"
     return at
 
 
