@@ -93,8 +93,12 @@ if data.images is not None:
     if pairs is not None:
         groups = api.duplicate_groups(pairs)
         extra = sorted(i for g in groups for i in g[1:])
-        st.markdown(f"**{len(pairs):,} pairs** in {len(groups):,} groups: {len(extra):,} images are copies of "
-                    "another" if pairs else "No near-duplicates at this similarity.")
+        def count(k: int, word: str) -> str:
+            return f"{k:,} {word}{'' if k == 1 else 's'}"
+
+        st.markdown(f"**{count(len(pairs), 'pair')}** in {count(len(groups), 'group')}: {count(len(extra), 'image')} "
+                    f"{'is a copy' if len(extra) == 1 else 'are copies'} of another" if pairs else
+                    "No near-duplicates at this similarity.")
         if len(pairs) >= api.DUPLICATE_LIMIT:
             st.caption(f"These are the {api.DUPLICATE_LIMIT:,} most similar pairs; there are more at this similarity: "
                        "raise it to see the closest copies only.")
