@@ -364,4 +364,6 @@ def run_reasons(result) -> list[str]:
         lines.append(f"**Clustered on** {metrics['clustered']}.")
     if metrics.get("k_choice"):
         lines.append(f"**{k_sentence(metrics['k_choice'])}**; the Metrics page shows each K's evidence.")
+    for note in metrics.get("scaled", []):
+        lines.append(f"**At this size**, {note}.")
     return lines

@@ -118,9 +118,24 @@ def embedding_for(dataset: Dataset, config: Config, reporter: Reporter | None = 
     def compute() -> np.ndarray:
         reporter.update(0.25, f"{REDUCERS[config.reducer].label}: {features.shape[0]:,} × {features.shape[1]:,} "
                               f"→ {config.n_components}-D")
-        return reduce(features, config.reducer, config.reducer_params, config.n_components, config.seed)
+        return reduce(features, config.reducer, config.reducer_params, config.n_components, config.seed,
+                      reporter.stage(0.25, 1.0))
 
     return ARRAYS.get_or_compute(key, compute)
+
+
+def scale_notes(config: Config, n_items: int, n_features: int) -> list[str]:
+    """How a run's map and clustering space scale at this size (fitted on a sample, see :mod:`engine.scale`), one
+    sentence each; none below the size."""
+    from engine import scale
+
+    notes = []
+    if "sampled" in REDUCERS[config.reducer].tags and n_items > scale.FIT_SAMPLE:
+        notes.append(scale.sample_note(f"the {REDUCERS[config.reducer].label} map", n_items))
+    if config.cluster_on == "space" and not reads_features(config.clusterer) and n_items > scale.FIT_SAMPLE \
+            and space_plan(n_items, n_features, config.space_dims)[1] is not None:
+        notes.append(scale.sample_note("the clustering space", n_items))
+    return notes
 
 
 def space_plan(n_items: int, n_features: int, dims: int = 10) -> tuple[bool, int | None]:
@@ -146,20 +161,33 @@ def space_label(config: Config, n_items: int, n_features: int) -> str:
             f"min_dist {SPACE_UMAP['min_dist']:g}" + (f", after PCA to {SPACE_PCA}" if pca else "") + ")")
 
 
-def clustering_space(features: np.ndarray, dims: int = 10, seed: int = 0) -> np.ndarray:
+def clustering_space(features: np.ndarray, dims: int = 10, seed: int = 0,
+                     reporter: Reporter | None = None) -> np.ndarray:
     """The space a clusterer reads by default: PCA to 50 dimensions when wider, then a ``dims``-D UMAP with
     clustering settings (many neighbours, points packed tight: dense clumps with gaps between them); see
-    :func:`space_plan`."""
+    :func:`space_plan`. Past :data:`engine.scale.FIT_SAMPLE` items both are fitted on a sample (the PCA projects
+    every item; the UMAP places the others among their nearest sampled items), said by :func:`scale_notes`."""
     from sklearn.decomposition import PCA
 
-    X = np.asarray(features, dtype=np.float32)
+    from engine import scale
+
+    X = np.asarray(features)
     pca, dims = space_plan(*X.shape, dims)
     if pca:
-        X = PCA(SPACE_PCA, random_state=seed).fit_transform(X).astype(np.float32)
+        X = scale.search_space(X, scale.sample_indices(len(X), scale.FIT_SAMPLE, seed), seed) \
+            if len(X) > scale.FIT_SAMPLE else \
+            PCA(SPACE_PCA, random_state=seed).fit_transform(np.asarray(X, dtype=np.float32)).astype(np.float32)
+    X = np.asarray(X, dtype=np.float32)
     if dims is None:  # too few items for a UMAP: the (reduced) features themselves
         return X
-    model = REDUCERS["umap"].make(n_components=dims, seed=seed, **{**REDUCERS["umap"].resolve(), **SPACE_UMAP})
-    return np.asarray(model.fit_transform(X), dtype=np.float32)
+
+    def fit(rows: np.ndarray) -> np.ndarray:
+        model = REDUCERS["umap"].make(n_components=dims, seed=seed, **{**REDUCERS["umap"].resolve(), **SPACE_UMAP})
+        return np.asarray(model.fit_transform(rows), dtype=np.float32)
+
+    if len(X) <= scale.FIT_SAMPLE:
+        return fit(X)
+    return scale.fit_on_sample(X, fit, seed, what="the clustering space", reporter=reporter)[0]
 
 
 def space_of(dataset: Dataset, config: Config, features: np.ndarray, embedding: np.ndarray,
@@ -174,7 +202,7 @@ def space_of(dataset: Dataset, config: Config, features: np.ndarray, embedding: 
     def compute() -> np.ndarray:
         ensure(reporter).update(0.0, f"clustering space: {features.shape[0]:,} × {features.shape[1]:,} → "
                                      f"{config.space_dims}-D UMAP")
-        return clustering_space(features, config.space_dims, config.seed)
+        return clustering_space(features, config.space_dims, config.seed, ensure(reporter))
 
     return ARRAYS.get_or_compute(key, compute)
 
@@ -332,6 +360,9 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
         metrics["feature_choice"] = feature_choice.as_dict()
     if clusterer_choice is not None:
         metrics["clusterer_choice"] = clusterer_choice.as_dict()
+    scaled = scale_notes(config, *features.shape) + ([clustering.note] if clustering.note else [])
+    if scaled:  # how each stage scaled, where it did (fitted on a sample): said with the run
+        metrics["scaled"] = scaled
 
     summary = {"name": dataset.name, "fingerprint": dataset.fingerprint(), "n_items": len(dataset)}
     result = Result(config=config, dataset=summary, embedding=embedding, labels=clustering.labels,

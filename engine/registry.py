@@ -32,6 +32,10 @@ class Entry:
     #: For clusterers with ``n_clusters``: ``choose_k(X, seed, reporter=...)`` → a ``KChoice`` for K = 0 (auto);
     #: None means the general chooser (``engine.cluster.auto_k.by_silhouette_and_stability``).
     choose_k: Callable[..., Any] | None = None
+    #: For clusterers that cost too much in time or memory past a size (a merge tree holds n² distances): above
+    #: ``max_items`` they are fitted on a sample of that many and the other items assigned by their nearest
+    #: sampled ones (``engine.scale``). None: no limit.
+    max_items: int | None = None
 
     def resolve(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return resolve(self.params, dict(given or {}))

@@ -27,6 +27,8 @@ controls[2].caption(f"{api.REDUCERS[res.config.reducer].label} map of {len(data)
                     + (f" · {res.metrics['noise_fraction']:.1%} noise" if res.metrics["noise_fraction"] else "")
                     + (f", found on {res.metrics['clustered']}" if res.metrics.get("clustered") else "")
                     + ". Click a point to see it; pick the lasso or box tool above the map to select a group.")
+for note in res.metrics.get("scaled", []):  # fitted on a sample at this size: say so where the map is
+    st.caption(f"At this size, {note}.")
 
 colours = None
 if colour_by == "True label":

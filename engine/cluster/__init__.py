@@ -63,6 +63,7 @@ class Clustering:
     params: dict
     extras: dict[str, np.ndarray] = field(default_factory=dict)
     k_choice: KChoice | None = None
+    note: str = ""  # how it scaled, when it did (fitted on a sample), in a sentence
 
 
 def choose_k(X: np.ndarray, name: str, seed: int = 0, reporter: Reporter | None = None) -> KChoice:
@@ -83,14 +84,31 @@ def cluster(X: np.ndarray, name: str, params: dict | None = None, seed: int = 0,
         resolved = {**resolved, "n_clusters": k_choice.k}
     if "n_clusters" in resolved and resolved["n_clusters"] > len(X):
         raise ValueError(f"asked for {resolved['n_clusters']} clusters but there are only {len(X)} items")
-    model = entry.make(seed=seed, n_items=len(X), **resolved)
+    rows = None
+    if entry.max_items and len(X) > entry.max_items:  # too costly on all items: fit a sample, assign the rest
+        from engine.scale import sample_indices
+
+        rows = sample_indices(len(X), entry.max_items, seed)
+    fit_on = X if rows is None else X[rows]
+    model = entry.make(seed=seed, n_items=len(fit_on), **resolved)
     if "reporter" in inspect.signature(model.fit_predict).parameters:  # it reports its own iterations
-        fitted = model.fit_predict(X, reporter=ensure(reporter).stage(0.7 if k_choice else 0.0, 1.0))
+        fitted = model.fit_predict(fit_on, reporter=ensure(reporter).stage(0.7 if k_choice else 0.0, 1.0))
     else:
-        fitted = model.fit_predict(X)
+        fitted = model.fit_predict(fit_on)
+    note = ""
+    if rows is not None:
+        from engine.scale import NEIGHBOURS, assign_from_sample
+
+        ensure(reporter).update(0.95, f"{entry.label}: assigning the other {len(X) - len(rows):,} items")
+        fitted = assign_from_sample(X, rows, np.asarray(fitted), seed)
+        note = (f"{entry.label} was fitted on an even {len(rows):,}-item sample (its limit: past it, time or "
+                f"memory run out) and each of the other {len(X) - len(rows):,} items took the cluster most of its "
+                f"{NEIGHBOURS} nearest sampled items are in")
     labels = relabel_by_size(np.asarray(fitted))
     extras = EXTRAS[name](model) if name in EXTRAS else {}
-    return Clustering(labels=labels, params=resolved, extras=extras, k_choice=k_choice)
+    if rows is not None and extras:
+        extras["fitted_items"] = rows
+    return Clustering(labels=labels, params=resolved, extras=extras, k_choice=k_choice, note=note)
 
 
 def own_scores(X: np.ndarray, labels: np.ndarray, name: str, params: dict) -> dict:

@@ -44,4 +44,5 @@ ENTRY = Entry(
             Int("min_samples", 5, 1, 200, help="Neighbours needed to be a core point.")),
     description="Dense regions separated by sparse ones; points in no dense region are noise (-1).",
     tags=frozenset({"noise"}),
+    max_items=100_000,  # each core point keeps its neighbourhood: memory grows with items × density
 )

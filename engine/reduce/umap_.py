@@ -26,4 +26,5 @@ ENTRY = Entry(
         Choice("metric", "euclidean", ("euclidean", "cosine", "manhattan", "correlation")),
     ),
     description="Non-linear map preserving local neighbourhoods; the usual input to HDBSCAN.",
+    tags=frozenset({"sampled"}),  # fitted on a sample past engine.scale.FIT_SAMPLE items
 )

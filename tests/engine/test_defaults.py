@@ -60,7 +60,7 @@ def test_every_k_clusterer_starts_at_auto_and_records_how_k_was_chosen(blobs):
 
 
 def test_k_of_one_is_still_refused_with_the_auto_value_named():
-    with pytest.raises(ValueError, match=r"outside \[2, 100\] \(0 = auto\)"):
+    with pytest.raises(ValueError, match=r"outside \[2, 5000\] \(0 = auto\)"):
         CLUSTERERS["kmeans"].resolve({"n_clusters": 1})
 
 
