@@ -12,6 +12,7 @@ from engine.cluster.tree import (LINKAGES, MAX_TREE_ITEMS, Tree, build_tree, cut
 from engine.data import (DEMOS, Dataset, DataError, Limits, load, load_csv, load_edge_list, load_files, load_graphml,
                          load_npz, load_series_csv, load_zip)
 from engine.data.demo import KINDS as DEMO_KINDS
+from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
 from engine.data.thumbs import data_uri, hover_uris, montage, png_bytes
 from engine.encoders import ENCODERS
 from engine.features import FEATURES, available_for
@@ -97,7 +98,7 @@ __all__ = [
     "scatter", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",
-    "thumbnails", "DUPLICATE_THRESHOLD", "DUPLICATE_LIMIT",
+    "thumbnails", "DUPLICATE_THRESHOLD", "DUPLICATE_LIMIT", "GRAPH_DENSE_NODES",
     "SimilarityIndex", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
     "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "best_checkpoint",
     "training_speed", "measure_training_speed", "speed_sentence", "training_plan", *_LAZY,

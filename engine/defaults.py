@@ -116,6 +116,15 @@ def decide(dataset: Dataset, **overrides) -> Defaults:
                                 "true communities better than Louvain (ARI 0.68 / 0.85 / 1.0 against 0.51 / 0.26 / "
                                 "1.0), which splits sparse communities to gain modularity")
         reasons["space"] = "the graph's edges themselves (its adjacency), not the layout"
+        from engine.data import graphs
+
+        if n > graphs.DENSE_NODES:
+            config = replace(config, clusterer="louvain_graph")
+            reasons["map"] = (f"a UMAP of a spectral node embedding: past {graphs.DENSE_NODES:,} nodes a spring "
+                              "layout costs too much")
+            reasons["clusterer"] = (f"Louvain (igraph) on the graph's edges: past {graphs.DENSE_NODES:,} nodes the "
+                                    "spectral "
+                                    "default's eigen-decomposition costs minutes; Louvain finds K itself in seconds")
     elif kind == "series":
         config = replace(config, clusterer="ts_kmeans", cluster_on="features")
         reasons["clusterer"] = ("time-series K-means with DTW (a 10 % band) and K = auto: DTW matches series shifted "

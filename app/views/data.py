@@ -75,6 +75,9 @@ with left:
         shown = np.sort(np.random.default_rng(0).choice(len(data), size=min(12, len(data)), replace=False))
         st.plotly_chart(api.series_lines(data.series, shown, data.item_names, height=280), key="series_preview")
         st.caption(f"{len(shown)} of {len(data):,} series, at random")
+    elif data.graph is not None and len(data) > api.GRAPH_DENSE_NODES:
+        st.caption(f"{len(data):,} nodes, {summary['n_edges']:,} edges, {summary['components']} connected "
+                   "component(s): too many to lay out for a preview; the map is drawn when you run.")
     elif data.graph is not None:
         with st.spinner(f"Laying out {len(data):,} nodes for the preview…"):
             layout = state.graph_layout(data.fingerprint(), data)

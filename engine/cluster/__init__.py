@@ -82,15 +82,15 @@ def cluster(X: np.ndarray, name: str, params: dict | None = None, seed: int = 0,
     if resolved.get("n_clusters") == AUTO:
         k_choice = choose_k(X, name, seed, ensure(reporter).stage(0.0, 0.7))
         resolved = {**resolved, "n_clusters": k_choice.k}
-    if "n_clusters" in resolved and resolved["n_clusters"] > len(X):
-        raise ValueError(f"asked for {resolved['n_clusters']} clusters but there are only {len(X)} items")
+    if "n_clusters" in resolved and resolved["n_clusters"] > X.shape[0]:
+        raise ValueError(f"asked for {resolved['n_clusters']} clusters but there are only {X.shape[0]} items")
     rows = None
-    if entry.max_items and len(X) > entry.max_items:  # too costly on all items: fit a sample, assign the rest
+    if entry.max_items and X.shape[0] > entry.max_items:  # too costly on all items: fit a sample, assign the rest
         from engine.scale import sample_indices
 
         rows = sample_indices(len(X), entry.max_items, seed)
     fit_on = X if rows is None else X[rows]
-    model = entry.make(seed=seed, n_items=len(fit_on), **resolved)
+    model = entry.make(seed=seed, n_items=fit_on.shape[0], **resolved)
     if "reporter" in inspect.signature(model.fit_predict).parameters:  # it reports its own iterations
         fitted = model.fit_predict(fit_on, reporter=ensure(reporter).stage(0.7 if k_choice else 0.0, 1.0))
     else:

@@ -100,12 +100,22 @@ def finest_near_best(stable: list[int], silhouettes: list[float]) -> int:
 
 def by_eigengap(A: np.ndarray, seed: int = 0, k_max: int = K_MAX, reporter: Reporter | None = None) -> KChoice:
     """``A``: a graph's weighted adjacency. K is where the normalised Laplacian's sorted eigenvalues jump most."""
+    from scipy import sparse
     from scipy.sparse.csgraph import laplacian
 
-    A = np.asarray(A, dtype=np.float64)
-    np.fill_diagonal(A, 0.0)
-    values = np.linalg.eigvalsh(laplacian(A, normed=True))
-    ks = k_range(len(A), k_max)
+    ks = k_range(A.shape[0], k_max)
+    if sparse.issparse(A):  # a large graph: only the smallest eigenvalues, by Lanczos on 2I - L (largest first)
+        from scipy.sparse.linalg import eigsh
+
+        A = sparse.csr_matrix(A, dtype=np.float64)
+        A.setdiag(0.0)
+        shifted = 2.0 * sparse.identity(A.shape[0], format="csr") - laplacian(A, normed=True)
+        start = np.random.default_rng(seed).uniform(size=A.shape[0])  # a fixed start: the same K every time
+        values = np.sort(2.0 - eigsh(shifted, k=ks[-1] + 1, which="LA", return_eigenvectors=False, v0=start))
+    else:
+        A = np.asarray(A, dtype=np.float64)
+        np.fill_diagonal(A, 0.0)
+        values = np.linalg.eigvalsh(laplacian(A, normed=True))
     gaps = [float(values[k] - values[k - 1]) for k in ks]  # the jump after the k smallest eigenvalues
     return KChoice(k=ks[int(np.argmax(gaps))], rule="eigengap of the normalised Laplacian", ks=ks, score=gaps,
                    evidence={"eigenvalue": [float(values[k - 1]) for k in ks]})

@@ -1,6 +1,7 @@
 """A spectral node embedding (Laplacian eigenmaps of the adjacency, rows normalised), then K-means on it."""
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.manifold import SpectralEmbedding
@@ -17,9 +18,10 @@ class EmbeddingKMeans(ClusterMixin, BaseEstimator):
         self.n_clusters, self.dims, self.random_state = n_clusters, dims, random_state
 
     def fit(self, X, y=None):
-        dims = max(1, min(self.dims or self.n_clusters, len(X) - 2))
+        dims = max(1, min(self.dims or self.n_clusters, X.shape[0] - 2))
         embedding = SpectralEmbedding(n_components=dims, affinity="precomputed",
-                                      random_state=self.random_state).fit_transform(np.asarray(X, dtype=np.float64))
+                                      random_state=self.random_state).fit_transform(
+            X.astype(np.float64) if sparse.issparse(X) else np.asarray(X, dtype=np.float64))
         # rows onto the unit sphere (Ng, Jordan & Weiss): high- and low-degree nodes of a community then agree
         embedding = embedding / np.maximum(np.linalg.norm(embedding, axis=1, keepdims=True), 1e-12)
         self.labels_ = KMeans(self.n_clusters, n_init=10, random_state=self.random_state).fit_predict(embedding)

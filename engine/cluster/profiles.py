@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 
 @dataclass
@@ -20,8 +21,15 @@ class ClusterProfile:
 
 
 def by_typicality(X: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """``members`` ordered from nearest to farthest from their mean in ``X`` (ties keep their order)."""
-    distance = np.linalg.norm(X[members] - X[members].mean(axis=0), axis=1)
+    """``members`` ordered from nearest to farthest from their mean in ``X`` (ties keep their order); a sparse ``X``
+    (a large graph's adjacency) is never made dense: |x - m|² = |x|² - 2 x·m + |m|²."""
+    if sparse.issparse(X):
+        rows = sparse.csr_matrix(X[members], dtype=np.float64)
+        centre = np.asarray(rows.mean(axis=0)).ravel()
+        squared = np.asarray(rows.multiply(rows).sum(axis=1)).ravel() - 2 * (rows @ centre) + centre @ centre
+        distance = np.sqrt(np.maximum(squared, 0.0))
+    else:
+        distance = np.linalg.norm(X[members] - X[members].mean(axis=0), axis=1)
     return members[np.argsort(distance, kind="stable")]
 
 

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 
 from engine.progress import Reporter, ensure
 
@@ -82,6 +83,8 @@ def drop_edges(A: np.ndarray, share: float, rng: np.random.Generator) -> np.ndar
     graph's clustering at ARI 0.71; keeping a spanning forest, one piece and 0.90.)"""
     from scipy.sparse.csgraph import minimum_spanning_tree
 
+    if sparse.issparse(A):
+        return _drop_sparse_edges(sparse.csr_matrix(A), share, rng)
     A = np.asarray(A)
     upper = np.triu(A, k=1)
     rows, cols = np.nonzero(upper)
@@ -96,6 +99,24 @@ def drop_edges(A: np.ndarray, share: float, rng: np.random.Generator) -> np.ndar
     out = out + out.T
     out[np.diag_indices_from(out)] = np.diag(A)
     return out
+
+
+def _drop_sparse_edges(A, share: float, rng: np.random.Generator):
+    """:func:`drop_edges` on a sparse adjacency, kept sparse (a large graph's n² would not fit)."""
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    n = A.shape[0]
+    upper = sparse.triu(A, k=1).tocoo()
+    rows, cols, values = upper.row, upper.col, upper.data
+    forest = minimum_spanning_tree(sparse.csr_matrix((rng.random(len(rows)) + 1e-9, (rows, cols)),
+                                                     shape=A.shape)).tocoo()
+    in_forest = np.isin(rows.astype(np.int64) * n + cols,
+                        np.minimum(forest.row, forest.col).astype(np.int64) * n + np.maximum(forest.row, forest.col))
+    free = np.flatnonzero(~in_forest)
+    keep = np.ones(len(rows), dtype=bool)
+    keep[rng.choice(free, min(len(free), int(round(share * len(rows)))), replace=False)] = False
+    kept = sparse.csr_matrix((values[keep], (rows[keep], cols[keep])), shape=A.shape)
+    return (kept + kept.T + sparse.diags(A.diagonal())).tocsr()
 
 
 def runs_for(seconds_per_fit: float) -> int:
@@ -205,7 +226,7 @@ def _consensus(X: np.ndarray, coassociation: np.ndarray, sample: np.ndarray, k: 
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    n = len(X)
+    n = X.shape[0]
     distance = 1.0 - coassociation.astype(np.float64)
     np.fill_diagonal(distance, 0.0)
     if len(sample) < 2:
@@ -218,7 +239,8 @@ def _consensus(X: np.ndarray, coassociation: np.ndarray, sample: np.ndarray, k: 
     out[sample] = cut
     rest = np.setdiff1d(np.arange(n), sample)
     if graph:
-        out[rest] = cut[np.asarray(X[np.ix_(rest, sample)]).argmax(axis=1)]
+        shared = X[rest][:, sample] if sparse.issparse(X) else X[np.ix_(rest, sample)]
+        out[rest] = cut[np.asarray(shared.argmax(axis=1)).ravel()]
     else:
         from sklearn.neighbors import NearestNeighbors
 

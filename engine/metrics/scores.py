@@ -9,6 +9,7 @@ noise counts as one more predicted group, so calling points noise is not free.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from sklearn import metrics
 
@@ -31,6 +32,9 @@ def internal_scores(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict[st
     if k < 2 or k >= len(labels):
         return {"silhouette": None, "calinski_harabasz": None, "davies_bouldin": None}
     sample = SILHOUETTE_SAMPLE if len(labels) > SILHOUETTE_SAMPLE else None
+    if sparse.issparse(X):  # a large graph's adjacency rows: the silhouette reads them sparse; CH and DB cannot
+        return {"silhouette": float(metrics.silhouette_score(X, labels, sample_size=sample, random_state=seed)),
+                "calinski_harabasz": None, "davies_bouldin": None}
     return {
         "silhouette": float(metrics.silhouette_score(X, labels, sample_size=sample, random_state=seed)),
         "calinski_harabasz": float(metrics.calinski_harabasz_score(X, labels)),

@@ -36,7 +36,7 @@ def reduce(features: np.ndarray, name: str, params: dict | None = None, n_compon
         raise ValueError(f"need more than {n_components + 1} items to reduce to {n_components}-D")
 
     def fit(rows: np.ndarray) -> np.ndarray:
-        model = entry.make(n_components=min(n_components, n_features), seed=seed, n_items=len(rows),
+        model = entry.make(n_components=min(n_components, n_features), seed=seed, n_items=rows.shape[0],
                            n_features=n_features, **resolved)
         return np.asarray(model.fit_transform(rows), dtype=np.float32)
 

@@ -212,9 +212,15 @@ def map_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], panel_height: int
     return fig
 
 
-def edge_index(graph, nodes: list) -> np.ndarray:
-    """A graph's edges as ``m×2`` indices into ``nodes``."""
-    return graph_edges(graph, nodes)[0]
+MAX_DRAWN_EDGES = 20_000  # more lines than this make the map slow to pan in the browser and hide the nodes
+
+
+def edge_index(graph, nodes: list, limit: int = MAX_DRAWN_EDGES) -> np.ndarray:
+    """A graph's edges as ``m×2`` indices into ``nodes``: all of them, or an even random ``limit`` of them."""
+    edges = graph_edges(graph, nodes)[0]
+    if len(edges) > limit:
+        edges = edges[np.sort(np.random.default_rng(0).choice(len(edges), limit, replace=False))]
+    return edges
 
 
 def series_lines(series: np.ndarray, indices, names: list[str], barycentre: np.ndarray | None = None,
