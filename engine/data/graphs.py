@@ -3,7 +3,8 @@
 The nodes become the items. Self-loops are dropped and duplicate edges merged (weights added),
 each with a note in the validation report; disconnected components are kept and reported.
 Node labels, where the file has them (a node attribute such as ``club`` or ``group``), become
-the optional true labels.
+the optional true labels. Up to :data:`MAX_NODES` nodes; past :data:`DENSE_NODES` the methods read the adjacency as a
+sparse matrix (``engine.features.adjacency``).
 """
 
 from __future__ import annotations
