@@ -52,12 +52,17 @@ def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = 
         report.notes.append(f"{graph.number_of_nodes():,} nodes: past {DENSE_NODES:,} the graph is held as a sparse "
                             "matrix, clustered by Louvain / Leiden / label propagation (igraph) or spectral methods, "
                             "and drawn from a spectral node embedding")
-    graph = nx.relabel_nodes(graph, {node: str(node) for node in graph.nodes()})
-    simple = nx.Graph()
-    simple.add_nodes_from(graph.nodes(data=True))
-    for u, v, data in graph.edges(data=True):
-        weight = float(data.get("weight", 1.0))
-        simple.add_edge(u, v, weight=weight)
+    if not all(isinstance(node, str) for node in graph):  # (a copy of a 100,000-node graph costs ~10 s)
+        graph = nx.relabel_nodes(graph, {node: str(node) for node in graph.nodes()})
+    if type(graph) is nx.Graph and all(data.keys() == {"weight"} and type(data["weight"]) is float
+                                       for _, _, data in graph.edges(data=True)):
+        simple = graph  # already what the methods read (an edge list's graph): no copy
+    else:
+        simple = nx.Graph()
+        simple.add_nodes_from(graph.nodes(data=True))
+        for u, v, data in graph.edges(data=True):
+            weight = float(data.get("weight", 1.0))
+            simple.add_edge(u, v, weight=weight)
     components = nx.number_connected_components(simple)
     if components > 1:
         report.notes.append(f"{components} connected components (each is clustered on its own)")
