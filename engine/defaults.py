@@ -123,8 +123,8 @@ def decide(dataset: Dataset, **overrides) -> Defaults:
             reasons["map"] = (f"a UMAP of a spectral node embedding: past {graphs.DENSE_NODES:,} nodes a spring "
                               "layout costs too much")
             reasons["clusterer"] = (f"Louvain (igraph) on the graph's edges: past {graphs.DENSE_NODES:,} nodes the "
-                                    "spectral "
-                                    "default's eigen-decomposition costs minutes; Louvain finds K itself in seconds")
+                                    "spectral default's eigen-decomposition costs minutes; Louvain finds K itself in "
+                                    "seconds")
     elif kind == "series":
         config = replace(config, clusterer="ts_kmeans", cluster_on="features")
         reasons["clusterer"] = ("time-series K-means with DTW (a 10 % band) and K = auto: DTW matches series shifted "

@@ -234,12 +234,9 @@ def trust_of(config: Config, features: np.ndarray, embedding: np.ndarray, space:
     if space is not embedding and (config.cluster_on != "space" or reads_features(config.clusterer)):
         what = named
     if reference.shape[1] > SPACE_PCA and reference.shape[0] > SPACE_PCA:
-        from scipy import sparse
-        from sklearn.decomposition import PCA, TruncatedSVD
+        from engine.scale import components
 
-        reference = TruncatedSVD(SPACE_PCA, random_state=config.seed).fit_transform(reference).astype(np.float32) \
-            if sparse.issparse(reference) else \
-            PCA(SPACE_PCA, random_state=config.seed).fit_transform(np.asarray(reference, dtype=np.float32))
+        reference = components(reference, SPACE_PCA, config.seed)
         what = f"{what.replace('the ', 'the first ' + str(SPACE_PCA) + ' principal components of the ', 1)}"
     return map_trust(reference, embedding, labels, reference=what, seed=config.seed)
 

@@ -51,6 +51,17 @@ def search_space(X: np.ndarray, fit_rows: np.ndarray, seed: int = 0, chunk: int 
     return out
 
 
+def components(X, dims: int, seed: int = 0) -> np.ndarray:
+    """``X``'s first ``dims`` principal components as float32 (a sparse ``X``, a large graph's adjacency: its
+    truncated SVD, which never makes it dense)."""
+    from scipy import sparse
+    from sklearn.decomposition import PCA, TruncatedSVD
+
+    if sparse.issparse(X):
+        return TruncatedSVD(dims, random_state=seed).fit_transform(X).astype(np.float32)
+    return PCA(dims, random_state=seed).fit_transform(np.asarray(X, dtype=np.float32))
+
+
 def nearest(reference: np.ndarray, queries: np.ndarray, k: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
     """For each query row, its ``k`` nearest reference rows: euclidean distances and indices (FAISS; exact up to
     :data:`EXACT_SEARCH` queries, HNSW beyond)."""
@@ -97,16 +108,11 @@ def fit_on_sample(X: np.ndarray, fit, seed: int = 0, size: int | None = None, wh
     if len(rows) == len(X):
         return fitted, ""
     reporter.update(0.7, f"{what}: placing the other {len(X) - len(rows):,} items among their nearest sampled ones")
-    rest = np.setdiff1d(np.arange(len(X)), rows, assume_unique=True)
-    search = search_space(X, rows, seed)
     out = np.empty((len(X), fitted.shape[1]), dtype=np.float32)
     out[rows] = fitted
-    for start in range(0, len(rest), 262_144):
-        part = rest[start:start + 262_144]
-        distances, indices = nearest(search[rows], search[part])
+    for part, distances, indices, done, total in _nearest_sampled(X, rows, seed):
         out[part] = place(fitted, distances, indices)
-        reporter.update(0.7 + 0.3 * min(1.0, (start + len(part)) / len(rest)), f"{what}: placed "
-                        f"{start + len(part):,} of {len(rest):,}")
+        reporter.update(0.7 + 0.3 * done / total, f"{what}: placed {done:,} of {total:,}")
     return out, sample_note(what, len(X), size)
 
 
@@ -122,10 +128,20 @@ def assign_from_sample(X: np.ndarray, rows: np.ndarray, labels: np.ndarray, seed
     of its :data:`NEIGHBOURS` nearest sampled rows have (noise, ``-1``, included)."""
     out = np.empty(len(X), dtype=np.int64)
     out[rows] = labels
-    rest = np.setdiff1d(np.arange(len(X)), rows, assume_unique=True)
-    if len(rest):
-        search = search_space(X, rows, seed)
-        for start in range(0, len(rest), 262_144):
-            part = rest[start:start + 262_144]
-            out[part] = vote(np.asarray(labels), nearest(search[rows], search[part])[1])
+    for part, _, indices, _, _ in _nearest_sampled(X, rows, seed):
+        out[part] = vote(np.asarray(labels), indices)
     return out
+
+
+def _nearest_sampled(X: np.ndarray, rows: np.ndarray, seed: int, chunk: int = 262_144):
+    """For the rows of ``X`` outside the sample ``rows``, chunk by chunk: the chunk's row indices, the distances and
+    sample positions of their :data:`NEIGHBOURS` nearest sampled rows, and how many are done of how many."""
+    rest = np.setdiff1d(np.arange(len(X)), rows, assume_unique=True)
+    if not len(rest):
+        return
+    search = search_space(X, rows, seed)
+    reference = search[rows]
+    for start in range(0, len(rest), chunk):
+        part = rest[start:start + chunk]
+        distances, indices = nearest(reference, search[part])
+        yield part, distances, indices, start + len(part), len(rest)

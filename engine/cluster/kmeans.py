@@ -30,13 +30,6 @@ class FaissKMeans(ClusterMixin, BaseEstimator):
         self.labels_ = model.index.search(X, 1)[1][:, 0].astype(np.int64)
         return self
 
-    def predict(self, X):
-        import faiss
-
-        index = faiss.IndexFlatL2(self.cluster_centers_.shape[1])
-        index.add(self.cluster_centers_)
-        return index.search(np.ascontiguousarray(X, dtype=np.float32), 1)[1][:, 0].astype(np.int64)
-
 
 def use_faiss(n_items: int, k: int) -> bool:
     from engine.scale import FAISS_KMEANS

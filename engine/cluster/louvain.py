@@ -7,19 +7,18 @@ igraph's Louvain takes 4.4 s on the same graph.
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin
 
+from engine.cluster.graph_shared import igraph_communities
 from engine.params import Float, Int
 from engine.registry import Entry
 
 
-def knn_graph(X: np.ndarray, n_neighbors: int):
-    """The symmetric, unweighted ``n_neighbors``-nearest-neighbour graph of the rows of ``X`` (igraph)."""
-    import igraph
-
+def knn_graph(X: np.ndarray, n_neighbors: int) -> sparse.csr_matrix:
+    """The symmetric, unweighted ``n_neighbors``-nearest-neighbour graph of the rows of ``X``, as a sparse
+    adjacency."""
     from engine.scale import nearest
 
     k = min(n_neighbors, len(X) - 1)
@@ -28,11 +27,13 @@ def knn_graph(X: np.ndarray, n_neighbors: int):
     targets = found.ravel()
     keep = (targets >= 0) & (sources != targets)
     pairs = np.unique(np.sort(np.column_stack([sources[keep], targets[keep]]), axis=1), axis=0)
-    return igraph.Graph(n=len(X), edges=pairs)
+    upper = sparse.csr_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(X), len(X)))
+    return upper + upper.T
 
 
 class KNNLouvain(ClusterMixin, BaseEstimator):
-    """Louvain on the kNN graph of ``X``; clusters are numbered largest first."""
+    """Louvain on the kNN graph of ``X`` (igraph, as for a large graph's own edges); clusters are numbered largest
+    first."""
 
     def __init__(self, n_neighbors: int = 15, resolution: float = 0.5, random_state: int | None = None):
         self.n_neighbors = n_neighbors
@@ -40,13 +41,8 @@ class KNNLouvain(ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y=None):
-        import igraph
-
-        graph = knn_graph(np.asarray(X), self.n_neighbors)
-        igraph.set_random_number_generator(random.Random(self.random_state))
-        membership = np.asarray(graph.community_multilevel(resolution=self.resolution).membership)
-        self.labels_ = membership.astype(np.int64)
-        self.modularity_ = float(graph.modularity(membership.tolist(), resolution=self.resolution))
+        adjacency = knn_graph(np.asarray(X), self.n_neighbors)
+        self.labels_ = igraph_communities(adjacency, "louvain", self.resolution, self.random_state)
         return self
 
 

@@ -83,40 +83,22 @@ def drop_edges(A: np.ndarray, share: float, rng: np.random.Generator) -> np.ndar
     graph's clustering at ARI 0.71; keeping a spanning forest, one piece and 0.90.)"""
     from scipy.sparse.csgraph import minimum_spanning_tree
 
-    if sparse.issparse(A):
-        return _drop_sparse_edges(sparse.csr_matrix(A), share, rng)
-    A = np.asarray(A)
-    upper = np.triu(A, k=1)
-    rows, cols = np.nonzero(upper)
-    random_weights = np.zeros(A.shape)
-    random_weights[rows, cols] = rng.random(len(rows)) + 1e-9  # MST of random weights: a uniform-ish random forest
-    tree = minimum_spanning_tree(random_weights).toarray() > 0
-    free = np.flatnonzero(~tree[rows, cols])  # the share is of all edges, taken from those outside the forest
-    keep = np.ones(len(rows), dtype=bool)
-    keep[rng.choice(free, min(len(free), int(round(share * len(rows)))), replace=False)] = False
-    out = np.zeros_like(A)
-    out[rows[keep], cols[keep]] = A[rows[keep], cols[keep]]
-    out = out + out.T
-    out[np.diag_indices_from(out)] = np.diag(A)
-    return out
-
-
-def _drop_sparse_edges(A, share: float, rng: np.random.Generator):
-    """:func:`drop_edges` on a sparse adjacency, kept sparse (a large graph's n² would not fit)."""
-    from scipy.sparse.csgraph import minimum_spanning_tree
-
+    given = A
+    A = sparse.csr_matrix(A)  # sparse throughout: a large graph's n² would not fit; a dense one comes back dense
     n = A.shape[0]
     upper = sparse.triu(A, k=1).tocoo()
     rows, cols, values = upper.row, upper.col, upper.data
+    # the MST of random weights: a uniform-ish random forest, whose edges are never dropped
     forest = minimum_spanning_tree(sparse.csr_matrix((rng.random(len(rows)) + 1e-9, (rows, cols)),
                                                      shape=A.shape)).tocoo()
     in_forest = np.isin(rows.astype(np.int64) * n + cols,
                         np.minimum(forest.row, forest.col).astype(np.int64) * n + np.maximum(forest.row, forest.col))
-    free = np.flatnonzero(~in_forest)
+    free = np.flatnonzero(~in_forest)  # the share is of all edges, taken from those outside the forest
     keep = np.ones(len(rows), dtype=bool)
     keep[rng.choice(free, min(len(free), int(round(share * len(rows)))), replace=False)] = False
     kept = sparse.csr_matrix((values[keep], (rows[keep], cols[keep])), shape=A.shape)
-    return (kept + kept.T + sparse.diags(A.diagonal())).tocsr()
+    out = (kept + kept.T + sparse.diags(A.diagonal())).tocsr()
+    return out if sparse.issparse(given) else out.toarray().astype(np.asarray(given).dtype, copy=False)
 
 
 def runs_for(seconds_per_fit: float) -> int:

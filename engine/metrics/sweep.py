@@ -34,13 +34,11 @@ def k_sweep(X: np.ndarray, k_max: int = 15, seed: int = 0, reporter: Reporter | 
     reporter = ensure(reporter)
     reduced_from = 0
     if X.shape[1] > SWEEP_DIMS and X.shape[0] > SWEEP_DIMS:
-        from scipy import sparse
-        from sklearn.decomposition import PCA, TruncatedSVD
+        from engine.scale import components
 
         reporter.update(0.0, f"PCA of {X.shape[1]:,} dimensions to {SWEEP_DIMS} for the sweep")
         reduced_from = int(X.shape[1])
-        X = TruncatedSVD(SWEEP_DIMS, random_state=seed).fit_transform(X).astype(np.float32) if sparse.issparse(X) \
-            else PCA(SWEEP_DIMS, random_state=seed).fit_transform(np.asarray(X, dtype=np.float32))
+        X = components(X, SWEEP_DIMS, seed)
     ks = list(range(2, max(3, min(k_max, len(X) - 1) + 1)))
     sample = SILHOUETTE_SAMPLE if len(X) > SILHOUETTE_SAMPLE else None
     inertia, silhouette = [], []
