@@ -159,6 +159,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     payload["method"] = result.config.clusterer
     if "clusterer_choice" in result.metrics:
         payload["method_why"] = result.metrics["clusterer_choice"]["reason"]
+    if "scaled" in result.metrics:  # fitted on a sample at this size: said here as on the app's pages
+        payload["scaled"] = result.metrics["scaled"]
     if args.json:
         print(json.dumps(payload))
     else:

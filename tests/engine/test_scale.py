@@ -119,3 +119,19 @@ def test_k_up_to_5000_where_the_method_allows_it():
         assert CLUSTERERS[name].resolve({"n_clusters": 5000})["n_clusters"] == 5000
     with pytest.raises(ValueError, match=r"outside \[2, 100\]"):
         CLUSTERERS["gmm"].resolve({"n_clusters": 1000})
+
+
+def test_the_cli_says_what_it_fitted_on_a_sample(monkeypatch, blobs3k, tmp_path, capsys):
+    import json
+
+    from engine.cli import main
+
+    X, y = blobs3k
+    table = tmp_path / "blobs.csv"
+    np.savetxt(table, np.column_stack([X, y]), fmt=["%.5f"] * 8 + ["%d"], delimiter=",",
+               header=",".join([f"x{i}" for i in range(8)] + ["label"]), comments="")
+    monkeypatch.setattr(scale, "FIT_SAMPLE", 1000)
+    assert main(["cluster", "--data", str(table), "--json", "--no-save"]) == 0
+    said = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert said["n_items"] == 3000 and said["ari"] > AGREE
+    assert [n.split(" was ")[0] for n in said["scaled"]] == ["the UMAP map", "the clustering space"]
