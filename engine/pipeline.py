@@ -128,10 +128,16 @@ def scale_notes(config: Config, n_items: int, n_features: int) -> list[str]:
     """How a run's map and clustering space scale at this size (fitted on a sample, see :mod:`engine.scale`), one
     sentence each; none below the size."""
     from engine import scale
+    from engine.reduce import spring
 
     notes = []
     if "sampled" in REDUCERS[config.reducer].tags and n_items > scale.FIT_SAMPLE:
         notes.append(scale.sample_note(f"the {REDUCERS[config.reducer].label} map", n_items))
+    from engine.data import graphs
+
+    if config.reducer == "spring" and n_items > graphs.DENSE_NODES:  # (see engine.reduce.spring.embedding_layout)
+        notes.append(f"the map is a UMAP of a {spring.EMBEDDING_DIMS}-D spectral node embedding, not a spring layout "
+                     f"(past {graphs.DENSE_NODES:,} nodes its simulation costs O(n²) a step)")
     if config.cluster_on == "space" and not reads_features(config.clusterer) and n_items > scale.FIT_SAMPLE \
             and space_plan(n_items, n_features, config.space_dims)[1] is not None:
         notes.append(scale.sample_note("the clustering space", n_items))

@@ -17,7 +17,8 @@ ENTRY = Entry(
     name="spectral", label="Spectral", make=make,
     params=(N_CLUSTERS,
             Int("n_neighbors", 15, 2, 200, help="Neighbours in the affinity graph.")),
-    description="Clusters the eigenvectors of a neighbour graph; finds non-convex shapes. Past 20,000 items, fitted on a sample.",
+    description="Clusters the eigenvectors of a neighbour graph; finds non-convex shapes. Past 20,000 items, fitted "
+                "on a sample.",
     tags=frozenset({"k"}),
     max_items=20_000,  # 20k items: 7 s on 2 cores; its eigen-solver grows faster than the items
 )

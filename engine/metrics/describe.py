@@ -21,9 +21,12 @@ SCORES = {  # key: (label, direction, what it says)
 }
 
 
-def format_score(key: str, value: Any) -> str:
+def format_score(key: str, value: Any, n_clusters: int | None = None) -> str:
+    """A score for display; a missing one says why where the cluster count tells (fewer than 2 clusters), else
+    that it is not defined for this data (a large graph's sparse adjacency has no Calinski-Harabasz)."""
     if value is None:
-        return "n/a (fewer than 2 clusters)"
+        return "n/a (fewer than 2 clusters)" if n_clusters is None or n_clusters < 2 else \
+            "n/a (not defined for this data)"
     if key == "noise_fraction":
         return f"{value:.1%}"
     if isinstance(value, float):
@@ -40,6 +43,7 @@ def score_frame(rows: dict[str, dict]) -> pd.DataFrame:
 
 def score_table(metrics: dict) -> pd.DataFrame:
     """One column of values with what each score means and which way is better."""
-    rows = [(SCORES[k][0], format_score(k, metrics[k]), SCORES[k][1] or "—", SCORES[k][2])
+    rows = [(SCORES[k][0], format_score(k, metrics[k], metrics.get("n_clusters")), SCORES[k][1] or "—",
+             SCORES[k][2])
             for k in SCORES if k in metrics]
     return pd.DataFrame(rows, columns=["Score", "Value", "Better", "Meaning"])

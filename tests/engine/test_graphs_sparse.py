@@ -41,6 +41,10 @@ def test_the_default_run_on_a_sparse_graph_finds_the_blocks(planted):
     assert result.metrics["ari"] > 0.9 and result.metrics["modularity"] > 0.5
     assert result.metrics["silhouette"] is not None and result.metrics["calinski_harabasz"] is None
     assert "spectral node embedding" in api.decide(planted).reasons["map"]
+    assert any(note.startswith("the map is a UMAP of a 16-D spectral node embedding")
+               for note in result.metrics["scaled"])
+    shown = api.score_table(result.metrics).set_index("Score")["Value"]
+    assert shown["Calinski-Harabasz"] == "n/a (not defined for this data)"
 
 
 @pytest.mark.parametrize("name", ["louvain_graph", "label_propagation", "spectral_graph", "embedding_kmeans"])
