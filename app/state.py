@@ -188,8 +188,9 @@ def tree(key: str, _space: np.ndarray, method: str, seed: int) -> "api.Tree":
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def leaf_thumbnails(key: str, _images: np.ndarray, representatives: tuple[int, ...]) -> list[str]:
-    return [api.data_uri(_images[i], 48) for i in representatives]
+def leaf_thumbnails(key: str, _data: api.Dataset, representatives: tuple[int, ...]) -> list[str]:
+    """One tile per dendrogram leaf: its most typical item's whole original where the dataset has files."""
+    return [api.data_uri(tile, 48) for tile in api.thumbnails(_data, list(representatives), size=48)]
 
 
 def rerun_with_k(res: api.Result, k: int) -> api.Result:
@@ -247,8 +248,9 @@ def barycentre(key: str, _members: np.ndarray, metric: str) -> np.ndarray:
 
 
 @st.cache_data(show_spinner="Making hover thumbnails…", max_entries=4)
-def hover_uris(key: str, _images: np.ndarray) -> dict[int, str]:
-    return api.hover_uris(_images)
+def hover_uris(key: str, _data: api.Dataset) -> dict[int, str]:
+    """Hover thumbnails of the dataset's items: whole originals where it has files."""
+    return api.hover_uris(_data)
 
 
 FOCUS, GO_SIMILAR = "similar_pick", "go_similar"  # the Similar page's item menu, and a request to go there

@@ -143,7 +143,7 @@ def hover_thumbnails(fig, data: api.Dataset, token: str) -> None:
     if data.images is None:
         return
     fig.update_layout(meta={"hover_thumbs": token})
-    uris = state.hover_uris(data.fingerprint(), data.images)
+    uris = state.hover_uris(data.fingerprint(), data)
     script = (HOVER_SCRIPT.replace("__TOKEN__", json.dumps(token)).replace("__BIG__", "96")
               .replace("__THUMBS__", json.dumps(uris).replace("</", "<\\/")))
     st.iframe(script, height=1)  # same-origin: the script reaches the chart in the page around it

@@ -13,7 +13,7 @@ from engine.data import (DEMOS, Dataset, DataError, Limits, load, load_csv, load
                          load_npz, load_series_csv, load_zip)
 from engine.data.demo import KINDS as DEMO_KINDS
 from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
-from engine.data.thumbs import data_uri, hover_uris, montage, png_bytes
+from engine.data.thumbs import data_uri, montage, png_bytes
 from engine.encoders import ENCODERS
 from engine.features import FEATURES, available_for
 from engine.metrics import Sweep, k_sweep
@@ -42,7 +42,8 @@ from engine.cluster.ts_kmeans import dtw_cells
 from engine.features.series import target_length
 from engine.features.adjacency import adjacency_features
 from engine.timeseries import barycentre
-from engine.data.originals import THUMB_SIZE, Original, common_folder, gallery, read_original, source_of, thumbnails
+from engine.data.originals import (THUMB_SIZE, Original, common_folder, gallery, hover_uris, read_original, source_of,
+                                   thumbnails)
 from engine.similarity import DUPLICATE_LIMIT, DUPLICATE_THRESHOLD, SimilarityIndex, duplicate_groups
 from engine.encoders import weights_table
 

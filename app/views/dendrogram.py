@@ -39,7 +39,7 @@ leaves = controls[3].select_slider("Leaves drawn", [16, 24, 32, 48, 64, 96], val
 lay = api.layout(tree, labels, height, leaves=max(leaves, min(2 * k, 96)))
 
 representatives = api.leaf_representatives(space, lay)
-thumbs = state.leaf_thumbnails(f"{data.fingerprint()}-{linkage}", data.images, tuple(representatives.tolist())) \
+thumbs = state.leaf_thumbnails(f"{data.fingerprint()}-{linkage}", data, tuple(representatives.tolist())) \
     if data.images is not None else None
 sample_note = (f"built on a random sample of {n_tree:,} of {len(data):,} items (the linkage needs all pairwise "
                "distances); the others join the cluster of their nearest sampled item"
@@ -47,8 +47,20 @@ sample_note = (f"built on a random sample of {n_tree:,} of {len(data):,} items (
 st.caption(f"{linkage.capitalize()} linkage on the {res.config.cluster_on} ({space.shape[1]}-D), {sample_note}. "
            f"Cut into **{k}** clusters at height {height:.3g}. The top {len(lay.leaf_items)} branches are drawn"
            + (f"; each leaf shows its most typical item, so {len(lay.leaf_items)} of {len(data):,} images are shown"
-              if thumbs else "") + ".")
-st.plotly_chart(api.dendrogram(lay, thumbs, height=560), key=f"dendrogram-{linkage}-{k}-{len(lay.leaf_items)}")
+              if thumbs else "") + ". Click a leaf's dot to open its most typical item: full size, and more like it.")
+tree_key = f"dendrogram-{linkage}-{k}-{len(lay.leaf_items)}"
+
+
+def open_leaf() -> None:
+    """A leaf clicked: its most typical item opens on the Similar page."""
+    event = st.session_state.get(tree_key)
+    points = event.selection.points if event else []
+    leaves = [int(p["customdata"]) for p in points if p.get("customdata") is not None]
+    if leaves and 0 <= leaves[0] < len(representatives):
+        state.open_item(int(representatives[leaves[0]]))
+
+
+st.plotly_chart(api.dendrogram(lay, thumbs, height=560), key=tree_key, on_select=open_leaf, selection_mode="points")
 
 sizes = np.bincount(labels)
 left, right = st.columns([3, 2])

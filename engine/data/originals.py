@@ -94,24 +94,58 @@ def fit_square(image: np.ndarray, size: int, background: int = BACKGROUND) -> np
     return np.asarray(tile)
 
 
+def _shrunk(dataset: Dataset, index: int, side: int) -> np.ndarray | None:
+    """The item's whole original at most ``side`` px on its long side (JPEGs decoded at a reduced scale), or None
+    where it has no readable file."""
+    path = source_of(dataset, index)
+    if path is None:
+        return None
+    try:
+        image = _open(path, side)
+    except OSError:
+        return None
+    image.thumbnail((side, side), Image.Resampling.BILINEAR)
+    return np.asarray(image)
+
+
+def _each(function, indices) -> list:
+    """``function`` over ``indices`` on a few threads (decoding releases the GIL), in order."""
+    indices = [int(i) for i in indices]
+    if len(indices) < 32:
+        return [function(i) for i in indices]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
+        return list(pool.map(function, indices, chunksize=64))
+
+
 def thumbnails(dataset: Dataset, indices, size: int = THUMB_SIZE) -> np.ndarray:
     """``len(indices)×size×size×3`` tiles: each item's whole original fitted into the square where it has a file,
     else its pixel array scaled to the square."""
+    def tile(index: int) -> np.ndarray:
+        image = _shrunk(dataset, index, size * 2)
+        return enlarge(dataset.images[index], size) if image is None else fit_square(image, size)
+
     out = np.empty((len(indices), size, size, 3), dtype=np.uint8)
-    for slot, index in enumerate(indices):
-        path = source_of(dataset, int(index))
-        image = None
-        if path is not None:
-            try:
-                image = _open(path, size)
-            except OSError:
-                image = None
-        if image is None:
-            out[slot] = enlarge(dataset.images[int(index)], size)
-        else:
-            image.thumbnail((size * 2, size * 2), Image.Resampling.BILINEAR)
-            out[slot] = fit_square(np.asarray(image), size)
+    for slot, image in enumerate(_each(tile, indices)):
+        out[slot] = image
     return out
+
+
+def hover_uris(dataset: Dataset, limit: int | None = None, size: int | None = None) -> dict[int, str]:
+    """Small inline thumbnails for a map's hover, item index → ``data:`` URI (see
+    :func:`engine.data.thumbs.hover_uri`): each item's whole original where it has a file (a 640×480 photo stays
+    4:3, nothing cropped), else its pixels; past ``limit`` items, an evenly spread sample."""
+    from engine.data.thumbs import HOVER_LIMIT, HOVER_SIZE, hover_sample, hover_uri
+
+    limit, size = limit or HOVER_LIMIT, size or HOVER_SIZE
+    chosen = hover_sample(len(dataset), limit)
+
+    def uri(index: int) -> str:
+        image = _shrunk(dataset, index, size)
+        return hover_uri(dataset.images[index] if image is None else image, size)
+
+    return dict(zip(chosen.tolist(), _each(uri, chosen)))
 
 
 def gallery(dataset: Dataset, indices, columns: int = 8, cell: int = 64) -> np.ndarray:

@@ -57,25 +57,29 @@ HOVER_LIMIT = 5_000  # thumbnails sent with a map; past this an even sample of t
 TINY = 16  # at most this size an image goes as a lossless PNG of its own pixels (a digit: ~100 bytes)
 
 
+def hover_sample(n: int, limit: int = HOVER_LIMIT) -> np.ndarray:
+    """The items of ``n`` that get a hover thumbnail: all of them up to ``limit``, else an evenly spread sample."""
+    return np.arange(n) if n <= limit else np.unique(np.linspace(0, n - 1, limit).round().astype(int))
+
+
+def hover_uri(image: np.ndarray, size: int = HOVER_SIZE) -> str:
+    """One image as a small inline hover thumbnail, its whole frame kept (at most ``size`` px on its long side):
+    tiny images as PNGs of their own pixels (the browser scales them up crisply), grayscale ones as one-channel
+    PNGs, colour ones as JPEGs."""
+    gray = image.ndim == 2 or (image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all()
+    pil = Image.fromarray(image).convert("L" if gray else "RGB")
+    if max(image.shape[:2]) > size:
+        pil.thumbnail((size, size), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    if max(image.shape[:2]) <= TINY or gray:  # strokes on a plain ground compress better lossless
+        pil.save(buffer, format="PNG")
+        return encoded_uri(buffer.getvalue(), "png")
+    pil.save(buffer, format="JPEG", quality=75)
+    return encoded_uri(buffer.getvalue(), "jpeg")
+
+
 def hover_uris(images: np.ndarray, limit: int = HOVER_LIMIT, size: int = HOVER_SIZE) -> dict[int, str]:
-    """Small inline thumbnails for a map's hover, item index → ``data:`` URI: tiny images as PNGs of their own
-    pixels (the browser scales them up crisply), grayscale ones as one-channel PNGs, colour ones as JPEGs, all at
-    most ``size`` px. Past ``limit`` items, an evenly spread sample of ``limit`` of them."""
-    n = len(images)
-    chosen = np.arange(n) if n <= limit else np.unique(np.linspace(0, n - 1, limit).round().astype(int))
-    out = {}
-    for i in chosen.tolist():
-        image = images[i]
-        gray = image.ndim == 2 or (image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all()
-        pil = Image.fromarray(image).convert("L" if gray else "RGB")
-        if max(image.shape[:2]) > size:
-            pil.thumbnail((size, size), Image.Resampling.BILINEAR)
-        buffer = io.BytesIO()
-        if max(image.shape[:2]) <= TINY or gray:  # strokes on a plain ground compress better lossless
-            pil.save(buffer, format="PNG")
-            kind = "png"
-        else:
-            pil.save(buffer, format="JPEG", quality=75)
-            kind = "jpeg"
-        out[i] = encoded_uri(buffer.getvalue(), kind)
-    return out
+    """Hover thumbnails of a pixel array's images (see :func:`hover_uri`), item index → ``data:`` URI; past
+    ``limit`` items, an evenly spread sample of ``limit`` of them. A dataset with files shows its originals
+    instead: :func:`engine.data.originals.hover_uris`."""
+    return {i: hover_uri(images[i], size) for i in hover_sample(len(images), limit).tolist()}

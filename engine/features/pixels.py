@@ -8,9 +8,9 @@ then give the same features, where plain pixels would group the images by their 
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
 from engine.data import Dataset, DataError
+from engine.features.stream import originals_larger, squares
 from engine.params import Choice, Int
 from engine.registry import Entry
 
@@ -33,11 +33,8 @@ def pixel_features(dataset: Dataset, size: int = 32, contrast: str = "background
     if dataset.images is None:
         raise DataError("pixel features need images; this dataset is a feature table")
     images = dataset.images
-    if images.shape[1] > size:
-        shrunk = np.empty((len(images), size, size) + images.shape[3:], dtype=np.uint8)
-        for i, im in enumerate(images):  # into one buffer: a list of arrays then a stack holds them twice
-            shrunk[i] = np.asarray(Image.fromarray(im).resize((size, size), Image.Resampling.BILINEAR))
-        images = shrunk
+    if images.shape[1] > size or originals_larger(dataset, size):  # larger than the copies: from the files
+        images = squares(dataset, size)
     if contrast == "background":
         images = against_background(images)
     elif dataset.grayscale:

@@ -47,15 +47,15 @@ class _Files:
     """``torch.utils.data.Dataset`` protocol over a dataset's files: item ``i`` → ``(i, side×side×3 uint8)``; an
     unreadable or vanished file gives the pixel array's copy, resized."""
 
-    def __init__(self, dataset: Dataset, side: int):
-        self.sources, self.images, self.side = dataset.sources, dataset.images, side
+    def __init__(self, dataset: Dataset, side: int, crop: float = CROP):
+        self.sources, self.images, self.side, self.crop = dataset.sources, dataset.images, side, crop
 
     def __len__(self) -> int:
         return len(self.sources)
 
     def __getitem__(self, i: int) -> tuple[int, np.ndarray]:
         try:
-            return i, read_for_encoder(self.sources[i], self.side)
+            return i, read_for_encoder(self.sources[i], self.side, self.crop)
         except OSError:
             pixels = Image.fromarray(self.images[i]).resize((self.side, self.side), Image.Resampling.BILINEAR)
             return i, np.asarray(pixels, dtype=np.uint8)
@@ -67,11 +67,11 @@ def _stack(items: list[tuple[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]
     return np.array([i for i, _ in items], dtype=np.int64), np.stack([a for _, a in items])
 
 
-def batches(dataset: Dataset, side: int, batch: int = BATCH, processes: int | None = None
+def batches(dataset: Dataset, side: int, batch: int = BATCH, processes: int | None = None, crop: float = CROP
             ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``(indices, images)`` in item order, ``batch`` at a time: ``side``-px crops of the originals where the
-    dataset has files (decoded by ``processes`` workers), else slices of its pixel array at their own size (the
-    encoder's batch function resizes those)."""
+    """``(indices, images)`` in item order, ``batch`` at a time: ``side``-px crops of the originals (the centre
+    ``crop`` of the short side) where the dataset has files (decoded by ``processes`` workers), else slices of its
+    pixel array at their own size (the encoder's batch function resizes those)."""
     n = len(dataset)
     if dataset.sources is None:
         for start in range(0, n, batch):
@@ -80,7 +80,35 @@ def batches(dataset: Dataset, side: int, batch: int = BATCH, processes: int | No
     from torch.utils.data import DataLoader
 
     processes = workers() if processes is None else processes
-    loader = DataLoader(_Files(dataset, side), batch_size=batch, shuffle=False, num_workers=processes,
+    loader = DataLoader(_Files(dataset, side, crop), batch_size=batch, shuffle=False, num_workers=processes,
                         collate_fn=_stack, prefetch_factor=4 if processes else None,
                         multiprocessing_context="fork" if processes else None)
     yield from loader
+
+
+def originals_larger(dataset: Dataset, side: int) -> bool:
+    """Whether ``side``-px images are better read from the files than scaled up from the loaded copies: the dataset
+    has its files, the copies are smaller than ``side`` and most originals are larger than the copies."""
+    if dataset.sources is None or dataset.images is None or dataset.original_sizes is None:
+        return False
+    loaded = dataset.images.shape[1]
+    return side > loaded and float(np.median(dataset.original_sizes.min(axis=1))) > loaded
+
+
+def squares(dataset: Dataset, side: int, on_batch=None) -> np.ndarray:
+    """uint8 ``n×side×side×3``: each image's whole centre square (as the loaded copies are cut) at ``side`` px,
+    read from the original files by the loader's workers where the copies are smaller than that
+    (:func:`originals_larger`), else the loaded copies resized. ``on_batch(done, total)`` after each batch (it may
+    raise to cancel)."""
+    n = len(dataset)
+    out = np.empty((n, side, side, 3), dtype=np.uint8)
+    if originals_larger(dataset, side):
+        for indices, images in batches(dataset, side, crop=1.0):
+            out[indices] = images
+            if on_batch is not None:
+                on_batch(int(indices[-1]) + 1, n)
+        return out
+    for i, image in enumerate(dataset.images):  # into one buffer: a list of arrays then a stack holds them twice
+        out[i] = image if image.shape[0] == side else \
+            np.asarray(Image.fromarray(image).resize((side, side), Image.Resampling.BILINEAR))
+    return out

@@ -30,6 +30,7 @@ import torch
 from engine.data import Dataset
 from engine.encoders import build as build_encoder
 from engine.encoders import image_batch
+from engine.features.stream import originals_larger, squares
 from engine.progress import Cancelled, Reporter, ensure
 from engine.ssl import build as build_method
 from engine.ssl.base import SSLMethod
@@ -94,7 +95,9 @@ class Trainer:
             self.method.to(memory_format=torch.channels_last)
         self.optimizer = torch.optim.AdamW([p for p in self.method.parameters() if p.requires_grad],
                                            lr=config.lr, weight_decay=config.weight_decay)
-        self.images = image_batch(dataset.images, self.size)  # resized once, not per batch
+        # resized once, not per batch; a size above the loaded copies' is read from the original files
+        self.images = image_batch(squares(dataset, self.size) if originals_larger(dataset, self.size)
+                                  else dataset.images, self.size)
         self.batch_size = min(config.batch_size, len(dataset))
         self.steps_per_epoch = max(1, len(dataset) // self.batch_size)
         self.epoch, self.elapsed, self.history = 0, 0.0, []

@@ -22,14 +22,15 @@ def choose(page, label: str, option: str) -> None:
     assert box.input_value() == option
 
 
-def first_point(page) -> tuple[float, float]:
-    """Page coordinates of the first point of the first trace, where plotly.js draws it."""
-    return page.evaluate("""() => {
+def first_point(page, trace: int = 0) -> tuple[float, float]:
+    """Page coordinates of the first point of the first chart's trace ``trace`` (negative: from the last), where
+    plotly.js draws it."""
+    return page.evaluate("""(trace) => {
         const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
         const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
-        const t = gd._fullData[0];
+        const t = gd._fullData[trace < 0 ? gd._fullData.length + trace : trace];
         return [box.left + xa._offset + xa.l2p(t.x[0]), box.top + ya._offset + ya.l2p(t.y[0])];
-    }""")
+    }""", trace)
 
 
 def hover_first_point(page):
@@ -42,8 +43,8 @@ def hover_first_point(page):
     return thumb
 
 
-def click_first_point(page) -> None:
-    x, y = first_point(page)
+def click_first_point(page, trace: int = 0) -> None:
+    x, y = first_point(page, trace)
     page.mouse.move(x - 5, y - 5)
     page.mouse.move(x, y, steps=3)  # plotly picks the clicked point from the hover state
     page.mouse.click(x, y)

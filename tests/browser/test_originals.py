@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 from PIL import Image, ImageDraw
 
-from tests.browser.pages import assert_clean, open_app, open_page, run_pipeline, wait_for_pipeline
+from tests.browser.pages import (assert_clean, click_first_point, hover_first_point, open_app, open_page, run_pipeline,
+                                 wait_for_pipeline)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -53,6 +54,24 @@ def test_a_folder_of_photos_opens_full_size_finds_similar_and_exports_folders(ap
     page.get_by_role("button", name="Load folder").click()
     page.locator("h3", has_text="my photos").wait_for(timeout=120_000)
     run_pipeline(page)
+    assert_clean(page)
+
+    open_page(page, "Explore")  # the map's hover shows the whole original, at its own aspect, not a centre square
+    page.locator("[data-testid=stPlotlyChart] .js-plotly-plot").first.wait_for(timeout=60_000)
+    thumb = hover_first_point(page)
+    expect(thumb).to_have_attribute("src", re.compile("^data:image/jpeg"))
+    width, height = thumb.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert sorted((width, height)) in ([30, 48], [32, 48]), (width, height)  # 160×100 or 100×150, within 48 px
+    page.screenshot(path=str(screenshots / "29-originals-hover.png"))
+
+    open_page(page, "Dendrogram")  # a leaf's dot opens its most typical item
+    page.locator("[data-testid=stPlotlyChart] .js-plotly-plot").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    click_first_point(page, trace=-1)
+    page.locator("h1", has_text="Similar").wait_for(timeout=60_000)
+    page.get_by_text("More like this", exact=True).wait_for(timeout=60_000)
+    leaf_item = page.get_by_role("combobox", name="Item").input_value()
+    assert leaf_item.endswith(".jpg") and str(folder / leaf_item) in page.locator("[data-testid='stApp']").inner_text()
     assert_clean(page)
 
     open_page(page, "Clusters")

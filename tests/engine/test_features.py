@@ -45,6 +45,32 @@ def test_pixels_shrink_large_images(tmp_path):
     assert FEATURES["pixels"].make(data, size=16).shape == (12, 16 * 16)
 
 
+def test_pixels_above_the_loaded_size_are_read_from_the_original_files(tmp_path):
+    from dataclasses import replace
+
+    from PIL import Image
+
+    from engine.data import load_folder
+    from engine.features.stream import squares
+
+    rng = np.random.default_rng(0)
+    for i in range(6):  # 96×64 photos of fine stripes: detail a 16-px copy cannot hold
+        stripes = (np.indices((64, 96)).sum(axis=0) // (2 + i % 3) % 2 * 200).astype(np.uint8)
+        image = np.stack([stripes, stripes[::-1], rng.integers(0, 255, (64, 96), dtype=np.uint8)], axis=-1)
+        Image.fromarray(image).save(tmp_path / f"{i}.png")
+    data = load_folder(tmp_path, image_size=16)
+    assert data.images.shape[1:] == (16, 16, 3)
+    features = FEATURES["pixels"].make(data, size=48, contrast="none")
+    assert features.shape == (6, 48 * 48 * 3)  # at the size asked for, not the copies' 16 px
+    whole = np.asarray(Image.open(tmp_path / "0.png"))[:, 16:80]  # the original's centre square at its own size
+    shown = np.asarray(Image.fromarray(whole).resize((48, 48), Image.Resampling.BILINEAR), np.float32) / 255
+    assert np.abs(features[0].reshape(48, 48, 3) - shown).mean() < 0.03
+    enlarged = squares(replace(data, sources=None), 48).astype(np.float32) / 255  # what the copies would give
+    assert np.abs(enlarged[0] - shown).mean() > 3 * np.abs(features[0].reshape(48, 48, 3) - shown).mean()
+    copies = FEATURES["pixels"].make(replace(data, sources=None), size=48, contrast="none")
+    assert copies.shape == (6, 16 * 16 * 3)  # without files, the copies as they are (never enlarged)
+
+
 def test_pixels_refuse_a_table_and_columns_refuse_images(digits):
     table = _table_dataset("t", np.arange(12, dtype=float).reshape(6, 2), None)
     with pytest.raises(DataError, match="need images"):

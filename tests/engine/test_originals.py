@@ -112,6 +112,15 @@ def test_thumbnails_of_non_square_photos_keep_the_whole_picture(tmp_path):
     assert middle[1, 1] > 200 and middle[-2, 1] > 200  # both ends are in the tile
     assert (tile[2] == 255).all()  # with a plain margin above: letterboxed, not stretched
 
+    import base64
+
+    uris = api.hover_uris(data, size=48)  # the map's hover shows the whole original too, at its own aspect
+    hover = np.asarray(Image.open(io.BytesIO(base64.b64decode(uris[0].split(",", 1)[1]))).convert("RGB"))
+    assert hover.shape == (12, 48, 3)
+    assert hover[6, 1, 1] > 200 and hover[6, -2, 1] > 200 and hover[6, 24, 1] < 200
+    os.remove(data.sources[1])  # a vanished file's hover falls back to its loaded copy
+    assert sorted(api.hover_uris(data)) == [0, 1]
+
 
 def test_items_without_files_show_their_pixels_and_say_why(digits, tmp_path):
     shown = read_original(digits, 0)

@@ -234,3 +234,23 @@ def test_the_curve_of_a_resumed_job_drops_the_steps_it_did_again(tmp_path, monke
     steps = jobs.curve("job")["step"]
     assert [e["progress"] for e in steps] == [s / 10 for s in range(1, 11)]
     assert [e["loss"] for e in steps] == [1.0] * 3 + [0.5] * 7
+
+
+def test_training_above_the_loaded_size_reads_the_original_files(tmp_path):
+    from engine.data import load_folder
+    from engine.train import loop
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(8):  # 64×48 photos of fine checks, loaded as 12-px copies
+        checks = ((np.indices((48, 64)) // 3).sum(axis=0) % 2 * 255).astype(np.uint8)
+        Image.fromarray(np.stack([checks, checks, np.full_like(checks, 30 * i)], axis=-1)).save(folder / f"{i}.png")
+    data = load_folder(folder, image_size=12)
+    trainer = loop.Trainer(data, TrainConfig(method="rotation", epochs=1, batch_size=8, image_size=32), tmp_path / "job")
+    assert tuple(trainer.images.shape) == (8, 3, 32, 32)
+    assert trainer.images[:, 0].std() > 0.25  # the checks survive: from the 48-px originals, not 12-px copies
+    from dataclasses import replace
+
+    copies = loop.Trainer(replace(data, sources=None), TrainConfig(method="rotation", epochs=1, batch_size=8,
+                                                                   image_size=32), tmp_path / "job2")
+    assert copies.images[:, 0].std() < 0.1  # enlarged copies: the checks blur away
