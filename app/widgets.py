@@ -119,8 +119,9 @@ function bind() {
       const point = ev.points && ev.points[0], box = tip();
       const uri = point && THUMBS[String(point.customdata)];
       if (!uri) { box.style.display = "none"; return; }
+      const crisp = uri.startsWith("data:image/png") ? "pixelated" : "auto";  // pixels crisp, photos smooth
       box.innerHTML = '<img alt="" style="display:block;width:' + BIG + 'px;height:' + BIG +
-        'px;object-fit:contain;image-rendering:pixelated" src="' + uri + '">';
+        'px;object-fit:contain;image-rendering:' + crisp + '" src="' + uri + '">';
       const e = ev.event || {}, x = e.clientX || 0, y = e.clientY || 0, w = window.parent.innerWidth;
       box.style.left = (x + 18 + BIG > w ? x - BIG - 24 : x + 18) + "px";
       box.style.top = Math.max(4, y - BIG - 24) + "px";

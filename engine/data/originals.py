@@ -48,7 +48,9 @@ def common_folder(paths: list[str]) -> str:
     return os.path.commonpath([os.path.dirname(p) for p in paths]) if paths else ""
 
 
-def _open(path: str, fit: int | None = None) -> Image.Image:
+def open_upright(path: str, fit: int | None = None) -> Image.Image:
+    """An image file decoded as RGB, EXIF orientation applied; a JPEG decoded at a reduced scale (1/2 to 1/8) where
+    that still leaves ``fit`` px on both sides."""
     image = Image.open(path)
     if fit is not None and image.format == "JPEG":  # decode at a fraction of the size: 8× faster for thumbnails
         image.draft("RGB", (fit, fit))
@@ -62,7 +64,7 @@ def read_original(dataset: Dataset, index: int, max_side: int = 0) -> Original:
     path = source_of(dataset, index)
     if path is not None:
         try:
-            image = _open(path, max_side or None)
+            image = open_upright(path, max_side or None)
             with Image.open(path) as header:
                 fmt = header.format or Path(path).suffix.lstrip(".").upper()
             width, height = image.size
@@ -101,7 +103,7 @@ def _shrunk(dataset: Dataset, index: int, side: int) -> np.ndarray | None:
     if path is None:
         return None
     try:
-        image = _open(path, side)
+        image = open_upright(path, side)
     except OSError:
         return None
     image.thumbnail((side, side), Image.Resampling.BILINEAR)

@@ -13,9 +13,10 @@ import os
 from typing import Iterator
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from engine.data import Dataset
+from engine.data.originals import open_upright
 
 CROP = 0.875  # the share of the short side the encoder sees, as in its own evaluation
 BATCH = 64
@@ -31,11 +32,10 @@ def read_for_encoder(path: str, side: int, crop: float = CROP) -> np.ndarray:
     the centre ``side``×``side`` kept; uint8 ``side×side×3``. An image smaller than that (a 32-px scan enlarged for
     the encoder) keeps its whole centre square: the evaluation crop is for photos, and would cut a small image's
     strokes at its edges."""
-    image = Image.open(path)
-    short = max(side, round(side / crop)) if min(image.size) >= side / crop else side
-    if image.format == "JPEG":
-        image.draft("RGB", (short, short))  # decode at 1/2, 1/4 or 1/8 scale when that still leaves ``short``
-    image = ImageOps.exif_transpose(image).convert("RGB")
+    with Image.open(path) as header:  # the short side is the same upright or not
+        smaller = min(header.size)
+    short = max(side, round(side / crop)) if smaller >= side / crop else side
+    image = open_upright(path, short)  # a JPEG decoded at 1/2, 1/4 or 1/8 scale when that still leaves ``short``
     scale = short / min(image.size)
     width, height = max(side, round(image.width * scale)), max(side, round(image.height * scale))
     image = image.resize((width, height), Image.Resampling.BILINEAR, reducing_gap=3.0 if scale < 0.5 else None)
