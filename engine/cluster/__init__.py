@@ -95,15 +95,16 @@ def cluster(X: np.ndarray, name: str, params: dict | None = None, seed: int = 0,
         fitted = model.fit_predict(fit_on, reporter=ensure(reporter).stage(0.7 if k_choice else 0.0, 1.0))
     else:
         fitted = model.fit_predict(fit_on)
-    note = ""
+    note = getattr(model, "note", "") or ""  # how the clusterer itself scaled (soft-DTW on averaged series)
     if rows is not None:
         from engine.scale import NEIGHBOURS, assign_from_sample
 
         ensure(reporter).update(0.95, f"{entry.label}: assigning the other {len(X) - len(rows):,} items")
         fitted = assign_from_sample(X, rows, np.asarray(fitted), seed)
-        note = (f"{entry.label} was fitted on an even {len(rows):,}-item sample (its limit: past it, time or "
-                f"memory run out) and each of the other {len(X) - len(rows):,} items took the cluster most of its "
-                f"{NEIGHBOURS} nearest sampled items are in")
+        sampled = (f"{entry.label} was fitted on an even {len(rows):,}-item sample (its limit: past it, time or "
+                   f"memory run out) and each of the other {len(X) - len(rows):,} items took the cluster most of its "
+                   f"{NEIGHBOURS} nearest sampled items are in")
+        note = f"{note}; {sampled}" if note else sampled
     labels = relabel_by_size(np.asarray(fitted))
     extras = EXTRAS[name](model) if name in EXTRAS else {}
     if rows is not None and extras:

@@ -100,6 +100,47 @@ def test_dtw_kmeans_and_kshape_report_each_start_and_iteration_and_stop_at_a_can
         cluster(X, name, {"n_clusters": 2, **params}, reporter=reporter)
 
 
+def test_dtw_in_c_gives_tslearns_distances_and_finds_shifted_shapes(trace):
+    from sklearn.metrics import adjusted_rand_score
+    from tslearn.clustering import silhouette_score
+    from tslearn.metrics import cdist_dtw
+
+    from engine.cluster import dtw_c
+
+    assert dtw_c.available()
+    X = trace.series[:30]
+    for radius in (None, 28):
+        constraint = {"global_constraint": "sakoe_chiba", "sakoe_chiba_radius": radius} if radius else {}
+        assert np.allclose(dtw_c.to_centres(X, X[:3], radius), cdist_dtw(X[:, :, None], X[:3, :, None], **constraint))
+        assert np.allclose(dtw_c.pairwise(X[:10], radius), cdist_dtw(X[:10, :, None], **constraint))
+
+    rng = np.random.default_rng(0)  # a bump and a dip, each anywhere in time: euclidean K-means mixes them up
+    t = np.arange(60)
+    shapes = [np.exp(-0.5 * ((t - rng.integers(10, 50)) / 3.0) ** 2) * sign + rng.normal(0, 0.05, 60)
+              for sign in (1, -1) for _ in range(15)]
+    X, truth = np.array(shapes), np.repeat([0, 1], 15)
+    labels = dtw_c.DTWKMeans(2, radius=None, seed=0).fit_predict(X)
+    assert adjusted_rand_score(truth, labels) == 1.0
+    params = {"metric": "dtw", "band": 0.0}
+    from engine.cluster.ts_kmeans import silhouette
+
+    assert np.isclose(silhouette(X, labels, params)["silhouette"], silhouette_score(X[:, :, None], labels, "dtw"))
+
+
+def test_soft_dtw_on_long_series_runs_on_averaged_series_and_says_so():
+    from engine.cluster import cluster
+    from engine.cluster.ts_kmeans import SOFT_DTW_LENGTH, piecewise_means
+
+    X = np.loadtxt(waves(n_per_class=6, length=200).splitlines()[1:], delimiter=",", usecols=range(1, 201))
+    averaged = piecewise_means(X, SOFT_DTW_LENGTH)
+    assert averaged.shape == (12, SOFT_DTW_LENGTH) and np.isclose(averaged[0, 0], X[0, :3].mean(), atol=0.05)
+    result = cluster(X, "ts_kmeans", {"n_clusters": 2, "metric": "softdtw", "max_iter": 5})
+    assert f"averaged down to {SOFT_DTW_LENGTH} of their 200 steps" in result.note
+    assert len(set(zip(result.labels.tolist(), [0, 1] * 6))) == 2  # sines and steps apart
+    assert cluster(X[:, :SOFT_DTW_LENGTH], "ts_kmeans", {"n_clusters": 2, "metric": "softdtw",
+                                                          "max_iter": 2}).note == ""  # short enough as it is
+
+
 def test_kshape_and_umap_hdbscan_run_on_series():
     data = api.load_series_csv(waves().encode())
     kshape = api.run(data, api.Config(features="znorm", reducer="pca", clusterer="kshape",
