@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--image-size", type=int, default=0,
                      help="images are resized to this square size (0: their own typical size, at most 128 px)")
+    run.add_argument("--cluster", default=None, metavar="ADDRESS",
+                     help="run K-means, kNN graphs and image features on a Dask cluster: a scheduler address "
+                          "(tcp://host:8786) or local:N for N worker processes here (default: $CLUSTERSCOPE_DASK, "
+                          "else this process)")
     run.add_argument("--no-save", action="store_true", help="do not store the run")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(handler=cmd_cluster)
@@ -126,6 +130,15 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:
+    if args.cluster:
+        from engine import distributed
+
+        with distributed.using(args.cluster):
+            return _cluster(args)
+    return _cluster(args)
+
+
+def _cluster(args: argparse.Namespace) -> int:
     show = None if args.json else _print_progress
     reporter = api.Reporter(show)
     if args.run:

@@ -102,7 +102,11 @@ def features_for(dataset: Dataset, config: Config, reporter: Reporter | None = N
     key = ("features", dataset.fingerprint(), config._key("features", "feature_params"))
 
     def compute() -> np.ndarray:
+        from engine import distributed
+
         ensure(reporter).update(0.0, f"extracting {entry.label.lower()} features")
+        if "per_item" in entry.tags and (client := distributed.active()) is not None:  # per partition, on Dask
+            return distributed.features(client, dataset, config.features, config.feature_params, reporter)
         return entry.make(dataset, reporter=reporter, **config.feature_params)
 
     return ARRAYS.get_or_compute(key, compute)
@@ -314,6 +318,9 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     """Run the whole pipeline; save it to ``store`` when given. Raises ``Cancelled`` if cancelled."""
     reporter = ensure(reporter)
     start = time.perf_counter()
+    from engine import distributed
+
+    distributed.forget_stages()
     config, feature_choice = with_features_chosen(dataset, config or default_config(dataset),
                                                   reporter.stage(0.0, 0.05))
     from engine.defaults import AUTO, choose_clusterer as density_check
@@ -367,6 +374,12 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     if clusterer_choice is not None:
         metrics["clusterer_choice"] = clusterer_choice.as_dict()
     scaled = scale_notes(config, *features.shape) + ([clustering.note] if clustering.note else [])
+    from engine import distributed
+
+    if distributed.stages_note():  # the stages that went to a Dask cluster, said with the run
+        scaled.append(distributed.stages_note())
+    if distributed.unreachable():
+        scaled.append(f"{distributed.unreachable()}: this run ran here instead")
     if scaled:  # how each stage scaled, where it did (fitted on a sample): said with the run
         metrics["scaled"] = scaled
 

@@ -38,6 +38,10 @@ def use_faiss(n_items: int, k: int) -> bool:
 
 
 def make(seed: int, n_items: int = 0, n_clusters: int = 10, n_init: int = 4, **_: object):
+    from engine import distributed
+
+    if (client := distributed.active()) is not None:  # a Dask cluster is on: Lloyd's steps run on its workers
+        return distributed.DaskKMeans(client, n_clusters, n_init=min(n_init, 2), random_state=seed)
     if use_faiss(n_items, n_clusters):
         return FaissKMeans(n_clusters=n_clusters, n_init=n_init, random_state=seed)
     return KMeans(n_clusters=n_clusters, n_init=n_init, random_state=seed)

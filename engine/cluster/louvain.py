@@ -19,10 +19,12 @@ from engine.registry import Entry
 def knn_graph(X: np.ndarray, n_neighbors: int) -> sparse.csr_matrix:
     """The symmetric, unweighted ``n_neighbors``-nearest-neighbour graph of the rows of ``X``, as a sparse
     adjacency."""
+    from engine import distributed
     from engine.scale import nearest
 
     k = min(n_neighbors, len(X) - 1)
-    _, found = nearest(X, X, k + 1)
+    client = distributed.active()  # with a Dask cluster on, the queries are searched on its workers
+    _, found = nearest(X, X, k + 1) if client is None else distributed.nearest(client, X, X, k + 1)
     sources = np.repeat(np.arange(len(X)), k + 1)
     targets = found.ravel()
     keep = (targets >= 0) & (sources != targets)

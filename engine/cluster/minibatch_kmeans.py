@@ -10,6 +10,10 @@ from engine.registry import Entry
 
 
 def make(seed: int, n_items: int = 0, n_clusters: int = 10, batch_size: int = 1024, **_: object):
+    from engine import distributed
+
+    if (client := distributed.active()) is not None:  # a Dask cluster is on: full Lloyd's steps on its workers
+        return distributed.DaskKMeans(client, n_clusters, n_init=1, random_state=seed)
     if use_faiss(n_items, n_clusters):
         return FaissKMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
     return MiniBatchKMeans(n_clusters=n_clusters, batch_size=batch_size, n_init=3, random_state=seed)

@@ -53,5 +53,5 @@ ENTRY = Entry(
                    help="'background': each pixel's difference from the image's own background colour, so dark "
                         "ink on white and light ink on colour look alike; 'none': the colours as they are.")),
     description="Each image flattened to one vector (grayscale kept as one channel).",
-    tags=frozenset({"images"}),
+    tags=frozenset({"images", "per_item"}),  # per_item: an item's features need only that item (Dask partitions)
 )

@@ -153,5 +153,5 @@ ENTRY = Entry(
                                                "(128 at most on a CPU past 2,000 images)."),),
     description="1,280-d features of an ImageNet-trained network whose weights ship with the app: no training, "
                 "works offline; best on colour photos.",
-    tags=frozenset({"images"}),
+    tags=frozenset({"images", "per_item"}),  # per_item: an item's features need only that item (Dask partitions)
 )
