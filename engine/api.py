@@ -62,6 +62,8 @@ _LAZY = {  # name here → (module, name there), imported on first use
     "labels_csv": ("engine.report", "labels_csv"), "labels_frame": ("engine.report", "labels_frame"),
     "embedding_npy": ("engine.report", "embedding_npy"), "embedding_parquet": ("engine.report", "embedding_parquet"),
     "report_figures": ("engine.report", "figures"),
+    "use_dask": ("engine.distributed", "use"), "dask_status": ("engine.distributed", "status"),
+    "DASK_ENVIRONMENT": ("engine.distributed", "ENVIRONMENT"),
     "AttentionModel": ("engine.attention", "AttentionModel"), "attention_maps": ("engine.attention", "attention_maps"),
     "pretrained_dino": ("engine.attention", "pretrained_dino"),
     "attention_from_run": ("engine.attention", "from_training_run"),

@@ -23,6 +23,7 @@ from engine.progress import Reporter, ensure
 ENVIRONMENT = "CLUSTERSCOPE_DASK"
 ROWS_PER_PARTITION = 50_000  # rows of a feature matrix sent to one worker at a time (64-D float32: 12.8 MB)
 ITEMS_PER_PARTITION = 2_000  # images per feature-extraction task
+CONNECT_TIMEOUT = "10s"  # a scheduler that has not answered by then is not there
 
 _active: dict[str, object] = {}
 
@@ -39,7 +40,7 @@ def connect(address: str):
             client = Client(cluster)
             client._clusterscope_local = cluster
             return client
-        return Client(address, timeout="20s")
+        return Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as error:
         raise ValueError(f"could not reach the Dask scheduler at {address} ({error}); check the address and that "
                          "its scheduler is running") from None
@@ -100,6 +101,15 @@ def using(address: str | None):
             _close(_active["client"])
         _active.clear()
         _active.update(before)
+
+
+def status() -> str:
+    """Where the heavy stages run now, in a sentence."""
+    client = active()
+    if client is None:
+        return "here, in this process" + (f" ({unreachable()})" if unreachable() else "")
+    workers = len(client.scheduler_info().get("workers", {}))
+    return f"on the Dask cluster {_active['address']} ({workers} workers)"
 
 
 _ran: list[str] = []  # the stages of the current run that went to the cluster, for its note

@@ -177,6 +177,19 @@ with c3:
     seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
 with st.expander("Why these defaults"):
     st.markdown("\n".join(f"- **{DEFAULT_TOPICS[key]}**: {reason}." for key, reason in defaults.reasons.items()))
+with st.expander("Compute: this machine or a Dask cluster"):
+    st.caption(f"K-means, kNN graphs and image features run {api.dask_status()}.")
+    address = st.text_input("Dask scheduler", key="dask_address", placeholder="tcp://host:8786, or local:2",
+                            help="A dask.distributed scheduler to send K-means, kNN-graph search and image features "
+                                 "to (local:N starts N worker processes on this machine). Empty: this process. "
+                                 f"${api.DASK_ENVIRONMENT} sets it for every session.")
+    if st.button("Use it", key="dask_connect", disabled=state.job() is not None):
+        try:
+            with st.spinner(f"Connecting to {address or 'this process'}…"):
+                api.use_dask(address.strip() or None)
+            st.success(f"Heavy stages now run {api.dask_status()}.")
+        except ValueError as error:
+            st.error(str(error))
 
 config = api.Config(features=features if features == api.AUTO else features.name, feature_params=feature_params,
                     reducer=reducer.name, reducer_params=reducer_params, n_components=dims,

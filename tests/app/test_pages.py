@@ -62,6 +62,19 @@ def test_data_page_opens_on_the_demo_with_preview_and_report():
         in texts(at)
 
 
+def test_the_data_page_says_where_work_runs_and_why_a_dask_scheduler_was_not_used(monkeypatch):
+    from engine import distributed
+
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", "2s")
+    at = fresh_app()
+    assert "K-means, kNN graphs and image features run here, in this process." in texts(at)
+    at.text_input(key="dask_address").input("tcp://127.0.0.1:9").run()
+    at.button(key="dask_connect").click().run()
+    assert not at.exception
+    assert "could not reach the Dask scheduler at tcp://127.0.0.1:9" in "\n".join(e.value for e in at.error)
+    assert distributed.active() is None  # nothing half-connected: the next run runs here
+
+
 @pytest.mark.parametrize("page", PAGES[1:])
 def test_result_pages_point_to_the_data_page_before_any_run(page):
     at = fresh_app()

@@ -75,9 +75,11 @@ def test_a_run_sends_kmeans_and_the_knn_graph_to_the_cluster_and_says_so(client,
     assert louvain.metrics["ari"] > 0.9
 
 
-def test_the_cli_runs_on_a_cluster_it_starts_and_refuses_an_unreachable_one(tmp_path, blobs, capsys, client):
+def test_the_cli_runs_on_a_cluster_it_starts_and_refuses_an_unreachable_one(tmp_path, blobs, capsys, client,
+                                                                             monkeypatch):
     from engine.cli import main
 
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", "2s")
     X, y = blobs
     np.savez(tmp_path / "blobs.npz", X=X[:3_000], y=y[:3_000])
     code = main(["cluster", "--data", str(tmp_path / "blobs.npz"), "--method", "kmeans", "--param", "n_clusters=5",
