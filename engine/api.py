@@ -34,7 +34,7 @@ from engine.train import jobs as _training
 from engine.metrics.describe import SCORES, format_score, score_frame, score_table
 from engine.viz.figures import (colour, colour_map, dendrogram, edge_index, group_name, k_choice_chart, map_grid,
                                 scatter, series_lines, sweep_chart, trust_colouring, ambiguity_colouring,
-                                checkpoint_chart, checkpoint_map)
+                                checkpoint_chart, checkpoint_map, LEAN_POINTS)
 from engine.metrics.trust import flag_sentence as trust_flag_sentence, map_trust, trust_sentence
 from engine.data.thumbs import enlarge
 from engine.jobs import Job
@@ -98,7 +98,7 @@ __all__ = [
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
     "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",
     "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading",
-    "scatter", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
+    "scatter", "LEAN_POINTS", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",
     "thumbnails", "DUPLICATE_THRESHOLD", "DUPLICATE_LIMIT", "GRAPH_DENSE_NODES",

@@ -66,7 +66,8 @@ sizes = np.bincount(labels)
 left, right = st.columns([3, 2])
 with left:
     names = {g: group_name(g) for g in range(k)}
-    hover = [f"{data.item_names[i]} · {group_name(int(labels[i]))}" for i in range(len(data))]
+    hover = None if len(data) > api.LEAN_POINTS else \
+        [f"{data.item_names[i]} · {group_name(int(labels[i]))}" for i in range(len(data))]
     st.plotly_chart(scatter(res.embedding, labels, names, hover, height=520, title="The map, coloured by this cut"),
                     key=f"tree-map-{linkage}-{k}")
 with right:

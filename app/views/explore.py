@@ -46,11 +46,16 @@ else:
     groups = res.labels
     given = api.cluster_names(res.metrics)
     names = {g: api.cluster_label(g, given) for g in np.unique(groups).tolist()}
-hover = [f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
-         + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "")
-         + (f" · keeps {res.extras['map_trust'][i]:.0%} of its neighbours" if "map_trust" in res.extras else "")
-         + (f" · left its cluster in {res.extras['ambiguity'][i]:.0%} of reruns" if "ambiguity" in res.extras else "")
-         for i in range(len(data))]
+lean = len(data) > api.LEAN_POINTS  # past it, no text per point goes to the browser (api.scatter)
+hover = None if lean else [
+    f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
+    + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "")
+    + (f" · keeps {res.extras['map_trust'][i]:.0%} of its neighbours" if "map_trust" in res.extras else "")
+    + (f" · left its cluster in {res.extras['ambiguity'][i]:.0%} of reruns" if "ambiguity" in res.extras else "")
+    for i in range(len(data))]
+if lean:
+    st.caption(f"{len(data):,} points: past {api.LEAN_POINTS:,} the map sends no text per point, so a hover says "
+               "the item's number and group (and shows its thumbnail where it has one); click or lasso for names.")
 if trust:
     st.caption("**How far to trust this map.** " + api.trust_sentence(trust, len(data))
                + (" Colour by map trust to see where." if "map_trust" in res.extras else ""))
