@@ -3,6 +3,7 @@ returns its items. The time to first draw is printed, not asserted."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -13,10 +14,10 @@ from tests.browser.pages import assert_clean, lasso_around_first_point, open_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROWS = 200_000
+ROWS = int(os.environ.get("CLUSTERSCOPE_SCALE_ROWS", 200_000))  # 1000000 for the 1M figure in the README (manual)
 
 
-def test_a_200k_row_table_runs_draws_and_lassos(app_url, browser, screenshots, tmp_path):
+def test_a_large_table_runs_draws_and_lassos(app_url, browser, screenshots, tmp_path):
     from sklearn.datasets import make_blobs
 
     X, y = make_blobs(ROWS, 8, centers=4, cluster_std=1.0, random_state=7)
@@ -39,10 +40,10 @@ def test_a_200k_row_table_runs_draws_and_lassos(app_url, browser, screenshots, t
     open_page(page, "Explore")
     page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=180_000)
     page.wait_for_function("""() => { const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
-        return gd && gd._fullData && gd._fullData.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) >= 200000; }""",
-                           timeout=180_000)
+        return gd && gd._fullData && gd._fullData.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) >= %d; }""" % ROWS,
+                           timeout=600_000)
     drawn = time.perf_counter() - mark
-    print(f"\n200,000 rows: run {ran:.1f} s (upload excluded), Explore to the map drawn {drawn:.1f} s")
+    print(f"\n{ROWS:,} rows: run {ran:.1f} s (upload excluded), Explore to the map drawn {drawn:.1f} s")
     assert "At this size" in page.locator("[data-testid='stApp']").inner_text()
 
     lasso_around_first_point(page, radius=12)
@@ -51,5 +52,5 @@ def test_a_200k_row_table_runs_draws_and_lassos(app_url, browser, screenshots, t
     count = int(chosen.inner_text().split()[0].replace(",", ""))
     assert 1 <= count < ROWS
     assert_clean(page)
-    page.screenshot(path=str(screenshots / "30-scale-200k-lasso.png"))
+    page.screenshot(path=str(screenshots / f"30-scale-{ROWS // 1000}k-lasso.png"))
     page.close()
