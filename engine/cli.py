@@ -174,6 +174,8 @@ def _cluster(args: argparse.Namespace) -> int:
         payload["method_why"] = result.metrics["clusterer_choice"]["reason"]
     if "scaled" in result.metrics:  # fitted on a sample at this size: said here as on the app's pages
         payload["scaled"] = result.metrics["scaled"]
+    if "ran_on" in result.metrics:  # stages sent to a Dask cluster
+        payload["ran_on"] = result.metrics["ran_on"]
     if args.json:
         print(json.dumps(payload))
     else:

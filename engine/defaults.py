@@ -375,4 +375,6 @@ def run_reasons(result) -> list[str]:
         lines.append(f"**{k_sentence(metrics['k_choice'])}**; the Metrics page shows each K's evidence.")
     for note in metrics.get("scaled", []):
         lines.append(f"**At this size**, {note}.")
+    for note in metrics.get("ran_on", []):
+        lines.append(f"**Where it ran**: {note}.")
     return lines

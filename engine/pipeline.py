@@ -376,10 +376,11 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     scaled = scale_notes(config, *features.shape) + ([clustering.note] if clustering.note else [])
     from engine import distributed
 
-    if distributed.stages_note():  # the stages that went to a Dask cluster, said with the run
-        scaled.append(distributed.stages_note())
+    ran_on = [distributed.stages_note()] if distributed.stages_note() else []  # what went to a Dask cluster
     if distributed.unreachable():
-        scaled.append(f"{distributed.unreachable()}: this run ran here instead")
+        ran_on.append(f"{distributed.unreachable()}: this run ran here instead")
+    if ran_on:
+        metrics["ran_on"] = ran_on
     if scaled:  # how each stage scaled, where it did (fitted on a sample): said with the run
         metrics["scaled"] = scaled
 

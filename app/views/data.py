@@ -178,7 +178,7 @@ with c3:
 with st.expander("Why these defaults"):
     st.markdown("\n".join(f"- **{DEFAULT_TOPICS[key]}**: {reason}." for key, reason in defaults.reasons.items()))
 with st.expander("Compute: this machine or a Dask cluster"):
-    st.caption(f"K-means, kNN graphs and image features run {api.dask_status()}.")
+    where = st.empty()  # filled after the button, so it says where work runs after a change too
     address = st.text_input("Dask scheduler", key="dask_address", placeholder="tcp://host:8786, or local:2",
                             help="A dask.distributed scheduler to send K-means, kNN-graph search and image features "
                                  "to (local:N starts N worker processes on this machine). Empty: this process. "
@@ -190,6 +190,7 @@ with st.expander("Compute: this machine or a Dask cluster"):
             st.success(f"Heavy stages now run {api.dask_status()}.")
         except ValueError as error:
             st.error(str(error))
+    where.caption(f"K-means, kNN graphs and image features run {api.dask_status()}.")
 
 config = api.Config(features=features if features == api.AUTO else features.name, feature_params=feature_params,
                     reducer=reducer.name, reducer_params=reducer_params, n_components=dims,

@@ -29,6 +29,8 @@ controls[2].caption(f"{api.REDUCERS[res.config.reducer].label} map of {len(data)
                     + ". Click a point to see it; pick the lasso or box tool above the map to select a group.")
 for note in res.metrics.get("scaled", []):  # fitted on a sample at this size: say so where the map is
     st.caption(f"At this size, {note}.")
+for note in res.metrics.get("ran_on", []):  # stages sent to a Dask cluster
+    st.caption(f"{note[0].upper()}{note[1:]}.")
 
 colours = None
 if colour_by == "True label":

@@ -68,10 +68,11 @@ def test_a_run_sends_kmeans_and_the_knn_graph_to_the_cluster_and_says_so(client,
     result = api.run(data, api.Config(features="columns", reducer="pca", clusterer="kmeans",
                                       clusterer_params={"n_clusters": 5}, cluster_on="features"))
     assert result.metrics["ari"] == 1.0
-    assert "K-means ran on the Dask cluster local:2 (2 workers)" in result.metrics["scaled"][-1]
+    assert result.metrics["ran_on"] == ["K-means ran on the Dask cluster local:2 (2 workers)"]
+    assert "**Where it ran**: K-means ran on the Dask cluster local:2 (2 workers)." in api.run_reasons(result)
     louvain = api.run(data.subset(np.arange(3_000)), api.Config(features="columns", reducer="pca",
                                                                  clusterer="louvain", cluster_on="features"))
-    assert "the kNN graph's neighbour search ran on the Dask cluster" in louvain.metrics["scaled"][-1]
+    assert "the kNN graph's neighbour search ran on the Dask cluster" in louvain.metrics["ran_on"][0]
     assert louvain.metrics["ari"] > 0.9
 
 
@@ -86,7 +87,7 @@ def test_the_cli_runs_on_a_cluster_it_starts_and_refuses_an_unreachable_one(tmp_
                  "--cluster", "local:2", "--json", "--no-save"])
     payload = json.loads(capsys.readouterr().out)
     assert code == 0 and payload["ari"] == 1.0
-    assert any("K-means ran on the Dask cluster local:2" in note for note in payload["scaled"])
+    assert any("K-means ran on the Dask cluster local:2" in note for note in payload["ran_on"])
     assert distributed.active() is client  # the fixture's cluster is active again after the command's own closed
 
     assert main(["cluster", "--data", str(tmp_path / "blobs.npz"), "--cluster", "tcp://127.0.0.1:9",
