@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from torch import Tensor, nn
-from torchvision import models
 
 from engine.encoders.weights import WeightsSource, load_matching, load_state_dict, resolve_weights
 
@@ -19,6 +18,8 @@ class ResNetEncoder(nn.Module):
 
     def __init__(self, depth: int, image_size: int):
         super().__init__()
+        from torchvision import models  # on first use: importing it costs ~1.7 s (torch._dynamo, via ops)
+
         net = models.resnet18() if depth == 18 else models.resnet50()
         if image_size <= SMALL_IMAGE:  # as in SimCLR's CIFAR set-up: keep resolution in the stem
             net.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
