@@ -33,6 +33,10 @@ def connect(address: str):
     that cannot be reached is a ``ValueError`` that says so."""
     from dask.distributed import Client, LocalCluster
 
+    if address.startswith("local"):
+        count = address.partition(":")[2] or "2"
+        if not count.isdigit() or int(count) < 1:
+            raise ValueError(f"{address!r}: local:N wants a number of worker processes, e.g. local:2")
     try:
         if address.startswith("local"):
             workers = int(address.partition(":")[2] or 2)
@@ -54,11 +58,13 @@ def _close(client) -> None:
 
 
 def use(address: str | None) -> object | None:
-    """Make the cluster at ``address`` the active one for this process (None or "": none; the local path)."""
+    """Make the cluster at ``address`` the active one for this process (None or "": none; the local path). One
+    that cannot be reached raises, and the one active before stays active."""
+    client = connect(address) if address else None
     close()
-    if address:
-        _active["client"], _active["address"] = connect(address), address
-    return _active.get("client")
+    if client is not None:
+        _active["client"], _active["address"] = client, address
+    return client
 
 
 def close() -> None:

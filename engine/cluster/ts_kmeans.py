@@ -66,7 +66,7 @@ class TSKMeans:
         self.max_iter, self.seed = max_iter, seed
 
     def fit_predict(self, X: np.ndarray, reporter: Reporter | None = None) -> np.ndarray:
-        if self.metric == "dtw" and dtw_c.available():  # the same K-means in C, ~15× faster (dtw_c's docstring)
+        if self.metric == "dtw" and dtw_c.available():  # the same K-means in C, 17× faster on Trace (dtw_c's docstring)
             self.model = dtw_c.DTWKMeans(self.n_clusters, radius(self.band, X.shape[1]), self.max_iter, N_INIT,
                                          self.seed)
             return self.model.fit_predict(X, reporter)

@@ -93,3 +93,9 @@ def test_the_cli_runs_on_a_cluster_it_starts_and_refuses_an_unreachable_one(tmp_
     assert main(["cluster", "--data", str(tmp_path / "blobs.npz"), "--cluster", "tcp://127.0.0.1:9",
                  "--no-save"]) == 2
     assert "could not reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+
+    with pytest.raises(ValueError, match="could not reach"):
+        distributed.use("tcp://127.0.0.1:9")
+    assert distributed.active() is client  # a failed switch leaves the cluster that was on
+    with pytest.raises(ValueError, match="local:N wants a number"):
+        distributed.use("local:two")
