@@ -33,14 +33,13 @@ def connect(address: str):
     that cannot be reached is a ``ValueError`` that says so."""
     from dask.distributed import Client, LocalCluster
 
-    if address.startswith("local"):
-        count = address.partition(":")[2] or "2"
-        if not count.isdigit() or int(count) < 1:
-            raise ValueError(f"{address!r}: local:N wants a number of worker processes, e.g. local:2")
+    local = address.startswith("local")
+    count = address.partition(":")[2] or "2"
+    if local and (not count.isdigit() or int(count) < 1):
+        raise ValueError(f"{address!r}: local:N wants a number of worker processes, e.g. local:2")
     try:
-        if address.startswith("local"):
-            workers = int(address.partition(":")[2] or 2)
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+        if local:
+            cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True, dashboard_address=":0")
             client = Client(cluster)
             client._clusterscope_local = cluster
             return client
@@ -111,11 +110,15 @@ def using(address: str | None):
 
 def status() -> str:
     """Where the heavy stages run now, in a sentence."""
-    client = active()
-    if client is None:
+    if active() is None:
         return "here, in this process" + (f" ({unreachable()})" if unreachable() else "")
-    workers = len(client.scheduler_info().get("workers", {}))
-    return f"on the Dask cluster {_active['address']} ({workers} workers)"
+    return f"on {_cluster_name()}"
+
+
+def _cluster_name() -> str:
+    """The active cluster as a run's note names it: its address and its workers now."""
+    workers = len(_active["client"].scheduler_info().get("workers", {}))
+    return f"the Dask cluster {_active['address']} ({workers} workers)"
 
 
 _ran: list[str] = []  # the stages of the current run that went to the cluster, for its note
@@ -133,11 +136,9 @@ def _ran_here(stage: str) -> None:
 
 def stages_note() -> str:
     """One sentence on which of this run's stages ran on the cluster ("" when none did), for its notes."""
-    client = _active.get("client")
-    if client is None or not _ran:
+    if "client" not in _active or not _ran:
         return ""
-    workers = len(client.scheduler_info().get("workers", {}))
-    return f"{', '.join(_ran)} ran on the Dask cluster {_active['address']} ({workers} workers)"
+    return f"{', '.join(_ran)} ran on {_cluster_name()}"
 
 
 def _bounds(n: int, per: int) -> list[tuple[int, int]]:

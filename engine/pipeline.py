@@ -374,9 +374,8 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     if clusterer_choice is not None:
         metrics["clusterer_choice"] = clusterer_choice.as_dict()
     scaled = scale_notes(config, *features.shape) + ([clustering.note] if clustering.note else [])
-    from engine import distributed
-
-    ran_on = [distributed.stages_note()] if distributed.stages_note() else []  # what went to a Dask cluster
+    went = distributed.stages_note()  # what went to a Dask cluster
+    ran_on = [went] if went else []
     if distributed.unreachable():
         ran_on.append(f"{distributed.unreachable()}: this run ran here instead")
     if ran_on:

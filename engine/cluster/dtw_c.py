@@ -97,14 +97,15 @@ class DTWKMeans:
             for iteration in range(1, self.max_iter + 1):
                 distances = to_centres(X, centres, self.radius)
                 new = distances.argmin(axis=1)
-                inertia = float((distances[np.arange(len(X)), new] ** 2).sum())
+                assigned = distances[np.arange(len(X)), new]
+                inertia = float((assigned ** 2).sum())
                 reporter.update((start + iteration / self.max_iter) / self.n_init,
                                 f"DTW K-means (C): start {start + 1} of {self.n_init}, iteration {iteration} "
                                 f"(at most {self.max_iter}) · inertia {inertia:.4g}")
                 if labels is not None and np.array_equal(new, labels):
                     break
                 labels = new
-                far = np.argsort(-distances[np.arange(len(X)), labels])  # empty clusters take the farthest series
+                far = np.argsort(-assigned)  # empty clusters take the farthest series
                 spare = iter(far.tolist())
                 for k in range(self.n_clusters):
                     members = X[labels == k]

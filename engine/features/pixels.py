@@ -12,6 +12,7 @@ import numpy as np
 from engine.data import Dataset, DataError
 from engine.features.stream import originals_larger, squares
 from engine.params import Choice, Int
+from engine.progress import Reporter
 from engine.registry import Entry
 
 
@@ -29,12 +30,15 @@ def against_background(images: np.ndarray) -> np.ndarray:
     return out
 
 
-def pixel_features(dataset: Dataset, size: int = 32, contrast: str = "background", **_: object) -> np.ndarray:
+def pixel_features(dataset: Dataset, size: int = 32, contrast: str = "background", reporter: Reporter | None = None,
+                   **_: object) -> np.ndarray:
     if dataset.images is None:
         raise DataError("pixel features need images; this dataset is a feature table")
     images = dataset.images
     if images.shape[1] > size or originals_larger(dataset, size):  # larger than the copies: from the files
-        images = squares(dataset, size)
+        images = squares(dataset, size, None if reporter is None else  # reading files: progress, and cancel
+                         lambda done, total: reporter.update(done / total, f"raw pixels at {size} px: {done:,} of "
+                                                                           f"{total:,} files read"))
     if contrast == "background":
         images = against_background(images)
     elif dataset.grayscale:

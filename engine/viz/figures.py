@@ -66,8 +66,9 @@ def group_name(label: int) -> str:
 
 
 # Past this many points a map goes lean: no hover text per point (the hover says the item's index and group, and the
-# hover thumbnail still shows), int32 indices. In headless Chromium (software WebGL, 2 cores) 1,000,000 points then
-# draw in 6.7 s and redraw a zoom in 1.6 s from 17 MB; with a text per point 200,000 already take 9.6 MB.
+# hover thumbnail still shows), int32 indices. In headless Chromium (software WebGL, 2 cores; bench/render.py)
+# 1,000,000 points then draw in 5.5 s and redraw a zoom in 3.3 s from 17.4 MB; with a text per point 200,000 already
+# take 9.6 MB.
 LEAN_POINTS = 200_000
 
 

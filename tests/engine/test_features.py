@@ -60,8 +60,12 @@ def test_pixels_above_the_loaded_size_are_read_from_the_original_files(tmp_path)
         Image.fromarray(image).save(tmp_path / f"{i}.png")
     data = load_folder(tmp_path, image_size=16)
     assert data.images.shape[1:] == (16, 16, 3)
-    features = FEATURES["pixels"].make(data, size=48, contrast="none")
+    from engine.progress import Reporter
+
+    said = []
+    features = FEATURES["pixels"].make(data, size=48, contrast="none", reporter=Reporter(lambda f, m: said.append(m)))
     assert features.shape == (6, 48 * 48 * 3)  # at the size asked for, not the copies' 16 px
+    assert said[-1] == "raw pixels at 48 px: 6 of 6 files read"
     whole = np.asarray(Image.open(tmp_path / "0.png"))[:, 16:80]  # the original's centre square at its own size
     shown = np.asarray(Image.fromarray(whole).resize((48, 48), Image.Resampling.BILINEAR), np.float32) / 255
     assert np.abs(features[0].reshape(48, 48, 3) - shown).mean() < 0.03
