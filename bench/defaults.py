@@ -65,6 +65,7 @@ def rows(quick: bool) -> list[tuple[str, callable]]:
         ("digits, 16 px zip", lambda: zipped("digits16", V.render_digits(*_digits(16)), _digits_labels(), _ten())),
         ("faces vs not (LFW, 25 px gray)", lambda: zipped("faces", *V.faces(), grayscale=True)),
         ("photo crops, 8 photos, 64 px", lambda: zipped("crops", *V.photo_crops(per_class=60))),
+        ("colour is the class: 5 colours, any shape", lambda: zipped("colours", *V.colour_items())),
         ("photo crops, gray, 4 photos", lambda: zipped("graycrops", *V.photo_crops(
             per_class=80, photos=("camera.png", "coins.png", "moon.png", "page.png"), grayscale=True), grayscale=True)),
         ("blobs, 8 centres, 10-D", lambda: table("blobs", *make_blobs(1500, n_features=10, centers=8, random_state=1))),

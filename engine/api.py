@@ -53,11 +53,10 @@ training_status, training_state, training_events = _training.status, _training.s
 training_curve = _training.curve
 training_watch = _training.watched
 from engine.train.watch import ITEMS as WATCH_ITEMS, best_checkpoint  # noqa: E402
-from engine.train.speed import lookup as training_speed, measure_training as measure_training_speed  # noqa: E402
-from engine.train.speed import sentence as speed_sentence  # noqa: E402
-from engine.train.budget import plan as training_plan  # noqa: E402
 
-_LAZY = {  # name here → (module, name there), imported on first use
+_LAZY = {  # name here → (module, name there), imported on first use (these need torch, umap or the report's libraries)
+    "training_speed": ("engine.train.speed", "lookup"), "measure_training_speed": ("engine.train.speed", "measure_training"),
+    "speed_sentence": ("engine.train.speed", "sentence"), "training_plan": ("engine.train.budget", "plan"),
     "RunContext": ("engine.report", "RunContext"), "build_report": ("engine.report", "build"),
     "labels_csv": ("engine.report", "labels_csv"), "labels_frame": ("engine.report", "labels_frame"),
     "embedding_npy": ("engine.report", "embedding_npy"), "embedding_parquet": ("engine.report", "embedding_parquet"),

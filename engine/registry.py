@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from engine.params import Param, resolve
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A ``make`` that imports its module on the first call: registries whose implementations need torch (the
+    encoders, the self-supervised methods) declare their menus without importing it, so listing them, building a
+    menu or a CLI parser costs no torch (``python -m engine methods``: see ``tests/engine/test_cold_start.py``)."""
+
+    module: str
+    attribute: str
+
+    def target(self) -> Callable[..., Any]:
+        return getattr(importlib.import_module(self.module), self.attribute)
+
+    def __call__(self, *args, **kwargs):
+        return self.target()(*args, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
 
 from engine.params import Choice, Int
 from engine.cluster.shared import K_LARGE, n_clusters
 from engine.registry import Entry
 
+if TYPE_CHECKING:
+    from sklearn.cluster import AgglomerativeClustering
 
-def make(n_clusters: int = 10, linkage: str = "ward", **_: object) -> AgglomerativeClustering:
+
+def make(n_clusters: int = 10, linkage: str = "ward", **_: object) -> "AgglomerativeClustering":
+    from sklearn.cluster import AgglomerativeClustering
+
     return AgglomerativeClustering(n_clusters=n_clusters, linkage=linkage, compute_full_tree=True,
                                    compute_distances=True)
 
 
-def linkage_matrix(model: AgglomerativeClustering) -> np.ndarray:
+def linkage_matrix(model: "AgglomerativeClustering") -> np.ndarray:
     """The fitted tree as a SciPy linkage matrix ``(n-1)×4``: children, merge height, leaf count."""
     n_samples = len(model.labels_)
     counts = np.zeros(len(model.children_))

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.cluster import DBSCAN
-from sklearn.neighbors import NearestNeighbors
 
+from engine.cluster.shared import Estimator
 from engine.params import Float, Int
 from engine.registry import Entry
 
 AUTO_EPS_PERCENTILE = 98.0
 
 
-class AutoEpsDBSCAN(ClusterMixin, BaseEstimator):
+class AutoEpsDBSCAN(Estimator):
     """DBSCAN whose ``eps=0`` means: the 98th percentile of each point's distance to its
     ``min_samples``-th neighbour, so most points are core points of some dense region."""
 
@@ -23,6 +21,8 @@ class AutoEpsDBSCAN(ClusterMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         eps = self.eps or self.suggest_eps(X, self.min_samples)
+        from sklearn.cluster import DBSCAN
+
         model = DBSCAN(eps=eps, min_samples=self.min_samples).fit(X)
         self.eps_, self.labels_ = eps, model.labels_
         return self
@@ -30,6 +30,8 @@ class AutoEpsDBSCAN(ClusterMixin, BaseEstimator):
     @staticmethod
     def suggest_eps(X: np.ndarray, min_samples: int) -> float:
         k = min(min_samples, len(X) - 1)
+        from sklearn.neighbors import NearestNeighbors
+
         distances = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X)[0][:, -1]
         return float(np.percentile(distances, AUTO_EPS_PERCENTILE)) or 1e-9
 

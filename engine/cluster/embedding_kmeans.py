@@ -2,23 +2,23 @@
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.cluster import KMeans
-from sklearn.manifold import SpectralEmbedding
 
 from engine.cluster.auto_k import by_eigengap
 from engine.cluster.graph_shared import GRAPH
-from engine.cluster.shared import N_CLUSTERS
+from engine.cluster.shared import N_CLUSTERS, Estimator
 from engine.params import Int
 from engine.registry import Entry
 
 
-class EmbeddingKMeans(ClusterMixin, BaseEstimator):
+class EmbeddingKMeans(Estimator):
     def __init__(self, n_clusters: int = 2, dims: int = 0, random_state: int | None = None):
         self.n_clusters, self.dims, self.random_state = n_clusters, dims, random_state
 
     def fit(self, X, y=None):
         dims = max(1, min(self.dims or self.n_clusters, X.shape[0] - 2))
+        from sklearn.cluster import KMeans
+        from sklearn.manifold import SpectralEmbedding
+
         embedding = SpectralEmbedding(n_components=dims, affinity="precomputed",
                                       random_state=self.random_state).fit_transform(
             X.astype(np.float64) if sparse.issparse(X) else np.asarray(X, dtype=np.float64))

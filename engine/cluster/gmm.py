@@ -1,13 +1,14 @@
 """Gaussian mixture (scikit-learn): soft, elliptical clusters."""
 
-from sklearn.mixture import GaussianMixture
 
 from engine.params import Choice, Int
 from engine.cluster.shared import N_CLUSTERS
 from engine.registry import Entry
 
 
-def make(seed: int, n_clusters: int = 10, covariance_type: str = "full", **_: object) -> GaussianMixture:
+def make(seed: int, n_clusters: int = 10, covariance_type: str = "full", **_: object):
+    from sklearn.mixture import GaussianMixture
+
     return GaussianMixture(n_components=n_clusters, covariance_type=covariance_type, n_init=2, random_state=seed)
 
 

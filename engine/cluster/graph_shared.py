@@ -8,8 +8,8 @@ import random
 import networkx as nx
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClusterMixin
 
+from engine.cluster.shared import Estimator
 from engine.params import Float
 
 GRAPH = frozenset({"graph"})
@@ -47,7 +47,7 @@ def labels_from(communities, n: int) -> np.ndarray:
     return labels
 
 
-class Communities(ClusterMixin, BaseEstimator):
+class Communities(Estimator):
     """A networkx community function on the graph of an adjacency matrix."""
 
     def __init__(self, method: str = "louvain", resolution: float = 1.0, random_state: int | None = None):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sklearn.base import BaseEstimator, ClusterMixin
 
+from engine.cluster.shared import Estimator
 from engine.params import Choice, Int
 from engine.registry import Entry
 
@@ -13,7 +13,7 @@ def auto_min_cluster_size(n_items: int) -> int:
     return max(10, round(0.01 * n_items))
 
 
-class HDBSCAN(ClusterMixin, BaseEstimator):
+class HDBSCAN(Estimator):
     """hdbscan.HDBSCAN with ``min_cluster_size=0`` meaning :func:`auto_min_cluster_size`."""
 
     def __init__(self, min_cluster_size: int = 0, min_samples: int = 10, cluster_selection_method: str = "eom"):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClusterMixin
 
 from engine.cluster.graph_shared import igraph_communities
+from engine.cluster.shared import Estimator
 from engine.params import Float, Int
 from engine.registry import Entry
 
@@ -33,7 +33,7 @@ def knn_graph(X: np.ndarray, n_neighbors: int) -> sparse.csr_matrix:
     return upper + upper.T
 
 
-class KNNLouvain(ClusterMixin, BaseEstimator):
+class KNNLouvain(Estimator):
     """Louvain on the kNN graph of ``X`` (igraph, as for a large graph's own edges); clusters are numbered largest
     first."""
 

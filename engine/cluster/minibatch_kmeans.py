@@ -1,7 +1,6 @@
 """Mini-batch K-means (scikit-learn): K-means on small batches, for large datasets; FAISS's full K-means where
 items × K is large (it is faster there than mini-batches: 1M × 10, K = 1,000: 3 s against 7 s)."""
 
-from sklearn.cluster import MiniBatchKMeans
 
 from engine.cluster.kmeans import FaissKMeans, use_faiss
 from engine.cluster.shared import K_LARGE, n_clusters
@@ -16,6 +15,8 @@ def make(seed: int, n_items: int = 0, n_clusters: int = 10, batch_size: int = 10
         return distributed.DaskKMeans(client, n_clusters, n_init=1, random_state=seed)
     if use_faiss(n_items, n_clusters):
         return FaissKMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
+    from sklearn.cluster import MiniBatchKMeans
+
     return MiniBatchKMeans(n_clusters=n_clusters, batch_size=batch_size, n_init=3, random_state=seed)
 
 

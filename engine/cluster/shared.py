@@ -14,3 +14,12 @@ def n_clusters(high: int = 100) -> Int:
 
 
 N_CLUSTERS = n_clusters()
+
+
+class Estimator:
+    """scikit-learn's clusterer contract (``fit`` sets ``labels_``, ``fit_predict`` returns them), declared without
+    importing scikit-learn: the registry reads the modules that define these, and scikit-learn costs ~2 s of a cold
+    process (``python -m engine methods`` answers without it)."""
+
+    def fit_predict(self, X, y=None, **kwargs):
+        return self.fit(X, **kwargs).labels_

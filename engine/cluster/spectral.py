@@ -1,13 +1,14 @@
 """Spectral clustering (scikit-learn) on a k-nearest-neighbour affinity graph."""
 
-from sklearn.cluster import SpectralClustering
 
 from engine.params import Int
 from engine.cluster.shared import N_CLUSTERS
 from engine.registry import Entry
 
 
-def make(seed: int, n_items: int, n_clusters: int = 10, n_neighbors: int = 15, **_: object) -> SpectralClustering:
+def make(seed: int, n_items: int, n_clusters: int = 10, n_neighbors: int = 15, **_: object):
+    from sklearn.cluster import SpectralClustering
+
     return SpectralClustering(n_clusters=n_clusters, affinity="nearest_neighbors",
                               n_neighbors=min(n_neighbors, n_items - 1), assign_labels="cluster_qr",
                               random_state=seed)

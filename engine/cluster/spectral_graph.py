@@ -1,6 +1,5 @@
 """Spectral clustering (scikit-learn) on the graph's adjacency as the affinity."""
 
-from sklearn.cluster import SpectralClustering
 
 from engine.cluster.auto_k import by_eigengap
 from engine.cluster.graph_shared import GRAPH
@@ -8,7 +7,9 @@ from engine.cluster.shared import N_CLUSTERS
 from engine.registry import Entry
 
 
-def make(seed: int, n_clusters: int = 2, **_: object) -> SpectralClustering:
+def make(seed: int, n_clusters: int = 2, **_: object):
+    from sklearn.cluster import SpectralClustering
+
     return SpectralClustering(n_clusters=n_clusters, affinity="precomputed", assign_labels="cluster_qr",
                               random_state=seed)
 

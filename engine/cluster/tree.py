@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import pdist
-from sklearn.neighbors import NearestNeighbors
 
 from engine.cluster import relabel_by_size
 from engine.cluster.profiles import by_typicality
@@ -84,6 +83,8 @@ def cut(tree: Tree, X: np.ndarray, k: int | None = None, height: float | None = 
     labels[tree.members] = found
     if tree.sampled:
         rest = np.setdiff1d(np.arange(tree.n_items), tree.members)
+        from sklearn.neighbors import NearestNeighbors
+
         nearest = NearestNeighbors(n_neighbors=1).fit(X[tree.members]).kneighbors(X[rest], return_distance=False)
         labels[rest] = found[nearest[:, 0]]
     return relabel_by_size(labels)

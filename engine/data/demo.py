@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from sklearn.datasets import load_digits
 
 from engine.data.dataset import Dataset, ValidationReport
 
 
 def digits() -> Dataset:
     """scikit-learn's 1,797 handwritten digits, 8×8 grayscale, labelled 0–9."""
+    from sklearn.datasets import load_digits
+
     bunch = load_digits()
     gray = np.round(bunch.images * (255.0 / 16.0)).astype(np.uint8)
     images = np.repeat(gray[..., None], 3, axis=-1)

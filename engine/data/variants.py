@@ -108,6 +108,39 @@ def photo_crops(per_class: int = 80, size: int = 64, seed: int = 0, photos: tupl
     return np.stack(images)[order], np.array(labels)[order], [p.rsplit(".", 1)[0] for p in photos]
 
 
+COLOURS = {"red": (210, 40, 40), "green": (40, 160, 60), "blue": (40, 70, 200), "yellow": (225, 200, 40),
+           "purple": (140, 50, 170)}
+
+
+def colour_items(per_class: int = 60, size: int = 64, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A filled square, disc or triangle on a light, slightly noisy ground; an item's class is its colour (each
+    shade jittered), while its shape, size and place vary at random: the case where colour is the signal and
+    shape the nuisance, the reverse of the coloured digits."""
+    from PIL import ImageDraw
+
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for label, rgb in enumerate(COLOURS.values()):
+        for _ in range(per_class):
+            ground = tuple(int(v) for v in rng.integers(215, 250, 3))
+            image = Image.new("RGB", (size, size), ground)
+            side = rng.uniform(0.3, 0.7) * size
+            x, y = rng.uniform(0.05 * size, size - side - 0.05 * size, 2)
+            fill = tuple(int(np.clip(v + rng.integers(-20, 21), 0, 255)) for v in rgb)
+            draw, shape = ImageDraw.Draw(image), rng.integers(3)
+            if shape == 0:
+                draw.rectangle((x, y, x + side, y + side), fill=fill)
+            elif shape == 1:
+                draw.ellipse((x, y, x + side, y + side), fill=fill)
+            else:
+                draw.polygon([(x, y + side), (x + side, y + side), (x + side / 2, y)], fill=fill)
+            pixels = np.asarray(image, np.float32) + rng.normal(0, 6, (size, size, 3))
+            images.append(np.clip(pixels, 0, 255).astype(np.uint8))
+            labels.append(label)
+    order = rng.permutation(len(images))
+    return np.stack(images)[order], np.array(labels)[order], list(COLOURS)
+
+
 def faces() -> tuple[np.ndarray, np.ndarray, list[str]]:
     """scikit-image's LFW subset: 100 faces and 100 other photo patches, 25×25 grayscale."""
     patches = np.load(files("skimage") / "data" / "lfw_subset.npy")

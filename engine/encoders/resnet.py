@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from engine.encoders.weights import WeightsSource, load_matching, load_state_dict, resolve_weights
+from engine.encoders.weights import SOURCES, load_matching, load_state_dict, resolve_weights
 
 SMALL_IMAGE = 64
-WEIGHTS = {
-    "resnet18": WeightsSource("resnet18-f37072fd.pth", "torchvision ImageNet-1k", "BSD-3-Clause"),
-    "resnet50": WeightsSource("resnet50-11ad3fa6.pth", "torchvision ImageNet-1k (V2)", "BSD-3-Clause"),
-}
+WEIGHTS = {name: SOURCES[name] for name in ("resnet18", "resnet50")}
 
 
 class ResNetEncoder(nn.Module):

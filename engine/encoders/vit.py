@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from engine.encoders.weights import WeightsSource, load_matching, load_state_dict, resolve_weights
+from engine.encoders.weights import SOURCES, load_matching, load_state_dict, resolve_weights
 
 SIZES = {"vit_micro": (96, 4, 3), "vit_tiny": (192, 12, 3), "vit_small": (384, 12, 6)}  # width, depth, heads
 
@@ -129,10 +129,7 @@ class VisionTransformer(nn.Module):
         return attn.reshape(x.shape[0], attn.shape[1], rows, cols)
 
 
-WEIGHTS = {"vit_small": WeightsSource("dino_deitsmall16_pretrain.pth", "DINO ViT-S/16 (facebookresearch/dino)",
-                                       "Apache-2.0"),
-           "vit_tiny": WeightsSource("model.safetensors", "timm ViT-Ti/16, ImageNet-21k → 1k (augreg)", "Apache-2.0",
-                                     hf_repo="timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k")}
+WEIGHTS = {name: SOURCES[name] for name in ("vit_small", "vit_tiny")}
 
 
 def make(name: str, image_size: int, in_channels: int = 3, depth: int | None = None, weights: str | None = None,

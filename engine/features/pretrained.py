@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import torch
 
 from engine.data import Dataset, DataError
 from engine.files import atomic_open
@@ -33,6 +32,8 @@ def auto_size(dataset: Dataset) -> int:
     Small images are enlarged to 128 px, not 64: on 1,000 MNIST digits (K-means on a 10-d UMAP, K = 10) the
     features at 64 px gave ARI 0.48, at 96 px 0.55, at 128 px 0.61; and sizes that are not a multiple of 32
     misalign the network's five stride-2 stages (the 25-px faces: ARI 0.10 at 50 px, 0.92 at 64 px)."""
+    import torch
+
     native = dataset.originals()["original_short_side"]
     size = 224 if native >= 192 else 128
     if not torch.cuda.is_available() and len(dataset) > 2000:
@@ -118,6 +119,8 @@ def extract(dataset: Dataset, side: int, reporter: Reporter | None = None,
             keep: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
     """The 1,280-d features of every image at ``side`` px, in batches with progress (no disk cache); when
     cancelled, ``keep`` gets the rows done so far (the first ones, in order) before :class:`Cancelled` is raised."""
+    import torch
+
     from engine.encoders import build, image_batch
     from engine.features.stream import batches
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
 
 from engine.metrics.scores import external_scores
 
 
 def knn_accuracy(X: np.ndarray, labels: np.ndarray, k: int = 20, folds: int = 5, seed: int = 0) -> float:
     """Mean accuracy of a cosine k-nearest-neighbour vote over stratified folds."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
     folds = min(folds, int(np.bincount(labels).min()))
     if folds < 2:
         raise ValueError("kNN accuracy needs at least 2 items of every class")
@@ -22,6 +22,8 @@ def knn_accuracy(X: np.ndarray, labels: np.ndarray, k: int = 20, folds: int = 5,
 
 def embedding_scores(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict[str, float]:
     """kNN accuracy (k=20, cosine, 5-fold) and K-means (K = classes) ACC / NMI / ARI."""
+    from sklearn.cluster import KMeans
+
     k = len(np.unique(labels))
     found = KMeans(k, n_init=4, random_state=seed).fit_predict(X)
     kmeans = {f"kmeans_{name}": value for name, value in external_scores(labels, found).items()}

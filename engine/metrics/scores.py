@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linear_sum_assignment
-from sklearn import metrics
 
 SILHOUETTE_SAMPLE = 5000
 
@@ -26,6 +24,8 @@ def noise_fraction(labels: np.ndarray) -> float:
 
 def internal_scores(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict[str, float | None]:
     """Silhouette (sampled above 5,000 points), CH and DB on non-noise points; ``None`` if under 2 clusters."""
+    from sklearn import metrics
+
     keep = labels >= 0
     X, labels = X[keep], labels[keep]
     k = n_clusters(labels)
@@ -44,6 +44,8 @@ def internal_scores(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict[st
 
 def clustering_accuracy(truth: np.ndarray, predicted: np.ndarray) -> float:
     """Best one-to-one matching of predicted groups to classes (Hungarian), as a fraction correct."""
+    from scipy.optimize import linear_sum_assignment
+
     classes, truth_idx = np.unique(truth, return_inverse=True)
     groups, pred_idx = np.unique(predicted, return_inverse=True)
     contingency = np.zeros((len(groups), len(classes)), dtype=np.int64)
@@ -53,6 +55,8 @@ def clustering_accuracy(truth: np.ndarray, predicted: np.ndarray) -> float:
 
 
 def external_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    from sklearn import metrics
+
     return {
         "ari": float(metrics.adjusted_rand_score(truth, predicted)),
         "nmi": float(metrics.normalized_mutual_info_score(truth, predicted)),

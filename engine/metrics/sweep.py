@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 
 from engine.metrics.scores import SILHOUETTE_SAMPLE
 from engine.progress import Reporter, ensure
@@ -32,6 +30,9 @@ def k_sweep(X: np.ndarray, k_max: int = 15, seed: int = 0, reporter: Reporter | 
     (a graph's adjacency rows, raw features) is first cut to that many principal components: K-means and the
     silhouette on 2,000-dimensional rows took minutes and see the same structure."""
     reporter = ensure(reporter)
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     reduced_from = 0
     if X.shape[1] > SWEEP_DIMS and X.shape[0] > SWEEP_DIMS:
         from engine.scale import components

@@ -1,12 +1,12 @@
 """Principal component analysis: linear, fast, deterministic."""
 
-from sklearn.decomposition import PCA
-
 from engine.params import Param
 from engine.registry import Entry
 
 
-def make(n_components: int, seed: int, whiten: bool = False, **_: object) -> PCA:
+def make(n_components: int, seed: int, whiten: bool = False, **_: object):
+    from sklearn.decomposition import PCA
+
     return PCA(n_components=n_components, whiten=whiten, random_state=seed)
 
 

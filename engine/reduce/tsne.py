@@ -4,7 +4,6 @@ as the original paper advises."""
 from __future__ import annotations
 
 import numpy as np
-from sklearn.decomposition import PCA
 
 from engine.params import Float
 from engine.registry import Entry
@@ -21,6 +20,7 @@ class TSNE:
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
         import openTSNE
+        from sklearn.decomposition import PCA
 
         X = np.asarray(X, dtype=np.float32)
         if self.pca_dims:

@@ -8,8 +8,6 @@ from sklearn.cluster import KMeans
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from engine.params import Float, Int
-from engine.registry import Entry
 from engine.ssl.base import EmbedAll, SSLMethod
 
 
@@ -65,12 +63,3 @@ class AutoencoderDEC(SSLMethod):
             return reconstruction
         q = soft_assign(z, self.centres)
         return F.kl_div(q.log(), self.targets[indices], reduction="batchmean") + 0.1 * reconstruction
-
-
-ENTRY = Entry(
-    name="ae_dec", label="Autoencoder + DEC", make=AutoencoderDEC,
-    params=(Int("n_clusters", 10, 2, 100, help="Clusters DEC sharpens toward."),
-            Float("pretrain_fraction", 0.5, 0.1, 0.9, step=0.05, help="Share of training spent on reconstruction.")),
-    description="An autoencoder learns a code; DEC then pulls codes toward K centres. Best with the MLP autoencoder.",
-    tags=frozenset({"needs_epochs"}),
-)

@@ -6,8 +6,6 @@ from lightly.loss import BarlowTwinsLoss
 from lightly.models.modules.heads import BarlowTwinsProjectionHead
 from torch import Tensor, nn
 
-from engine.params import Float, Int
-from engine.registry import Entry
 from engine.ssl.augment import ViewSpec
 from engine.ssl.base import SSLMethod
 
@@ -26,11 +24,3 @@ class BarlowTwins(SSLMethod):
     def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:
         z0, z1 = (self.projection(self.backbone(v)) for v in views)
         return self.criterion(z0, z1)
-
-
-ENTRY = Entry(
-    name="barlow_twins", label="Barlow Twins", make=BarlowTwins,
-    params=(Int("projection_dim", 1024, 64, 8192, help="Projector width (the paper uses 8192)."),
-            Float("lambda_param", 5e-3, 1e-4, 0.1, step=1e-3, help="Weight of the redundancy (off-diagonal) term.")),
-    description="Makes the two views' feature correlation matrix the identity: invariance without collapse.",
-)

@@ -6,8 +6,6 @@ from lightly.loss import NegativeCosineSimilarity
 from lightly.models.modules.heads import BYOLPredictionHead, BYOLProjectionHead
 from torch import Tensor, nn
 
-from engine.params import Float, Int
-from engine.registry import Entry
 from engine.ssl.augment import ViewSpec
 from engine.ssl.base import SSLMethod, momentum_copy
 
@@ -40,11 +38,3 @@ class BYOL(SSLMethod):
         v0, v1 = views
         return 0.5 * (self.criterion(self._online(v0), self._target(v1)) +
                       self.criterion(self._online(v1), self._target(v0)))
-
-
-ENTRY = Entry(
-    name="byol", label="BYOL", make=BYOL,
-    params=(Float("momentum", 0.99, 0.9, 0.9999, step=0.001, help="Target EMA momentum (rises to 1)."),
-            Int("hidden_dim", 1024, 64, 4096, help="Hidden size of the projection and prediction heads.")),
-    description="Predicts a slowly moving target network's view of the same image; no negative pairs.",
-)

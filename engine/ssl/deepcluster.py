@@ -9,8 +9,6 @@ from sklearn.decomposition import PCA
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from engine.params import Int
-from engine.registry import Entry
 from engine.ssl.augment import ViewSpec
 from engine.ssl.base import EmbedAll, SSLMethod
 
@@ -57,11 +55,3 @@ class DeepCluster(SSLMethod):
     def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:
         logits = self.classifier(self.backbone(views[0]))
         return F.cross_entropy(logits, self.pseudo_labels[indices], weight=self.class_weights)
-
-
-ENTRY = Entry(
-    name="deepcluster", label="DeepCluster", make=DeepCluster,
-    params=(Int("n_clusters", 100, 2, 10000, help="K of the pseudo-label K-means (over-clustering helps)."),),
-    description="Alternates K-means on the features with training a classifier on those clusters.",
-    tags=frozenset({"needs_epochs"}),
-)

@@ -6,8 +6,6 @@ from lightly.loss import DINOLoss
 from lightly.models.modules.heads import DINOProjectionHead
 from torch import Tensor, nn
 
-from engine.params import Float, Int
-from engine.registry import Entry
 from engine.ssl.augment import multi_crop
 from engine.ssl.base import SSLMethod, local_size, momentum_copy
 
@@ -45,20 +43,3 @@ class DINO(SSLMethod):
     @property
     def center(self) -> Tensor:
         return self.criterion.center
-
-
-ENTRY = Entry(
-    name="dino", label="DINO", make=DINO,
-    params=(Int("output_dim", 2048, 64, 65536, help="Prototypes in the head (65,536 in the paper)."),
-            Int("n_local", 4, 0, 10, help="Small local crops per image besides the two global ones."),
-            Float("momentum", 0.996, 0.9, 0.9999, step=0.001, help="Teacher EMA momentum (rises to 1)."),
-            Float("teacher_temp", 0.04, 0.01, 0.1, step=0.01, help="Teacher softmax temperature (sharpening)."),
-            Float("student_temp", 0.1, 0.05, 0.5, step=0.01, help="Student softmax temperature.")),
-    description="A student matches a centred, sharpened EMA teacher across global and local crops; "
-                "its ViT attention segments objects.",
-    tags=frozenset({"attention"}),
-    # Many small steps. In 10 CPU-minutes on the shapes demo (bench/attention_iou.py), batch 16 at this rate made
-    # 2,400 updates and a mask IoU of 0.69; batch 64 with a fast teacher (momentum 0.9, 256 prototypes) peaked at
-    # 0.38 and then collapsed.
-    defaults=(("batch_size", 16), ("lr", 4e-4), ("weight_decay", 0.04)),
-)

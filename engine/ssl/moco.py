@@ -6,8 +6,6 @@ from lightly.loss import NTXentLoss
 from lightly.models.modules.heads import MoCoProjectionHead
 from torch import Tensor, nn
 
-from engine.params import Float, Int
-from engine.registry import Entry
 from engine.ssl.augment import ViewSpec
 from engine.ssl.base import SSLMethod, momentum_copy
 
@@ -34,12 +32,3 @@ class MoCo(SSLMethod):
         query = self.projection(self.backbone(views[0]))
         key = self.projection_momentum(self.backbone_momentum(views[1])).detach()
         return self.criterion(query, key)
-
-
-ENTRY = Entry(
-    name="moco", label="MoCo v2", make=MoCo,
-    params=(Float("temperature", 0.2, 0.05, 1.0, step=0.05, help="InfoNCE temperature."),
-            Float("momentum", 0.99, 0.9, 0.9999, step=0.001, help="Key-encoder EMA momentum (rises to 1)."),
-            Int("queue_size", 4096, 64, 65536, help="Negatives kept from past batches (at most half the data).")),
-    description="Contrastive against a queue of past keys from a slowly moving encoder; small batches suffice.",
-)

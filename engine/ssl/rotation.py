@@ -6,7 +6,6 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from engine.registry import Entry
 from engine.ssl.augment import ViewSpec
 from engine.ssl.base import SSLMethod
 
@@ -25,9 +24,3 @@ class RotationPrediction(SSLMethod):
         rotated = views[0]
         targets = torch.arange(4, device=rotated.device).repeat_interleave(rotated.shape[0] // 4)
         return F.cross_entropy(self.classifier(self.backbone(rotated)), targets)
-
-
-ENTRY = Entry(
-    name="rotation", label="Rotation prediction", make=RotationPrediction,
-    description="Predicts each image's rotation: learning to do so needs a sense of object shape and orientation.",
-)

@@ -6,8 +6,6 @@ from lightly.loss import NTXentLoss
 from lightly.models.modules.heads import SimCLRProjectionHead
 from torch import Tensor, nn
 
-from engine.params import Float, Int
-from engine.registry import Entry
 from engine.ssl.augment import ViewSpec
 from engine.ssl.base import SSLMethod
 
@@ -26,11 +24,3 @@ class SimCLR(SSLMethod):
     def loss(self, views: list[Tensor], indices: Tensor) -> Tensor:
         z0, z1 = (self.projection(self.backbone(v)) for v in views)
         return self.criterion(z0, z1)
-
-
-ENTRY = Entry(
-    name="simclr", label="SimCLR", make=SimCLR,
-    params=(Float("temperature", 0.5, 0.05, 2.0, step=0.05, help="NT-Xent temperature."),
-            Int("projection_dim", 128, 16, 1024, help="Output size of the projection head.")),
-    description="Contrastive: two views of an image attract, other images in the batch repel.",
-)

@@ -7,8 +7,6 @@ from lightly.models.modules.heads import SwaVProjectionHead, SwaVPrototypes
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from engine.params import Float, Int
-from engine.registry import Entry
 from engine.ssl.augment import multi_crop
 from engine.ssl.base import SSLMethod, local_size
 
@@ -37,13 +35,3 @@ class SwAV(SSLMethod):
 
     def on_step_end(self, progress: float) -> None:
         self.steps += 1
-
-
-ENTRY = Entry(
-    name="swav", label="SwAV", make=SwAV,
-    params=(Int("n_prototypes", 300, 10, 3000, help="Learnable prototypes (3,000 for ImageNet)."),
-            Int("n_local", 4, 0, 10, help="Small low-resolution crops besides the two global ones."),
-            Float("temperature", 0.1, 0.01, 1.0, step=0.01, help="Softmax temperature of the swapped prediction."),
-            Float("sinkhorn_epsilon", 0.05, 0.01, 0.5, step=0.01, help="Entropy regularisation of the codes.")),
-    description="Assigns views to prototypes with equal-size Sinkhorn-Knopp codes; each view predicts the other's code.",
-)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import torch
-
 CPU_MAX_IMAGE = 32  # ResNet-18 trains at 47 img/s at 32 px on 2 cores: larger is impractical without a GPU
 
 
 def pick_device(requested: str = "auto") -> str:
+    import torch
+
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if requested == "cuda" and not torch.cuda.is_available():

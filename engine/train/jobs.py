@@ -27,7 +27,6 @@ from engine.metrics import embedding_scores
 from engine.progress import Cancelled, Reporter
 from engine.runs import RunStore, default_root
 from engine.train.config import TrainConfig
-from engine.train.loop import restore, train
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,6 +61,8 @@ def trained_method(job_id: str):
     if not (folder / "checkpoint.pt").exists():
         raise FileNotFoundError(f"training job {job_id} has no checkpoint in {folder}")
     config = TrainConfig(**json.loads((folder / "config.json").read_text()))
+    from engine.train.loop import restore
+
     return restore(folder, config, lambda: job_dataset(job_id))
 
 
@@ -157,6 +158,8 @@ def resume(job_id: str, reporter: Reporter | None = None, store: RunStore | None
     _write_json(folder / "status.json", {"state": "running", "job_id": job_id, "pid": os.getpid(),
                                          "dataset": current.get("dataset")})
     try:
+        from engine.train.loop import train
+
         outcome = train(dataset, config, folder, reporter, emit)
     except Cancelled:
         final = {"state": "cancelled", "job_id": job_id, "dataset": current.get("dataset")}

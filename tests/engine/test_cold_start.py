@@ -1,0 +1,60 @@
+"""A cold process pays only for what its command needs: reading the registries (menus, the CLI's parser,
+``python -m engine methods``) loads no torch, lightly, scikit-learn or UMAP; building an encoder or a method does.
+Figures (seconds, RSS) are in ``bench/cold_start.py``, not asserted here."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("torch", "torchvision", "lightly", "sklearn", "umap", "numba", "tslearn", "hdbscan", "dask")
+
+
+def loaded_after(code: str) -> dict:
+    """Which of :data:`HEAVY` a fresh interpreter holds after running ``code``."""
+    probe = code + f"\nimport json, sys\nprint(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}))\n"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True, timeout=300, capture_output=True,
+                         text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_menus_and_the_cli_parser_load_no_heavy_library():
+    loaded = loaded_after(
+        "from engine import api, cli\n"
+        "cli.build_parser()\n"
+        "for registry in (api.FEATURES, api.REDUCERS, api.CLUSTERERS, api.METHODS):\n"
+        "    for entry in registry.values(): entry.resolve()\n"
+        "[e.weights.status() for e in api.ENCODERS.values() if e.weights]\n"
+        "api.recommended('dino')\n")
+    assert not any(loaded.values()), [m for m, on in loaded.items() if on]
+
+
+def test_the_methods_command_lists_every_registry_without_torch():
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "engine", "methods"], cwd=ROOT, check=True,
+                         timeout=300, capture_output=True, text=True)
+    assert "self-supervised methods:" in out.stdout and "  dino " in out.stdout and "  hdbscan " in out.stdout
+    imported = {line.split("|")[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time")}
+    assert not imported & set(HEAVY), imported & set(HEAVY)
+
+
+def test_building_what_needs_torch_still_loads_it_on_first_use():
+    loaded = loaded_after(
+        "from engine.encoders import build\n"
+        "from engine.ssl import build as build_method\n"
+        "method = build_method('simclr', build('small_cnn', 8), 8, 10)\n"
+        "assert type(method).__name__ == 'SimCLR' and method.projection is not None\n")
+    assert loaded["torch"] and loaded["lightly"]
+
+
+def test_a_clusterer_fits_through_its_deferred_imports():
+    loaded = loaded_after(
+        "import numpy as np\n"
+        "from engine.cluster import CLUSTERERS\n"
+        "X = np.r_[np.zeros((20, 2)), np.ones((20, 2)) * 5] + np.random.default_rng(0).normal(0, .1, (40, 2))\n"
+        "for name in ('kmeans', 'dbscan', 'hdbscan'):\n"
+        "    e = CLUSTERERS[name]\n"
+        "    p = e.resolve({'n_clusters': 2} if 'k' in e.tags else {})\n"
+        "    labels = e.make(seed=0, n_items=40, **p).fit_predict(X)\n"
+        "    assert len(set(labels[:20])) == 1 and labels[0] != labels[-1], (name, labels)\n")
+    assert loaded["sklearn"]
