@@ -54,8 +54,9 @@ training_curve = _training.curve
 training_watch = _training.watched
 from engine.train.watch import ITEMS as WATCH_ITEMS, best_checkpoint  # noqa: E402
 
-_LAZY = {  # name here → (module, name there), imported on first use (these need torch, umap or the report's libraries)
-    "training_speed": ("engine.train.speed", "lookup"), "measure_training_speed": ("engine.train.speed", "measure_training"),
+_LAZY = {  # name here → (module, name there), imported on first use (they need torch, or the report's libraries)
+    "training_speed": ("engine.train.speed", "lookup"),
+    "measure_training_speed": ("engine.train.speed", "measure_training"),
     "speed_sentence": ("engine.train.speed", "sentence"), "training_plan": ("engine.train.budget", "plan"),
     "RunContext": ("engine.report", "RunContext"), "build_report": ("engine.report", "build"),
     "labels_csv": ("engine.report", "labels_csv"), "labels_frame": ("engine.report", "labels_frame"),

@@ -34,8 +34,8 @@ class Encoder:
 
 ENCODERS: dict[str, Encoder] = {
     "small_cnn": Encoder("small_cnn", "Small CNN", Lazy("engine.encoders.small_cnn", "make"),
-                         "Six 3×3 convs in three blocks (widths 32 / 64 / 128), 128-d. The fast choice for small images "
-                         "on a CPU; its speed here is measured on the Train page.", narrower=16),
+                         "Six 3×3 convs in three blocks (widths 32 / 64 / 128), 128-d. The fast choice for small "
+                         "images on a CPU; its speed here is measured on the Train page.", narrower=16),
     "resnet18": Encoder("resnet18", "ResNet-18", partial(Lazy("engine.encoders.resnet", "make"), "resnet18"),
                         "torchvision ResNet-18, 512-d; 3×3 stem for ≤ 64 px images.", SOURCES["resnet18"]),
     "resnet50": Encoder("resnet50", "ResNet-50", partial(Lazy("engine.encoders.resnet", "make"), "resnet50"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.features import adjacency, columns, learned, pixels, pretrained, series
+from engine.features import adjacency, colours, columns, learned, pixels, pretrained, series
 from engine.registry import Entry
 
 FEATURES: dict[str, Entry] = {
@@ -10,6 +10,7 @@ FEATURES: dict[str, Entry] = {
     "columns": columns.ENTRY,
     "learned": learned.ENTRY,
     "efficientnet_lite0": pretrained.ENTRY,
+    "colours": colours.ENTRY,
     "znorm": series.ENTRY,
     "adjacency": adjacency.ENTRY,
 }

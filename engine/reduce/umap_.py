@@ -66,14 +66,27 @@ class UMAP:
         if options["metric"] == "euclidean" and k < len(X) < SMALL:
             from engine.scale import nearest
 
-            distances, indices = nearest(X, X, k)
-            options["precomputed_knn"] = (indices, distances, None)
+            options["precomputed_knn"] = exact_neighbours(X, nearest(X, X, k)[1])
         with warnings.catch_warnings():
             # a fixed seed forces one thread, and precomputed neighbours without a search index rule out
             # ``transform`` (which nothing here calls): umap-learn warns about both every time
             warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
             warnings.filterwarnings("ignore", message=".*knn_search_index", category=UserWarning)
             return umap.UMAP(**options).fit_transform(X)
+
+
+def exact_neighbours(X: np.ndarray, indices: np.ndarray, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """The neighbours' distances computed from the rows themselves (FAISS's ‖x‖² + ‖y‖² − 2x·y leaves an item
+    ~1e-3 from itself, and UMAP reads the first non-zero distance as the nearest neighbour's), each row sorted by
+    them, the item itself first at distance 0, as umap-learn's own exact path gives them."""
+    distances = np.empty(indices.shape, dtype=np.float32)
+    for start in range(0, len(X), chunk):
+        rows = slice(start, start + chunk)
+        distances[rows] = np.linalg.norm(X[indices[rows]] - X[rows, None, :], axis=-1)
+    own = indices == np.arange(len(X))[:, None]
+    distances[own] = 0.0
+    order = np.argsort(distances - own, axis=1, kind="stable")  # the item itself (-1) first, then by distance
+    return np.take_along_axis(indices, order, 1), np.take_along_axis(distances, order, 1)
 
 
 def make(n_components: int, seed: int, n_neighbors: int = 15, min_dist: float = 0.1,

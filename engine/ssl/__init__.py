@@ -58,12 +58,14 @@ METHODS: dict[str, Entry] = {
                 Int("n_local", 4, 0, 10, help="Small low-resolution crops besides the two global ones."),
                 Float("temperature", 0.1, 0.01, 1.0, step=0.01, help="Softmax temperature of the swapped prediction."),
                 Float("sinkhorn_epsilon", 0.05, 0.01, 0.5, step=0.01, help="Entropy regularisation of the codes.")),
-        description="Assigns views to prototypes with equal-size Sinkhorn-Knopp codes; each view predicts the other's code.",
+        description="Assigns views to prototypes with equal-size Sinkhorn-Knopp codes; each view predicts the "
+                    "other's code.",
     ),
     "barlow_twins": Entry(
         name="barlow_twins", label="Barlow Twins", make=Lazy("engine.ssl.barlow_twins", "BarlowTwins"),
         params=(Int("projection_dim", 1024, 64, 8192, help="Projector width (the paper uses 8192)."),
-                Float("lambda_param", 5e-3, 1e-4, 0.1, step=1e-3, help="Weight of the redundancy (off-diagonal) term.")),
+                Float("lambda_param", 5e-3, 1e-4, 0.1, step=1e-3,
+                      help="Weight of the redundancy (off-diagonal) term.")),
         description="Makes the two views' feature correlation matrix the identity: invariance without collapse.",
     ),
     "deepcluster": Entry(
@@ -79,8 +81,10 @@ METHODS: dict[str, Entry] = {
     "ae_dec": Entry(
         name="ae_dec", label="Autoencoder + DEC", make=Lazy("engine.ssl.ae_dec", "AutoencoderDEC"),
         params=(Int("n_clusters", 10, 2, 100, help="Clusters DEC sharpens toward."),
-                Float("pretrain_fraction", 0.5, 0.1, 0.9, step=0.05, help="Share of training spent on reconstruction.")),
-        description="An autoencoder learns a code; DEC then pulls codes toward K centres. Best with the MLP autoencoder.",
+                Float("pretrain_fraction", 0.5, 0.1, 0.9, step=0.05,
+                      help="Share of training spent on reconstruction.")),
+        description="An autoencoder learns a code; DEC then pulls codes toward K centres. Best with the MLP "
+                    "autoencoder.",
         tags=frozenset({"needs_epochs"}),
     ),
 }

@@ -117,16 +117,31 @@ def _table(name: str, X: np.ndarray, y: np.ndarray) -> api.Dataset:
 
 @pytest.mark.parametrize("shape", ["moons", "circles"])
 def test_a_table_that_falls_apart_into_curved_pieces_gets_them(shape):
+    from sklearn.cluster import KMeans
     from sklearn.datasets import make_circles, make_moons
+    from sklearn.metrics import adjusted_rand_score
+
+    from engine.defaults import choose_clusterer
 
     X, y = (make_moons(600, noise=0.06, random_state=3) if shape == "moons"
             else make_circles(600, noise=0.05, factor=0.5, random_state=3))
     result = api.run(_table(shape, X, y))
-    assert result.config.clusterer == "hdbscan" and result.config.cluster_on == "features"
     assert result.metrics["n_clusters"] == 2 and result.metrics["ari"] > 0.95
     choice = result.metrics["clusterer_choice"]
-    assert choice["evidence"]["kmeans_links_cut"] > 0.05 and choice["evidence"]["hdbscan_links_cut"] < 0.01
-    assert any("2 dense pieces" in line for line in api.run_reasons(result))
+    if result.config.clusterer == "kmeans":  # the clustering space already pulled the pieces apart: nothing to mend
+        assert choice["evidence"]["kmeans_links_cut"] < 0.01
+    else:
+        assert result.config.clusterer == "hdbscan" and result.config.cluster_on == "features"
+        assert choice["evidence"]["kmeans_links_cut"] > 0.05 and choice["evidence"]["hdbscan_links_cut"] < 0.01
+        assert any("2 dense pieces" in line for line in api.run_reasons(result))
+    # where K-means cuts through the pieces (8 clusters on the columns: as it did on the UMAP space at K = 28-30),
+    # the density check takes HDBSCAN's
+    columns = (X - X.mean(axis=0)) / X.std(axis=0)
+    cutting = KMeans(8, n_init=4, random_state=0).fit_predict(columns)
+    mended, fitted = choose_clusterer(columns.astype(np.float32), cutting)
+    assert mended.clusterer == "hdbscan" and fitted is not None and "2 dense pieces" in mended.reason
+    assert mended.evidence["kmeans_links_cut"] > 0.04 and mended.evidence["hdbscan_links_cut"] < 0.01
+    assert adjusted_rand_score(y, fitted.labels) > 0.95
     # asked for by name, K-means is what the user gets, pieces or not
     chosen = api.run(_table(shape, X, y), api.default_config(_table(shape, X, y), clusterer="kmeans"))
     assert chosen.config.clusterer == "kmeans" and "clusterer_choice" not in chosen.metrics

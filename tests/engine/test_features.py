@@ -7,7 +7,7 @@ from engine.features import FEATURES, available_for
 
 
 def test_registry_entries_declare_what_data_they_apply_to():
-    assert available_for("images") == ["pixels", "learned", "efficientnet_lite0"]
+    assert available_for("images") == ["pixels", "learned", "efficientnet_lite0", "colours"]
     assert available_for("table") == ["columns"] and available_for("series") == ["znorm"]
     assert available_for("graph") == ["adjacency"]
     for entry in FEATURES.values():
@@ -34,6 +34,29 @@ def test_pixels_against_the_background_ignore_ink_and_paper_colours():
         assert other[ink].mean() > 2.5 * other[~ink].mean()
     raw = [FEATURES["pixels"].make(d, contrast="none") for d in (plain, inverted)]
     assert np.corrcoef(raw[0].ravel(), raw[1].ravel())[0, 1] < 0  # without it, inverted ink is the opposite image
+
+
+def test_colour_histograms_find_classes_that_differ_only_in_colour():
+    """Five colours, any shape, size and place: the histogram separates them and raw pixels (which keep shape and
+    position, and drop hue against the background) do not."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from engine.data import variants
+
+    images, labels, names = variants.colour_items(per_class=30)
+    dataset = variants.image_dataset("colours", images, labels, names)
+    found = {}
+    for name in ("colours", "pixels"):
+        X = FEATURES[name].make(dataset, **FEATURES[name].resolve())
+        found[name] = adjusted_rand_score(labels, KMeans(5, n_init=4, random_state=0).fit_predict(X))
+    assert found["colours"] > 0.9 and found["pixels"] < 0.3, found
+    X = FEATURES["colours"].make(dataset)
+    assert X.shape == (150, 28) and np.allclose((X ** 2).sum(axis=1), 1.0, atol=1e-5)  # Hellinger rows
+    moved = images.copy()
+    moved[0] = np.roll(images[0], (9, -7), axis=(0, 1))  # the same object elsewhere: nearly the same histogram
+    again = FEATURES["colours"].make(variants.image_dataset("moved", moved, labels, names))
+    assert np.linalg.norm(again[0] - X[0]) < 0.25 * np.linalg.norm(X[labels != labels[0]][0] - X[0])
 
 
 def test_pixels_shrink_large_images(tmp_path):
