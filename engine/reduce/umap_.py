@@ -53,7 +53,9 @@ SMALL = 4096  # below this many rows umap-learn computes every pairwise distance
 class UMAP:
     """umap-learn's UMAP; on fewer than :data:`SMALL` rows (euclidean) it is handed its exact nearest neighbours
     from FAISS (``engine.scale.nearest``). umap-learn's own path there calls a numba distance once per pair from
-    Python (1.6 million calls on the 1,797 digits: ~4 s of a cold CLI run); the neighbours are the same exact ones."""
+    Python (1.6 million calls on the 1,797 digits: ~4 s of a cold CLI run). The neighbours and their distances are
+    the same to the last bit, so the graph and the map are the ones umap-learn gives (``tests/engine/test_reduce.py``).
+    """
 
     def __init__(self, **options):
         self.options = options
@@ -78,11 +80,13 @@ class UMAP:
 def exact_neighbours(X: np.ndarray, indices: np.ndarray, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """The neighbours' distances computed from the rows themselves (FAISS's ‖x‖² + ‖y‖² − 2x·y leaves an item
     ~1e-3 from itself, and UMAP reads the first non-zero distance as the nearest neighbour's), each row sorted by
-    them, the item itself first at distance 0, as umap-learn's own exact path gives them."""
-    distances = np.empty(indices.shape, dtype=np.float32)
+    them, the item itself first at distance 0, in float64 from float32 differences: as umap-learn's own exact path
+    gives them."""
+    distances = np.empty(indices.shape, dtype=np.float64)
     for start in range(0, len(X), chunk):
         rows = slice(start, start + chunk)
-        distances[rows] = np.linalg.norm(X[indices[rows]] - X[rows, None, :], axis=-1)
+        squares = (X[indices[rows]] - X[rows, None, :]) ** 2  # float32 differences, summed in float64: as
+        distances[rows] = np.sqrt(squares.sum(axis=-1, dtype=np.float64))  # umap-learn's numba euclidean does
     own = indices == np.arange(len(X))[:, None]
     distances[own] = 0.0
     order = np.argsort(distances - own, axis=1, kind="stable")  # the item itself (-1) first, then by distance

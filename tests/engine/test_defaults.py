@@ -127,13 +127,10 @@ def test_a_table_that_falls_apart_into_curved_pieces_gets_them(shape):
             else make_circles(600, noise=0.05, factor=0.5, random_state=3))
     result = api.run(_table(shape, X, y))
     assert result.metrics["n_clusters"] == 2 and result.metrics["ari"] > 0.95
+    assert result.config.clusterer == "hdbscan" and result.config.cluster_on == "features"
     choice = result.metrics["clusterer_choice"]
-    if result.config.clusterer == "kmeans":  # the clustering space already pulled the pieces apart: nothing to mend
-        assert choice["evidence"]["kmeans_links_cut"] < 0.01
-    else:
-        assert result.config.clusterer == "hdbscan" and result.config.cluster_on == "features"
-        assert choice["evidence"]["kmeans_links_cut"] > 0.05 and choice["evidence"]["hdbscan_links_cut"] < 0.01
-        assert any("2 dense pieces" in line for line in api.run_reasons(result))
+    assert choice["evidence"]["kmeans_links_cut"] > 0.05 and choice["evidence"]["hdbscan_links_cut"] < 0.01
+    assert any("2 dense pieces" in line for line in api.run_reasons(result))
     # where K-means cuts through the pieces (8 clusters on the columns: as it did on the UMAP space at K = 28-30),
     # the density check takes HDBSCAN's
     columns = (X - X.mean(axis=0)) / X.std(axis=0)

@@ -43,3 +43,20 @@ def test_umap_on_digits_keeps_classes_apart(digits, digits_result):
 
     score = cross_val_score(KNeighborsClassifier(10), digits_result.embedding, digits.labels, cv=5).mean()
     assert score > 0.9
+
+
+def test_umap_on_a_small_set_takes_faiss_neighbours_and_gives_umap_learns_own_map(digits):
+    """Below 4,096 rows the neighbours come from FAISS (umap-learn would call a distance per pair from Python);
+    they are the same to the bit, so the map is the one umap-learn gives on its own."""
+    import umap
+
+    from engine.reduce import umap_
+
+    X = digits.images[:400, ..., 0].reshape(400, -1).astype(np.float32) / 255.0
+    ours_model = umap_.make(n_components=3, seed=0, n_neighbors=12, min_dist=0.0)
+    ours = ours_model.fit_transform(X)
+    theirs = umap.UMAP(n_components=3, n_neighbors=12, min_dist=0.0, random_state=0).fit_transform(X)
+    assert np.array_equal(ours, theirs)
+    indices, distances = umap_.exact_neighbours(X, np.argsort(((X[:, None] - X[None]) ** 2).sum(-1), axis=1)[:, :12])
+    assert (indices[:, 0] == np.arange(400)).all() and (distances[:, 0] == 0).all()
+    assert (np.diff(distances, axis=1) >= 0).all()
