@@ -79,9 +79,9 @@ class UMAP:
 
 def exact_neighbours(X: np.ndarray, indices: np.ndarray, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """The neighbours' distances computed from the rows themselves (FAISS's ‖x‖² + ‖y‖² − 2x·y leaves an item
-    ~1e-3 from itself, and UMAP reads the first non-zero distance as the nearest neighbour's), each row sorted by
-    them, the item itself first at distance 0, in float64 from float32 differences: as umap-learn's own exact path
-    gives them."""
+    ~1e-3 from itself, and UMAP reads the first non-zero distance as the nearest neighbour's), each row sorted
+    by them, the item itself first at distance 0, in float64 from float32 differences: as umap-learn's own
+    exact path gives them."""
     distances = np.empty(indices.shape, dtype=np.float64)
     for start in range(0, len(X), chunk):
         rows = slice(start, start + chunk)
