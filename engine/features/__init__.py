@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.features import adjacency, colours, columns, learned, pixels, pretrained, series
+from engine.features import adjacency, colours, columns, learned, pixels, pretrained, series, spectrum
 from engine.registry import Entry
 
 FEATURES: dict[str, Entry] = {
@@ -12,6 +12,7 @@ FEATURES: dict[str, Entry] = {
     "efficientnet_lite0": pretrained.ENTRY,
     "colours": colours.ENTRY,
     "znorm": series.ENTRY,
+    "spectrum": spectrum.ENTRY,
     "adjacency": adjacency.ENTRY,
 }
 

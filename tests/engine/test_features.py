@@ -8,7 +8,7 @@ from engine.features import FEATURES, available_for
 
 def test_registry_entries_declare_what_data_they_apply_to():
     assert available_for("images") == ["pixels", "learned", "efficientnet_lite0", "colours"]
-    assert available_for("table") == ["columns"] and available_for("series") == ["znorm"]
+    assert available_for("table") == ["columns"] and available_for("series") == ["znorm", "spectrum"]
     assert available_for("graph") == ["adjacency"]
     for entry in FEATURES.values():
         entry.resolve()  # defaults are valid

@@ -53,6 +53,34 @@ def test_a_series_csv_loads_with_labels_and_ragged_rows(tmp_path):
     assert len(load(tmp_path / "w.csv", csv_kind="series")) == 16
 
 
+def waveforms(per_class: int = 40, length: int = 150, seed: int = 7) -> bytes:
+    """Sine, square and sawtooth waves (three periods each, a random phase, noise 0.2), as CSV, one a row."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 1, length)
+    shapes = {"sine": lambda s: np.sin(2 * np.pi * (3 * t + s)),
+              "square": lambda s: np.sign(np.sin(2 * np.pi * (3 * t + s))),
+              "saw": lambda s: 2 * ((3 * t + s) % 1) - 1}
+    rows = [",".join([name] + [f"{v:.4f}" for v in shape(rng.uniform()) + rng.normal(0, 0.2, length)])
+            for name, shape in shapes.items() for _ in range(per_class)]
+    return ("label," + ",".join(f"t{i}" for i in range(length)) + "\n" + "\n".join(rows)).encode()
+
+
+def test_the_spectrum_finds_waveforms_whatever_their_phase():
+    """A shifted sine is still a sine to its Fourier magnitudes; DTW K-means, which aligns only within its band,
+    and k-Shape mix the three shapes up at K = 3."""
+    data = api.load_series_csv(waveforms(), name="waveforms")
+    spectrum = api.FEATURES["spectrum"].make(data)
+    assert spectrum.shape == (120, 75) and np.isfinite(spectrum).all()
+    shifted = api.load_series_csv(waveforms(seed=8), name="shifted")  # other phases and noise, same shapes
+    assert np.corrcoef(spectrum.mean(axis=0), api.FEATURES["spectrum"].make(shifted).mean(axis=0))[0, 1] > 0.99
+    ari = {}
+    for features, clusterer in (("spectrum", "kmeans"), ("znorm", "ts_kmeans")):
+        config = api.default_config(data, features=features, clusterer=clusterer, cluster_on="features",
+                                    clusterer_params={"n_clusters": 3})
+        ari[features] = api.run(data, config).metrics["ari"]
+    assert ari["spectrum"] > 0.95 and ari["znorm"] < 0.5, ari
+
+
 @pytest.mark.parametrize("text, message", [
     ("1,2,3,4,5\n1,2,x,4,5\n", "row 2, column 3: 'x' is not a number"),
     ("1,2,3,4,5\n1,2,,4,5\n", "an empty cell inside the series"),
