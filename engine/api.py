@@ -21,7 +21,7 @@ from engine.params import Param
 from engine.defaults import AUTO, Defaults, choose_features, decide, run_reasons
 from engine.pipeline import (Config, Result, adopt, compare, default_config, features_for, reads_features, reopen,
                              run, stability_of as stability, suggest_names, rename_clusters, cluster_names)
-from engine.cluster.names import heading as cluster_heading, label_of as cluster_label
+from engine.cluster.names import heading as cluster_heading, label_of as cluster_label, nameable
 from engine.cluster.stability import AMBIGUOUS, Stability, contested, stability_sentence
 from engine.progress import Cancelled, Reporter
 from engine.reduce import REDUCERS, reducers_for
@@ -97,7 +97,7 @@ __all__ = [
     "load_edge_list", "load_graphml", "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
     "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",
-    "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading",
+    "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading", "nameable",
     "scatter", "LEAN_POINTS", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",

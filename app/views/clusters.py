@@ -80,7 +80,7 @@ for p in profiles:
 st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(36 * (len(rows) + 1), 320))
 
 with st.expander("Name the clusters", expanded=bool(titles)):
-    nameable = data.graph is not None or (data.images is not None and res.config.features == "efficientnet_lite0")
+    nameable = api.nameable(data, res.config.features)
     suggested = res.metrics.get("cluster_names_suggested")
     if nameable and suggested is None:
         st.caption("Suggested names come from " + ("each cluster's best-connected nodes." if data.graph is not None

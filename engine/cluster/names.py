@@ -1,6 +1,6 @@
 """What a cluster is, in a few words: suggested names, which the user can overwrite.
 
-* Images clustered on the pretrained EfficientNet-Lite0: its own ImageNet classifier (whose class names ship with
+* Images clustered on the pretrained EfficientNet-Lite0 (alone or combined with pixels): its own ImageNet classifier (whose class names ship with
   its weights) over up to :data:`SAMPLE` of the cluster's most typical members; the name is the most frequent top
   classes ("mostly: tabby, Egyptian cat"), the reason gives their shares.
 * Graphs: the cluster's best-connected nodes ("around: Mr. Hi, Officer").
@@ -19,6 +19,12 @@ from engine.data import Dataset
 
 SAMPLE = 16  # members classified per cluster, the most typical ones: 30 clusters in ~6 s on 2 CPU cores at 128 px
 MIN_SHARE = 0.2  # a class is named when it is the top class of at least this share of the sample
+NAMED_BY_ENCODER = ("efficientnet_lite0", "combined")  # features the encoder's classifier can speak for
+
+
+def nameable(dataset: Dataset, features: str) -> bool:
+    """Whether :func:`suggest` has names to offer for a run of ``features`` on ``dataset``."""
+    return dataset.graph is not None or (dataset.images is not None and features in NAMED_BY_ENCODER)
 
 
 def suggest(dataset: Dataset, labels: np.ndarray, space: np.ndarray, features: str) -> dict[int, dict]:
@@ -27,7 +33,7 @@ def suggest(dataset: Dataset, labels: np.ndarray, space: np.ndarray, features: s
 
     if dataset.graph is not None:
         return _graph_names(dataset, labels)
-    if dataset.images is None or features != "efficientnet_lite0":
+    if not nameable(dataset, features):
         return {}
     profiles = [p for p in cluster_profiles(space, labels, n_representatives=SAMPLE) if p.label >= 0]
     return _imagenet_names(dataset, profiles)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.features import adjacency, colours, columns, learned, pixels, pretrained, series, spectrum
+from engine.features import adjacency, colours, columns, combined, learned, pixels, pretrained, series, spectrum
 from engine.registry import Entry
 
 FEATURES: dict[str, Entry] = {
@@ -11,6 +11,7 @@ FEATURES: dict[str, Entry] = {
     "learned": learned.ENTRY,
     "efficientnet_lite0": pretrained.ENTRY,
     "colours": colours.ENTRY,
+    "combined": combined.ENTRY,
     "znorm": series.ENTRY,
     "spectrum": spectrum.ENTRY,
     "adjacency": adjacency.ENTRY,

@@ -7,7 +7,7 @@ from engine.features import FEATURES, available_for
 
 
 def test_registry_entries_declare_what_data_they_apply_to():
-    assert available_for("images") == ["pixels", "learned", "efficientnet_lite0", "colours"]
+    assert available_for("images") == ["pixels", "learned", "efficientnet_lite0", "colours", "combined"]
     assert available_for("table") == ["columns"] and available_for("series") == ["znorm", "spectrum"]
     assert available_for("graph") == ["adjacency"]
     for entry in FEATURES.values():
@@ -57,6 +57,45 @@ def test_colour_histograms_find_classes_that_differ_only_in_colour():
     moved[0] = np.roll(images[0], (9, -7), axis=(0, 1))  # the same object elsewhere: nearly the same histogram
     again = FEATURES["colours"].make(variants.image_dataset("moved", moved, labels, names))
     assert np.linalg.norm(again[0] - X[0]) < 0.25 * np.linalg.norm(X[labels != labels[0]][0] - X[0])
+
+
+def test_combined_parts_weigh_the_same_whatever_their_width():
+    """A 1,280-wide part and a 64-wide one each get 50 principal components (or fewer) and a mean squared row
+    length of 1, so neither drowns the other; rows stay aligned."""
+    from engine.features.combined import PART_DIMS, combine
+
+    rng = np.random.default_rng(0)
+    wide = rng.normal(scale=40.0, size=(300, 1280)).astype(np.float32)
+    narrow = rng.uniform(size=(300, 64)).astype(np.float32)
+    X = combine([wide, narrow])
+    assert X.shape == (300, PART_DIMS + PART_DIMS) and X.dtype == np.float32
+    for block in (X[:, :PART_DIMS], X[:, PART_DIMS:]):
+        assert np.mean((block ** 2).sum(axis=1)) == pytest.approx(1.0, rel=1e-4)
+        assert np.allclose(block.mean(axis=0), 0.0, atol=1e-4)
+    small = combine([narrow[:, :8], narrow[:, 8:20]])  # narrower than 50: kept whole, only centred and scaled
+    assert small.shape == (300, 20)
+    assert np.corrcoef(small[:, 0], narrow[:, 0])[0, 1] == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+def test_combined_features_separate_faces_that_pixels_alone_do_not():
+    """scikit-image's 100 LFW faces and 100 other patches: pixels and the encoder side by side find the two groups
+    (K-means, K = 2) better than pixels alone, through the real extractors (pixels against the background, the
+    pretrained encoder at its size)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from engine.data import variants
+    from engine.pipeline import clustering_space
+
+    images, labels, names = variants.faces()
+    dataset = variants.image_dataset("faces", images, labels, names, grayscale=True)
+    found = {}
+    for name in ("pixels", "combined"):
+        X = FEATURES[name].make(dataset, **FEATURES[name].resolve())
+        found[name] = adjusted_rand_score(labels, KMeans(2, n_init=4, random_state=0).fit_predict(clustering_space(X)))
+    assert X.shape == (200, 100)  # 50 + 50: the pixels' and the encoder's principal components
+    assert found["combined"] > 0.85 and found["combined"] > found["pixels"] + 0.1, found
 
 
 def test_pixels_shrink_large_images(tmp_path):

@@ -27,6 +27,8 @@ def test_photo_clusters_are_named_by_their_imagenet_classes():
     assert "cat" in found[1]["name"] or "tabby" in found[1]["name"], found[1]
     assert "typical members" in found[0]["why"]
     assert N.suggest(data, np.asarray(labels), np.eye(2)[labels], "pixels") == {}  # other features: no guess
+    beside = N.suggest(data, np.asarray(labels), np.eye(2)[labels], "combined")  # the encoder beside pixels
+    assert beside == found and api.nameable(data, "combined") and not api.nameable(data, "pixels")
 
 
 def test_graph_clusters_are_named_by_their_hubs_and_users_overwrite_names():
