@@ -3,8 +3,9 @@
 What is decided here:
 
 * **Features** (images): ``auto`` until a run resolves it, by a label-free probe (:func:`choose_features`) between
-  raw pixels, the pretrained EfficientNet-Lite0 (when its weights are installed) and the newest finished
-  training run on this data. Other kinds have one feature extractor each.
+  raw pixels, the pretrained EfficientNet-Lite0 (when its weights are installed), the two side by side (for colour
+  images also with the colour histogram: ``engine.features.combined``) and the newest finished training run on
+  this data. Other kinds have one feature extractor each.
 * **Clustering space**: the clusterer reads a 10-D UMAP with clustering settings (``pipeline.clustering_space``),
   not the 2-D map, which is for the eyes; tiny sets (under :data:`MIN_SPACE_ITEMS`) are clustered on their
   features; series and graph methods read the series / the edges themselves.
@@ -162,13 +163,14 @@ class FeatureChoice:
 
 
 def feature_candidates(dataset: Dataset) -> list[str]:
-    """Raw pixels always; the pretrained encoder when its weights are on this machine; a training run on this
-    data when one finished (as ``learned:<run id>``)."""
+    """Raw pixels always; when the pretrained encoder's weights are on this machine, the encoder, and pixels and
+    the encoder side by side (``combined``; for colour images also with the colour histogram, as
+    ``combined:colours``); a training run on this data when one finished (as ``learned:<run id>``)."""
     from engine.encoders import ENCODERS
 
     found = ["pixels"]
     if ENCODERS["efficientnet_lite0"].weights.cached_path() is not None:
-        found.append("efficientnet_lite0")
+        found += ["efficientnet_lite0", "combined"] + ([] if dataset.grayscale else ["combined:colours"])
     run = newest_training_run(dataset)
     if run is not None:
         found.append(f"learned:{run}")
@@ -185,27 +187,46 @@ def newest_training_run(dataset: Dataset) -> str | None:
     return runs[0].run_id if runs else None
 
 
-def _candidate_features(dataset: Dataset, candidate: str, sample: np.ndarray, reporter: Reporter) -> np.ndarray:
-    if candidate.startswith("learned:"):
-        from engine.runs import RunStore
+def _candidate_features(dataset: Dataset, candidate: str, sample: np.ndarray, reporter: Reporter,
+                        parts: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """``candidate``'s features of the ``sample``; ``parts`` keeps each extractor's rows of it, so a combination
+    reuses the pixels and encoder rows its single candidates already made."""
+    from engine.features import combined
 
-        return RunStore().arrays(candidate.split(":", 1)[1])["embeddings"][sample]
-    if candidate == "efficientnet_lite0":
-        from engine.features.pretrained import auto_size, rows
+    parts = {} if parts is None else parts
+    name, params = _config_of(candidate)
+    if name == "combined":
+        names = combined.PARTS[FEATURES["combined"].resolve(params)["parts"]]
+        return combined.combine([_candidate_features(dataset, n, sample, reporter, parts) for n in names])
+    if candidate not in parts:
+        if name == "learned":
+            from engine.runs import RunStore
 
-        # at the size the whole set would get, kept on disk: a run with these features does not encode them again
-        return rows(dataset, sample, auto_size(dataset), reporter)
-    return FEATURES[candidate].make(dataset.subset(sample), reporter=reporter, **FEATURES[candidate].resolve())
+            parts[candidate] = RunStore().arrays(params["run_id"])["embeddings"][sample]
+        elif candidate == "efficientnet_lite0":
+            from engine.features.pretrained import auto_size, rows
+
+            # at the size the whole set would get, kept on disk: a run with these features does not encode them again
+            parts[candidate] = rows(dataset, sample, auto_size(dataset), reporter)
+        else:
+            parts[candidate] = FEATURES[name].make(dataset.subset(sample), reporter=reporter,
+                                                   **FEATURES[name].resolve(params))
+    return parts[candidate]
 
 
 def candidate_label(candidate: str) -> str:
-    """"Raw pixels", "EfficientNet-Lite0", "Learned encoder": a candidate's name for sentences."""
-    return FEATURES[_config_of(candidate)[0]].label.split(" (")[0]
+    """"Raw pixels", "EfficientNet-Lite0", "Pixels + EfficientNet-Lite0 + colour histogram": a candidate's name for
+    sentences."""
+    name, params = _config_of(candidate)
+    label = FEATURES[name].label.split(" (")[0]
+    return label + " + colour histogram" if params.get("parts", "").endswith("colours") else label
 
 
 def _config_of(candidate: str) -> tuple[str, dict]:
     if candidate.startswith("learned:"):
         return "learned", {"run_id": candidate.split(":", 1)[1]}
+    if candidate == "combined:colours":
+        return "combined", {"parts": "pixels+encoder+colours"}
     return candidate, {}
 
 
@@ -250,23 +271,28 @@ def _load_or_probe(dataset: Dataset, candidates: list[str], seed: int, reporter:
 
 
 def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Reporter | None = None) -> FeatureChoice:
-    """Score each candidate on :data:`FIRST_LOOK` items, and on :data:`PROBE_ITEMS` (a superset: the encoder's
-    rows are kept and not extracted again) unless one led by :data:`CLEAR_LEAD` already."""
+    """Score each candidate on :data:`FIRST_LOOK` items, then those within :data:`CLEAR_LEAD` of the leader again
+    on :data:`PROBE_ITEMS` (a superset: the encoder's rows are kept and not extracted again); when only the leader
+    is that close, it stops at the first look."""
     reporter = ensure(reporter)
     start = time.perf_counter()
     order = np.random.default_rng(seed).permutation(len(dataset))
     looks = [m for m in (FIRST_LOOK, PROBE_ITEMS) if m < len(dataset)] + [min(PROBE_ITEMS, len(dataset))]
     looks = sorted(set(looks))
+    evidence, contenders = {}, list(candidates)
     for j, size in enumerate(looks):
         sample = np.sort(order[:size])
         stage = reporter.stage(0.4 * j, 0.4 + 0.6 * j) if len(looks) > 1 else reporter
-        evidence = _score_candidates(dataset, candidates, sample, seed, stage)
-        ranked = sorted((e["score"] for e in evidence.values()), reverse=True)
-        if len(ranked) < 2 or ranked[0] - ranked[1] >= CLEAR_LEAD:
+        found = _score_candidates(dataset, contenders, sample, seed, stage)
+        evidence.update(found)
+        top = max(e["score"] for e in found.values())
+        contenders = [c for c in contenders if found[c]["score"] > top - CLEAR_LEAD]  # a trailing one is out
+        if len(contenders) < 2:
             break
-    winner = max(evidence, key=lambda c: evidence[c]["score"])
+    winner = max(found, key=lambda c: found[c]["score"])
     name, params = _config_of(winner)
-    others = [f"{e['label'].lower()} {e['score']:.2f}" for c, e in evidence.items() if c != winner]
+    others = [f"{e['label'].lower()} {e['score']:.2f}" + (f" on {e['items']:,}" if e["items"] != len(sample) else "")
+              for c, e in evidence.items() if c != winner]
     early = " (a clear lead, so it stopped there)" if len(sample) < looks[-1] else ""
     reason = (f"{evidence[winner]['label'].lower()}: your {describe_images(dataset)} clustered most clearly with "
               f"them on a {len(sample):,}-item probe{early} (mean {PROBE_SCORE} over K: "
@@ -279,13 +305,13 @@ def _score_candidates(dataset: Dataset, candidates: list[str], sample: np.ndarra
                       reporter: Reporter) -> dict[str, dict]:
     from engine.pipeline import clustering_space
 
-    evidence = {}
+    evidence, parts = {}, {}
     for i, candidate in enumerate(candidates):
         step = reporter.stage(i / len(candidates), (i + 1) / len(candidates))
         label = candidate_label(candidate)
         step.update(0.0, f"choosing features: trying {label.lower()} on {len(sample):,} items")
         mark = time.perf_counter()
-        features = _candidate_features(dataset, candidate, sample, step.stage(0.0, 0.5))
+        features = _candidate_features(dataset, candidate, sample, step.stage(0.0, 0.5), parts)
         space = clustering_space(features, seed=seed) if len(sample) >= MIN_SPACE_ITEMS else features
         k = by_silhouette_and_stability(space, seed=seed, reporter=step.stage(0.6, 1.0))
         evidence[candidate] = {"label": label, "score": float(np.mean(k.score)), "k": k.k, "items": len(sample),

@@ -170,12 +170,14 @@ def strokes_zip(n: int = 600, seed: int = 1) -> bytes:
 
 @pytest.mark.slow
 def test_coloured_line_drawings_get_pixels_not_the_photo_encoder():
-    """The old rule (colour → the ImageNet encoder) chose wrong here; the probe must not."""
+    """The old rule (colour → the ImageNet encoder) chose wrong here; the probe must not (pixels, alone or beside
+    the encoder, both reach the digits)."""
     data = api.load_zip(io.BytesIO(strokes_zip()), name="strokes")
     assert not data.grayscale and data.images.shape[1:] == (32, 32, 3)  # kept at its own size, not 64 px
     result = api.run(data)
     choice = result.metrics["feature_choice"]
-    assert result.config.features == "pixels", choice
+    assert result.config.features in ("pixels", "combined"), choice
+    assert result.config.feature_params.get("parts", "pixels") in ("pixels", "pixels+encoder")  # no colour split
     assert choice["evidence"]["pixels"]["score"] > choice["evidence"]["efficientnet_lite0"]["score"]
     assert "32 px colour images" in choice["reason"]
     assert 5 <= result.metrics["n_clusters"] <= 20 and result.metrics["ari"] >= 0.55
@@ -188,6 +190,39 @@ def test_photo_crops_get_the_pretrained_encoder():
     result = api.run(data)
     assert result.config.features == "efficientnet_lite0", result.metrics["feature_choice"]
     assert 2 <= result.metrics["n_clusters"] <= 8 and result.metrics["ari"] >= 0.5
+
+
+@pytest.mark.slow
+def test_small_gray_photos_of_two_kinds_get_pixels_and_the_encoder_together():
+    """scikit-image's LFW faces against other photo patches (25 px, gray) through the zip loader and Run: pixels
+    alone split the faces by lighting (the probe chose them before: ARI 0.25 at K = 6); pixels and the encoder side
+    by side find faces / not."""
+    data = api.load_zip(io.BytesIO(variants.image_zip(*variants.faces(), grayscale=True)), name="faces")
+    result = api.run(data)
+    choice = result.metrics["feature_choice"]
+    assert result.config.features == "combined", choice
+    assert result.config.feature_params == {"parts": "pixels+encoder"}  # gray: no colour histogram candidate
+    assert set(choice["evidence"]) == {"pixels", "efficientnet_lite0", "combined"}
+    assert result.metrics["n_clusters"] == 2 and result.metrics["ari"] > 0.9
+    assert "pixels + efficientnet-lite0: your 25 px grayscale images clustered most clearly" in choice["reason"]
+
+
+def test_colour_images_add_the_colour_histogram_to_the_combined_candidates(digits):
+    from engine import defaults
+
+    assert defaults.feature_candidates(digits) == ["pixels", "efficientnet_lite0", "combined"]  # digits are gray
+    images, labels, names = variants.colour_items(per_class=12)
+    colour = variants.image_dataset("colours", images, labels, names)
+    assert defaults.feature_candidates(colour) == ["pixels", "efficientnet_lite0", "combined", "combined:colours"]
+    assert defaults.candidate_label("combined:colours") == "Pixels + EfficientNet-Lite0 + colour histogram"
+    parts = {}  # the combination reuses its parts' rows of the sample: each extractor runs once
+    sample = np.arange(len(colour))
+    both = defaults._candidate_features(colour, "combined:colours", sample, api.Reporter(), parts)
+    assert set(parts) == {"pixels", "efficientnet_lite0", "colours"}
+    assert both.shape == (60, 50 + 50 + 28)  # pixels and encoder cut to 50 components, 28 histogram bins
+    parts["pixels"] = np.zeros_like(parts["pixels"])  # a combination reads the kept rows, not the extractor
+    again = defaults._candidate_features(colour, "combined", sample, api.Reporter(), parts)
+    assert again.shape == (60, 100) and not again[:, :50].any() and again[:, 50:].any()
 
 
 def test_the_probe_runs_once_per_dataset(digits):
@@ -219,6 +254,25 @@ def test_the_probe_stops_at_its_first_look_only_on_a_clear_lead(digits, monkeypa
     if len(samples) == 2:  # the second look holds the first (so the encoder's rows are reused)
         assert set(samples[0]) <= set(samples[1])
     assert f"{looked_at:,}-item probe" in choice.reason and ("clear lead" in choice.reason) == (looked_at == 500)
+
+
+def test_the_second_look_scores_only_the_candidates_close_to_the_leader(digits, monkeypatch):
+    from engine import defaults
+
+    scores = {"pixels": 0.50, "efficientnet_lite0": 0.30, "combined": 0.47}
+    looked = []
+
+    def scored(dataset, candidates, sample, seed, reporter):
+        looked.append((len(sample), list(candidates)))
+        return {c: {"label": defaults.candidate_label(c), "score": scores[c] + 0.01 * (len(sample) > 500) *
+                    (c == "combined") * 5, "k": 10, "items": len(sample)} for c in candidates}
+
+    monkeypatch.setattr(defaults, "_score_candidates", scored)
+    choice = defaults.probe(digits, list(scores))
+    assert looked == [(500, list(scores)), (1000, ["pixels", "combined"])]  # the encoder trailed by 0.2: out
+    assert choice.features == "combined"  # the second look decides between the two that were close
+    assert choice.evidence["efficientnet_lite0"]["items"] == 500 and choice.evidence["combined"]["items"] == 1000
+    assert "efficientnet-lite0 0.30 on 500" in choice.reason and "1,000-item probe" in choice.reason
 
 
 def png_of(width: int, height: int, mode: str = "RGB") -> bytes:
