@@ -1,8 +1,8 @@
 """What a cluster is, in a few words: suggested names, which the user can overwrite.
 
-* Images clustered on the pretrained EfficientNet-Lite0 (alone or combined with pixels): its own ImageNet classifier (whose class names ship with
-  its weights) over up to :data:`SAMPLE` of the cluster's most typical members; the name is the most frequent top
-  classes ("mostly: tabby, Egyptian cat"), the reason gives their shares.
+* Images clustered on the pretrained EfficientNet-Lite0 (alone or beside pixels): its own ImageNet classifier
+  (whose class names ship with its weights) over up to :data:`SAMPLE` of the cluster's most typical members; the
+  name is the most frequent top classes ("mostly: tabby, Egyptian cat"), the reason gives their shares.
 * Graphs: the cluster's best-connected nodes ("around: Mr. Hi, Officer").
 * Anything else keeps "cluster k" (series show their barycentre on the Clusters page instead).
 

@@ -7,12 +7,12 @@ or units (1,280 encoder dimensions do not drown 64 pixels).
 
 Why: the two answer different questions. Pixels group images drawn alike (a digit's strokes, a face's layout); the
 encoder, trained on photos, groups images that hold alike things, but also splits off whatever ImageNet's classes
-care about (ink colour, background texture). Measured on the feature probe's 1,000-item samples of
-``bench/defaults.py``'s image sets (K-means with K = auto on the 10-D clustering space), ARI of pixels / encoder /
-both: LFW faces 0.67 / 0.94 / 0.96, mnist5k 0.49 / 0.59 / 0.76, MNIST inverted 0.48 / 0.66 / 0.80, digits 0.80 /
-0.05 / 0.85, photo crops 0.18 / 1.00 / 0.98. Where one part's structure is not the classes' it can pull the
-result down (MNIST on textures: 0.49 / 0.00 / 0.00): the feature probe (``engine.defaults``) weighs this
-candidate against each part alone.
+care about (ink colour, background texture). Measured by ``bench/feature_probe.py`` on the feature probe's
+1,000-item samples of ``bench/defaults.py``'s image sets (K-means with K = auto on the 10-D clustering space), ARI
+of pixels / encoder / both: LFW faces 0.67 / 0.94 / 0.96, mnist5k 0.49 / 0.59 / 0.79, MNIST inverted 0.48 / 0.66 /
+0.81, digits 0.80 / 0.05 / 0.83, photo crops 0.18 / 1.00 / 0.97. Where one part's structure is not the classes' it
+can pull the result down (MNIST on textures: 0.49 / 0.00 / 0.00): the feature probe (``engine.defaults``) weighs
+this candidate against each part alone.
 """
 
 from __future__ import annotations
