@@ -58,3 +58,23 @@ def test_a_clusterer_fits_through_its_deferred_imports():
         "    labels = e.make(seed=0, n_items=40, **p).fit_predict(X)\n"
         "    assert len(set(labels[:20])) == 1 and labels[0] != labels[-1], (name, labels)\n")
     assert loaded["sklearn"]
+
+
+def test_features_read_back_from_the_cache_load_no_torch(tmp_path):
+    """A run on cached encoder features (the digits' default: pixels and the encoder side by side) reads them from
+    disk; deciding their cache file's size asks no CUDA question of torch for sets this small."""
+    first = loaded_after(
+        f"import os; os.environ['CLUSTERSCOPE_HOME'] = {str(tmp_path)!r}\n"
+        "from engine.data import DEMOS\n"
+        "from engine.features import FEATURES\n"
+        "digits = DEMOS['digits']().subset(list(range(40)))\n"
+        "FEATURES['efficientnet_lite0'].make(digits)\n")
+    assert first["torch"]  # extracting them needs the network
+    again = loaded_after(
+        f"import os; os.environ['CLUSTERSCOPE_HOME'] = {str(tmp_path)!r}\n"
+        "from engine.data import DEMOS\n"
+        "from engine.features import FEATURES\n"
+        "digits = DEMOS['digits']().subset(list(range(40)))\n"
+        "X = FEATURES['combined'].make(digits)\n"
+        "assert X.shape == (40, 64 + 1280), X.shape\n")  # 40 items: too few for 50 components, parts kept whole
+    assert not again["torch"], again
