@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from engine.data import variants
 from tests.browser.pages import assert_clean, open_app, open_page, upload
 from tests.engine.test_defaults import strokes_zip
 
@@ -45,6 +46,30 @@ def test_an_uploaded_zip_of_coloured_strokes_gets_pixels_and_a_sensible_k(app_ur
     page.get_by_role("button", name=re.compile(r"K = \d+ \(silhouette")).first.wait_for(timeout=60_000)
     assert_clean(page)
     page.screenshot(path=str(screenshots / "22-defaults-metrics-k.png"), full_page=True)
+    page.close()
+
+
+def test_an_uploaded_zip_of_small_gray_photos_gets_pixels_and_the_encoder_side_by_side(app_url, browser, screenshots,
+                                                                                      tmp_path):
+    """LFW faces against other patches, 25 px gray: the probe chose raw pixels here before (6 clusters, ARI 0.25)."""
+    archive = tmp_path / "faces.zip"
+    archive.write_bytes(variants.image_zip(*variants.faces(), grayscale=True))
+    page = open_app(browser, app_url, 1900)
+    upload(page, "Upload images", archive, "Load upload", "faces")
+    page.get_by_role("button", name="Run").click()  # no menu touched
+    page.get_by_text("finished in").wait_for(timeout=400_000)
+    finished = page.get_by_text(re.compile(r"finished in [\d.]+ s: \d+ clusters")).inner_text()
+    assert re.search(r": 2 clusters", finished), finished
+    said = page.locator("[data-testid='stApp']").inner_text()
+    assert "pixels + efficientnet-lite0: your 25 px grayscale images clustered most clearly with them" in said
+    assert "ARI 0.9" in said or "ARI 1.0" in said, said[-1500:]  # the sidebar's score against the folder labels
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "24-defaults-faces-combined.png"), full_page=True)
+
+    open_page(page, "Clusters")  # runs on the encoder's features (beside pixels) can be named by its classifier
+    page.get_by_text("Name the clusters").click()
+    page.get_by_role("button", name="Suggest names").wait_for(timeout=60_000)
+    assert_clean(page)
     page.close()
 
 
