@@ -88,7 +88,8 @@ def test_run_from_the_data_page_stores_a_result(ran):
     assert result.metrics["ari"] >= 0.8 and result.run_id and 5 <= result.metrics["n_clusters"] <= 20
     assert "finished in" in texts(ran)
     said = texts(ran)  # why: the features the probe chose, the space clustered, and how K was chosen
-    assert "raw pixels: your 8 px grayscale images clustered most clearly" in said
+    assert result.config.features in ("pixels", "combined")  # raw pixels, alone or beside the encoder
+    assert "your 8 px grayscale images clustered most clearly" in said
     assert "10-D clustering space" in said and f"K = {result.metrics['n_clusters']}: the largest K" in said
     sidebar = "\n".join(str(m.value) for m in ran.sidebar.markdown) + "\n".join(c.value for c in ran.sidebar.caption)
     assert "Running" not in sidebar and f"{result.metrics['n_clusters']} clusters" in sidebar
