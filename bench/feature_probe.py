@@ -9,6 +9,7 @@ the best candidate's ARI.
 
     .venv/bin/python bench/feature_probe.py                  # every image set (about 5 minutes on 2 CPU cores)
     .venv/bin/python bench/feature_probe.py --only faces     # sets whose name holds one of these
+    .venv/bin/python bench/feature_probe.py --seed 1         # another sample (and UMAP / K-means seeds)
 """
 
 from __future__ import annotations
@@ -34,15 +35,16 @@ from engine.progress import ensure  # noqa: E402
 SHORT = {"pixels": "pixels", "efficientnet_lite0": "encoder", "combined": "both", "combined:colours": "both+colour"}
 
 
-def weigh(dataset) -> dict[str, dict]:
+def weigh(dataset, seed: int = 0) -> dict[str, dict]:
     candidates = [c for c in defaults.feature_candidates(dataset) if not c.startswith("learned:")]
-    order = np.random.default_rng(0).permutation(len(dataset))  # the probe's own sample (seed 0)
+    order = np.random.default_rng(seed).permutation(len(dataset))  # the probe's own sample (at seed 0)
     sample = np.sort(order[:min(defaults.PROBE_ITEMS, len(dataset))])
     truth, parts, found = dataset.labels[sample], {}, {}
     for candidate in candidates:
-        space = clustering_space(defaults._candidate_features(dataset, candidate, sample, ensure(None), parts))
-        k = by_silhouette_and_stability(space)
-        labels = KMeans(k.k, n_init=4, random_state=0).fit_predict(space)
+        space = clustering_space(defaults._candidate_features(dataset, candidate, sample, ensure(None), parts),
+                                 seed=seed)
+        k = by_silhouette_and_stability(space, seed=seed)
+        labels = KMeans(k.k, n_init=4, random_state=seed).fit_predict(space)
         found[candidate] = {"score": float(np.mean(k.score)), "k": k.k, "ari": adjusted_rand_score(truth, labels)}
     return found
 
@@ -50,6 +52,7 @@ def weigh(dataset) -> dict[str, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", action="append", default=[], metavar="TEXT")
+    parser.add_argument("--seed", type=int, default=0, help="the sample's seed (0: the probe's own)")
     args = parser.parse_args()
     print("| image set | " + " | ".join(f"{s}: score · K · ARI" for s in SHORT.values()) +
           " | picked | its ARI / best ARI | seconds |")
@@ -62,7 +65,7 @@ def main() -> None:
         dataset = make()
         if dataset.kind != "images":
             continue
-        found = weigh(dataset)
+        found = weigh(dataset, args.seed)
         picked = max(found, key=lambda c: found[c]["score"])
         best = max(e["ari"] for e in found.values())
         ratio = found[picked]["ari"] / best if best > 0 else float("nan")
