@@ -19,29 +19,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine import scale
 from engine.data import Dataset, DataError
 from engine.params import Choice
 from engine.progress import Reporter, ensure
 from engine.registry import Entry
 
-PART_DIMS = 50  # each part's principal components: the clustering space's own PCA width (pipeline.SPACE_PCA)
-FIT_ROWS = 20_000  # the parts' PCAs are fitted on an even sample past this many items, then project every item
+PART_DIMS = scale.SEARCH_DIMS  # each part's principal components (50, the clustering space's own PCA width)
 PARTS = {"pixels+encoder": ("pixels", "efficientnet_lite0"),
          "pixels+encoder+colours": ("pixels", "efficientnet_lite0", "colours")}
 
 
 def part(X: np.ndarray, seed: int = 0) -> np.ndarray:
-    """One part of the combination: centred, cut to :data:`PART_DIMS` principal components when wider, and scaled
-    to a mean squared row length of 1."""
-    from sklearn.decomposition import PCA
-
+    """One part of the combination: centred, cut to :data:`PART_DIMS` principal components when wider (fitted on
+    an even sample past ``scale.FIT_SAMPLE`` items, as the clustering space's are), and scaled to a mean squared row
+    length of 1."""
     X = np.asarray(X, dtype=np.float32)
     X = X - X.mean(axis=0, dtype=np.float64).astype(np.float32)
     if not X.any():  # every row alike: nothing to tell apart, and a PCA would divide by zero
         return X[:, :PART_DIMS]
     if X.shape[1] > PART_DIMS and len(X) > PART_DIMS:
-        fit = X if len(X) <= FIT_ROWS else X[np.linspace(0, len(X) - 1, FIT_ROWS).astype(np.int64)]
-        X = PCA(PART_DIMS, random_state=seed).fit(fit).transform(X).astype(np.float32)
+        X = scale.search_space(X, scale.sample_indices(len(X), scale.FIT_SAMPLE, seed), seed)
     size = float(np.sqrt(np.mean(np.einsum("ij,ij->i", X, X, dtype=np.float64))))
     return X / size if size > 0 else X
 
@@ -57,8 +55,6 @@ def combined_features(dataset: Dataset, parts: str = "pixels+encoder", reporter:
 
     if dataset.images is None:
         raise DataError("combined features need images; this dataset is a feature table")
-    if parts not in PARTS:
-        raise DataError(f"parts must be one of {', '.join(PARTS)}")
     reporter = ensure(reporter)
     names = PARTS[parts]
     # the encoder is the slow part: most of the progress bar; each part with its own defaults (cached on disk)
