@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ["CLUSTERSCOPE_KEEP"] = "0"  # nothing read back from an earlier run: every stage is timed doing its work
 os.environ.setdefault("CLUSTERSCOPE_HOME", tempfile.mkdtemp(prefix="clusterscope-bench-"))
 
 from sklearn.datasets import load_wine, make_blobs, make_circles, make_moons  # noqa: E402

@@ -24,12 +24,17 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
 
+# A fresh home per run: a kept map, clustering space or K from an earlier run would make ours look free.
+os.environ.setdefault("CLUSTERSCOPE_HOME", tempfile.mkdtemp(prefix="clusterscope-bench-scale-"))
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ["CLUSTERSCOPE_KEEP"] = "0"  # nothing read back from an earlier run: every stage is timed doing its work
 CACHE = Path(os.environ.get("CLUSTERSCOPE_BENCH_CACHE", Path.home() / ".cache" / "clusterscope-bench")) / "scale"
 CENTRES = 10
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 
-from engine.cache import ARRAYS
+from engine.cache import ARRAYS, digest, kept_array, source_digest, versions
 from engine.cluster import CLUSTERERS, ONLY_FOR, cluster, clusterers_for, own_scores
 from engine.data import Dataset, DataError
 from engine.features import FEATURES, available_for
@@ -112,6 +113,10 @@ def features_for(dataset: Dataset, config: Config, reporter: Reporter | None = N
     return ARRAYS.get_or_compute(key, compute)
 
 
+# What a kept map or clustering space also depends on: the libraries that fit them.
+REDUCER_PACKAGES = ("umap-learn", "pynndescent", "openTSNE", "scikit-learn", "numpy", "faiss-cpu")
+
+
 def embedding_for(dataset: Dataset, config: Config, reporter: Reporter | None = None) -> np.ndarray:
     config = config.resolved()
     reporter = ensure(reporter)
@@ -119,11 +124,20 @@ def embedding_for(dataset: Dataset, config: Config, reporter: Reporter | None = 
     key = ("embedding", dataset.fingerprint(),
            config._key("features", "feature_params", "reducer", "reducer_params", "n_components", "seed"))
 
-    def compute() -> np.ndarray:
+    def fit() -> np.ndarray:
         reporter.update(0.25, f"{REDUCERS[config.reducer].label}: {features.shape[0]:,} × {features.shape[1]:,} "
                               f"→ {config.n_components}-D")
         return reduce(features, config.reducer, config.reducer_params, config.n_components, config.seed,
                       reporter.stage(0.25, 1.0))
+
+    def compute() -> np.ndarray:  # kept on disk too, as the clustering space
+        import engine.reduce
+        from engine import scale
+
+        key = digest(features, config.reducer, REDUCERS[config.reducer].resolve(config.reducer_params),
+                     config.n_components, config.seed, REDUCER_PACKAGES,
+                     versions(*REDUCER_PACKAGES), source_digest(engine.reduce, scale))
+        return kept_array("map", key, fit)
 
     return ARRAYS.get_or_compute(key, compute)
 
@@ -209,12 +223,25 @@ def space_of(dataset: Dataset, config: Config, features: np.ndarray, embedding: 
         return embedding
     key = ("space", dataset.fingerprint(), config._key("features", "feature_params", "space_dims", "seed"))
 
-    def compute() -> np.ndarray:
+    def fit() -> np.ndarray:
         ensure(reporter).update(0.0, f"clustering space: {features.shape[0]:,} × {features.shape[1]:,} → "
                                      f"{config.space_dims}-D UMAP")
         return clustering_space(features, config.space_dims, config.seed, ensure(reporter))
 
+    def compute() -> np.ndarray:  # kept on disk too: a new process (the CLI, a restarted app) reads it back
+        return kept_array("space", space_key(features, config.space_dims, config.seed), fit)
+
     return ARRAYS.get_or_compute(key, compute)
+
+
+def space_key(features: np.ndarray, dims: int, seed: int) -> str:
+    """What the clustering space depends on: the features' content, its settings, umap-learn's version and the
+    code that builds it."""
+    import engine.reduce
+    from engine import scale
+
+    return digest(features, dims, seed, SPACE_UMAP, SPACE_PCA, scale.FIT_SAMPLE, versions(*REDUCER_PACKAGES),
+                  source_digest(sys.modules[__name__], scale, engine.reduce))
 
 
 def reads_features(clusterer: str) -> bool:

@@ -69,7 +69,18 @@ class Clustering:
 def choose_k(X: np.ndarray, name: str, seed: int = 0, reporter: Reporter | None = None) -> KChoice:
     """K for clusterer ``name`` on ``X``, by the entry's own rule (the eigengap for graphs) or the general one."""
     chooser = lookup(CLUSTERERS, name, "clusterer").choose_k or by_silhouette_and_stability
-    return chooser(X, seed=seed, reporter=reporter)
+    if not isinstance(X, np.ndarray):  # a sparse graph: its eigengap is cheap next to loading it
+        return chooser(X, seed=seed, reporter=reporter)
+    # Kept on disk: the sweep's ~120 K-means fits are the longest step of a default run on a cached space.
+    import json
+    import sys
+
+    from engine.cache import digest, kept, source_digest
+
+    key = digest(X, seed, chooser.__module__, chooser.__qualname__, source_digest(sys.modules[chooser.__module__]))
+    return kept("k", key, lambda: chooser(X, seed=seed, reporter=reporter),
+                lambda choice, handle: handle.write(json.dumps(choice.as_dict(), default=lambda v: v.item()).encode()),
+                lambda handle: KChoice(**json.loads(handle.read())), ".json")
 
 
 def cluster(X: np.ndarray, name: str, params: dict | None = None, seed: int = 0,

@@ -66,30 +66,47 @@ def by_silhouette_and_stability(X: np.ndarray, seed: int = 0, k_max: int = K_MAX
 
     # ~120 K-means fits of at most SAMPLE × 10 values: OpenMP's start-up and waits cost more than the threads
     # save. One thread, the same K and scores: the digits' 1,000-item sweep in 1.5-1.9 s against 6.3-10.3 s with
-    # another process busy on the second core (a training worker, a test run), 2 cores.
+    # another process busy on the second core (a training worker, a test run), 2 cores. (Two Python threads, a K
+    # each, gained nothing measurable: the fits are short and hold the GIL for much of their time.)
     with threadpool_limits(1):
         return _by_silhouette_and_stability(X, seed, k_max, reporter)
 
 
 def _by_silhouette_and_stability(X: np.ndarray, seed: int, k_max: int, reporter: Reporter | None) -> KChoice:
+    from sklearn import config_context
     from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score, silhouette_score
+    from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
 
     reporter = ensure(reporter)
     rng = np.random.default_rng(seed)
     sample = np.asarray(_sample(X, SAMPLE, rng), dtype=np.float64)
+    if not np.isfinite(sample).all():
+        raise ValueError("choosing K: the data holds NaN or infinite values")
     subsamples = [np.sort(rng.choice(len(sample), int(0.8 * len(sample)), replace=False))
                   for _ in range(STABILITY_FITS)]
     ks = k_range(len(X), k_max)
-    silhouettes, stabilities = [], []
-    for i, k in enumerate(ks):
-        reporter.update(i / len(ks), f"choosing K: trying K = {k} of {ks[-1]}")
+    # the sample's distances once, not once per K: the same silhouettes to the last bit, each 2.6× faster
+    distances = pairwise_distances(sample)
+
+    def one(k: int) -> tuple[float, float]:
         fit = KMeans(k, n_init=4, random_state=seed).fit(sample)
-        silhouettes.append(float(silhouette_score(sample, fit.labels_)) if len(set(fit.labels_)) > 1 else -1.0)
+        silhouette = float(silhouette_score(distances, fit.labels_, metric="precomputed")) \
+            if len(set(fit.labels_)) > 1 else -1.0
         fits = [KMeans(k, n_init=2, random_state=seed + 1 + j).fit(sample[part]).predict(sample)
                 for j, part in enumerate(subsamples)]
-        stabilities.append(float(np.mean([adjusted_rand_score(fits[a], fits[b])
-                                          for a in range(len(fits)) for b in range(a + 1, len(fits))])))
+        stability = float(np.mean([adjusted_rand_score(fits[a], fits[b])
+                                   for a in range(len(fits)) for b in range(a + 1, len(fits))]))
+        return silhouette, stability
+
+    results: dict[int, tuple[float, float]] = {}
+    # the inputs were checked once, above, not again in each of the ~150 fits and scores (their checks cost a
+    # quarter of the sweep: 2.4 s → 1.8 s on a 2,000-item sample)
+    with config_context(assume_finite=True, skip_parameter_validation=True):
+        for i, k in enumerate(ks):
+            reporter.update(i / len(ks), f"choosing K: trying K = {k} of {ks[-1]}")
+            results[k] = one(k)
+    silhouettes = [results[k][0] for k in ks]
+    stabilities = [results[k][1] for k in ks]
     score = [max(s, 0.0) * max(t, 0.0) for s, t in zip(silhouettes, stabilities)]
     stable = [i for i, t in enumerate(stabilities) if t >= STABLE]
     best = finest_near_best(stable, silhouettes) if stable else int(np.argmax(score))

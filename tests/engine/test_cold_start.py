@@ -78,3 +78,35 @@ def test_features_read_back_from_the_cache_load_no_torch(tmp_path):
         "X = FEATURES['combined'].make(digits)\n"
         "assert X.shape == (40, 64 + 1280), X.shape\n")  # 40 items: too few for 50 components, parts kept whole
     assert not again["torch"], again
+
+
+def test_a_second_process_reads_the_clustering_space_and_k_from_disk(tmp_path):
+    """The default run's costly steps on features it has (the 2-D map, the 10-D clustering space, the K sweep) are
+    kept on disk: a new process with the same data gets the same map and clusters without importing UMAP or
+    numba."""
+    code = (f"import os; os.environ['CLUSTERSCOPE_HOME'] = {str(tmp_path)!r}\n"
+            "import json\n"
+            "from sklearn.datasets import make_blobs\n"
+            "from engine import api\n"
+            "X, y = make_blobs(n_samples=600, n_features=20, centers=5, random_state=1)\n"
+            "data = api.Dataset(name='blobs', item_names=[str(i) for i in range(600)], table=X.astype('float32'),"
+            " labels=y)\n"
+            "config = api.default_config(data)\n"
+            "result = api.run(data, config)\n"
+            "print(json.dumps([config.cluster_on, result.labels.tolist(), result.metrics['k_choice']['k'],"
+            " result.embedding.round(5).tolist()]))\n")
+    probe = code + f"import sys\nprint(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}))\n"
+
+    def run() -> tuple[list, dict]:
+        out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True, timeout=300, capture_output=True,
+                             text=True).stdout.strip().splitlines()
+        return json.loads(out[-2]), json.loads(out[-1])
+
+    (space, labels, k, embedding), first = run()
+    assert space == "space" and first["umap"] and k == 5
+    (_, labels_again, k_again, embedding_again), again = run()
+    assert labels_again == labels and k_again == k and embedding_again == embedding
+    assert not again["umap"] and not again["numba"], again
+    assert len(list((tmp_path / "kept" / "space").glob("*.npy"))) == 1
+    assert len(list((tmp_path / "kept" / "k").glob("*.json"))) == 1
+    assert len(list((tmp_path / "kept" / "map").glob("*.npy"))) == 1
