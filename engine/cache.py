@@ -133,3 +133,14 @@ def kept_array(kind: str, key: str, compute: Callable[[], T]) -> T:
 
     return kept(kind, key, compute, lambda value, handle: np.save(handle, value, allow_pickle=False),
                 lambda handle: np.load(handle, allow_pickle=False), ".npy")
+
+
+def kept_json(kind: str, key: str, compute: Callable[[], T], encode: Callable[[T], dict],
+              decode: Callable[[dict], T]) -> T:
+    """:func:`kept` for a value written as the JSON of ``encode(value)`` (numpy scalars as plain numbers) and read
+    back through ``decode``."""
+    import json
+
+    return kept(kind, key, compute,
+                lambda value, handle: handle.write(json.dumps(encode(value), default=lambda v: v.item()).encode()),
+                lambda handle: decode(json.loads(handle.read())), ".json")

@@ -18,17 +18,15 @@ What is decided here:
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from engine.cache import Memo
+from engine.cache import Memo, kept_json
 from engine.cluster.auto_k import PROBE_SCORE, by_silhouette_and_stability
 from engine.data import Dataset
 from engine.features import FEATURES, available_for
-from engine.files import atomic_open
 from engine.progress import Reporter, ensure
 
 AUTO = "auto"
@@ -246,31 +244,18 @@ def choose_features(dataset: Dataset, seed: int = 0, reporter: Reporter | None =
     ``bench/feature_probe.py``: on 12 labelled image sets the best score picked features within 0.9 × the best
     candidate's ARI 11 times (the miss: MNIST in colour, pixels 0.410 against both 0.405, ARI 0.50 against 0.63);
     the combination won 6 of them (LFW faces 0.96, mnist5k 0.79, where each part alone reached 0.67 / 0.94 and
-    0.49 / 0.59). Kept per dataset (in memory and under ``$CLUSTERSCOPE_HOME/defaults``), so it runs once."""
+    0.49 / 0.59). Kept per dataset (in memory and under ``$CLUSTERSCOPE_HOME/kept/defaults``), so it runs once."""
     candidates = feature_candidates(dataset)
     key = (dataset.fingerprint(), tuple(candidates), seed)
     return CHOICES.get_or_compute(key, lambda: _load_or_probe(dataset, candidates, seed, ensure(reporter)))
 
 
-def _choice_path(dataset: Dataset, candidates: list[str], seed: int):
-    from engine.runs import default_root
-
-    tag = "-".join(c.replace(":", "_") for c in candidates)
-    return default_root() / "defaults" / f"{dataset.fingerprint()}-{tag}-{seed}.json"
-
-
 def _load_or_probe(dataset: Dataset, candidates: list[str], seed: int, reporter: Reporter) -> FeatureChoice:
-    path = _choice_path(dataset, candidates, seed)
-    if path.exists():
-        try:
-            return FeatureChoice(**json.loads(path.read_text()))
-        except (ValueError, TypeError):
-            pass  # an unreadable or older file: probe again
-    choice = probe(dataset, candidates, seed, reporter)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_open(path, "w") as handle:
-        json.dump(choice.as_dict(), handle)
-    return choice
+    """The choice kept on disk for this data, candidates and seed (an unreadable or older file: probe again)."""
+    tag = "-".join(c.replace(":", "_") for c in candidates)
+    return kept_json("defaults", f"{dataset.fingerprint()}-{tag}-{seed}",
+                     lambda: probe(dataset, candidates, seed, reporter), FeatureChoice.as_dict,
+                     lambda fields: FeatureChoice(**fields))
 
 
 def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Reporter | None = None) -> FeatureChoice:

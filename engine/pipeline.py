@@ -131,13 +131,9 @@ def embedding_for(dataset: Dataset, config: Config, reporter: Reporter | None = 
                       reporter.stage(0.25, 1.0))
 
     def compute() -> np.ndarray:  # kept on disk too, as the clustering space
-        import engine.reduce
-        from engine import scale
-
-        key = digest(features, config.reducer, REDUCERS[config.reducer].resolve(config.reducer_params),
-                     config.n_components, config.seed, REDUCER_PACKAGES,
-                     versions(*REDUCER_PACKAGES), source_digest(engine.reduce, scale))
-        return kept_array("map", key, fit)
+        settings = (config.reducer, REDUCERS[config.reducer].resolve(config.reducer_params), config.n_components,
+                    config.seed)
+        return kept_array("map", reduced_key(features, *settings), fit)
 
     return ARRAYS.get_or_compute(key, compute)
 
@@ -229,18 +225,19 @@ def space_of(dataset: Dataset, config: Config, features: np.ndarray, embedding: 
         return clustering_space(features, config.space_dims, config.seed, ensure(reporter))
 
     def compute() -> np.ndarray:  # kept on disk too: a new process (the CLI, a restarted app) reads it back
-        return kept_array("space", space_key(features, config.space_dims, config.seed), fit)
+        settings = (config.space_dims, config.seed, SPACE_UMAP, SPACE_PCA)
+        return kept_array("space", reduced_key(features, *settings), fit)
 
     return ARRAYS.get_or_compute(key, compute)
 
 
-def space_key(features: np.ndarray, dims: int, seed: int) -> str:
-    """What the clustering space depends on: the features' content, its settings, umap-learn's version and the
-    code that builds it."""
+def reduced_key(features: np.ndarray, *settings: object) -> str:
+    """What a map or clustering space depends on: the features' content, its ``settings``, the libraries that fit
+    it (:data:`REDUCER_PACKAGES`) and the code that builds it (this module, the reducers, ``engine.scale``)."""
     import engine.reduce
     from engine import scale
 
-    return digest(features, dims, seed, SPACE_UMAP, SPACE_PCA, scale.FIT_SAMPLE, versions(*REDUCER_PACKAGES),
+    return digest(features, *settings, versions(*REDUCER_PACKAGES),
                   source_digest(sys.modules[__name__], scale, engine.reduce))
 
 

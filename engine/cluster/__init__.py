@@ -72,15 +72,13 @@ def choose_k(X: np.ndarray, name: str, seed: int = 0, reporter: Reporter | None 
     if not isinstance(X, np.ndarray):  # a sparse graph: its eigengap is cheap next to loading it
         return chooser(X, seed=seed, reporter=reporter)
     # Kept on disk: the sweep's ~120 K-means fits are the longest step of a default run on a cached space.
-    import json
     import sys
 
-    from engine.cache import digest, kept, source_digest
+    from engine.cache import digest, kept_json, source_digest
 
     key = digest(X, seed, chooser.__module__, chooser.__qualname__, source_digest(sys.modules[chooser.__module__]))
-    return kept("k", key, lambda: chooser(X, seed=seed, reporter=reporter),
-                lambda choice, handle: handle.write(json.dumps(choice.as_dict(), default=lambda v: v.item()).encode()),
-                lambda handle: KChoice(**json.loads(handle.read())), ".json")
+    return kept_json("k", key, lambda: chooser(X, seed=seed, reporter=reporter), KChoice.as_dict,
+                     lambda fields: KChoice(**fields))
 
 
 def cluster(X: np.ndarray, name: str, params: dict | None = None, seed: int = 0,

@@ -80,33 +80,25 @@ def _by_silhouette_and_stability(X: np.ndarray, seed: int, k_max: int, reporter:
     reporter = ensure(reporter)
     rng = np.random.default_rng(seed)
     sample = np.asarray(_sample(X, SAMPLE, rng), dtype=np.float64)
-    if not np.isfinite(sample).all():
-        raise ValueError("choosing K: the data holds NaN or infinite values")
     subsamples = [np.sort(rng.choice(len(sample), int(0.8 * len(sample)), replace=False))
                   for _ in range(STABILITY_FITS)]
     ks = k_range(len(X), k_max)
-    # the sample's distances once, not once per K: the same silhouettes to the last bit, each 2.6× faster
+    # the sample's distances once, not once per K: the same silhouettes to the last bit, each 2.6× faster (this
+    # call also checks the sample holds no NaN or infinity, so the fits below need not)
     distances = pairwise_distances(sample)
-
-    def one(k: int) -> tuple[float, float]:
-        fit = KMeans(k, n_init=4, random_state=seed).fit(sample)
-        silhouette = float(silhouette_score(distances, fit.labels_, metric="precomputed")) \
-            if len(set(fit.labels_)) > 1 else -1.0
-        fits = [KMeans(k, n_init=2, random_state=seed + 1 + j).fit(sample[part]).predict(sample)
-                for j, part in enumerate(subsamples)]
-        stability = float(np.mean([adjusted_rand_score(fits[a], fits[b])
-                                   for a in range(len(fits)) for b in range(a + 1, len(fits))]))
-        return silhouette, stability
-
-    results: dict[int, tuple[float, float]] = {}
-    # the inputs were checked once, above, not again in each of the ~150 fits and scores (their checks cost a
-    # quarter of the sweep: 2.4 s → 1.8 s on a 2,000-item sample)
+    silhouettes, stabilities = [], []
+    # scikit-learn's input checks skipped in each of the ~150 fits and scores (they cost a quarter of the sweep:
+    # 2.4 s → 1.8 s on a 2,000-item sample)
     with config_context(assume_finite=True, skip_parameter_validation=True):
         for i, k in enumerate(ks):
             reporter.update(i / len(ks), f"choosing K: trying K = {k} of {ks[-1]}")
-            results[k] = one(k)
-    silhouettes = [results[k][0] for k in ks]
-    stabilities = [results[k][1] for k in ks]
+            fit = KMeans(k, n_init=4, random_state=seed).fit(sample)
+            silhouettes.append(float(silhouette_score(distances, fit.labels_, metric="precomputed"))
+                               if len(set(fit.labels_)) > 1 else -1.0)
+            fits = [KMeans(k, n_init=2, random_state=seed + 1 + j).fit(sample[part]).predict(sample)
+                    for j, part in enumerate(subsamples)]
+            stabilities.append(float(np.mean([adjusted_rand_score(fits[a], fits[b])
+                                              for a in range(len(fits)) for b in range(a + 1, len(fits))])))
     score = [max(s, 0.0) * max(t, 0.0) for s, t in zip(silhouettes, stabilities)]
     stable = [i for i, t in enumerate(stabilities) if t >= STABLE]
     best = finest_near_best(stable, silhouettes) if stable else int(np.argmax(score))
