@@ -1,10 +1,15 @@
-"""The map in a browser at 200,000 and 1,000,000 points: our figure (:func:`engine.viz.figures.scatter`, lean past
+"""The map in a browser at 200,000 to 1,000,000 points: our figure (:func:`engine.viz.figures.scatter`, lean past
 ``LEAN_POINTS``) against the same WebGL scatter with a hover text per point (what plotly express and our own figure
 below the lean size send), in headless Chromium (software WebGL, as on this machine).
 
 For each: the JSON the browser receives (MB), the first draw (s, from ``Plotly.newPlot`` to two painted frames), a
 zoom's redraw (s), and a box selection dragged with the mouse: its seconds until ``plotly_selected`` and how many item
 indices it returned (the same the app's lasso reads from ``customdata``).
+
+Against datashader (rasters drawn on the server, the issue's other candidate): the server's picture of every point
+(aggregated per pixel, shaded, sent as a PNG) inside plotly's axes, a zoom as a new picture of the new ranges, and a
+box selection as its ranges sent back and the items in them found on the server; each of its seconds is the
+server's work plus the browser's (the round trip through Streamlit, ~0.1-0.3 s a rerun, not included).
 
     .venv/bin/python bench/render.py [SIZES...]      # default: 200000 400000 1000000
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +29,7 @@ from engine.viz import figures  # noqa: E402
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+WIDTH, HEIGHT = 1000, 620  # the figure's size in the browser; the datashader picture has one pixel per screen pixel
 TEXT_LIMIT = 400_000  # the text-per-point reference is measured up to here (at 1M it would be ~48 MB)
 
 
@@ -51,7 +58,7 @@ def measure(browser, fig, folder: Path) -> dict:
     import plotly
     import plotly.io as pio
 
-    fig.update_layout(width=1000, height=620, dragmode="select")
+    fig.update_layout(width=WIDTH, height=HEIGHT, dragmode="select")
     payload = pio.to_json(fig)
     script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
     html = folder / "map.html"
@@ -85,6 +92,80 @@ def measure(browser, fig, folder: Path) -> dict:
             "distinct": distinct}
 
 
+def raster(embedding: np.ndarray, groups: np.ndarray, x_range, y_range) -> tuple[str, float]:
+    """datashader's picture of every point in the ranges (each pixel coloured by its clusters' counts, histogram
+    equalised), as a PNG data URI, and the seconds the server spent on it (aggregate, shade, encode)."""
+    import base64
+    import io
+
+    import datashader as ds
+    import datashader.transfer_functions as tf
+    import pandas as pd
+
+    start = time.perf_counter()
+    frame = pd.DataFrame({"x": embedding[:, 0], "y": embedding[:, 1], "c": pd.Categorical(groups)})
+    canvas = ds.Canvas(plot_width=WIDTH, plot_height=HEIGHT, x_range=x_range, y_range=y_range)
+    palette = ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880", "#FF97FF",
+               "#FECB52"]
+    image = tf.shade(canvas.points(frame, "x", "y", ds.count_cat("c")), color_key=palette, how="eq_hist")
+    buffer = io.BytesIO()
+    image.to_pil().save(buffer, format="PNG")
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return uri, time.perf_counter() - start
+
+
+def measure_raster(browser, embedding: np.ndarray, groups: np.ndarray, folder: Path) -> dict:
+    """The datashader way: the server rasterises, the browser shows one picture (plotly's axes around it, an empty
+    WebGL trace so box selection still fires), a zoom asks the server for a new picture, a box selection sends its
+    ranges back and the server finds the items in them. Each figure is the server's seconds plus the browser's."""
+    import plotly
+
+    ranges = [float(embedding[:, 0].min()), float(embedding[:, 0].max())], \
+        [float(embedding[:, 1].min()), float(embedding[:, 1].max())]
+    cold = raster(embedding, groups, *ranges)[1]  # numba compiles datashader's kernels in a process's first
+    raster(embedding, groups, [-8, 8], [-8, 8])    # pictures; the app's long-lived worker would pay that once
+    uri, served = raster(embedding, groups, *ranges)
+    script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
+    html = folder / "raster.html"
+    html.write_text(f"<html><body style='margin:0'><div id=g></div><script>{script}</script></body></html>")
+    page = browser.new_page(viewport={"width": 1100, "height": 700})
+    page.goto(html.as_uri())
+    painted = "await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));"
+    layout = {"width": WIDTH, "height": HEIGHT, "dragmode": "select", "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+              "xaxis": {"range": ranges[0]}, "yaxis": {"range": ranges[1]}}
+    image = ("(u, x, y) => [{source: u, xref: 'x', yref: 'y', x: x[0], y: y[1], sizex: x[1] - x[0], "
+             "sizey: y[1] - y[0], sizing: 'stretch', layer: 'below'}]")
+    draw = page.evaluate(f"""async ([u, L, X, Y]) => {{ const t0 = performance.now(); const im = {image};
+        L.images = im(u, X, Y); await Plotly.newPlot('g', [{{type: 'scattergl', x: [], y: [], mode: 'markers'}}], L);
+        {painted} return (performance.now() - t0) / 1000; }}""", [uri, layout, *ranges])
+    zoomed, zoom_served = raster(embedding, groups, [-8, 8], [-8, 8])
+    zoom = page.evaluate(f"""async (u) => {{ const t0 = performance.now(); const im = {image};
+        await Plotly.relayout('g', {{'xaxis.range': [-8, 8], 'yaxis.range': [-8, 8], images: im(u, [-8, 8], [-8, 8])}});
+        {painted} return (performance.now() - t0) / 1000; }}""", zoomed)
+    page.evaluate("""() => { const gd = document.getElementById('g');
+        gd.on('plotly_selected', e => { window.box = e && e.range ? [e.range.x, e.range.y] : null;
+                                       window.pickedAt = performance.now(); }); }""")
+    box = page.evaluate("""() => { const gd = document.getElementById('g'), l = gd._fullLayout;
+        return [l.xaxis._offset, l.yaxis._offset, l.xaxis._length, l.yaxis._length]; }""")
+    x0, y0 = box[0] + box[2] * 0.35, box[1] + box[3] * 0.35
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + box[2] * 0.3, y0 + box[3] * 0.3, steps=5)
+    start = page.evaluate("performance.now()")
+    page.mouse.up()
+    page.wait_for_function("window.pickedAt !== undefined", timeout=600_000)
+    select = (page.evaluate("window.pickedAt") - start) / 1000
+    (xa, xb), (ya, yb) = page.evaluate("window.box")
+    mark = time.perf_counter()
+    inside = np.flatnonzero((embedding[:, 0] >= xa) & (embedding[:, 0] <= xb) &
+                            (embedding[:, 1] >= ya) & (embedding[:, 1] <= yb))
+    select += time.perf_counter() - mark
+    page.close()
+    mb = (len(uri) + len(zoomed)) / 2 / 1e6
+    return {"mb": mb, "draw": served + draw, "zoom": zoom_served + zoom, "select": select, "picked": len(inside),
+            "distinct": len(np.unique(inside)), "server_draw": served, "server_zoom": zoom_served, "cold": cold}
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -101,6 +182,9 @@ def main() -> None:
                 result = measure(browser, figure(embedding, groups, text), Path(folder))
                 rows.append((n, label, result))
                 print(f"  {n:,} {label}: {result}", flush=True)
+            result = measure_raster(browser, embedding, groups, Path(folder))
+            rows.append((n, "datashader", result))
+            print(f"  {n:,} datashader: {result}", flush=True)
         browser.close()
     print(f"\n{'points':>10}  {'figure':<16}{'MB':>7}{'draw s':>8}{'zoom s':>8}{'select s':>10}{'picked':>9}")
     for n, label, r in rows:
@@ -109,11 +193,16 @@ def main() -> None:
               f"{r['picked']:>9,}")
     by = {(n, label): r for n, label, r in rows}
     for n in sizes:
-        ours = by.get((n, "ours (lean)"))
+        ours = by.get((n, "ours (lean)")) or by.get((n, "ours (text)"))
         text = by.get((n, "text per point"))
+        shaded = by[(n, "datashader")]
         if ours and text:
             print(f"{n:,} points: ours / text per point: draw {ours['draw'] / text['draw']:.2f}×, "
                   f"payload {ours['mb'] / text['mb']:.2f}×")
+        print(f"{n:,} points: ours / datashader: draw {ours['draw'] / shaded['draw']:.2f}×, zoom "
+              f"{ours['zoom'] / shaded['zoom']:.2f}×, selection {ours['select'] / shaded['select']:.2f}× "
+              f"(datashader's server side: {shaded['server_draw']:.2f} s a picture, {shaded['server_zoom']:.2f} s a zoom; "
+              f"{shaded['cold']:.2f} s for a process's first, compiling)")
 
 
 if __name__ == "__main__":

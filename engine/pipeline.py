@@ -182,11 +182,12 @@ def space_label(config: Config, n_items: int, n_features: int) -> str:
 
 
 def clustering_space(features: np.ndarray, dims: int = 10, seed: int = 0,
-                     reporter: Reporter | None = None) -> np.ndarray:
+                     reporter: Reporter | None = None, epochs: int | None = None) -> np.ndarray:
     """The space a clusterer reads by default: PCA to 50 dimensions when wider, then a ``dims``-D UMAP with
     clustering settings (many neighbours, points packed tight: dense clumps with gaps between them); see
     :func:`space_plan`. Past :data:`engine.scale.FIT_SAMPLE` items both are fitted on a sample (the PCA projects
-    every item; the UMAP places the others among their nearest sampled items), said by :func:`scale_notes`."""
+    every item; the UMAP places the others among their nearest sampled items), said by :func:`scale_notes`.
+    ``epochs``: the UMAP's optimisation epochs (None: umap-learn's own; the feature probe passes fewer)."""
     from sklearn.decomposition import PCA
 
     from engine import scale
@@ -202,7 +203,8 @@ def clustering_space(features: np.ndarray, dims: int = 10, seed: int = 0,
         return X
 
     def fit(rows: np.ndarray) -> np.ndarray:
-        model = REDUCERS["umap"].make(n_components=dims, seed=seed, **{**REDUCERS["umap"].resolve(), **SPACE_UMAP})
+        model = REDUCERS["umap"].make(n_components=dims, seed=seed, n_epochs=epochs,
+                                      **{**REDUCERS["umap"].resolve(), **SPACE_UMAP})
         return np.asarray(model.fit_transform(rows), dtype=np.float32)
 
     if len(X) <= scale.FIT_SAMPLE:

@@ -94,9 +94,10 @@ def exact_neighbours(X: np.ndarray, indices: np.ndarray, chunk: int = 256) -> tu
 
 
 def make(n_components: int, seed: int, n_neighbors: int = 15, min_dist: float = 0.1,
-         metric: str = "euclidean", **_: object) -> UMAP:
+         metric: str = "euclidean", n_epochs: int | None = None, **_: object) -> UMAP:
+    """``n_epochs``: None leaves umap-learn's own (500 below 10,000 rows, 200 above)."""
     return UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
-                random_state=seed)
+                random_state=seed, **({} if n_epochs is None else {"n_epochs": n_epochs}))
 
 
 ENTRY = Entry(

@@ -278,6 +278,24 @@ def test_the_second_look_scores_only_the_candidates_close_to_the_leader(digits, 
     assert "efficientnet-lite0 0.30 on 500" in choice.reason and "1,000-item probe" in choice.reason
 
 
+def test_the_probe_ranks_candidates_on_shorter_umaps_than_a_run_clusters_on(digits, monkeypatch):
+    from engine import defaults
+    from engine.reduce import umap_
+
+    epochs = []
+    real = umap_.UMAP.fit_transform
+
+    def spy(self, X):
+        epochs.append(self.options.get("n_epochs"))
+        return real(self, X)
+
+    monkeypatch.setattr(umap_.UMAP, "fit_transform", spy)
+    defaults.probe(digits.subset(np.arange(300)), ["pixels"])
+    assert epochs == [defaults.PROBE_EPOCHS] and defaults.PROBE_EPOCHS < 500  # fewer than umap-learn's 500 here
+    clustering_space(digits.images[:300].reshape(300, -1).astype(np.float32))
+    assert epochs[1:] == [None]  # a run's space: umap-learn's own count
+
+
 def png_of(width: int, height: int, mode: str = "RGB") -> bytes:
     buffer = io.BytesIO()
     Image.new(mode, (width, height), 90).save(buffer, format="PNG")
