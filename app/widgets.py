@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from app import state
@@ -79,10 +80,15 @@ def needs_result() -> api.Result | None:
     return res
 
 
-def selected_items(event) -> list[int]:
-    """Item indices picked on a map (click, box or lasso) from ``st.plotly_chart(..., on_select="rerun")``."""
+def selected_items(event, embedding: np.ndarray | None = None) -> list[int]:
+    """Item indices picked on a map (click, box or lasso) from ``st.plotly_chart(..., on_select="rerun")``. A map
+    drawn as a picture (only a sample of its points drawn) passes its ``embedding``: a box or lasso then selects
+    every item inside it, drawn or not."""
     points = event.selection.points if event else []
-    return sorted({int(p["customdata"]) for p in points if p.get("customdata") is not None})
+    chosen = {int(p["customdata"]) for p in points if p.get("customdata") is not None}
+    if event and embedding is not None:
+        chosen.update(api.items_in(embedding, event.selection.box, event.selection.lasso).tolist())
+    return sorted(chosen)
 
 
 HOVER_SCRIPT = """<script>

@@ -20,10 +20,16 @@ trust = res.metrics.get("map_trust")
 options = (["Cluster"] + (["True label"] if data.has_labels else []) + (["Named selections"] if named else [])
            + (["Map trust"] if "map_trust" in res.extras else [])
            + (["Ambiguity"] if "ambiguity" in res.extras else []))
-controls = st.columns([2, 2, 3])
+controls = st.columns([4, 2, 2, 4])
 colour_by = controls[0].radio("Colour by", options, horizontal=True, key="colour_by")
 point_size = controls[1].slider("Point size", 2, 12, 5, key="point_size")
-controls[2].caption(f"{api.REDUCERS[res.config.reducer].label} map of {len(data):,} items · {res.metrics['n_clusters']} clusters"
+flat = res.embedding.shape[1] == 2 and data.graph is None  # 3-D maps and graphs are drawn as points
+drawing = controls[2].selectbox("Draw", list(api.DRAWINGS), format_func=str.capitalize, key="map_drawing",
+                                help="  \n".join(f"**{k.capitalize()}**: {v}." for k, v in api.DRAWINGS.items())
+                                + "  \nA picture draws a million points in a fraction of a second.") \
+    if flat else "auto"
+drawn = api.drawn_as(len(data), res.embedding.shape[1], drawing, edges=data.graph is not None)
+controls[3].caption(f"{api.REDUCERS[res.config.reducer].label} map of {len(data):,} items · {res.metrics['n_clusters']} clusters"
                     + (f" · {res.metrics['noise_fraction']:.1%} noise" if res.metrics["noise_fraction"] else "")
                     + (f", found on {res.metrics['clustered']}" if res.metrics.get("clustered") else "")
                     + ". Click a point to see it; pick the lasso or box tool above the map to select a group.")
@@ -48,14 +54,21 @@ else:
     groups = res.labels
     given = api.cluster_names(res.metrics)
     names = {g: api.cluster_label(g, given) for g in np.unique(groups).tolist()}
-lean = len(data) > api.LEAN_POINTS  # past it, no text per point goes to the browser (api.scatter)
+lean = len(data) > api.LEAN_POINTS or drawn == "picture"  # no text per point goes to the browser (api.scatter)
 hover = None if lean else [
     f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
     + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "")
     + (f" · keeps {res.extras['map_trust'][i]:.0%} of its neighbours" if "map_trust" in res.extras else "")
     + (f" · left its cluster in {res.extras['ambiguity'][i]:.0%} of reruns" if "ambiguity" in res.extras else "")
     for i in range(len(data))]
-if lean:
+if drawn == "picture":
+    st.caption(f"{len(data):,} points, drawn as one picture of every point"
+               + (f" (past {api.RASTER_POINTS:,} points)" if drawing == "auto" else "")
+               + (f" with an even sample of {api.SAMPLE_POINTS:,} on it (at least 100 of each colour) to hover and "
+                  "click. A box or lasso selects every item inside it, drawn or not" if len(data) > api.SAMPLE_POINTS
+                  else ", each point on it to hover and click")
+               + "; zooming in enlarges the picture.")
+elif lean:
     st.caption(f"{len(data):,} points: past {api.LEAN_POINTS:,} the map sends no text per point, so a hover says "
                "the item's number and group (and shows its thumbnail where it has one); click or lasso for names.")
 if trust:
@@ -94,7 +107,8 @@ pending = kept if kept and kept[0] == state.run_key(res) and kept[1] != colour_b
 map_col, side = st.columns([3, 1])
 with map_col:
     edges = api.edge_index(data.graph, data.item_names) if data.graph is not None else None
-    fig = scatter(res.embedding, groups, names, hover, point_size=point_size, edges=edges, colours=colours)
+    fig = scatter(res.embedding, groups, names, hover, point_size=point_size, edges=edges, colours=colours,
+                  drawing=drawn)
     if pending:
         chosen = set(pending[2])
         for trace in fig.data:
@@ -102,10 +116,10 @@ with map_col:
                 trace.selectedpoints = [j for j, i in enumerate(np.asarray(trace.customdata).ravel().tolist())
                                         if i in chosen]
     hover_thumbnails(fig, data, "explore")
-    event = st.plotly_chart(fig, key=f"map-{state.run_key(res)}-{colour_by}", on_select="rerun",
+    event = st.plotly_chart(fig, key=f"map-{state.run_key(res)}-{colour_by}-{drawn}", on_select="rerun",
                             selection_mode=("points", "box", "lasso"), config={"scrollZoom": True})
 
-selected = selected_items(event)
+selected = selected_items(event, res.embedding if drawn == "picture" else None)
 carried = None
 if selected:
     st.session_state["map_selection"] = (state.run_key(res), colour_by, selected)

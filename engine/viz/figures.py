@@ -67,19 +67,41 @@ def group_name(label: int) -> str:
 
 # Past this many points a map goes lean: no hover text per point (the hover says the item's index and group, and the
 # hover thumbnail still shows), int32 indices. In headless Chromium (software WebGL, 2 cores; bench/render.py)
-# 1,000,000 points then draw in 5.5 s and redraw a zoom in 3.3 s from 17.4 MB; with a text per point 200,000 already
-# take 9.6 MB.
+# 1,000,000 points then draw in 4.1-5.5 s and redraw a zoom in 2.0-3.3 s from 17.4 MB; with a text per point 200,000
+# already take 9.6 MB.
 LEAN_POINTS = 200_000
+# Past this many points a 2-D map is drawn as a picture of every point (engine.viz.raster, datashader) under an even
+# sample of SAMPLE_POINTS points to hover and click; a box or lasso still selects every item inside it. In
+# bench/render.py (headless Chromium, software WebGL) WebGL points took 1.85 s to first draw at 400,000 and 4.07 s
+# at 1,000,000, the picture 0.24-0.27 s at either; below 400,000 the points' hover text is worth their draw time.
+RASTER_POINTS = 400_000
+SAMPLE_POINTS = 100_000
+DRAWINGS = {"auto": f"points up to {RASTER_POINTS:,}, a picture past that",  # how a map may be drawn, and what
+            "points": "every point drawn, each with its hover (WebGL)",  # each means, for the page's help
+            "picture": f"one picture of every point (datashader), {SAMPLE_POINTS:,} of them drawn on it"}
+
+
+def drawn_as(n_points: int, dims: int = 2, drawing: str = "auto", edges: bool = False) -> str:
+    """``"picture"`` or ``"points"``: how :func:`scatter` draws a map of ``n_points`` for a ``drawing`` choice (one
+    of :data:`DRAWINGS`). 3-D maps and graphs (edges between points) are always points."""
+    if dims != 2 or edges:
+        return "points"
+    if drawing == "auto":
+        return "picture" if n_points > RASTER_POINTS else "points"
+    return drawing
 
 
 def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], hover: list[str] | None,
             point_size: int = 5, height: int = 620, title: str | None = None, legend: bool = True,
-            edges: np.ndarray | None = None, colours: dict[int, str] | None = None) -> go.Figure:
+            edges: np.ndarray | None = None, colours: dict[int, str] | None = None,
+            drawing: str = "auto") -> go.Figure:
     """A WebGL scatter (or 3-D scatter) with one trace per group; ``customdata`` holds item indices.
     ``colours`` replaces the categorical palette (e.g. an ordered scale, see :func:`trust_colouring`).
 
     ``edges`` (``m×2`` item indices, for graphs) are drawn as thin lines under the points. Past
-    :data:`LEAN_POINTS` points ``hover`` is not sent (it may be None)."""
+    :data:`LEAN_POINTS` points ``hover`` is not sent (it may be None). Drawn as a picture (:func:`drawn_as`), the
+    figure holds every point in one image under the traces of :func:`engine.viz.raster.sample_points`; select with
+    :func:`engine.viz.raster.items_in` then, as the sample's points are not all."""
     fig = go.Figure()
     if edges is not None and len(edges) and embedding.shape[1] == 2:
         xs = np.column_stack([embedding[edges[:, 0], 0], embedding[edges[:, 1], 0], np.full(len(edges), np.nan)])
@@ -91,8 +113,20 @@ def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], ho
     order = sorted(colours, key=lambda g: (g < 0, g))
     three_d = embedding.shape[1] == 3
     lean = len(embedding) > LEAN_POINTS
+    shown = None
+    if drawn_as(len(embedding), embedding.shape[1], drawing, edges is not None and len(edges) > 0) == "picture":
+        from engine.viz import raster
+
+        shot = raster.picture(embedding, groups, colours)
+        fig.add_layout_image(source=shot["uri"], xref="x", yref="y", x=shot["x"][0], y=shot["y"][1],
+                             sizex=shot["x"][1] - shot["x"][0], sizey=shot["y"][1] - shot["y"][0],
+                             sizing="stretch", xanchor="left", yanchor="top", layer="below")
+        fig.update_layout(xaxis_range=list(shot["x"]), yaxis_range=list(shot["y"]))
+        shown = np.zeros(len(embedding), dtype=bool)
+        shown[raster.sample_points(groups, SAMPLE_POINTS)] = True
+        lean, point_size = True, max(point_size - 2, 2)
     for g in order:
-        idx = np.flatnonzero(groups == g)
+        idx = np.flatnonzero((groups == g) & (True if shown is None else shown))
         name = names.get(g, str(g))
         if lean:  # no text per point: the browser gets coordinates and int32 indices only (bench/render.py)
             common = dict(mode="markers", name=name, customdata=idx.astype(np.int32),

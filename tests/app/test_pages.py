@@ -132,6 +132,35 @@ def test_a_selection_made_on_the_map_outlives_a_new_colouring(ran):
     assert "Nothing selected yet." in texts(ran) and "map_selection" not in ran.session_state
 
 
+def test_the_map_drawn_as_a_picture_of_every_point(ran):
+    import json
+
+    ran.switch_page("views/explore.py").run()
+    spec = json.loads(ran.get("plotly_chart")[0].proto.spec)
+    assert not spec["layout"].get("images")  # 1,797 points: drawn as points by default
+    ran.selectbox(key="map_drawing").set_value("picture").run()
+    assert not ran.exception
+    spec = json.loads(ran.get("plotly_chart")[0].proto.spec)
+    (image,) = spec["layout"]["images"]
+    assert image["source"].startswith("data:image/png;base64,") and image["layer"] == "below"
+    assert "drawn as one picture of every point" in texts(ran)
+    ran.selectbox(key="map_drawing").set_value("auto").run()
+
+
+def test_a_box_or_lasso_on_a_picture_selects_items_not_drawn():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from app.widgets import selected_items
+
+    embedding = np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0], [9.0, 9.0]])
+    event = SimpleNamespace(selection=SimpleNamespace(points=[{"customdata": 3}], box=[{"x": [-1, 2], "y": [-1, 2]}],
+                                                      lasso=[]))
+    assert selected_items(event) == [3]  # points: what plotly reports is every item selected
+    assert selected_items(event, embedding) == [0, 1, 3]  # a picture: the box's items too, drawn or not
+
+
 def test_clusters_page_shows_a_gallery_per_cluster(ran):
     ran.switch_page("views/clusters.py").run()
     assert not ran.exception

@@ -38,3 +38,59 @@ def test_a_map_past_the_lean_size_sends_coordinates_and_indices_only(monkeypatch
     assert sorted(np.concatenate([np.asarray(t.customdata) for t in lean.data]).tolist()) == list(range(3_000))
     assert lean.data[0].customdata.dtype == np.int32  # the index a click or lasso returns, 4 bytes a point
     assert len(pio.to_json(lean)) < 0.5 * len(pio.to_json(full))
+
+
+def test_a_map_past_the_raster_size_is_a_picture_of_every_point_under_a_sample(monkeypatch):
+    import base64
+    import io
+
+    from PIL import Image
+
+    from engine.viz import figures
+
+    rng = np.random.default_rng(0)
+    centres = np.array([[-6.0, 0.0], [6.0, 0.0], [0.0, 8.0]])
+    groups = np.r_[np.zeros(2_900, int), np.ones(2_900, int), np.full(40, 2)]  # a small third cluster
+    embedding = (centres[groups] + rng.normal(size=(len(groups), 2))).astype(np.float32)
+    monkeypatch.setattr(figures, "RASTER_POINTS", 5_000)
+    monkeypatch.setattr(figures, "SAMPLE_POINTS", 1_000)
+    fig = figures.scatter(embedding, groups, {0: "a", 1: "b", 2: "c"}, None)
+    assert figures.drawn_as(len(embedding)) == "picture" and figures.drawn_as(4_999) == "points"
+    assert figures.drawn_as(len(embedding), dims=3) == figures.drawn_as(len(embedding), edges=True) == "points"
+
+    (image,) = fig.layout.images
+    picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(image.source.split(",", 1)[1]))).convert("RGBA"))
+    inked = picture[..., 3] > 0
+    assert 0.005 < inked.mean() < 0.5  # the blobs are drawn, the space between them is not
+    x0, y1 = image.x, image.y  # the picture's left and top edges, in map units: the blobs land where they are
+    column = ((embedding[groups == 1, 0].mean() - x0) / image.sizex * picture.shape[1]).astype(int)
+    row = ((y1 - embedding[groups == 1, 1].mean()) / image.sizey * picture.shape[0]).astype(int)
+    window = (slice(row - 7, row + 8), slice(column - 7, column + 8))
+    assert inked[window].mean() > 5 * inked.mean()  # far denser ink there than on the picture as a whole
+    red, green, blue = (int(figures.colour(1)[i:i + 2], 16) for i in (1, 3, 5))  # in cluster 1's colour
+    assert np.allclose(picture[window][inked[window]][:, :3].mean(axis=0), [red, green, blue], atol=30)
+
+    drawn = np.concatenate([np.asarray(t.customdata) for t in fig.data])
+    assert len(drawn) < 1_200 and len(set(drawn.tolist())) == len(drawn)  # the sample, each item once
+    assert set(range(5_800, 5_840)) <= set(drawn.tolist())  # the small cluster's items all drawn (under 100)
+    for trace in fig.data:  # each drawn point sits where the item is
+        assert np.allclose(np.asarray(trace.x), embedding[np.asarray(trace.customdata), 0])
+
+
+def test_a_box_or_lasso_on_a_picture_selects_every_item_inside_it():
+    from engine import api
+
+    rng = np.random.default_rng(1)
+    embedding = rng.uniform(-10, 10, size=(20_000, 2))
+    box = {"x": [2.0, -3.0], "y": [-1.0, 4.0]}  # plotly may report a box's corners in either order
+    expected = np.flatnonzero((embedding[:, 0] >= -3) & (embedding[:, 0] <= 2) & (embedding[:, 1] >= -1)
+                              & (embedding[:, 1] <= 4))
+    assert np.array_equal(api.items_in(embedding, [box], []), expected)
+    angle = np.linspace(0, 2 * np.pi, 200, endpoint=False)  # a lasso: a circle of radius 5 about (1, 1)
+    lasso = {"x": (1 + 5 * np.cos(angle)).tolist(), "y": (1 + 5 * np.sin(angle)).tolist()}
+    inside = api.items_in(embedding, [], [lasso])
+    distance = np.hypot(embedding[:, 0] - 1, embedding[:, 1] - 1)
+    assert set(np.flatnonzero(distance < 4.99)) <= set(inside) <= set(np.flatnonzero(distance <= 5))
+    both = api.items_in(embedding, [box], [lasso])
+    assert np.array_equal(both, np.union1d(expected, inside))
+    assert len(api.items_in(embedding, [], [])) == 0
