@@ -1,10 +1,13 @@
-"""The map in a browser at 200,000 to 1,000,000 points: our figure (:func:`engine.viz.figures.scatter`, lean past
-``LEAN_POINTS``) against the same WebGL scatter with a hover text per point (what plotly express and our own figure
-below the lean size send), in headless Chromium (software WebGL, as on this machine).
+"""The map in a browser at 200,000 to 1,000,000 points: our figure (:func:`engine.viz.figures.scatter`: lean past
+``LEAN_POINTS``, a picture with a sample of points past ``RASTER_POINTS``) against the same WebGL scatter as lean
+points at every size and with a hover text per point (what plotly express and our own figure below the lean size
+send), in headless Chromium (software WebGL, as on this machine). "server s" is the figure's making (and the
+picture's, for datashader) before anything is sent.
 
 For each: the JSON the browser receives (MB), the first draw (s, from ``Plotly.newPlot`` to two painted frames), a
 zoom's redraw (s), and a box selection dragged with the mouse: its seconds until ``plotly_selected`` and how many item
-indices it returned (the same the app's lasso reads from ``customdata``).
+indices it returned (the same the app's lasso reads from ``customdata``; for our picture, the items inside the box,
+found on the server as the app does, whose seconds are added).
 
 Against datashader (rasters drawn on the server, the issue's other candidate): the server's picture of every point
 (aggregated per pixel, shaded, sent as a PNG) inside plotly's axes, a zoom as a new picture of the new ranges, and a
@@ -26,6 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.viz import figures  # noqa: E402
+from engine.viz.raster import items_in  # noqa: E402
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -40,26 +44,41 @@ def blobs(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return (centres[groups] + rng.normal(0, 1, (n, 2))).astype(np.float32), groups
 
 
-def figure(embedding: np.ndarray, groups: np.ndarray, text: bool):
-    """Our map as the app draws it (a text per point up to ``LEAN_POINTS``, lean past it), or with ``text`` the
-    same figure forced to carry a hover text per point."""
+def figure(embedding: np.ndarray, groups: np.ndarray, kind: str):
+    """``ours``: the map as the app draws it by default (a text per point up to ``LEAN_POINTS``, lean points past
+    it, a picture with a sample of points past ``RASTER_POINTS``); ``points``: lean points whatever the size (the
+    default up to this stop); ``text``: points forced to carry a hover text each."""
     names = {g: f"cluster {g}" for g in range(10)}
     hover = [f"item {i} · cluster {g}" for i, g in enumerate(groups)]
-    if not text:
+    if kind == "ours":
         return figures.scatter(embedding, groups, names, None if len(embedding) > figures.LEAN_POINTS else hover)
+    if kind == "points":
+        return figures.scatter(embedding, groups, names, None, drawing="points")
     saved, figures.LEAN_POINTS = figures.LEAN_POINTS, len(embedding) + 1
     try:
-        return figures.scatter(embedding, groups, names, hover)
+        return figures.scatter(embedding, groups, names, hover, drawing="points")
     finally:
         figures.LEAN_POINTS = saved
 
 
-def measure(browser, fig, folder: Path) -> dict:
+def label_of(n: int, kind: str) -> str:
+    if kind == "ours":
+        drawn = figures.drawn_as(n)
+        return "ours (picture)" if drawn == "picture" else \
+            ("ours (lean)" if n > figures.LEAN_POINTS else "ours (text)")
+    return {"points": "lean points", "text": "text per point"}[kind]
+
+
+def measure(browser, embedding: np.ndarray, groups: np.ndarray, kind: str, folder: Path) -> dict:
     import plotly
     import plotly.io as pio
 
+    start = time.perf_counter()
+    fig = figure(embedding, groups, kind)
     fig.update_layout(width=WIDTH, height=HEIGHT, dragmode="select")
     payload = pio.to_json(fig)
+    built = time.perf_counter() - start
+    pictured = bool(fig.layout.images)
     script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
     html = folder / "map.html"
     html.write_text(f"<html><body style='margin:0'><div id=g></div><script>{script}</script>"
@@ -74,6 +93,7 @@ def measure(browser, fig, folder: Path) -> dict:
         return (performance.now() - t0) / 1000; }}""")
     page.evaluate("""() => { const gd = document.getElementById('g');
         gd.on('plotly_selected', e => { window.picked = e ? e.points.map(p => p.customdata) : [];
+                                       window.box = e && e.range ? [e.range.x, e.range.y] : null;
                                        window.pickedAt = performance.now(); }); }""")
     box = page.evaluate("""() => { const gd = document.getElementById('g'), l = gd._fullLayout;
         return [l.xaxis._offset, l.yaxis._offset, l.xaxis._length, l.yaxis._length]; }""")
@@ -87,9 +107,15 @@ def measure(browser, fig, folder: Path) -> dict:
     select = (page.evaluate("window.pickedAt") - start) / 1000
     picked = page.evaluate("window.picked.length")
     distinct = page.evaluate("new Set(window.picked).size")
+    if pictured:  # the app selects every item in the box, drawn or not (engine.viz.raster.items_in)
+        (xa, xb), (ya, yb) = page.evaluate("window.box")
+        mark = time.perf_counter()
+        inside = items_in(embedding, [{"x": [xa, xb], "y": [ya, yb]}])
+        select += time.perf_counter() - mark
+        picked = distinct = len(inside)
     page.close()
     return {"mb": len(payload) / 1e6, "draw": draw, "zoom": zoom, "select": select, "picked": picked,
-            "distinct": distinct}
+            "distinct": distinct, "built": built}
 
 
 def raster(embedding: np.ndarray, groups: np.ndarray, x_range, y_range) -> tuple[str, float]:
@@ -175,34 +201,37 @@ def main() -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         for n in sizes:
             embedding, groups = blobs(n)
-            for text in (False, True):
-                if text and not figures.LEAN_POINTS < n <= TEXT_LIMIT:  # below it, ours is the text figure
+            for kind in ("ours", "points", "text"):
+                if kind == "points" and figures.drawn_as(n) == "points":  # ours is points here
                     continue
-                label = "text per point" if text else ("ours (lean)" if n > figures.LEAN_POINTS else "ours (text)")
-                result = measure(browser, figure(embedding, groups, text), Path(folder))
+                if kind == "text" and not figures.LEAN_POINTS < n <= TEXT_LIMIT:  # below it, ours has the text
+                    continue
+                label = label_of(n, kind)
+                result = measure(browser, embedding, groups, kind, Path(folder))
                 rows.append((n, label, result))
                 print(f"  {n:,} {label}: {result}", flush=True)
             result = measure_raster(browser, embedding, groups, Path(folder))
             rows.append((n, "datashader", result))
             print(f"  {n:,} datashader: {result}", flush=True)
         browser.close()
-    print(f"\n{'points':>10}  {'figure':<16}{'MB':>7}{'draw s':>8}{'zoom s':>8}{'select s':>10}{'picked':>9}")
+    print(f"\n{'points':>10}  {'figure':<16}{'MB':>7}{'server s':>10}{'draw s':>8}{'zoom s':>8}{'select s':>10}"
+          f"{'picked':>9}")
     for n, label, r in rows:
         assert r["picked"] == r["distinct"]  # indices, each once
-        print(f"{n:>10,}  {label:<16}{r['mb']:>7.1f}{r['draw']:>8.2f}{r['zoom']:>8.2f}{r['select']:>10.2f}"
-              f"{r['picked']:>9,}")
+        print(f"{n:>10,}  {label:<16}{r['mb']:>7.1f}{r.get('built', r.get('server_draw', 0.0)):>10.2f}"
+              f"{r['draw']:>8.2f}{r['zoom']:>8.2f}{r['select']:>10.2f}{r['picked']:>9,}")
     by = {(n, label): r for n, label, r in rows}
     for n in sizes:
-        ours = by.get((n, "ours (lean)")) or by.get((n, "ours (text)"))
-        text = by.get((n, "text per point"))
+        ours = by[(n, label_of(n, "ours"))]
+        for other in ("lean points", "text per point", "datashader"):
+            if (n, other) in by:
+                them = by[(n, other)]
+                print(f"{n:,} points: ours / {other}: draw {ours['draw'] / them['draw']:.2f}×, zoom "
+                      f"{ours['zoom'] / them['zoom']:.2f}×, payload {ours['mb'] / them['mb']:.2f}×")
         shaded = by[(n, "datashader")]
-        if ours and text:
-            print(f"{n:,} points: ours / text per point: draw {ours['draw'] / text['draw']:.2f}×, "
-                  f"payload {ours['mb'] / text['mb']:.2f}×")
-        print(f"{n:,} points: ours / datashader: draw {ours['draw'] / shaded['draw']:.2f}×, zoom "
-              f"{ours['zoom'] / shaded['zoom']:.2f}×, selection {ours['select'] / shaded['select']:.2f}× "
-              f"(datashader's server side: {shaded['server_draw']:.2f} s a picture, {shaded['server_zoom']:.2f} s a zoom; "
-              f"{shaded['cold']:.2f} s for a process's first, compiling)")
+        print(f"  (datashader alone: {shaded['server_draw']:.2f} s a picture on the server, "
+              f"{shaded['server_zoom']:.2f} s a zoom's, {shaded['cold']:.2f} s for a process's first while numba "
+              "compiles)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ the app is a long-lived worker (the cold import + first fit is printed once, on 
 
 * **ours**: the table written as a CSV, loaded through ``api.load_csv``, then ``api.run`` with the defaults (the 2-D
   UMAP map, a 10-D UMAP clustering space, K-means with K = auto, every score, map trust), then the map drawn: the
-  report's static PNG and the app's WebGL figure.
+  report's static PNG and the app's figure (WebGL points; past ``figures.RASTER_POINTS`` a datashader picture with a
+  sample of points on it).
 * **direct**: the same work by hand: pandas ``read_csv``; umap-learn's 2-D and 10-D UMAP (fitted on the same
   20,000-row sample past 20,000 rows, the rest through umap-learn's own ``transform``); scikit-learn's ``KMeans``
   with the K ours chose; a silhouette on 5,000 rows.
