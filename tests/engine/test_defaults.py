@@ -227,6 +227,26 @@ def test_colour_images_add_the_colour_histogram_to_the_combined_candidates(digit
     assert again.shape == (60, 100) and not again[:, :50].any() and again[:, 50:].any()
 
 
+@pytest.mark.parametrize("with_colours, chosen", [(0.41, "combined"), (0.55, "combined:colours")])
+def test_the_colour_histogram_joins_only_when_it_clearly_lifts_the_score(digits, monkeypatch, with_colours, chosen):
+    from engine import defaults
+
+    scores = {"pixels": 0.39, "efficientnet_lite0": 0.36, "combined": 0.40, "combined:colours": with_colours}
+
+    def scored(dataset, candidates, sample, seed, reporter):
+        return {c: {"label": defaults.candidate_label(c), "score": scores[c], "k": 4, "items": len(sample)}
+                for c in candidates}
+
+    monkeypatch.setattr(defaults, "_score_candidates", scored)
+    choice = defaults.probe(digits, list(scores))
+    assert (choice.features, choice.params) == defaults._config_of(chosen)
+    assert ("left out" in choice.reason) == (chosen == "combined")  # held back: the sentence says so
+    # a colour lead over candidates that left at the first look is weighed against their last score
+    assert defaults.pick({"combined:colours": 0.50}, {"pixels": 0.30, "combined": 0.45}) == "combined"
+    assert defaults.pick({"combined:colours": 0.60}, {"pixels": 0.30, "combined": 0.45}) == "combined:colours"
+    assert defaults.pick({"pixels": 0.5, "combined:colours": 0.45}) == "pixels"
+
+
 def test_the_probe_runs_once_per_dataset(digits):
     from engine import defaults
 
