@@ -91,6 +91,21 @@ def measure(browser, embedding: np.ndarray, groups: np.ndarray, kind: str, folde
     zoom = page.evaluate(f"""async () => {{ const t0 = performance.now();
         await Plotly.relayout('g', {{'xaxis.range': [-8, 8], 'yaxis.range': [-8, 8]}}); {painted}
         return (performance.now() - t0) / 1000; }}""")
+    select, points, ranges = drag_box(page)
+    picked, distinct = len(points), len(set(points))
+    if pictured:  # the app selects every item in the box, drawn or not (engine.viz.raster.items_in)
+        mark = time.perf_counter()
+        inside = items_in(embedding, [ranges])
+        select += time.perf_counter() - mark
+        picked = distinct = len(inside)
+    page.close()
+    return {"mb": len(payload) / 1e6, "draw": draw, "zoom": zoom, "select": select, "picked": picked,
+            "distinct": distinct, "built": built}
+
+
+def drag_box(page) -> tuple[float, list[int], dict]:
+    """A box dragged with the mouse over the middle of the map: seconds from the release to ``plotly_selected``,
+    the drawn points' item indices it reports, and its ranges (``{"x": [x0, x1], "y": [y0, y1]}``)."""
     page.evaluate("""() => { const gd = document.getElementById('g');
         gd.on('plotly_selected', e => { window.picked = e ? e.points.map(p => p.customdata) : [];
                                        window.box = e && e.range ? [e.range.x, e.range.y] : null;
@@ -103,19 +118,10 @@ def measure(browser, embedding: np.ndarray, groups: np.ndarray, kind: str, folde
     page.mouse.move(x0 + box[2] * 0.3, y0 + box[3] * 0.3, steps=5)
     start = page.evaluate("performance.now()")
     page.mouse.up()
-    page.wait_for_function("window.picked !== undefined", timeout=600_000)
-    select = (page.evaluate("window.pickedAt") - start) / 1000
-    picked = page.evaluate("window.picked.length")
-    distinct = page.evaluate("new Set(window.picked).size")
-    if pictured:  # the app selects every item in the box, drawn or not (engine.viz.raster.items_in)
-        (xa, xb), (ya, yb) = page.evaluate("window.box")
-        mark = time.perf_counter()
-        inside = items_in(embedding, [{"x": [xa, xb], "y": [ya, yb]}])
-        select += time.perf_counter() - mark
-        picked = distinct = len(inside)
-    page.close()
-    return {"mb": len(payload) / 1e6, "draw": draw, "zoom": zoom, "select": select, "picked": picked,
-            "distinct": distinct, "built": built}
+    page.wait_for_function("window.pickedAt !== undefined", timeout=600_000)
+    seconds = (page.evaluate("window.pickedAt") - start) / 1000
+    (xa, xb), (ya, yb) = page.evaluate("window.box")
+    return seconds, page.evaluate("window.picked"), {"x": [xa, xb], "y": [ya, yb]}
 
 
 def raster(embedding: np.ndarray, groups: np.ndarray, x_range, y_range) -> tuple[str, float]:
@@ -168,23 +174,9 @@ def measure_raster(browser, embedding: np.ndarray, groups: np.ndarray, folder: P
     zoom = page.evaluate(f"""async (u) => {{ const t0 = performance.now(); const im = {image};
         await Plotly.relayout('g', {{'xaxis.range': [-8, 8], 'yaxis.range': [-8, 8], images: im(u, [-8, 8], [-8, 8])}});
         {painted} return (performance.now() - t0) / 1000; }}""", zoomed)
-    page.evaluate("""() => { const gd = document.getElementById('g');
-        gd.on('plotly_selected', e => { window.box = e && e.range ? [e.range.x, e.range.y] : null;
-                                       window.pickedAt = performance.now(); }); }""")
-    box = page.evaluate("""() => { const gd = document.getElementById('g'), l = gd._fullLayout;
-        return [l.xaxis._offset, l.yaxis._offset, l.xaxis._length, l.yaxis._length]; }""")
-    x0, y0 = box[0] + box[2] * 0.35, box[1] + box[3] * 0.35
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move(x0 + box[2] * 0.3, y0 + box[3] * 0.3, steps=5)
-    start = page.evaluate("performance.now()")
-    page.mouse.up()
-    page.wait_for_function("window.pickedAt !== undefined", timeout=600_000)
-    select = (page.evaluate("window.pickedAt") - start) / 1000
-    (xa, xb), (ya, yb) = page.evaluate("window.box")
+    select, _, ranges = drag_box(page)
     mark = time.perf_counter()
-    inside = np.flatnonzero((embedding[:, 0] >= xa) & (embedding[:, 0] <= xb) &
-                            (embedding[:, 1] >= ya) & (embedding[:, 1] <= yb))
+    inside = items_in(embedding, [ranges])
     select += time.perf_counter() - mark
     page.close()
     mb = (len(uri) + len(zoomed)) / 2 / 1e6
