@@ -214,7 +214,7 @@ def main() -> None:
         return
 
     print(f"cold: import umap + a first 5,000-row fit {child(['cold'])['import_and_first_fit']:.1f} s (once per worker)\n")
-    print("| rows | side | load s | map s | space s | cluster s | scores s | run s | static PNG s | WebGL figure s "
+    print("| rows | side | load s | map s | space s | cluster s | scores s | run s | static PNG s | app figure s "
           "| total s | peak RSS GB | ARI | K | ours / direct |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
