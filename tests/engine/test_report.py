@@ -57,6 +57,20 @@ def test_the_report_loads_nothing_from_outside(html):
     assert "<link" not in ours and "<script src" not in ours
 
 
+def test_a_large_map_goes_into_the_report_as_a_picture_of_every_point(context, monkeypatch):
+    from engine.viz import figures
+
+    def map_section() -> str:
+        return report.build(context, with_attention=False).split('<section id="map">')[1].split("</section>")[0]
+
+    picture = '"sizing":"stretch"'  # the figure's layout image, stretched over the map's ranges
+    assert picture not in map_section()  # 1,797 points: drawn as points
+    monkeypatch.setattr(figures, "RASTER_POINTS", 1_000)  # now they count as many
+    monkeypatch.setattr(figures, "SAMPLE_POINTS", 500)
+    section = map_section()
+    assert section.count(picture) == 1 and '"layer":"below"' in section
+
+
 def test_the_labels_csv_has_one_row_per_item_with_cluster_label_and_selection(context, digits):
     frame = pd.read_csv(io.StringIO(report.labels_csv(context)), keep_default_na=False)
     assert len(frame) == len(digits)
