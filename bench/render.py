@@ -29,11 +29,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.viz import figures  # noqa: E402
-from engine.viz.raster import items_in  # noqa: E402
+from engine.viz.raster import draw, items_in  # noqa: E402
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 WIDTH, HEIGHT = 1000, 620  # the figure's size in the browser; the datashader picture has one pixel per screen pixel
+ZOOM = ((-8, 8), (-8, 8))  # the zoomed ranges every figure is redrawn at
 TEXT_LIMIT = 400_000  # the text-per-point reference is measured up to here (at 1M it would be ~48 MB)
 
 
@@ -124,26 +125,12 @@ def drag_box(page) -> tuple[float, list[int], dict]:
     return seconds, page.evaluate("window.picked"), {"x": [xa, xb], "y": [ya, yb]}
 
 
-def raster(embedding: np.ndarray, groups: np.ndarray, x_range, y_range) -> tuple[str, float]:
-    """datashader's picture of every point in the ranges (each pixel coloured by its clusters' counts, histogram
-    equalised), as a PNG data URI, and the seconds the server spent on it (aggregate, shade, encode)."""
-    import base64
-    import io
-
-    import datashader as ds
-    import datashader.transfer_functions as tf
-    import pandas as pd
-
+def raster(embedding: np.ndarray, groups: np.ndarray, ranges=None) -> tuple[dict, float]:
+    """The app's own picture (:func:`engine.viz.raster.draw`, not kept) of the points in ``ranges`` (default:
+    all), at the figure's size, and the seconds the server spent on it (aggregate, shade, encode)."""
     start = time.perf_counter()
-    frame = pd.DataFrame({"x": embedding[:, 0], "y": embedding[:, 1], "c": pd.Categorical(groups)})
-    canvas = ds.Canvas(plot_width=WIDTH, plot_height=HEIGHT, x_range=x_range, y_range=y_range)
-    palette = ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880", "#FF97FF",
-               "#FECB52"]
-    image = tf.shade(canvas.points(frame, "x", "y", ds.count_cat("c")), color_key=palette, how="eq_hist")
-    buffer = io.BytesIO()
-    image.to_pil().save(buffer, format="PNG")
-    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-    return uri, time.perf_counter() - start
+    shot = draw(embedding, groups, figures.colour_map(sorted(set(groups.tolist()))), (WIDTH, HEIGHT), ranges)
+    return shot, time.perf_counter() - start
 
 
 def measure_raster(browser, embedding: np.ndarray, groups: np.ndarray, folder: Path) -> dict:
@@ -152,11 +139,10 @@ def measure_raster(browser, embedding: np.ndarray, groups: np.ndarray, folder: P
     ranges back and the server finds the items in them. Each figure is the server's seconds plus the browser's."""
     import plotly
 
-    ranges = [float(embedding[:, 0].min()), float(embedding[:, 0].max())], \
-        [float(embedding[:, 1].min()), float(embedding[:, 1].max())]
-    cold = raster(embedding, groups, *ranges)[1]  # numba compiles datashader's kernels in a process's first
-    raster(embedding, groups, [-8, 8], [-8, 8])    # pictures; the app's long-lived worker would pay that once
-    uri, served = raster(embedding, groups, *ranges)
+    cold = raster(embedding, groups)[1]  # numba compiles datashader's kernels in a process's first pictures;
+    raster(embedding, groups, ZOOM)     # the app's long-lived worker would pay that once
+    shot, served = raster(embedding, groups)
+    uri, ranges = shot["uri"], [list(shot["x"]), list(shot["y"])]
     script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
     html = folder / "raster.html"
     html.write_text(f"<html><body style='margin:0'><div id=g></div><script>{script}</script></body></html>")
@@ -170,7 +156,8 @@ def measure_raster(browser, embedding: np.ndarray, groups: np.ndarray, folder: P
     draw = page.evaluate(f"""async ([u, L, X, Y]) => {{ const t0 = performance.now(); const im = {image};
         L.images = im(u, X, Y); await Plotly.newPlot('g', [{{type: 'scattergl', x: [], y: [], mode: 'markers'}}], L);
         {painted} return (performance.now() - t0) / 1000; }}""", [uri, layout, *ranges])
-    zoomed, zoom_served = raster(embedding, groups, [-8, 8], [-8, 8])
+    zoomed, zoom_served = raster(embedding, groups, ZOOM)
+    zoomed = zoomed["uri"]
     zoom = page.evaluate(f"""async (u) => {{ const t0 = performance.now(); const im = {image};
         await Plotly.relayout('g', {{'xaxis.range': [-8, 8], 'yaxis.range': [-8, 8], images: im(u, [-8, 8], [-8, 8])}});
         {painted} return (performance.now() - t0) / 1000; }}""", zoomed)

@@ -72,8 +72,8 @@ def group_name(label: int) -> str:
 LEAN_POINTS = 200_000
 # Past this many points a 2-D map is drawn as a picture of every point (engine.viz.raster, datashader) under an even
 # sample of SAMPLE_POINTS points to hover and click; a box or lasso still selects every item inside it. In
-# bench/render.py (headless Chromium, software WebGL) WebGL points took 1.81 s to first draw at 400,000 and 4.07 s
-# at 1,000,000; the picture with its sample 0.68 s at 1,000,000 (datashader's picture alone 0.22-0.26 s at either).
+# bench/render.py (headless Chromium, software WebGL) WebGL points took 1.6-1.8 s to first draw at 400,000 and
+# 3.4-4.1 s at 1,000,000; the picture with its sample 0.6-0.7 s at 1,000,000 (the picture alone 0.22-0.26 s).
 # Up to 400,000 every point keeps its own hover and click, worth their draw time.
 RASTER_POINTS = 400_000
 SAMPLE_POINTS = 100_000

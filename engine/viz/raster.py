@@ -3,9 +3,9 @@ on the server, the browser gets one PNG (and a sample of points to hover and cli
 it is turned back into the items inside it here, drawn or not.
 
 ``bench/render.py`` (headless Chromium, software WebGL, 2 cores): a million points as a picture with 100,000 of
-them drawn on it 0.68 s to first draw from 2.1 MB, against 4.07 s from 17.4 MB as WebGL points (the picture alone:
-0.22 s, 0.3 MB); a picture takes the server ~0.2 s (about 1 s for a process's first, while numba compiles
-datashader's kernels)."""
+them drawn on it 0.57-0.68 s to first draw from 2.1 MB, against 3.41-4.07 s from 17.4 MB as WebGL points (the
+picture alone: 0.22-0.26 s, 0.3 MB); a picture takes the server ~0.2 s (1.0-1.3 s for a process's first, while numba
+compiles datashader's kernels)."""
 
 from __future__ import annotations
 
@@ -22,25 +22,29 @@ PICTURES = Memo(max_items=8)  # a page redrawn (a selection, a slider) reuses it
 
 def picture(embedding: np.ndarray, groups: np.ndarray, colours: dict[int, str],
             size: tuple[int, int] = PICTURE_SIZE) -> dict:
-    """Every point of a 2-D map in one PNG: each pixel coloured by the groups of the points in it (mixed by
-    their counts), its brightness by how many (histogram-equalised, so sparse regions still show).
+    """Every point of a 2-D map in one PNG (see :func:`draw`), kept for a page drawn again."""
+    key = digest(np.asarray(embedding), np.asarray(groups), sorted(colours.items()), size)
+    return PICTURES.get_or_compute(key, lambda: draw(embedding, groups, colours, size))
+
+
+def draw(embedding: np.ndarray, groups: np.ndarray, colours: dict[int, str], size: tuple[int, int] = PICTURE_SIZE,
+         ranges: tuple | None = None) -> dict:
+    """The points of a 2-D map inside ``ranges`` (``((x0, x1), (y0, y1))``; by default all, with a 1 % margin) in
+    one PNG: each pixel coloured by the groups of the points in it (mixed by their counts), its brightness by how
+    many (histogram-equalised, so sparse regions still show).
 
     Returns ``{"uri": data URI, "x": (low, high), "y": (low, high)}``: where the picture sits in map units."""
-    key = digest(np.asarray(embedding), np.asarray(groups), sorted(colours.items()), size)
-    return PICTURES.get_or_compute(key, lambda: _picture(embedding, groups, colours, size))
-
-
-def _picture(embedding: np.ndarray, groups: np.ndarray, colours: dict[int, str], size: tuple[int, int]) -> dict:
     import datashader as ds
     import datashader.transfer_functions as tf
     import pandas as pd
 
     xy = np.asarray(embedding, dtype=np.float64)[:, :2]
-    ranges = []
-    for axis in (0, 1):
-        low, high = float(np.nanmin(xy[:, axis])), float(np.nanmax(xy[:, axis]))
-        pad = (high - low) * 0.01 or 1.0
-        ranges.append((low - pad, high + pad))
+    if ranges is None:
+        ranges = []
+        for axis in (0, 1):
+            low, high = float(np.nanmin(xy[:, axis])), float(np.nanmax(xy[:, axis]))
+            pad = (high - low) * 0.01 or 1.0
+            ranges.append((low - pad, high + pad))
     order = sorted(colours)
     codes = np.searchsorted(order, np.asarray(groups))
     frame = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "group": pd.Categorical.from_codes(codes, range(len(order)))})
@@ -50,8 +54,8 @@ def _picture(embedding: np.ndarray, groups: np.ndarray, colours: dict[int, str],
                          threshold=0.5, max_px=2)
     buffer = io.BytesIO()
     image.to_pil().save(buffer, format="PNG")
-    return {"uri": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(), "x": ranges[0],
-            "y": ranges[1]}
+    return {"uri": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
+            "x": tuple(ranges[0]), "y": tuple(ranges[1])}
 
 
 def sample_points(groups: np.ndarray, size: int, least: int = 100, seed: int = 0) -> np.ndarray:
