@@ -111,7 +111,9 @@ def decide(dataset: Dataset, **overrides) -> Defaults:
             f"chosen when you run: a {min(PROBE_ITEMS, n):,}-item probe"
             + (f" (first {FIRST_LOOK:,}, enough when one clearly leads)" if n > FIRST_LOOK else "") + " compares "
             f"{', '.join(candidate_label(c).lower() for c in candidates)} and keeps the one whose "
-            "clusters are clearest and most repeatable (no labels used)" if feature == AUTO else
+            "clusters are clearest and most repeatable (no labels used)"
+            + (f"; the colour histogram only when it lifts the score by {COLOUR_LIFT:g} or more"
+               if "combined:colours" in candidates else "") if feature == AUTO else
             "raw pixels: the pretrained encoder's weights are not installed")
     else:
         feature = features[0]
