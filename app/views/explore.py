@@ -67,7 +67,8 @@ if drawn == "picture":
                + (f" with an even sample of {api.SAMPLE_POINTS:,} on it (at least 100 of each colour) to hover and "
                   "click. A box or lasso selects every item inside it, drawn or not" if len(data) > api.SAMPLE_POINTS
                   else ", each point on it to hover and click")
-               + "; zooming in enlarges the picture.")
+               + ". Zooming with the mouse enlarges the picture; to draw a region again from its own points, select it "
+                 "and press **Zoom in on the selection**.")
 elif lean:
     st.caption(f"{len(data):,} points: past {api.LEAN_POINTS:,} the map sends no text per point, so a hover says "
                "the item's number and group (and shows its thumbnail where it has one); click or lasso for names.")
@@ -101,14 +102,23 @@ def name_selection(selected: list[int]) -> None:
 
 # A new colouring draws a new chart, which starts without a selection: the last one made on this run is kept,
 # drawn as selected on the new map and listed beside it, until a new selection replaces it.
+# A picture is drawn again with the selection over the rest in grey, which is a new chart too.
 kept = st.session_state.get("map_selection")
-pending = kept if kept and kept[0] == state.run_key(res) and kept[1] != colour_by else None
+pending = kept if kept and kept[0] == state.run_key(res) and (kept[1] != colour_by or drawn == "picture") else None
+zoomed = st.session_state.get("map_zoom")
+zoom = zoomed[1] if drawn == "picture" and zoomed and zoomed[0] == state.run_key(res) else None
+if zoom:
+    in_view = int(api.in_ranges(res.embedding, zoom).sum())
+    st.caption(f"Zoomed in: {in_view:,} of {len(data):,} items in view, drawn again from their own points"
+               + (f" ({api.SAMPLE_POINTS:,} of them to hover and click)." if in_view > api.SAMPLE_POINTS
+                  else ", every one of them to hover and click."))
 
 map_col, side = st.columns([3, 1])
 with map_col:
     edges = api.edge_index(data.graph, data.item_names) if data.graph is not None else None
     fig = scatter(res.embedding, groups, names, hover, point_size=point_size, edges=edges, colours=colours,
-                  drawing=drawn)
+                  drawing=drawn, ranges=zoom,
+                  selected=np.asarray(pending[2]) if pending and drawn == "picture" else None)
     if pending:
         chosen = set(pending[2])
         for trace in fig.data:
@@ -123,12 +133,30 @@ selected = selected_items(event, res.embedding if drawn == "picture" else None)
 carried = None
 if selected:
     st.session_state["map_selection"] = (state.run_key(res), colour_by, selected)
+    if drawn == "picture" and (not pending or selected != list(pending[2])):
+        st.rerun()  # the picture is drawn again with the selection in colour over the rest in grey
 elif pending:
     carried, selected = pending[1], pending[2]
+
+
+def zoom_to(items: list[int] | None) -> None:
+    if items:
+        st.session_state["map_zoom"] = (state.run_key(res), api.zoom_ranges(res.embedding, np.asarray(items)))
+    else:
+        st.session_state.pop("map_zoom", None)
+
+
 with side:
     st.markdown("**Selection**")
+    if drawn == "picture" and (selected or zoom):
+        if selected:
+            st.button("Zoom in on the selection", key="map_zoom_in", on_click=zoom_to, args=(selected,),
+                      icon=":material/zoom_in:", help="Draw the selected items' region again from its own points.")
+        if zoom:
+            st.button("Whole map", key="map_zoom_out", on_click=zoom_to, args=(None,), icon=":material/zoom_out:")
     if carried:
-        st.caption(f"Kept from the map coloured by {carried.lower()}.")
+        if carried != colour_by:
+            st.caption(f"Kept from the map coloured by {carried.lower()}.")
         if st.button("Clear the selection", key="clear_selection", icon=":material/deselect:"):
             st.session_state.pop("map_selection", None)
             st.rerun()

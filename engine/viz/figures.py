@@ -95,7 +95,7 @@ def drawn_as(n_points: int, dims: int = 2, drawing: str = "auto", edges: bool = 
 def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], hover: list[str] | None,
             point_size: int = 5, height: int = 620, title: str | None = None, legend: bool = True,
             edges: np.ndarray | None = None, colours: dict[int, str] | None = None,
-            drawing: str = "auto") -> go.Figure:
+            drawing: str = "auto", ranges: tuple | None = None, selected: np.ndarray | None = None) -> go.Figure:
     """A WebGL scatter (or 3-D scatter) with one trace per group; ``customdata`` holds item indices.
     ``colours`` replaces the categorical palette (e.g. an ordered scale, see :func:`trust_colouring`).
 
@@ -118,13 +118,14 @@ def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], ho
     if drawn_as(len(embedding), embedding.shape[1], drawing, edges is not None and len(edges) > 0) == "picture":
         from engine.viz import raster
 
-        shot = raster.picture(embedding, groups, colours)
+        shot = raster.picture(embedding, groups, colours, ranges=ranges, selected=selected)
         fig.add_layout_image(source=shot["uri"], xref="x", yref="y", x=shot["x"][0], y=shot["y"][1],
                              sizex=shot["x"][1] - shot["x"][0], sizey=shot["y"][1] - shot["y"][0],
                              sizing="stretch", xanchor="left", yanchor="top", layer="below")
         fig.update_layout(xaxis_range=list(shot["x"]), yaxis_range=list(shot["y"]))
         shown = np.zeros(len(embedding), dtype=bool)
-        shown[raster.sample_points(groups, SAMPLE_POINTS)] = True
+        within = np.arange(len(embedding)) if ranges is None else np.flatnonzero(raster.in_ranges(embedding, ranges))
+        shown[within[raster.sample_points(groups[within], SAMPLE_POINTS)]] = True
         lean, point_size = True, max(point_size - 2, 2)
     for g in order:
         idx = np.flatnonzero((groups == g) & (True if shown is None else shown))

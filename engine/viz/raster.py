@@ -18,20 +18,56 @@ from engine.cache import Memo, digest
 
 PICTURE_SIZE = (1200, 620)  # pixels: about the map's size on a wide page; the browser stretches it to fit
 PICTURES = Memo(max_items=8)  # a page redrawn (a selection, a slider) reuses its picture
+FADED = "#c9cdd6"  # the items outside a selection, drawn under it in one light grey
+ZOOM_MARGIN = 0.05  # a zoom shows the selected items' extent and this share of it on each side
 
 
 def picture(embedding: np.ndarray, groups: np.ndarray, colours: dict[int, str],
-            size: tuple[int, int] = PICTURE_SIZE) -> dict:
+            size: tuple[int, int] = PICTURE_SIZE, ranges: tuple | None = None,
+            selected: np.ndarray | None = None) -> dict:
     """Every point of a 2-D map in one PNG (see :func:`draw`), kept for a page drawn again."""
-    key = digest(np.asarray(embedding), np.asarray(groups), sorted(colours.items()), size)
-    return PICTURES.get_or_compute(key, lambda: draw(embedding, groups, colours, size))
+    key = digest(np.asarray(embedding), np.asarray(groups), sorted(colours.items()), size, repr(ranges),
+                 None if selected is None else np.asarray(selected))
+    return PICTURES.get_or_compute(key, lambda: draw(embedding, groups, colours, size, ranges, selected))
+
+
+def full_ranges(embedding: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The whole map's x and y ranges, with a 1 % margin."""
+    xy = np.asarray(embedding, dtype=np.float64)[:, :2]
+    ranges = []
+    for axis in (0, 1):
+        low, high = float(np.nanmin(xy[:, axis])), float(np.nanmax(xy[:, axis]))
+        pad = (high - low) * 0.01 or 1.0
+        ranges.append((low - pad, high + pad))
+    return tuple(ranges)
+
+
+def zoom_ranges(embedding: np.ndarray, items: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The ranges that hold ``items`` with :data:`ZOOM_MARGIN` around them (at least 1 % of the whole map's span a
+    side, so one item or a line of them still gets an area to draw)."""
+    xy = np.asarray(embedding, dtype=np.float64)[np.asarray(items), :2]
+    whole = full_ranges(embedding)
+    ranges = []
+    for axis in (0, 1):
+        low, high = float(xy[:, axis].min()), float(xy[:, axis].max())
+        pad = max((high - low) * ZOOM_MARGIN, (whole[axis][1] - whole[axis][0]) * 0.01)
+        ranges.append((low - pad, high + pad))
+    return tuple(ranges)
+
+
+def in_ranges(embedding: np.ndarray, ranges) -> np.ndarray:
+    """A mask of the items inside ``ranges`` (``((x0, x1), (y0, y1))``)."""
+    xy = np.asarray(embedding)[:, :2]
+    (x0, x1), (y0, y1) = ranges
+    return (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
 
 
 def draw(embedding: np.ndarray, groups: np.ndarray, colours: dict[int, str], size: tuple[int, int] = PICTURE_SIZE,
-         ranges: tuple | None = None) -> dict:
+         ranges: tuple | None = None, selected: np.ndarray | None = None) -> dict:
     """The points of a 2-D map inside ``ranges`` (``((x0, x1), (y0, y1))``; by default all, with a 1 % margin) in
     one PNG: each pixel coloured by the groups of the points in it (mixed by their counts), its brightness by how
-    many (histogram-equalised, so sparse regions still show).
+    many (histogram-equalised, so sparse regions still show). With ``selected`` (item indices), only those are
+    drawn in their colours, on top of the rest in :data:`FADED` grey.
 
     Returns ``{"uri": data URI, "x": (low, high), "y": (low, high)}``: where the picture sits in map units."""
     import datashader as ds
@@ -39,19 +75,23 @@ def draw(embedding: np.ndarray, groups: np.ndarray, colours: dict[int, str], siz
     import pandas as pd
 
     xy = np.asarray(embedding, dtype=np.float64)[:, :2]
-    if ranges is None:
-        ranges = []
-        for axis in (0, 1):
-            low, high = float(np.nanmin(xy[:, axis])), float(np.nanmax(xy[:, axis]))
-            pad = (high - low) * 0.01 or 1.0
-            ranges.append((low - pad, high + pad))
+    ranges = full_ranges(xy) if ranges is None else tuple(tuple(map(float, r)) for r in ranges)
     order = sorted(colours)
     codes = np.searchsorted(order, np.asarray(groups))
-    frame = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "group": pd.Categorical.from_codes(codes, range(len(order)))})
     canvas = ds.Canvas(plot_width=size[0], plot_height=size[1], x_range=ranges[0], y_range=ranges[1])
+    keep = np.ones(len(xy), dtype=bool)
+    layers = []
+    if selected is not None and 0 < len(selected) < len(xy):
+        keep[:] = False
+        keep[np.asarray(selected, dtype=np.int64)] = True
+        rest = pd.DataFrame({"x": xy[~keep, 0], "y": xy[~keep, 1]})
+        layers.append(tf.shade(canvas.points(rest, "x", "y", ds.count()), cmap=[FADED, FADED], how="eq_hist",
+                               min_alpha=70))
+    frame = pd.DataFrame({"x": xy[keep, 0], "y": xy[keep, 1],
+                          "group": pd.Categorical.from_codes(codes[keep], range(len(order)))})
     counts = canvas.points(frame, "x", "y", ds.count_cat("group"))
-    image = tf.dynspread(tf.shade(counts, color_key=[colours[g] for g in order], how="eq_hist", min_alpha=90),
-                         threshold=0.5, max_px=2)
+    layers.append(tf.shade(counts, color_key=[colours[g] for g in order], how="eq_hist", min_alpha=90))
+    image = tf.dynspread(tf.stack(*layers) if len(layers) > 1 else layers[0], threshold=0.5, max_px=2)
     buffer = io.BytesIO()
     image.to_pil().save(buffer, format="PNG")
     return {"uri": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),

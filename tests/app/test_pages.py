@@ -147,6 +147,36 @@ def test_the_map_drawn_as_a_picture_of_every_point(ran):
     ran.selectbox(key="map_drawing").set_value("auto").run()
 
 
+def test_a_picture_greys_out_all_but_the_selection_and_zooms_in_on_it(ran):
+    import json
+
+    from app.state import run_key
+
+    ran.switch_page("views/explore.py").run()
+    ran.radio(key="colour_by").set_value("Cluster").run()
+    ran.selectbox(key="map_drawing").set_value("picture").run()
+    plain = json.loads(ran.get("plotly_chart")[0].proto.spec)["layout"]["images"][0]["source"]
+    result = ran.session_state["result"]
+    members = np.flatnonzero(result.labels == result.labels[0])[:30].tolist()
+    # what the page keeps when a lasso on the picture picked these items
+    ran.session_state["map_selection"] = (run_key(result), "Cluster", members)
+    ran.run()
+    assert not ran.exception and f"{len(members)} items selected" in texts(ran)
+    greyed = json.loads(ran.get("plotly_chart")[0].proto.spec)["layout"]["images"][0]["source"]
+    assert greyed != plain  # drawn again, the selection over the rest in grey
+    ran.button(key="map_zoom_in").click().run()
+    assert not ran.exception
+    spec = json.loads(ran.get("plotly_chart")[0].proto.spec)
+    (x0, x1) = spec["layout"]["xaxis"]["range"]
+    xs = result.embedding[members, 0]
+    assert x0 < xs.min() and xs.max() < x1 and x1 - x0 < np.ptp(result.embedding[:, 0])
+    assert "Zoomed in:" in texts(ran)
+    ran.button(key="map_zoom_out").click().run()
+    assert "map_zoom" not in ran.session_state and "Zoomed in:" not in texts(ran)
+    ran.button(key="clear_selection").click().run()
+    ran.selectbox(key="map_drawing").set_value("auto").run()
+
+
 def test_a_box_or_lasso_on_a_picture_selects_items_not_drawn():
     from types import SimpleNamespace
 

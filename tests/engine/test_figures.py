@@ -77,6 +77,63 @@ def test_a_map_past_the_raster_size_is_a_picture_of_every_point_under_a_sample(m
         assert np.allclose(np.asarray(trace.x), embedding[np.asarray(trace.customdata), 0])
 
 
+def _pixels(image) -> np.ndarray:
+    import base64
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(image.source.split(",", 1)[1]))).convert("RGBA"))
+
+
+def _at(image, picture: np.ndarray, x: float, y: float, half: int = 6) -> np.ndarray:
+    """The inked pixels' mean colour around map point (x, y) of a layout image."""
+    column = int((x - image.x) / image.sizex * picture.shape[1])
+    row = int((image.y - y) / image.sizey * picture.shape[0])
+    window = picture[max(row - half, 0):row + half + 1, max(column - half, 0):column + half + 1]
+    inked = window[window[..., 3] > 0]
+    assert len(inked) > 10, "nothing drawn there"
+    return inked[:, :3].mean(axis=0)
+
+
+def test_a_picture_zooms_in_from_its_own_points_and_greys_out_what_is_not_selected():
+    from engine import api
+    from engine.viz import figures, raster
+
+    rng = np.random.default_rng(2)
+    centres = np.array([[-6.0, 0.0], [6.0, 0.0]])
+    groups = np.repeat([0, 1], 3_000)
+    embedding = (centres[groups] + rng.normal(size=(len(groups), 2))).astype(np.float32)
+    rgb = lambda hex_: np.array([int(hex_[i:i + 2], 16) for i in (1, 3, 5)])  # noqa: E731
+
+    # the selection (cluster 1's items) in its colour, the rest in grey
+    chosen = np.flatnonzero(groups == 1)
+    fig = figures.scatter(embedding, groups, {0: "a", 1: "b"}, None, drawing="picture", selected=chosen)
+    (image,) = fig.layout.images
+    picture = _pixels(image)
+    assert np.allclose(_at(image, picture, 6.0, 0.0), rgb(figures.colour(1)), atol=30)
+    assert np.allclose(_at(image, picture, -6.0, 0.0), rgb(raster.FADED), atol=30)
+    unselected = _at(image, _pixels(figures.scatter(embedding, groups, {0: "a", 1: "b"}, None,
+                                                    drawing="picture").layout.images[0]), -6.0, 0.0)
+    assert np.allclose(unselected, rgb(figures.colour(0)), atol=30)  # no selection: its own colour
+
+    # zoomed on a few of cluster 1's items: only that region, drawn again, and its sample taken inside it
+    few = chosen[np.hypot(*(embedding[chosen] - [6.0, 0.0]).T) < 0.8]
+    ranges = api.zoom_ranges(embedding, few)
+    (x0, x1), (y0, y1) = ranges
+    assert x0 < embedding[few, 0].min() and embedding[few, 0].max() < x1 and x1 - x0 < 2.5
+    assert y0 < embedding[few, 1].min() and embedding[few, 1].max() < y1
+    zoomed = figures.scatter(embedding, groups, {0: "a", 1: "b"}, None, drawing="picture", ranges=ranges)
+    (image,) = zoomed.layout.images
+    assert (image.x, image.sizex) == (x0, x1 - x0) and tuple(zoomed.layout.xaxis.range) == (x0, x1)
+    drawn = np.concatenate([np.asarray(t.customdata) for t in zoomed.data])
+    assert np.array_equal(np.sort(drawn), np.flatnonzero(api.in_ranges(embedding, ranges)))  # all, as they are few
+    zoomed_picture = _pixels(image)
+    assert (zoomed_picture[..., 3] > 0).mean() > 3 * (picture[..., 3] > 0).mean()  # its points spread over more pixels
+    one = api.zoom_ranges(embedding, few[:1])  # a single item still gets an area about it
+    assert one[0][0] < embedding[few[0], 0] < one[0][1] and one[0][1] - one[0][0] > 0.1
+
+
 def test_a_box_or_lasso_on_a_picture_selects_every_item_inside_it():
     from engine import api
 
