@@ -127,6 +127,15 @@ def scatter(embedding: np.ndarray, groups: np.ndarray, names: dict[int, str], ho
         within = np.arange(len(embedding)) if ranges is None else np.flatnonzero(raster.in_ranges(embedding, ranges))
         shown[within[raster.sample_points(groups[within], SAMPLE_POINTS)]] = True
         lean, point_size = True, max(point_size - 2, 2)
+        if selected is not None and len(selected):  # the sample's points outside it go grey, as the picture does
+            chosen = np.zeros(len(embedding), dtype=bool)
+            chosen[np.asarray(selected, dtype=np.int64)] = True
+            rest = np.flatnonzero(shown & ~chosen)
+            fig.add_trace(go.Scattergl(x=embedding[rest, 0], y=embedding[rest, 1], mode="markers",
+                                       name="not selected", customdata=rest.astype(np.int32),
+                                       hovertemplate="item %{customdata} · not selected<extra></extra>",
+                                       marker=dict(size=point_size, color=raster.FADED, opacity=0.5)))
+            shown &= chosen
     for g in order:
         idx = np.flatnonzero((groups == g) & (True if shown is None else shown))
         name = names.get(g, str(g))

@@ -67,12 +67,38 @@ def test_a_large_table_runs_draws_and_lassos(app_url, browser, screenshots, tmp_
     page.locator("[data-testid=stPlotlyChart] svg image").wait_for(state="attached", timeout=120_000)
     page.get_by_text("drawn as one picture of every point").wait_for(timeout=60_000)
     print(f"as a picture: drawn {time.perf_counter() - mark:.1f} s after it was picked")
-    page.get_by_text("Nothing selected yet.").wait_for(timeout=60_000)  # a new drawing starts without a selection
+    # the lasso made on the points is kept, drawn in colour over the rest of the picture in grey
+    page.get_by_text(f"{count:,} items selected", exact=True).wait_for(timeout=60_000)
+    page.get_by_role("button", name="Clear the selection").click()
+    page.get_by_text("Nothing selected yet.").wait_for(timeout=60_000)
+    plain = page.evaluate(PICTURE)
     count, drawn_inside = lasso_and_count(page, 40)
     assert count >= 1.5 * drawn_inside > 0  # about twice: half of the items are drawn, all inside are selected
+    # the picture is drawn again: the selection in its colours over the rest in grey
+    page.wait_for_function(f"() => {{ const p = ({PICTURE})(); return p && p !== {plain!r}; }}", timeout=60_000)
     assert_clean(page)
     page.screenshot(path=str(screenshots / f"31-scale-{ROWS // 1000}k-picture-lasso.png"))
+
+    # zoomed in on the selection: its region drawn again from its own points, every item in view among them
+    width = page.evaluate(WIDTH)
+    page.get_by_role("button", name="Zoom in on the selection").click()
+    zoomed = page.get_by_text(re.compile(r"^Zoomed in: [\d,]+ of"))
+    zoomed.wait_for(timeout=120_000)
+    in_view = int(re.search(r"Zoomed in: ([\d,]+) of", zoomed.inner_text()).group(1).replace(",", ""))
+    assert count <= in_view < ROWS
+    page.wait_for_function(f"() => ({WIDTH})() < {width} / 3", timeout=60_000)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / f"32-scale-{ROWS // 1000}k-picture-zoomed.png"))
+    page.get_by_role("button", name="Whole map").click()
+    zoomed.wait_for(state="detached", timeout=60_000)
     page.close()
+
+
+PICTURE = """() => { const image = document.querySelector('[data-testid=stPlotlyChart] svg image');
+    return image && image.getAttribute('href'); }"""
+WIDTH = """() => { const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+    if (!gd || !gd._fullLayout) return Infinity;  // drawn again: not there for a moment
+    const r = gd._fullLayout.xaxis.range; return r[1] - r[0]; }"""
 
 
 def lasso_and_count(page, radius: float) -> tuple[int, int]:

@@ -113,6 +113,11 @@ def test_a_picture_zooms_in_from_its_own_points_and_greys_out_what_is_not_select
     picture = _pixels(image)
     assert np.allclose(_at(image, picture, 6.0, 0.0), rgb(figures.colour(1)), atol=30)
     assert np.allclose(_at(image, picture, -6.0, 0.0), rgb(raster.FADED), atol=30)
+    grey = [t for t in fig.data if t.name == "not selected"]  # the sample's points outside it, in grey too
+    assert len(grey) == 1 and grey[0].marker.color == raster.FADED
+    assert set(np.asarray(grey[0].customdata).tolist()) <= set(np.flatnonzero(groups == 0).tolist())
+    coloured = np.concatenate([np.asarray(t.customdata) for t in fig.data if t.name != "not selected"])
+    assert len(coloured) and set(coloured.tolist()) <= set(chosen.tolist())
     unselected = _at(image, _pixels(figures.scatter(embedding, groups, {0: "a", 1: "b"}, None,
                                                     drawing="picture").layout.images[0]), -6.0, 0.0)
     assert np.allclose(unselected, rgb(figures.colour(0)), atol=30)  # no selection: its own colour
