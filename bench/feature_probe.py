@@ -44,7 +44,7 @@ def weigh(dataset, seed: int = 0) -> dict[str, dict]:
     for candidate in candidates:
         space = clustering_space(defaults._candidate_features(dataset, candidate, sample, ensure(None), parts),
                                  seed=seed, epochs=defaults.PROBE_EPOCHS)
-        k = by_silhouette_and_stability(space, seed=seed)
+        k = by_silhouette_and_stability(space, seed=seed, extend=False)  # as the probe sweeps
         labels = KMeans(k.k, n_init=4, random_state=seed).fit_predict(space)
         found[candidate] = {"score": float(np.mean(k.score)), "k": k.k, "ari": adjusted_rand_score(truth, labels)}
     return found

@@ -336,7 +336,7 @@ def _score_candidates(dataset: Dataset, candidates: list[str], sample: np.ndarra
         features = _candidate_features(dataset, candidate, sample, step.stage(0.0, 0.5), parts)
         space = clustering_space(features, seed=seed, epochs=PROBE_EPOCHS) if len(sample) >= MIN_SPACE_ITEMS \
             else features
-        k = by_silhouette_and_stability(space, seed=seed, reporter=step.stage(0.6, 1.0))
+        k = by_silhouette_and_stability(space, seed=seed, reporter=step.stage(0.6, 1.0), extend=False)
         evidence[candidate] = {"label": label, "score": float(np.mean(k.score)), "k": k.k, "items": len(sample),
                                "silhouette": float(np.mean(k.evidence["silhouette"])),
                                "stability": float(np.mean(k.evidence["stability"])),

@@ -17,7 +17,7 @@ st.title("Data")
 
 def dtw_cost_note(data: api.Dataset, params: dict, feature_params: dict) -> str:
     length = api.target_length(data, feature_params.get("length", 0))
-    k = params["n_clusters"] or api.k_range(len(data))[-1]  # K = auto: the most it may choose
+    k = params["n_clusters"] or api.k_cap(len(data))  # K = auto: the most it may choose (an extended sweep)
     cells, width = api.dtw_cells(len(data), k, length, params.get("band", 0.0))
     return (f"DTW compares every time step of one series with every step of another: O(n·m) per pair. Here "
             f"each K-means iteration fills about {cells / 1e6:,.0f} million cells ({len(data):,} series × "

@@ -30,6 +30,24 @@ def test_auto_k_finds_the_number_of_blobs_not_two(centres, dims):
     assert set(choice.evidence) == {"silhouette", "stability"}
 
 
+def test_auto_k_goes_past_its_first_range_when_the_choice_sits_at_its_top():
+    """Forty blobs: the K = 2..30 sweep can only reach its top; the range is extended and finds them all."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from engine.cluster import auto_k
+
+    X, truth = make_blobs(n_samples=2_400, centers=40, n_features=8, cluster_std=0.6, center_box=(-30, 30),
+                          random_state=5)
+    first = by_silhouette_and_stability(X, extend=False)  # the probe's fixed range
+    assert first.ks == k_range(len(X)) and first.ks[-1] == auto_k.K_MAX and first.k >= auto_k.EXTEND_AT * 30
+    choice = by_silhouette_and_stability(X)
+    assert choice.ks == list(range(2, auto_k.k_cap(len(X)) + 1)) and choice.ks[-1] == 48  # √2,400, not 2 × 30
+    assert choice.k == 40 and len(choice.score) == len(choice.ks)
+    labels = cluster(X, "kmeans", {"n_clusters": choice.k}).labels
+    assert adjusted_rand_score(truth, labels) > 0.95
+    assert "of K = 2..48 were stable" in api.k_sentence(choice.as_dict())
+
+
 def test_auto_k_takes_the_fine_groups_of_nested_structure_not_the_top_split():
     """Two far-apart groups of five blobs each: K = 2 has the best silhouette, K = 10 is the structure."""
     rng = np.random.default_rng(0)
