@@ -172,10 +172,13 @@ class FeatureChoice:
     reason: str
     evidence: dict[str, dict] = field(default_factory=dict)
     seconds: float = 0.0
+    # of those seconds, the encoder's rows extracted for the sample when the features chosen hold the encoder: the
+    # run reads them back from disk instead of encoding those images again, so they are not the probe's own cost
+    reused: float = 0.0
 
     def as_dict(self) -> dict:
         return {"features": self.features, "params": self.params, "reason": self.reason, "evidence": self.evidence,
-                "seconds": self.seconds}
+                "seconds": self.seconds, "reused": self.reused}
 
 
 def feature_candidates(dataset: Dataset) -> list[str]:
@@ -285,11 +288,12 @@ def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Repo
     order = np.random.default_rng(seed).permutation(len(dataset))
     looks = [m for m in (FIRST_LOOK, PROBE_ITEMS) if m < len(dataset)] + [min(PROBE_ITEMS, len(dataset))]
     looks = sorted(set(looks))
-    evidence, contenders = {}, list(candidates)
+    evidence, contenders, encoding = {}, list(candidates), 0.0
     for j, size in enumerate(looks):
         sample = np.sort(order[:size])
         stage = reporter.stage(0.4 * j, 0.4 + 0.6 * j) if len(looks) > 1 else reporter
         found = _score_candidates(dataset, contenders, sample, seed, stage)
+        encoding += sum(e.get("encoder_seconds", 0.0) for e in found.values())
         evidence.update(found)
         top = max(e["score"] for e in found.values())
         contenders = [c for c in contenders if found[c]["score"] > top - CLEAR_LEAD]  # a trailing one is out
@@ -306,8 +310,10 @@ def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Repo
     reason = (f"{evidence[winner]['label'].lower()}: your {describe_images(dataset)} clustered most clearly with "
               f"them on a {len(sample):,}-item probe{early} (mean {PROBE_SCORE} over K: "
               f"{evidence[winner]['score']:.2f}" + (f"; {', '.join(others)}" if others else "") + ")")
+    uses_encoder = name == "efficientnet_lite0" or name == "combined"
+    reused = encoding if uses_encoder else 0.0
     return FeatureChoice(features=name, params=params, reason=reason, evidence=evidence,
-                         seconds=time.perf_counter() - start)
+                         seconds=time.perf_counter() - start, reused=reused)
 
 
 def pick(scores: dict[str, float], earlier: dict[str, float] | None = None) -> str:
@@ -333,14 +339,16 @@ def _score_candidates(dataset: Dataset, candidates: list[str], sample: np.ndarra
         label = candidate_label(candidate)
         step.update(0.0, f"choosing features: trying {label.lower()} on {len(sample):,} items")
         mark = time.perf_counter()
+        encoded = "efficientnet_lite0" in parts
         features = _candidate_features(dataset, candidate, sample, step.stage(0.0, 0.5), parts)
+        encoder_seconds = time.perf_counter() - mark if "efficientnet_lite0" in parts and not encoded else 0.0
         space = clustering_space(features, seed=seed, epochs=PROBE_EPOCHS) if len(sample) >= MIN_SPACE_ITEMS \
             else features
         k = by_silhouette_and_stability(space, seed=seed, reporter=step.stage(0.6, 1.0), extend=False)
         evidence[candidate] = {"label": label, "score": float(np.mean(k.score)), "k": k.k, "items": len(sample),
                                "silhouette": float(np.mean(k.evidence["silhouette"])),
                                "stability": float(np.mean(k.evidence["stability"])),
-                               "seconds": time.perf_counter() - mark}
+                               "seconds": time.perf_counter() - mark, "encoder_seconds": encoder_seconds}
     return evidence
 
 

@@ -265,6 +265,20 @@ def test_the_colour_histogram_joins_only_when_it_clearly_lifts_the_score(digits,
     assert defaults.pick({"pixels": 0.5, "combined:colours": 0.45}) == "pixels"
 
 
+def test_the_probe_counts_apart_the_encoder_rows_a_run_reads_back():
+    from engine import defaults
+
+    faces = variants.image_dataset("faces", *variants.faces(), grayscale=True)
+    choice = defaults.choose_features(faces)
+    encoded = sum(e["encoder_seconds"] for e in choice.evidence.values())
+    assert encoded > 0 and [c for c, e in choice.evidence.items() if e["encoder_seconds"]]  # encoded once
+    if choice.features in ("efficientnet_lite0", "combined"):  # the run reads those rows back from disk
+        assert choice.reused == pytest.approx(encoded) and 0 < choice.reused < choice.seconds
+    else:
+        assert choice.reused == 0.0
+    assert defaults.FeatureChoice(**choice.as_dict()).reused == choice.reused  # kept on disk with the rest
+
+
 def test_the_probe_runs_once_per_dataset(digits):
     from engine import defaults
 
