@@ -41,7 +41,7 @@ RULE = "the finest stable K near the best silhouette"
 # from the K = 2..30 sweep, where only one K was stable. Where the choice is lower the sweep stops at K_MAX as
 # before: no set of bench/defaults.py chose above 17, so none of them changes.
 EXTEND_AT = 0.8
-K_CAP = 200
+K_CAP = 100  # the largest K every K-based method takes (engine.cluster.shared.n_clusters)
 MIN_MEMBERS = 10
 
 
