@@ -107,6 +107,12 @@ def zoom_in_and_back(page, count: int, screenshots) -> None:
     page.screenshot(path=str(screenshots / f"32-scale-{ROWS // 1000}k-picture-zoomed.png"))
     page.get_by_role("button", name="Whole map").click()
     zoomed.wait_for(state="detached", timeout=60_000)
+    # cleared, the picture is the one the lasso was drawn on: that lasso must not come back with it
+    page.get_by_role("button", name="Clear the selection").click()
+    page.get_by_text("Nothing selected yet.").wait_for(timeout=60_000)
+    page.wait_for_timeout(3_000)
+    assert page.get_by_text("Nothing selected yet.").is_visible() and "not selected" not in page.evaluate(
+        "() => document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot')._fullData.map(t => t.name)")
 
 
 PICTURE = """() => { const image = document.querySelector('[data-testid=stPlotlyChart] svg image');
