@@ -120,9 +120,9 @@ def decide(dataset: Dataset, **overrides) -> Defaults:
         reasons["features"] = f"{FEATURES[feature].label.lower()}: the one extractor for {dataset.kind_label}"
     config = Config(features=feature, reducer="umap", clusterer="kmeans", cluster_on="space")
     reasons["map"] = "a 2-D UMAP: it keeps neighbourhoods, so what is close on the map is close in the data"
-    reasons["clusterer"] = ("K-means with K = auto: over K = 2..√n, the finest K whose clusters come back on "
-                            "resampling and are nearly as well separated (silhouette) as the best such K; every "
-                            "item gets a cluster")
+    reasons["clusterer"] = ("K-means with K = auto: over K = 2..√n (at most 30, further while the K found sits "
+                            "near the top), the finest K whose clusters come back on resampling and are nearly as "
+                            "well separated (silhouette) as the best such K; every item gets a cluster")
     reasons["space"] = ("a 10-D UMAP with clustering settings (30 neighbours, min_dist 0): the 2-D map is for the "
                         "eyes and tears some neighbourhoods; 10 dimensions keep far more of them")
     if kind == "graph":
