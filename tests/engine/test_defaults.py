@@ -265,6 +265,23 @@ def test_the_colour_histogram_joins_only_when_it_clearly_lifts_the_score(digits,
     assert defaults.pick({"pixels": 0.5, "combined:colours": 0.45}) == "pixels"
 
 
+@pytest.mark.parametrize("pair, tied", [(0.495, True), (0.47, False)])
+def test_a_tie_within_the_probes_noise_is_said_not_hidden(digits, monkeypatch, pair, tied):
+    from engine import defaults
+
+    scores = {"pixels": 0.51, "efficientnet_lite0": 0.39, "combined": pair}
+
+    def scored(dataset, candidates, sample, seed, reporter):
+        return {c: {"label": defaults.candidate_label(c), "score": scores[c], "k": 4, "items": len(sample)}
+                for c in candidates}
+
+    monkeypatch.setattr(defaults, "_score_candidates", scored)
+    choice = defaults.probe(digits, list(scores))
+    assert choice.features == "pixels"  # the best score still wins: no tie-break
+    said = "Pixels + EfficientNet-Lite0 scored within 0.02, the probe's own noise"
+    assert (said in choice.reason) == tied and "EfficientNet-Lite0 scored within" not in choice.reason.replace(said, "")
+
+
 def test_the_probe_counts_apart_the_encoder_rows_a_run_reads_back():
     from engine import defaults
 
