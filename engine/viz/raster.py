@@ -130,8 +130,7 @@ def items_in(embedding: np.ndarray, boxes: list[dict] = (), lassos: list[dict] =
     xy = np.asarray(embedding)[:, :2]
     inside = np.zeros(len(xy), dtype=bool)
     for box in boxes:
-        (x0, x1), (y0, y1) = sorted(box["x"]), sorted(box["y"])
-        inside |= (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        inside |= in_ranges(xy, (sorted(box["x"]), sorted(box["y"])))
     for lasso in lassos:
         outline = np.column_stack([lasso["x"], lasso["y"]]).astype(np.float64)
         if len(outline) < 3:
