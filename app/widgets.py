@@ -167,3 +167,67 @@ def open_menu(data: api.Dataset, indices, key: str) -> None:
     st.selectbox("Open one of these", [int(i) for i in indices], index=None, key=key, on_change=chosen,
                  format_func=lambda i: data.item_names[i], label_visibility="collapsed",
                  placeholder="Open one of these: full size, and more like it…")
+
+
+ZOOM_JS = """
+// Reports where the mouse zoomed or panned a plotly map (the chart inside the element of class data.target) back to Python, so
+// a map drawn as a picture can be drawn again for the region in view. Only axis changes count (a lasso or a change of
+// drag mode relayouts too); a scroll's many steps are sent once, 400 ms after the last; a double-click means the
+// whole map.
+export default function(component) {
+  const { data, setTriggerValue } = component;
+  let chart = null, timer = null, whole = false;
+  const moved = (ev) => Object.keys(ev).some((k) => k.startsWith("xaxis.") || k.startsWith("yaxis."));
+  const send = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const layout = chart && chart._fullLayout;
+      if (!layout) return;
+      setTriggerValue("view", whole ? { whole: true }
+                                    : { x: layout.xaxis.range.slice(), y: layout.yaxis.range.slice() });
+      whole = false;
+    }, 400);
+  };
+  const onRelayout = (ev) => {
+    if (!moved(ev)) return;
+    if (ev["xaxis.autorange"] === true || ev["yaxis.autorange"] === true) whole = true;
+    send();
+  };
+  const onDoubleClick = () => { whole = true; send(); };  // plotly's own reset goes to the ranges first drawn
+  const attach = () => {  // a rerun may draw a new chart element, or plotly may drop its listeners
+    const found = document.querySelector("." + data.target + " .js-plotly-plot");
+    if (!found || !found.on || !found._ev) return;
+    if (found === chart && found._ev.listeners("plotly_relayout").includes(onRelayout)) return;
+    chart = found;
+    chart.on("plotly_relayout", onRelayout);
+    chart.on("plotly_doubleclick", onDoubleClick);
+  };
+  attach();
+  const poll = setInterval(attach, 400);
+  return () => {
+    clearInterval(poll);
+    clearTimeout(timer);
+    if (chart && chart.removeListener) {
+      chart.removeListener("plotly_relayout", onRelayout);
+      chart.removeListener("plotly_doubleclick", onDoubleClick);
+    }
+  };
+}
+"""
+_ZOOM_WATCH = st.components.v2.component("clusterscope.zoom_watch", js=ZOOM_JS)
+
+
+def element_class(key: str) -> str:
+    """The CSS class Streamlit gives the element container of a widget keyed ``key``."""
+    import re
+
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+def mouse_view(chart_key: str) -> dict | None:
+    """Where the mouse just zoomed or panned the plotly chart keyed ``chart_key``: ``{"x": [x0, x1], "y": [y0, y1]}``
+    in map units, or ``{"whole": True}`` after a double-click back to the whole map; on the rerun that the zoom
+    caused, None otherwise. Mount it before the chart is drawn, so the new view is drawn in the same run."""
+    found = _ZOOM_WATCH(key=f"zoom-watch-{chart_key}", data={"target": element_class(chart_key)},
+                        on_view_change=lambda: None)
+    return getattr(found, "view", None)

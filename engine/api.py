@@ -36,7 +36,7 @@ from engine.viz.figures import (colour, colour_map, dendrogram, edge_index, grou
                                 scatter, series_lines, sweep_chart, trust_colouring, ambiguity_colouring,
                                 checkpoint_chart, checkpoint_map, LEAN_POINTS, RASTER_POINTS, SAMPLE_POINTS, DRAWINGS,
                                 drawn_as)
-from engine.viz.raster import in_ranges, items_in, zoom_ranges
+from engine.viz.raster import in_ranges, items_in, view_ranges, zoom_ranges
 from engine.metrics.trust import flag_sentence as trust_flag_sentence, map_trust, trust_sentence
 from engine.data.thumbs import enlarge
 from engine.jobs import Job
@@ -100,7 +100,7 @@ __all__ = [
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
     "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",
     "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading", "nameable",
-    "scatter", "LEAN_POINTS", "RASTER_POINTS", "SAMPLE_POINTS", "DRAWINGS", "drawn_as", "items_in", "zoom_ranges", "in_ranges", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
+    "scatter", "LEAN_POINTS", "RASTER_POINTS", "SAMPLE_POINTS", "DRAWINGS", "drawn_as", "items_in", "zoom_ranges", "view_ranges", "in_ranges", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",
     "thumbnails", "DUPLICATE_THRESHOLD", "DUPLICATE_LIMIT", "GRAPH_DENSE_NODES",

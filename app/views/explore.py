@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app import state
-from app.widgets import group_name, hover_thumbnails, needs_result, open_menu, scatter, selected_items
+from app.widgets import group_name, hover_thumbnails, mouse_view, needs_result, open_menu, scatter, selected_items
 from engine import api
 
 st.title("Explore")
@@ -67,8 +67,8 @@ if drawn == "picture":
                + (f" with an even sample of {api.SAMPLE_POINTS:,} on it (at least 100 of each colour) to hover and "
                   "click. A box or lasso selects every item inside it, drawn or not" if len(data) > api.SAMPLE_POINTS
                   else ", each point on it to hover and click")
-               + ". Zooming with the mouse enlarges the picture; to draw a region again from its own points, select it "
-                 "and press **Zoom in on the selection**.")
+               + ". Zoom with the mouse (scroll, or the zoom tool) and the region in view is drawn again from its own "
+                 "points; double-click for the whole map. Or select a group and press **Zoom in on the selection**.")
 elif lean:
     st.caption(f"{len(data):,} points: past {api.LEAN_POINTS:,} the map sends no text per point, so a hover says "
                "the item's number and group (and shows its thumbnail where it has one); click or lasso for names.")
@@ -105,6 +105,15 @@ def name_selection(selected: list[int]) -> None:
 # A picture is drawn again with the selection over the rest in grey, which is a new chart too.
 kept = st.session_state.get("map_selection")
 pending = kept if kept and kept[0] == state.run_key(res) and (kept[1] != colour_by or drawn == "picture") else None
+chart_key = f"map-{state.run_key(res)}-{colour_by}-{drawn}"
+if drawn == "picture":  # a zoom or pan with the mouse: that region is drawn again from its own points
+    view = mouse_view(chart_key)
+    if view:
+        ranges = None if view.get("whole") else api.view_ranges(res.embedding, view.get("x"), view.get("y"))
+        if ranges:
+            st.session_state["map_zoom"] = (state.run_key(res), ranges)
+        else:
+            st.session_state.pop("map_zoom", None)
 zoomed = st.session_state.get("map_zoom")
 zoom = zoomed[1] if drawn == "picture" and zoomed and zoomed[0] == state.run_key(res) else None
 if zoom:
@@ -126,7 +135,7 @@ with map_col:
                 trace.selectedpoints = [j for j, i in enumerate(np.asarray(trace.customdata).ravel().tolist())
                                         if i in chosen]
     hover_thumbnails(fig, data, "explore")
-    event = st.plotly_chart(fig, key=f"map-{state.run_key(res)}-{colour_by}-{drawn}", on_select="rerun",
+    event = st.plotly_chart(fig, key=chart_key, on_select="rerun",
                             selection_mode=("points", "box", "lasso"), config={"scrollZoom": True})
 
 selected = selected_items(event, res.embedding if drawn == "picture" else None)

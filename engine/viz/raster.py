@@ -64,6 +64,23 @@ def zoom_ranges(embedding: np.ndarray, items: np.ndarray) -> tuple[tuple[float, 
     return tuple(ranges)
 
 
+def view_ranges(embedding: np.ndarray, x, y) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The ranges to draw again for a view the mouse zoomed or panned to (``x``, ``y``: its axes' ends, in map
+    units, either order); None when it holds the whole map, or when an end is not a finite number (nothing to
+    draw again)."""
+    try:
+        ends = [sorted(map(float, axis)) for axis in (x, y)]
+    except (TypeError, ValueError):
+        return None
+    if len(ends[0]) != 2 or len(ends[1]) != 2 or not np.all(np.isfinite(ends)) or ends[0][0] == ends[0][1] \
+            or ends[1][0] == ends[1][1]:
+        return None
+    whole = full_ranges(embedding)
+    if all(low <= w[0] and high >= w[1] for (low, high), w in zip(ends, whole)):
+        return None
+    return tuple(tuple(axis) for axis in ends)
+
+
 def in_ranges(embedding: np.ndarray, ranges) -> np.ndarray:
     """A mask of the items inside ``ranges`` (``((x0, x1), (y0, y1))``)."""
     xy = np.asarray(embedding)[:, :2]

@@ -60,6 +60,30 @@ def lasso_around_first_point(page, radius: float = 25) -> None:
     page.mouse.up()
 
 
+# The x-range the first chart shows, in map units (infinite while it is drawn again: not there for a moment).
+MAP_WIDTH = """() => { const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+    if (!gd || !gd._fullLayout) return Infinity;
+    const r = gd._fullLayout.xaxis.range; return r[1] - r[0]; }"""
+
+
+def map_width(page) -> float:
+    return page.evaluate(MAP_WIDTH)
+
+
+def zoom_with_the_mouse(page, notches: int = 5) -> None:
+    """Scroll the mouse wheel ``notches`` times over the first chart, a third of the way across it."""
+    box = page.locator("[data-testid=stPlotlyChart] .js-plotly-plot .nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
+    for _ in range(notches):
+        page.mouse.wheel(0, -200)
+        page.wait_for_timeout(60)
+
+
+def double_click_the_map(page) -> None:
+    box = page.locator("[data-testid=stPlotlyChart] .js-plotly-plot .nsewdrag").first.bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+
+
 def open_page(page, title: str) -> None:
     page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
     page.locator("h1", has_text=title).wait_for(timeout=60_000)

@@ -1,7 +1,7 @@
 """Issue 14 in headless Chromium: a 200,000-row table uploaded, run with the defaults, drawn, and a lasso on the map
 returns its items; drawn as a picture with half of its points on it, a lasso returns every item inside, drawn or
-not, the picture is drawn again with the rest in grey, and a zoom on the selection draws its region from its own
-points. The time to first draw is printed, not asserted."""
+not, the picture is drawn again with the rest in grey, and a zoom on the selection, or with the mouse wheel, draws
+its region from its own points. The time to first draw is printed, not asserted."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from engine.viz.figures import RASTER_POINTS, SAMPLE_POINTS
-from tests.browser.pages import assert_clean, choose, lasso_around_first_point, open_app, open_page, upload
+from tests.browser.pages import (MAP_WIDTH, assert_clean, choose, double_click_the_map, lasso_around_first_point,
+                                  map_width, open_app, open_page, upload, zoom_with_the_mouse)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -94,18 +95,34 @@ def greyed_out(page, plain: str) -> None:
 
 def zoom_in_and_back(page, count: int, screenshots) -> None:
     """Zoomed in on the selection: its region drawn again from its own points, every item in view among them."""
-    width = page.evaluate(WIDTH)
+    width = map_width(page)
     mark = time.perf_counter()
     page.get_by_role("button", name="Zoom in on the selection").click()
     zoomed = page.get_by_text(re.compile(r"^Zoomed in: [\d,]+ of"))
     zoomed.wait_for(timeout=120_000)
     in_view = int(re.search(r"Zoomed in: ([\d,]+) of", zoomed.inner_text()).group(1).replace(",", ""))
     assert count <= in_view < ROWS
-    page.wait_for_function(f"() => ({WIDTH})() < {width} / 3", timeout=60_000)
+    page.wait_for_function(f"() => ({MAP_WIDTH})() < {width} / 3", timeout=60_000)
     print(f"zoomed in on it: {in_view:,} items in view, drawn {time.perf_counter() - mark:.1f} s after the click")
     assert_clean(page)
     page.screenshot(path=str(screenshots / f"32-scale-{ROWS // 1000}k-picture-zoomed.png"))
     page.get_by_role("button", name="Whole map").click()
+    zoomed.wait_for(state="detached", timeout=60_000)
+    page.wait_for_function(f"() => ({MAP_WIDTH})() > 0.95 * {width}", timeout=60_000)
+
+    # the same with the mouse wheel: the region in view drawn again from its own points, a double-click back
+    plain = page.evaluate(PICTURE)
+    mark = time.perf_counter()
+    zoom_with_the_mouse(page)
+    zoomed.wait_for(timeout=120_000)
+    page.wait_for_function(f"() => {{ const p = ({PICTURE})(); return p && p !== {plain!r}; }}", timeout=60_000)
+    in_view = int(re.search(r"Zoomed in: ([\d,]+) of", zoomed.inner_text()).group(1).replace(",", ""))
+    assert 0 < in_view < ROWS and map_width(page) < 0.8 * width
+    print(f"zoomed with the mouse wheel: {in_view:,} items in view, drawn {time.perf_counter() - mark:.1f} s after "
+          "the last notch (0.4 s of it waiting for the scroll to end)")
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / f"33-scale-{ROWS // 1000}k-picture-mouse-zoom.png"))
+    double_click_the_map(page)
     zoomed.wait_for(state="detached", timeout=60_000)
     # cleared, the picture is the one the lasso was drawn on: that lasso must not come back with it
     page.get_by_role("button", name="Clear the selection").click()
@@ -117,9 +134,6 @@ def zoom_in_and_back(page, count: int, screenshots) -> None:
 
 PICTURE = """() => { const image = document.querySelector('[data-testid=stPlotlyChart] svg image');
     return image && image.getAttribute('href'); }"""
-WIDTH = """() => { const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
-    if (!gd || !gd._fullLayout) return Infinity;  // drawn again: not there for a moment
-    const r = gd._fullLayout.xaxis.range; return r[1] - r[0]; }"""
 
 
 def lasso_and_count(page, radius: float) -> tuple[int, int]:

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from tests.browser.pages import (assert_clean, choose, click_first_point, hover_first_point, lasso_around_first_point,
-                                  open_app, open_page, wait_for_pipeline)
+from tests.browser.pages import (MAP_WIDTH, assert_clean, choose, click_first_point, double_click_the_map,
+                                  hover_first_point, lasso_around_first_point, map_width, open_app, open_page,
+                                  wait_for_pipeline, zoom_with_the_mouse)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -55,6 +56,7 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     page.locator(".legendtext", has_text="keeps").first.wait_for(timeout=60_000)
     assert_clean(page)
     page.screenshot(path=str(screenshots / "3c-map-trust.png"))
+    zoomed_with_the_mouse(page, screenshots)
 
     open_page(page, "Clusters")
     page.get_by_text("Most typical (nearest the centre)").first.wait_for(timeout=60_000)
@@ -82,6 +84,35 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
     page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(gd => gd.remove())")
     page.locator("#cs-hover-thumb").wait_for(state="hidden", timeout=5_000)
     page.close()
+
+
+def zoomed_with_the_mouse(page, screenshots) -> None:
+    """Drawn as a picture, the map zoomed with the mouse wheel is drawn again for the region in view from its own
+    points (all of them, at this size); a double-click goes back to the whole map."""
+    choose(page, "Draw", "Picture")
+    page.locator("[data-testid=stPlotlyChart] svg image").wait_for(state="attached", timeout=120_000)
+    page.get_by_text("drawn as one picture of every point").wait_for(timeout=60_000)
+    page.wait_for_timeout(1_000)  # the zoom watcher finds the new chart within 0.4 s
+    whole = map_width(page)
+    zoom_with_the_mouse(page)
+    zoomed = page.get_by_text(re.compile(r"^Zoomed in: [\d,]+ of 1,797 items in view"))
+    zoomed.wait_for(timeout=60_000)
+    in_view = int(re.search(r"Zoomed in: ([\d,]+) of", zoomed.inner_text()).group(1).replace(",", ""))
+    assert 0 < in_view < 1_797
+    page.wait_for_function(f"""() => {{ const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+        return gd && gd._fullData && gd._fullData.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) === {in_view}; }}""",
+                           timeout=60_000)  # every item in view is a point of the chart drawn again
+    inside = page.evaluate("""() => { const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+        const [x0, x1] = gd._fullLayout.xaxis.range, [y0, y1] = gd._fullLayout.yaxis.range;
+        return gd._fullData.every(t => t.x.every((x, i) => x >= x0 && x <= x1 && t.y[i] >= y0 && t.y[i] <= y1)); }""")
+    assert inside and map_width(page) < 0.8 * whole
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "3d-picture-zoomed-with-the-mouse.png"))
+    double_click_the_map(page)
+    zoomed.wait_for(state="detached", timeout=60_000)
+    page.wait_for_function(f"() => {{ const w = ({MAP_WIDTH})(); return w !== Infinity && w > 0.95 * {whole}; }}",
+                           timeout=60_000)
+    assert_clean(page)
 
 
 def test_train_page_trains_watches_and_hands_over_the_embeddings(app_url, browser, screenshots):

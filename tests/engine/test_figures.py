@@ -139,6 +139,18 @@ def test_a_picture_zooms_in_from_its_own_points_and_greys_out_what_is_not_select
     assert one[0][0] < embedding[few[0], 0] < one[0][1] and one[0][1] - one[0][0] > 0.1
 
 
+def test_a_view_zoomed_with_the_mouse_becomes_ranges_and_one_holding_the_whole_map_none():
+    from engine import api
+
+    embedding = np.random.default_rng(2).uniform(-10, 10, size=(5_000, 2))
+    assert api.view_ranges(embedding, [3.0, -2.5], [1.0, 4.0]) == ((-2.5, 3.0), (1.0, 4.0))  # plotly's order or not
+    assert api.view_ranges(embedding, [-30, 30], [-11, 11]) is None  # zoomed out past the map: the whole map
+    assert api.view_ranges(embedding, [-30, 30], [0, 11]) == ((-30.0, 30.0), (0.0, 11.0))  # half of it in view
+    for bad in (([1.0, 1.0], [0, 2]), (["a", 2], [0, 2]), ([float("nan"), 2], [0, 2]), ([1, 2, 3], [0, 2]),
+                (None, [0, 2])):
+        assert api.view_ranges(embedding, *bad) is None  # nothing to draw again
+
+
 def test_a_box_or_lasso_on_a_picture_selects_every_item_inside_it():
     from engine import api
 
