@@ -77,7 +77,8 @@ def local_folder() -> None:
 
 
 FILES = {  # what the file holds → (uploader label, types, widget key, loader)
-    "a feature table": ("A .npz (arrays X, y) or .csv (numeric columns, optional 'label' column)",
+    "a feature table": ("A .npz (arrays X, y) or .csv with a header: its numeric columns are clustered; a "
+                        "'label' column, an id column and text categories are recognised",
                         ["npz", "csv"], "table_upload", None),
     "time series": ("A .csv with one series a row; an optional label column first or last; rows may be of "
                     "different lengths", ["csv", "tsv", "txt"], "series_upload", api.load_series_csv),

@@ -159,7 +159,12 @@ for p in profiles[:limit]:
         if data.graph is not None:
             st.caption(", ".join(names[:200]) + (f" … and {len(names) - 200:,} more" if len(names) > 200 else ""))
         else:
-            st.dataframe(pd.DataFrame(data.table[p.representatives]), height=160)
+            if p.label >= 0:
+                st.caption("Sets it apart: " + api.columns_sentence(
+                    api.distinguishing_columns(data.table, res.labels, p.label, data.columns)) + ".")
+            st.dataframe(api.table_frame(data, p.representatives), height=160)
+            st.caption("Its most typical rows (nearest the centre of the space it was clustered in)."
+                       if p.label >= 0 else "A random sample of the rows left as noise.")
         name_contested(argued)
         continue
     typical, odd, *attended = st.columns([3, 1, 1] if vit and p.label >= 0 else [3, 1])

@@ -88,7 +88,9 @@ with left:
         st.caption(f"{len(data):,} nodes, {summary['n_edges']:,} edges, {summary['components']} connected "
                    "component(s)" + (", coloured by the true labels" if data.labels is not None else ""))
     else:
-        st.dataframe(pd.DataFrame(data.table[:20]), height=280)
+        st.dataframe(api.table_frame(data, range(min(20, len(data)))), height=280)
+        st.caption(f"The first {min(20, len(data))} of {len(data):,} rows: the {data.table.shape[1]:,} columns "
+                   "clustered on (standardised when you run).")
 with right:
     st.markdown("**Validation report**")
     report = data.report

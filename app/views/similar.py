@@ -52,7 +52,7 @@ with left:
         if data.series is not None:
             st.plotly_chart(api.series_lines(data.series, [pick], data.item_names, height=220), key="similar_series")
         elif data.table is not None:
-            st.dataframe(pd.DataFrame(data.table[[pick]]), hide_index=True)
+            st.dataframe(api.table_frame(data, [pick]))
 
 with right:
     st.markdown("**More like this**")

@@ -56,3 +56,39 @@ def cluster_profiles(X: np.ndarray, labels: np.ndarray, n_representatives: int =
         profiles.append(ClusterProfile(int(label), int(size), ranked[:n_representatives],
                                        ranked[::-1][:n_out] if n_out else np.array([], dtype=np.int64)))
     return profiles
+
+
+# A column sets a cluster apart when its members' mean lies this many of the column's standard deviations from the
+# mean of every item (Cohen's "medium" effect); a sentence names at most TOP_COLUMNS of them, the farthest first.
+APART = 0.5
+TOP_COLUMNS = 4
+
+
+def distinguishing_columns(table: np.ndarray, labels: np.ndarray, label: int,
+                           columns: list[str] | None = None) -> list[dict]:
+    """The columns of a feature ``table`` (its own values, not standardised) whose mean in cluster ``label`` lies at
+    least :data:`APART` standard deviations from their mean over every item, farthest first, at most
+    :data:`TOP_COLUMNS`: each with its name, the cluster's mean, the overall mean and the distance in deviations."""
+    table = np.asarray(table, dtype=np.float64)
+    members = np.asarray(labels) == label
+    if not members.any() or members.all():
+        return []
+    overall, spread = table.mean(axis=0), table.std(axis=0)
+    inside = table[members].mean(axis=0)
+    effect = np.divide(inside - overall, spread, out=np.zeros_like(overall), where=spread > 0)
+    names = columns or [f"column {j}" for j in range(table.shape[1])]
+    order = [j for j in np.argsort(-np.abs(effect), kind="stable") if abs(effect[j]) >= APART][:TOP_COLUMNS]
+    return [{"column": names[j], "mean": float(inside[j]), "overall": float(overall[j]), "effect": float(effect[j])}
+            for j in order]
+
+
+def columns_sentence(found: list[dict]) -> str:
+    """"high proline (1,077 against 747 overall), low hue (0.713 against 0.957)": what sets a cluster apart."""
+    if not found:
+        return f"no column's mean lies {APART:g} standard deviations or more from its mean over every item"
+    return ", ".join(f"{'high' if f['effect'] > 0 else 'low'} {f['column']} ({_number(f['mean'])} against "
+                     f"{_number(f['overall'])}{' overall' if i == 0 else ''})" for i, f in enumerate(found))
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

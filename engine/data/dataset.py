@@ -62,6 +62,7 @@ class Dataset:
     graph: Any = None  # networkx.Graph
     original_sizes: np.ndarray | None = None  # images: each file's (width, height) before it was resized
     sources: list[str] | None = None  # images: each item's original file (an absolute path)
+    columns: list[str] | None = None  # tables: each feature column's name, in the table's order
     _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +73,9 @@ class Dataset:
                 raise ValueError(f"{array_name} has {len(array)} rows, expected {n}")
         if self.images is None and self.table is None and self.series is None and self.graph is None:
             raise ValueError("a dataset needs images, a feature table, time series or a graph")
+        if self.columns is not None and (self.table is None or len(self.columns) != self.table.shape[1]):
+            raise ValueError(f"{len(self.columns)} column names for a table of "
+                             f"{0 if self.table is None else self.table.shape[1]} columns")
         if self.graph is not None and self.graph.number_of_nodes() != n:
             raise ValueError(f"the graph has {self.graph.number_of_nodes()} nodes, expected {n}")
         if n < 2:
@@ -108,7 +112,8 @@ class Dataset:
                        class_names=self.class_names, grayscale=self.grayscale, masks=pick(self.masks),
                        mirror_safe=self.mirror_safe, series=pick(self.series),
                        original_sizes=pick(self.original_sizes),
-                       sources=None if self.sources is None else [self.sources[i] for i in indices])
+                       sources=None if self.sources is None else [self.sources[i] for i in indices],
+                       columns=self.columns)
 
     def originals(self) -> dict:
         """What the loader saw of the image files: their median size, the range of short sides, and the median

@@ -26,6 +26,8 @@ def save(dataset: Dataset, path: str | os.PathLike) -> None:
         arrays["class_names"] = np.array(dataset.class_names)
     if dataset.sources is not None:
         arrays["sources"] = np.array(dataset.sources)
+    if dataset.columns is not None:
+        arrays["columns"] = np.array(dataset.columns)
     if dataset.graph is not None:  # as edges between item indices, with weights
         arrays["graph_edges"], arrays["graph_weights"] = graph_edges(dataset.graph, list(dataset.graph.nodes()))
     with atomic_open(path) as handle:
@@ -53,6 +55,7 @@ def load(path: str | os.PathLike) -> Dataset:
                        mirror_safe=bool(data["mirror_safe"]) if "mirror_safe" in data else True,
                        report=_report(data, n),
                        sources=data["sources"].tolist() if "sources" in data else None,
+                       columns=data["columns"].tolist() if "columns" in data else None,
                        **arrays)
 
 

@@ -1,4 +1,5 @@
-"""Feature tables: ``.npz`` (arrays ``X`` and optional ``y``) and CSV (numeric columns, optional label column)."""
+"""Feature tables: ``.npz`` (arrays ``X`` and optional ``y``) and CSV (a header; numeric columns are the features, the
+other columns sorted out as a table from the wild needs: :func:`column_roles`)."""
 
 from __future__ import annotations
 
@@ -36,47 +37,156 @@ def load_npz(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
 
 
 def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> Dataset:
-    """A CSV with a header; numeric columns are features, a column named like ``label`` is the label."""
+    """A CSV with a header, as tables from the wild come: numeric columns are the features; a column named like
+    ``label`` is the label; the rest are sorted out by :func:`column_roles` (an identifier names the rows, a column
+    of a few text categories becomes the label when none is named, dates and other text are left out), each said in
+    the report. Missing numbers are filled with their column's median (see :func:`_table_dataset`)."""
     try:
         frame = pd.read_csv(source)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
         raise DataError(f"not a readable CSV file: {error}") from None
-    # by the names' order, not the columns': in "x, y, label" the label is "label" and y a coordinate
+    roles, notes = column_roles(frame)
+    features = [c for c, role in roles.items() if role == "feature"]
+    if not features:
+        raise DataError("no numeric column to cluster on: " + "; ".join(notes) if notes else
+                        "no numeric column to cluster on")
+    label = next((c for c, role in roles.items() if role == "label"), None)
+    raw = None if label is None else [None if pd.isna(v) else str(v) for v in frame[label]]
+    ids = next((c for c, role in roles.items() if role == "names"), None)
+    names = None if ids is None else [str(v) for v in frame[ids]]
+    matrix = frame[features].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    return _table_dataset(name or _stem(source, "table"), matrix, raw, names, notes, [str(c) for c in features])
+
+
+# A text column with at most this many different values (and at most half as many as rows) holds categories.
+CATEGORIES_MAX = 50
+# A numeric column with more than this share of its cells empty is left out (filling most of it would invent it).
+MOSTLY_EMPTY = 0.5
+ID_NAMES = ("id", "index", "unnamed: 0", "")
+
+
+def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
+    """Each column's role in a table from the wild, and a sentence for each one that is not a plain feature:
+
+    * ``label``: a column named like :data:`LABEL_COLUMNS` (by the names' order, not the columns': in "x, y,
+      label" the label is "label" and y a coordinate); when none is, the first column of a few text categories
+      (at most :data:`CATEGORIES_MAX` values, each on two rows on average: ``species``, ``diagnosis``). Labels
+      colour the map and score the clusters; they are never features, so a class column cannot leak into them.
+    * ``names``: an identifier, the first text column whose values are all different (``name``, ``W0001``), or a
+      numeric one named like an id (``id``, ``customer_id``, pandas' ``Unnamed: 0``) holding different integers:
+      it names the rows (a running number as a feature would rank them by file order).
+    * ``feature``: a numeric (or true/false) column, unless over :data:`MOSTLY_EMPTY` of it is empty.
+    * ``left out``: dates, other categories once the label is taken (their one-hot columns would split the clusters
+      by them: sex, region), free text, and empty or mostly empty columns.
+    """
+    roles, notes = {}, []
     named = {str(c).strip().lower(): c for c in frame.columns}
-    label_column = next((named[n] for n in LABEL_COLUMNS if n in named), None)
-    raw = None
-    if label_column is not None:
-        raw = [None if pd.isna(v) else str(v) for v in frame.pop(label_column)]
-    non_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if non_numeric:
-        raise DataError(f"columns {non_numeric[:5]} are not numeric; name a label column 'label' "
-                        "or remove text columns")
-    return _table_dataset(name or _stem(source, "table"), frame.to_numpy(dtype=np.float64), raw)
+    label = next((named[n] for n in LABEL_COLUMNS if n in named), None)
+    if label is not None:
+        roles[label] = "label"
+        notes.append(f"“{label}” is the label: it colours the map and scores the clusters, and is not a feature")
+    n = len(frame)
+    for column in frame.columns:
+        if column in roles:
+            continue
+        values = frame[column]
+        present = values.dropna()
+        key = str(column).strip().lower()
+        numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+        if numeric:
+            idlike = key in ID_NAMES or key.endswith(("_id", " id"))
+            whole = len(present) == n and np.all(np.mod(present.to_numpy(dtype=np.float64), 1) == 0)
+            if idlike and whole and present.is_unique and "names" not in roles.values():
+                roles[column] = "names"
+                notes.append(f"“{column}” names the rows (an identifier, not a feature)")
+            elif len(present) == 0:
+                roles[column] = "left out"
+                notes.append(f"“{column}” left out: empty")
+            elif 1 - len(present) / n > MOSTLY_EMPTY:
+                roles[column] = "left out"
+                notes.append(f"“{column}” left out: {1 - len(present) / n:.0%} of it is empty")
+            else:
+                roles[column] = "feature"
+            continue
+        text = present.astype(str)
+        distinct = text.nunique()
+        if len(text) and _dates(text):
+            roles[column] = "left out"
+            notes.append(f"“{column}” left out: dates")
+        elif distinct == n and len(text) == n and "names" not in roles.values():
+            roles[column] = "names"
+            notes.append(f"“{column}” names the rows (every value differs)")
+        elif 2 <= distinct <= min(CATEGORIES_MAX, n // 2) and "label" not in roles.values():
+            roles[column] = "label"
+            notes.append(f"“{column}” ({distinct} categories) is the label: it colours the map and scores the "
+                         "clusters, and is not a feature")
+        elif 2 <= distinct <= min(CATEGORIES_MAX, n // 2):
+            roles[column] = "left out"
+            notes.append(f"“{column}” left out: {distinct} text categories (as features they would split the "
+                         "clusters by them)")
+        else:
+            roles[column] = "left out"
+            notes.append(f"“{column}” left out: text")
+    return roles, notes
 
 
-def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None) -> Dataset:
+def _dates(text: pd.Series) -> bool:
+    """Whether nine in ten of a text column's cells read as dates or times (and hold a digit: "north" is none)."""
+    import warnings
+
+    sample = text.iloc[:200]
+    if not sample.str.contains(r"\d").all():
+        return False
+    with warnings.catch_warnings():  # "could not infer format": each cell is then parsed on its own
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().mean() >= 0.9)
+
+
+def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, row_names: list[str] | None = None,
+                   notes: list[str] | None = None, columns: list[str] | None = None) -> Dataset:
+    """Missing or infinite numbers are filled with their column's median (said per column); a row with none of its
+    numbers is skipped (said per row), as a row cannot be placed from nothing."""
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[1] == 0:
         raise DataError(f"expected a 2-D table of features, got shape {matrix.shape}")
     if not np.issubdtype(matrix.dtype, np.number):
         raise DataError(f"features must be numeric, got dtype {matrix.dtype}")
-    matrix = matrix.astype(np.float32)
-    report = ValidationReport(n_found=len(matrix))
-    finite = np.isfinite(matrix).all(axis=1)
-    for row in np.flatnonzero(~finite)[:1000]:
-        report.skip(f"row {row}", "contains NaN or infinity")
-    if (~finite).sum() > 1000:
-        report.notes.append(f"{int((~finite).sum())} rows with NaN or infinity skipped in all")
-    keep = np.flatnonzero(finite)
+    matrix = matrix.astype(np.float64)
+    report = ValidationReport(n_found=len(matrix), notes=list(notes or []))
+    missing = ~np.isfinite(matrix)
+    usable = ~missing.all(axis=1)
+    for row in np.flatnonzero(~usable)[:1000]:
+        report.skip(f"row {row}", "no number in it (empty, NaN or infinite)")
+    if (~usable).sum() > 1000:
+        report.notes.append(f"{int((~usable).sum())} rows with no number skipped in all")
+    keep = np.flatnonzero(usable)
     if len(keep) < 2:
         raise DataError(f"need at least 2 usable rows, found {len(keep)}")
+    matrix, missing = matrix[keep], missing[keep]
+    named = columns is not None
+    columns = columns or [f"column {j}" for j in range(matrix.shape[1])]
+    for j in np.flatnonzero(missing.any(axis=0)):
+        column = matrix[:, j]
+        fill = float(np.median(column[~missing[:, j]])) if (~missing[:, j]).any() else 0.0
+        column[missing[:, j]] = fill
+        report.notes.append(f"“{columns[j]}”: {int(missing[:, j].sum()):,} empty or non-finite cells filled with "
+                            f"the column's median ({fill:g})")
     report.n_loaded = len(keep)
     labels, class_names = encode_labels([raw_labels[i] for i in keep] if raw_labels else [])
-    return Dataset(name=name, item_names=[f"row {i}" for i in keep], table=matrix[keep],
-                   labels=labels, class_names=class_names, report=report)
+    names = [row_names[i] for i in keep] if row_names else [f"row {i}" for i in keep]
+    return Dataset(name=name, item_names=names, table=matrix.astype(np.float32),
+                   labels=labels, class_names=class_names, report=report, columns=columns if named else None)
 
 
 def _stem(source: str | os.PathLike | BinaryIO, fallback: str) -> str:
     if isinstance(source, (str, os.PathLike)):
         return Path(source).stem
     return Path(getattr(source, "name", fallback)).stem
+
+
+def table_frame(dataset: Dataset, indices) -> pd.DataFrame:
+    """Rows ``indices`` of a table dataset as a frame: its column names, the rows named by their items."""
+    indices = np.asarray(indices, dtype=np.int64)
+    columns = dataset.columns or [f"column {j}" for j in range(dataset.table.shape[1])]
+    return pd.DataFrame(dataset.table[indices], columns=columns, index=[dataset.item_names[i] for i in indices])

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from engine import attention
 from engine.cluster.names import heading, label_of
-from engine.cluster.profiles import cluster_profiles
+from engine.cluster.profiles import cluster_profiles, columns_sentence, distinguishing_columns
 from engine.cluster.tree import leaf_representatives
 from engine.data.thumbs import data_uri, enlarge, montage, png_uri
 from engine.metrics.describe import SCORES, score_frame, score_table
@@ -233,7 +233,7 @@ def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray,
     top = f"<h3><span class='dot' style='color:{colour}'>●</span> {html.escape(title)}</h3>"
     if ctx.dataset.images is None:
         table = "<br>".join(html.escape(ctx.dataset.item_names[i]) for i in indices[:12])
-        return f"<div class='card'>{top}{table}</div>"
+        return f"<div class='card'>{top}{table}<div class='note'>{html.escape(caption)}</div></div>"
     return (f"<div class='card'>{top}{_img(montage(ctx.dataset.images, indices, columns=6, cell=48), title)}"
             f"<div class='note'>{html.escape(caption)}</div></div>")
 
@@ -249,6 +249,9 @@ def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
             found, counts = np.unique(ctx.dataset.labels[members], return_counts=True)
             top = ctx.dataset.class_names[found[counts.argmax()]]
             caption += f" · mostly {top} ({counts.max() / len(members):.0%})"
+        if ctx.dataset.table is not None and p.label >= 0:  # what its columns say, where it has columns
+            caption += " · sets it apart: " + columns_sentence(
+                distinguishing_columns(ctx.dataset.table, ctx.labels, p.label, ctx.dataset.columns))
         indices = np.concatenate([p.representatives, p.outliers])
         cards.append(_gallery_card(ctx, heading(p.label, given), figures.colour(p.label), indices,
                                    caption + (" · last row: outliers" if len(p.outliers) else "")))

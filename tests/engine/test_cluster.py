@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 from scipy.cluster.hierarchy import fcluster
@@ -58,3 +60,25 @@ def test_too_many_clusters_and_unknown_names_are_clear_errors(blobs):
         cluster(X, "optics")
     with pytest.raises(ValueError, match="unknown parameter"):
         cluster(X, "kmeans", {"k": 3})
+
+
+def test_the_columns_that_set_a_cluster_apart_are_named_with_their_means():
+    from engine.cluster.profiles import columns_sentence, distinguishing_columns
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 200)
+    table = np.column_stack([rng.normal(0, 1, 400),  # the same in both: never named
+                             np.where(labels == 0, 1500.0, 500.0) + rng.normal(0, 50, 400),  # cluster 0 high
+                             np.where(labels == 0, 0.2, 0.9) + rng.normal(0, 0.05, 400),  # cluster 0 low
+                             np.full(400, 7.0)])  # constant: no spread, never named
+    found = distinguishing_columns(table, labels, 0, ["noise", "proline", "hue", "constant"])
+    assert [f["column"] for f in found] == ["proline", "hue"] or [f["column"] for f in found] == ["hue", "proline"]
+    by = {f["column"]: f for f in found}
+    assert by["proline"]["effect"] > 0.9 and by["hue"]["effect"] < -0.9
+    assert abs(by["proline"]["mean"] - 1500) < 10 and abs(by["proline"]["overall"] - 1000) < 10
+    said = columns_sentence(found)
+    assert re.search(r"high proline \(1,[45]\d\d against (99\d|1,00\d)( overall)?\)", said), said
+    assert re.search(r"low hue \(0\.[12]\d* against 0\.5\d*( overall)?\)", said), said
+    assert said.count("overall") == 1  # said once, after the first column's means
+    assert distinguishing_columns(table, np.zeros(400, dtype=int), 0) == []  # one cluster holding all: nothing
+    assert "no column" in columns_sentence([])

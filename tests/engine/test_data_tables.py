@@ -1,9 +1,11 @@
 import io
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from engine.data import DEMOS, DataError, load, load_csv, load_npz
+from engine.data.tables import column_roles
 
 
 def test_npz_with_features_and_labels(tmp_path):
@@ -22,13 +24,15 @@ def test_npz_without_a_matrix_is_rejected():
         load_npz(buffer)
 
 
-def test_csv_label_column_and_nan_rows(tmp_path):
+def test_csv_missing_numbers_are_filled_with_the_median_and_a_row_with_none_is_skipped(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("a,b,label\n1,2,x\n3,,y\n5,6,x\n7,8,y\n")
+    path.write_text("a,b,label\n1,2,x\n3,,y\n5,6,x\n7,8,y\n,,x\n9,inf,y\n")
     data = load_csv(path)
-    assert data.table.shape == (3, 2)
-    assert data.report.skipped == [("row 1", "contains NaN or infinity")]
-    assert data.class_names == ["x", "y"] and data.labels.tolist() == [0, 0, 1]
+    assert data.table.shape == (5, 2) and data.item_names == ["row 0", "row 1", "row 2", "row 3", "row 5"]
+    assert data.table[:, 1].tolist() == [2, 6, 6, 8, 6]  # the median of 2, 6, 8 fills both holes in b
+    assert data.report.skipped == [("row 4", "no number in it (empty, NaN or infinite)")]
+    assert any("“b”: 2 empty or non-finite cells filled with the column's median (6)" in n for n in data.report.notes)
+    assert data.class_names == ["x", "y"] and data.labels.tolist() == [0, 1, 0, 1, 1]
 
 
 def test_a_column_named_label_wins_over_one_named_y():
@@ -36,14 +40,54 @@ def test_a_column_named_label_wins_over_one_named_y():
     assert data.table.shape == (3, 2) and [data.class_names[i] for i in data.labels] == ["upper", "upper", "lower"]
 
 
-def test_csv_text_columns_are_a_clear_error():
-    with pytest.raises(DataError, match="not numeric"):
-        load_csv(io.StringIO("a,comment\n1,hello\n2,world\n"))
+def test_a_table_from_the_wild_is_sorted_out_column_by_column_and_each_choice_said():
+    rng = np.random.default_rng(0)
+    n = 60
+    species = np.repeat(["adelie", "gentoo", "chinstrap"], n // 3)
+    frame = pd.DataFrame({
+        "Unnamed: 0": np.arange(n),  # pandas' index, saved: a running number, not a feature
+        "species": species,  # no column is named label: the first one of a few categories is
+        "island": rng.choice(["biscoe", "dream"], n),  # a second one is left out
+        "bill_mm": np.where(np.arange(n) % 7 == 0, np.nan, rng.normal(40, 3, n)),
+        "mass_g": rng.normal(4000, 300, n),
+        "observed": pd.date_range("2021-03-01", periods=n).strftime("%Y-%m-%d"),
+        "comment": [f"note {i % 40}" for i in range(n)],  # 40 values on 60 rows: text, not categories
+        "tagged": rng.random(n) < 0.5,  # true/false: a feature
+        "blank": np.nan,
+    })
+    buffer = io.BytesIO(frame.to_csv(index=False).encode())
+    roles, _ = column_roles(pd.read_csv(io.BytesIO(buffer.getvalue())))
+    assert roles == {"Unnamed: 0": "names", "species": "label", "island": "left out", "bill_mm": "feature",
+                     "mass_g": "feature", "observed": "left out", "comment": "left out", "tagged": "feature",
+                     "blank": "left out"}
+    data = load_csv(buffer)
+    assert data.table.shape == (n, 3) and np.isfinite(data.table).all()
+    assert data.item_names[:2] == ["0", "1"] and data.class_names == ["adelie", "chinstrap", "gentoo"]
+    said = " | ".join(data.report.notes)
+    for words in ("“species” (3 categories) is the label", "“island” left out: 2 text categories",
+                  "“observed” left out: dates", "“comment” left out: text", "“blank” left out: empty",
+                  "“Unnamed: 0” names the rows", "“bill_mm”: 9 empty"):
+        assert words in said, said
+
+
+def test_an_identifier_and_a_named_label_beat_the_guesses():
+    text = "customer_id,name,segment,spend,visits,class\n" + "\n".join(
+        f"{100 + i},client {i},{'ab'[i % 2]},{i * 1.5},{i % 4},{'xyz'[i % 3]}" for i in range(12))
+    data = load_csv(io.StringIO(text))
+    assert data.item_names[0] == "100"  # the numeric id named like one, before the all-different names
+    assert data.class_names == ["x", "y", "z"] and data.table.shape == (12, 2)
+    assert any("“name” left out: text" in n for n in data.report.notes)  # a second identifier is only text
+    assert any("“segment” left out: 2 text categories" in n for n in data.report.notes)
+
+
+def test_a_table_with_no_number_to_cluster_is_a_clear_error_saying_what_each_column_was():
+    with pytest.raises(DataError, match="no numeric column to cluster on: “comment” names the rows"):
+        load_csv(io.StringIO("comment\nhello\nworld\n"))
 
 
 def test_a_single_usable_row_is_rejected():
     with pytest.raises(DataError, match="at least 2 usable rows"):
-        load_csv(io.StringIO("a,b\n1,2\n,3\n"))
+        load_csv(io.StringIO("a,b\n1,2\n,\n"))
 
 
 def test_digits_demo_ships_inside_scikit_learn():
@@ -60,3 +104,16 @@ def test_npz_whose_labels_do_not_match_the_rows_is_refused_naming_both(y):
     with pytest.raises(DataError) as error:
         load_npz(buffer)
     assert "30" in str(error.value) and (str(len(y)) in str(error.value) or "(30, 2)" in str(error.value))
+
+
+def test_a_tables_column_and_row_names_survive_the_dataset_store(tmp_path):
+    from engine.data.snapshots import load as load_snapshot, save as save_snapshot
+    from engine.data.tables import table_frame
+
+    data = load_csv(io.StringIO("id,height,weight\nann,1.7,60\nbob,1.8,80\ncy,1.6,55\n"))
+    save_snapshot(data, tmp_path / "snap.npz")
+    back = load_snapshot(tmp_path / "snap.npz")
+    assert back.columns == ["height", "weight"] and back.fingerprint() == data.fingerprint()
+    frame = table_frame(back.subset(np.array([2, 0])), [0, 1])
+    assert list(frame.columns) == ["height", "weight"] and list(frame.index) == ["cy", "ann"]
+    assert frame.loc["ann", "weight"] == 60
