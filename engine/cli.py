@@ -157,7 +157,11 @@ def _cluster(args: argparse.Namespace) -> int:
                      clusterer_params=parse_pairs(args.param))
     store = None if args.no_save else api.RunStore()
     result = api.run(dataset, config, reporter.stage(0.05, 1.0), store=store)
+    report = dataset.report
     payload = {"run_id": result.run_id, "dataset": dataset.name, "n_items": len(dataset),
+               # what the loader made of the input: columns left out or filled, files skipped (how many, and why)
+               "loaded": {"notes": report.notes, "skipped": len(report.skipped),
+                          "skipped_first": [list(s) for s in report.skipped[:5]]},
                "features": result.config.features, "clustered": result.metrics.get("clustered"),
                **{k: result.metrics.get(k) for k in SCORE_KEYS}}
     trust = result.metrics.get("map_trust")
@@ -181,6 +185,11 @@ def _cluster(args: argparse.Namespace) -> int:
     else:
         print(file=sys.stderr)
         for key, value in payload.items():
+            if key == "loaded":  # a line each
+                for line in value["notes"] + [f"{n}: {why}" for n, why in value["skipped_first"]] + (
+                        [f"… {value['skipped'] - 5:,} more skipped"] if value["skipped"] > 5 else []):
+                    print(f"{key:>18}  {line}")
+                continue
             print(f"{key:>18}  {value:.4f}" if isinstance(value, float) else f"{key:>18}  {value}")
     return 0
 

@@ -119,7 +119,7 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
         elif 2 <= distinct <= min(CATEGORIES_MAX, n // 2) and "label" not in roles.values():
             roles[column] = "label"
             notes.append(f"“{column}” ({distinct} categories) is the label: it colours the map and scores the "
-                         "clusters, and is not a feature")
+                         "clusters, and is not a feature (name a column “label” to choose another)")
         elif 2 <= distinct <= min(CATEGORIES_MAX, n // 2):
             roles[column] = "left out"
             notes.append(f"“{column}” left out: {distinct} text categories (as features they would split the "

@@ -54,3 +54,23 @@ def test_python_dash_m_engine_runs_as_a_program(tmp_path):
     listed = subprocess.run([sys.executable, "-m", "engine", "runs", "--json"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert [r["run_id"] for r in json.loads(listed.stdout)] == [payload["run_id"]]
+
+
+def test_a_table_from_the_wild_runs_and_the_cli_says_what_the_loader_made_of_it(tmp_path, capsys):
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(300, 4, centers=3, random_state=4)
+    rows = [f"S{i:03d},{['red', 'blue'][i % 2]},{'' if i % 10 == 0 else f'{X[i, 0]:.3f}'},{X[i, 1]:.3f},"
+            f"{X[i, 2]:.3f},{X[i, 3]:.3f},{'abc'[y[i]]}" for i in range(300)]
+    (tmp_path / "wild.csv").write_text("sample,colour,a,b,c,d,kind\n" + "\n".join(rows))
+    assert main(["cluster", "--data", str(tmp_path / "wild.csv"), "--no-save", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    notes = payload["loaded"]["notes"]
+    assert payload["n_items"] == 300 and payload["loaded"]["skipped"] == 0
+    assert any("“sample” names the rows" in n for n in notes)
+    assert any("“colour” (2 categories) is the label" in n for n in notes)  # the first categories, not "kind"
+    assert any("“kind” left out" in n for n in notes) and any("“a”: 30 empty" in n for n in notes)
+    assert payload["n_clusters"] == 3 and abs(payload["ari"]) < 0.05  # the colours alternate: no cluster follows them
+
+    assert main(["cluster", "--data", str(tmp_path / "wild.csv"), "--no-save"]) == 0  # the same, a line each
+    assert "            loaded  “colour” (2 categories) is the label" in capsys.readouterr().out
