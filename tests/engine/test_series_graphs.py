@@ -81,6 +81,19 @@ def test_the_spectrum_finds_waveforms_whatever_their_phase():
     assert ari["spectrum"] > 0.95 and ari["znorm"] < 0.5, ari
 
 
+@pytest.mark.parametrize("header", [True, False])
+def test_a_first_column_of_ids_names_the_series_and_a_last_column_of_text_is_the_label(header):
+    rows = [f"S{i:02d}," + ",".join(str(v) for v in ([0, 1, 0, 1, 0, 1] if i % 2 else [0, 0, 1, 1, 2, 2]))
+            + f",{'ab'[i % 2]}" for i in range(8)]
+    text = ("sensor_id," + ",".join(f"t{i}" for i in range(6)) + ",kind\n" if header else "") + "\n".join(rows)
+    data = api.load_series_csv(text.encode())
+    assert data.item_names[:2] == ["S00", "S01"] and data.series.shape == (8, 6)
+    assert data.class_names == ["a", "b"] and data.labels.tolist() == [0, 1] * 4
+    assert any("names the series" in note for note in data.report.notes)
+    with pytest.raises(DataError, match="row 2, column 4: 'x' is not a number"):  # columns counted with the ids
+        api.load_series_csv("S1,1,2,3,4,a\nS2,1,2,x,4,b\nS3,4,3,2,1,a\n".encode())
+
+
 @pytest.mark.parametrize("text, message", [
     ("1,2,3,4,5\n1,2,x,4,5\n", "row 2, column 3: 'x' is not a number"),
     ("1,2,3,4,5\n1,2,,4,5\n", "an empty cell inside the series"),
