@@ -41,11 +41,15 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     ``label`` is the label; the rest are sorted out by :func:`column_roles` (an identifier names the rows, a column
     of a few text categories becomes the label when none is named, dates and other text are left out), each said in
     the report. Missing numbers are filled with their column's median (see :func:`_table_dataset`)."""
+    options = dialect(source)
     try:
-        frame = pd.read_csv(source)
+        frame = pd.read_csv(source, **options)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
         raise DataError(f"not a readable CSV file: {error}") from None
     roles, notes = column_roles(frame)
+    if options:
+        notes.insert(0, f"read as {SEPARATORS[options['sep']]}-separated"
+                        + (" with decimal commas" if "decimal" in options else ""))
     features = [c for c, role in roles.items() if role == "feature"]
     if not features:
         raise DataError("no numeric column to cluster on: " + "; ".join(notes) if notes else
@@ -56,6 +60,33 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     names = None if ids is None else [str(v) for v in frame[ids]]
     matrix = frame[features].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
     return _table_dataset(name or _stem(source, "table"), matrix, raw, names, notes, [str(c) for c in features])
+
+
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+
+
+def dialect(source) -> dict:
+    """``pd.read_csv`` options for a CSV that is not comma-separated: the separator its header line holds most of
+    (a semicolon, a tab, a bar) and, with a semicolon or a tab, decimal commas where its first rows hold numbers
+    written so (``1,5``: European spreadsheets). Empty for a plain comma-separated file."""
+    import re
+
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as handle:
+            head = handle.read(65536)
+    else:  # an upload's buffer: read its start and rewind
+        at = source.tell()
+        head = source.read(65536)
+        source.seek(at)
+    text = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
+    lines = text.splitlines()[:20]
+    counts = {sep: lines[0].count(sep) for sep in SEPARATORS} if lines else {}
+    sep = max(counts, key=counts.get) if counts and max(counts.values()) else ","
+    if sep == ",":
+        return {}
+    decimal = sep != "|" and any(re.fullmatch(r"-?\d+,\d+", cell.strip())
+                                 for line in lines[1:] for cell in line.split(sep))
+    return {"sep": sep, **({"decimal": ","} if decimal else {})}
 
 
 # A text column with at most this many different values (and at most half as many as rows) holds categories.

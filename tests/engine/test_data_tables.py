@@ -117,3 +117,13 @@ def test_a_tables_column_and_row_names_survive_the_dataset_store(tmp_path):
     frame = table_frame(back.subset(np.array([2, 0])), [0, 1])
     assert list(frame.columns) == ["height", "weight"] and list(frame.index) == ["cy", "ann"]
     assert frame.loc["ann", "weight"] == 60
+
+
+@pytest.mark.parametrize("text, said", [
+    ("name;height;weight\nann;1,70;60\nbob;1,80;80\ncy;1,60;55\n", "read as semicolon-separated with decimal commas"),
+    ("name\theight\tweight\nann\t1.70\t60\nbob\t1.80\t80\ncy\t1.60\t55\n", "read as tab-separated"),
+])
+def test_a_csv_from_a_european_spreadsheet_or_with_tabs_is_read_as_it_was_written(text, said):
+    data = load_csv(io.BytesIO(text.encode()))
+    assert data.columns == ["height", "weight"] and data.item_names == ["ann", "bob", "cy"]
+    assert np.allclose(data.table[:, 0], [1.7, 1.8, 1.6]) and data.report.notes[0] == said
