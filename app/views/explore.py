@@ -17,7 +17,9 @@ if res is None:
 data = state.dataset()
 named = state.store().selections(res.run_id) if res.run_id else {}
 trust = res.metrics.get("map_trust")
-options = (["Cluster"] + (["True label"] if data.has_labels else []) + (["Named selections"] if named else [])
+attributes = {f"“{name}”": values for name, values in (data.attributes or {}).items()}  # a table's categories
+options = (["Cluster"] + (["True label"] if data.has_labels else []) + list(attributes)
+           + (["Named selections"] if named else [])
            + (["Map trust"] if "map_trust" in res.extras else [])
            + (["Ambiguity"] if "ambiguity" in res.extras else []))
 controls = st.columns([4, 2, 2, 4])
@@ -41,6 +43,8 @@ for note in res.metrics.get("ran_on", []):  # stages sent to a Dask cluster
 colours = None
 if colour_by == "True label":
     groups, names = data.labels, dict(enumerate(data.class_names))
+elif colour_by in attributes:
+    groups, names = api.categories(attributes[colour_by])
 elif colour_by == "Map trust":
     groups, names, colours = api.trust_colouring(res.extras["map_trust"])
 elif colour_by == "Ambiguity":

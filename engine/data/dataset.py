@@ -63,6 +63,9 @@ class Dataset:
     original_sizes: np.ndarray | None = None  # images: each file's (width, height) before it was resized
     sources: list[str] | None = None  # images: each item's original file (an absolute path)
     columns: list[str] | None = None  # tables: each feature column's name, in the table's order
+    # tables: columns of text categories that are not features (nor the label), by name: each item's value, to colour
+    # the map by
+    attributes: dict[str, list[str]] | None = None
     _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +76,9 @@ class Dataset:
                 raise ValueError(f"{array_name} has {len(array)} rows, expected {n}")
         if self.images is None and self.table is None and self.series is None and self.graph is None:
             raise ValueError("a dataset needs images, a feature table, time series or a graph")
+        for attribute, values in (self.attributes or {}).items():
+            if len(values) != n:
+                raise ValueError(f"attribute {attribute!r} has {len(values)} values, expected {n}")
         if self.columns is not None and (self.table is None or len(self.columns) != self.table.shape[1]):
             raise ValueError(f"{len(self.columns)} column names for a table of "
                              f"{0 if self.table is None else self.table.shape[1]} columns")
@@ -113,7 +119,9 @@ class Dataset:
                        mirror_safe=self.mirror_safe, series=pick(self.series),
                        original_sizes=pick(self.original_sizes),
                        sources=None if self.sources is None else [self.sources[i] for i in indices],
-                       columns=self.columns)
+                       columns=self.columns,
+                       attributes=None if self.attributes is None else
+                       {a: [v[i] for i in indices] for a, v in self.attributes.items()})
 
     def originals(self) -> dict:
         """What the loader saw of the image files: their median size, the range of short sides, and the median
@@ -142,6 +150,8 @@ class Dataset:
                     digest.update(np.ascontiguousarray(array).tobytes())
             if self.sources is not None:  # the same pixels from other files are other data (exports, originals)
                 digest.update("\n".join(self.sources).encode())
+            for attribute, values in sorted((self.attributes or {}).items()):
+                digest.update(("\n".join([attribute, *values])).encode())
             if self.graph is not None:
                 pairs, weights = graph_edges(self.graph, list(self.graph.nodes()))
                 edges = sorted((min(u, v), max(u, v), w) for (u, v), w in zip(pairs.tolist(), weights.tolist()))

@@ -28,6 +28,8 @@ def save(dataset: Dataset, path: str | os.PathLike) -> None:
         arrays["sources"] = np.array(dataset.sources)
     if dataset.columns is not None:
         arrays["columns"] = np.array(dataset.columns)
+    for i, (attribute, values) in enumerate((dataset.attributes or {}).items()):
+        arrays[f"attribute_{i}"] = np.array([attribute, *values])
     if dataset.graph is not None:  # as edges between item indices, with weights
         arrays["graph_edges"], arrays["graph_weights"] = graph_edges(dataset.graph, list(dataset.graph.nodes()))
     with atomic_open(path) as handle:
@@ -56,7 +58,14 @@ def load(path: str | os.PathLike) -> Dataset:
                        report=_report(data, n),
                        sources=data["sources"].tolist() if "sources" in data else None,
                        columns=data["columns"].tolist() if "columns" in data else None,
+                       attributes=_attributes(data),
                        **arrays)
+
+
+def _attributes(data) -> dict[str, list[str]] | None:
+    found = [data[key].tolist() for key in sorted((k for k in data.files if k.startswith("attribute_")),
+                                                  key=lambda k: int(k.split("_")[1]))]
+    return {values[0]: values[1:] for values in found} or None
 
 
 def _report(data, n: int) -> ValidationReport:

@@ -58,8 +58,11 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     raw = None if label is None else [None if pd.isna(v) else str(v) for v in frame[label]]
     ids = next((c for c, role in roles.items() if role == "names"), None)
     names = None if ids is None else [str(v) for v in frame[ids]]
+    attributes = {str(c): ["(empty)" if pd.isna(v) else str(v) for v in frame[c]]
+                  for c, role in roles.items() if role == "categories"}
     matrix = frame[features].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
-    return _table_dataset(name or _stem(source, "table"), matrix, raw, names, notes, [str(c) for c in features])
+    return _table_dataset(name or _stem(source, "table"), matrix, raw, names, notes, [str(c) for c in features],
+                          attributes)
 
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
@@ -107,8 +110,9 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
       numeric one named like an id (``id``, ``customer_id``, pandas' ``Unnamed: 0``) holding different integers:
       it names the rows (a running number as a feature would rank them by file order).
     * ``feature``: a numeric (or true/false) column, unless over :data:`MOSTLY_EMPTY` of it is empty.
-    * ``left out``: dates, other categories once the label is taken (their one-hot columns would split the clusters
-      by them: sex, region), free text, and empty or mostly empty columns.
+    * ``categories``: other columns of a few text categories once the label is taken; not features (their one-hot
+      columns would split the clusters by them: sex, region), kept to colour the map by.
+    * ``left out``: dates, free text, and empty or mostly empty columns.
     """
     roles, notes = {}, []
     named = {str(c).strip().lower(): c for c in frame.columns}
@@ -152,9 +156,9 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
             notes.append(f"“{column}” ({distinct} categories) is the label: it colours the map and scores the "
                          "clusters, and is not a feature (name a column “label” to choose another)")
         elif 2 <= distinct <= min(CATEGORIES_MAX, n // 2):
-            roles[column] = "left out"
+            roles[column] = "categories"
             notes.append(f"“{column}” left out: {distinct} text categories (as features they would split the "
-                         "clusters by them)")
+                         "clusters by them); the map can be coloured by it")
         else:
             roles[column] = "left out"
             notes.append(f"“{column}” left out: text")
@@ -175,7 +179,8 @@ def _dates(text: pd.Series) -> bool:
 
 
 def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, row_names: list[str] | None = None,
-                   notes: list[str] | None = None, columns: list[str] | None = None) -> Dataset:
+                   notes: list[str] | None = None, columns: list[str] | None = None,
+                   attributes: dict[str, list[str]] | None = None) -> Dataset:
     """Missing or infinite numbers are filled with their column's median (said per column); a row with none of its
     numbers is skipped (said per row), as a row cannot be placed from nothing."""
     matrix = np.asarray(matrix)
@@ -207,7 +212,8 @@ def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, 
     labels, class_names = encode_labels([raw_labels[i] for i in keep] if raw_labels else [])
     names = [row_names[i] for i in keep] if row_names else [f"row {i}" for i in keep]
     return Dataset(name=name, item_names=names, table=matrix.astype(np.float32),
-                   labels=labels, class_names=class_names, report=report, columns=columns if named else None)
+                   labels=labels, class_names=class_names, report=report, columns=columns if named else None,
+                   attributes={a: [v[i] for i in keep] for a, v in attributes.items()} if attributes else None)
 
 
 def _stem(source: str | os.PathLike | BinaryIO, fallback: str) -> str:
@@ -221,3 +227,12 @@ def table_frame(dataset: Dataset, indices) -> pd.DataFrame:
     indices = np.asarray(indices, dtype=np.int64)
     columns = dataset.columns or [f"column {j}" for j in range(dataset.table.shape[1])]
     return pd.DataFrame(dataset.table[indices], columns=columns, index=[dataset.item_names[i] for i in indices])
+
+
+def categories(values: list[str]) -> tuple[np.ndarray, dict[int, str]]:
+    """An attribute's values as group numbers (its categories in natural order) and each group's name."""
+    from engine.data.dataset import _natural_key
+
+    names = sorted(set(values), key=_natural_key)
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index[v] for v in values], dtype=np.int64), dict(enumerate(names))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -117,7 +118,6 @@ def test_a_selection_made_on_the_map_outlives_a_new_colouring(ran):
     assert not ran.exception
     assert "Kept from the map coloured by cluster." in texts(ran) and "3 items selected" in texts(ran)
     import base64
-    import json
 
     import numpy as np
 
@@ -133,7 +133,6 @@ def test_a_selection_made_on_the_map_outlives_a_new_colouring(ran):
 
 
 def test_the_map_drawn_as_a_picture_of_every_point(ran):
-    import json
 
     ran.switch_page("views/explore.py").run()
     spec = json.loads(ran.get("plotly_chart")[0].proto.spec)
@@ -148,7 +147,6 @@ def test_the_map_drawn_as_a_picture_of_every_point(ran):
 
 
 def test_a_picture_greys_out_all_but_the_selection_and_zooms_in_on_it(ran):
-    import json
 
     from app.state import run_key
 
@@ -297,14 +295,16 @@ def test_a_three_dimensional_map(digits_result):
 
 def test_a_feature_table_runs_through_every_page():
     rng = np.random.default_rng(0)
-    rows = [f"{x:.3f},{y:.3f},{z:.3f},{label}" for label, centre in (("a", 0.0), ("b", 8.0))
-            for x, y, z in rng.normal(centre, 1.0, (40, 3))]
-    csv = ("f1,f2,f3,label\n" + "\n".join(rows)).encode()
+    rows = [f"item {i},{x:.3f},{y:.3f},{z:.3f},{label},{'north' if i % 2 else 'south'}"
+            for i, (label, (x, y, z)) in enumerate((label, point) for label, centre in (("a", 0.0), ("b", 8.0))
+                                                   for point in rng.normal(centre, 1.0, (40, 3)))]
+    csv = ("name,f1,f2,f3,label,site\n" + "\n".join(rows)).encode()  # rows named; a site to colour by
     at = fresh_app()
     at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
     at.file_uploader(key="table_upload").set_value(("blobs.csv", csv, "text/csv")).run()
     at.button[0].click().run()
     assert at.session_state["dataset"].name == "blobs" and at.session_state["dataset"].kind == "table"
+    assert at.session_state["dataset"].columns == ["f1", "f2", "f3"] and "“site” left out" in texts(at)
     assert at.selectbox(key="features").value == "columns"
     at.selectbox(key="reducer").set_value("pca").run()
     at.selectbox(key="clusterer").set_value("kmeans").run()
@@ -314,6 +314,15 @@ def test_a_feature_table_runs_through_every_page():
     for page in PAGES[1:]:
         at.switch_page(page).run()
         assert not at.exception, page
+    at.switch_page("views/explore.py").run()
+    at.radio(key="colour_by").set_value("“site”").run()  # the map coloured by a column that is not a feature
+    traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert not at.exception and sorted(t["name"] for t in traces) == ["north", "south"]
+
+    # Clusters: what sets each cluster apart, and its typical rows by name
+    at.switch_page("views/clusters.py").run()
+    assert len(re.findall(r"Sets it apart: (high|low) f[123] \(", texts(at))) == 2  # the blobs differ in all three
+    assert at.dataframe[1].value.index[0].startswith("item ")
 
     # Clusters → Measure stability: a background job; then the table, the sentence and the map's colouring
     at.switch_page("views/clusters.py").run()

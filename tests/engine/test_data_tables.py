@@ -57,11 +57,12 @@ def test_a_table_from_the_wild_is_sorted_out_column_by_column_and_each_choice_sa
     })
     buffer = io.BytesIO(frame.to_csv(index=False).encode())
     roles, _ = column_roles(pd.read_csv(io.BytesIO(buffer.getvalue())))
-    assert roles == {"Unnamed: 0": "names", "species": "label", "island": "left out", "bill_mm": "feature",
+    assert roles == {"Unnamed: 0": "names", "species": "label", "island": "categories", "bill_mm": "feature",
                      "mass_g": "feature", "observed": "left out", "comment": "left out", "tagged": "feature",
                      "blank": "left out"}
     data = load_csv(buffer)
     assert data.table.shape == (n, 3) and np.isfinite(data.table).all()
+    assert list(data.attributes) == ["island"] and data.attributes["island"] == frame["island"].tolist()
     assert data.item_names[:2] == ["0", "1"] and data.class_names == ["adelie", "chinstrap", "gentoo"]
     said = " | ".join(data.report.notes)
     for words in ("“species” (3 categories) is the label", "“island” left out: 2 text categories",
@@ -114,6 +115,14 @@ def test_a_tables_column_and_row_names_survive_the_dataset_store(tmp_path):
     save_snapshot(data, tmp_path / "snap.npz")
     back = load_snapshot(tmp_path / "snap.npz")
     assert back.columns == ["height", "weight"] and back.fingerprint() == data.fingerprint()
+    assert back.attributes is None
+
+    shirts = "id,size,fit,weight\n" + "\n".join(f"p{i},{'SML'[i % 3]},{'ab'[i % 2]},{i}" for i in range(12))
+    worn = load_csv(io.StringIO(shirts))  # "size" is the label, "fit" an attribute to colour by
+    save_snapshot(worn, tmp_path / "shirts.npz")
+    again = load_snapshot(tmp_path / "shirts.npz")
+    assert again.attributes == {"fit": ["a", "b"] * 6} and again.fingerprint() == worn.fingerprint()
+    assert again.subset(np.array([1, 2])).attributes == {"fit": ["b", "a"]}
     frame = table_frame(back.subset(np.array([2, 0])), [0, 1])
     assert list(frame.columns) == ["height", "weight"] and list(frame.index) == ["cy", "ann"]
     assert frame.loc["ann", "weight"] == 60
