@@ -76,7 +76,7 @@ def zoom_with_the_mouse(page, notches: int = 5) -> None:
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
     for _ in range(notches):
         page.mouse.wheel(0, -200)
-        page.wait_for_timeout(60)
+        page.wait_for_timeout(120)
 
 
 def double_click_the_map(page) -> None:

@@ -105,7 +105,7 @@ def zoomed_with_the_mouse(page, screenshots) -> None:
     inside = page.evaluate("""() => { const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
         const [x0, x1] = gd._fullLayout.xaxis.range, [y0, y1] = gd._fullLayout.yaxis.range;
         return gd._fullData.every(t => t.x.every((x, i) => x >= x0 && x <= x1 && t.y[i] >= y0 && t.y[i] <= y1)); }""")
-    assert inside and map_width(page) < 0.8 * whole
+    assert inside and map_width(page) < 0.95 * whole
     assert_clean(page)
     page.screenshot(path=str(screenshots / "3d-picture-zoomed-with-the-mouse.png"))
     double_click_the_map(page)
