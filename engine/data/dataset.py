@@ -201,6 +201,15 @@ def source_text(source: str | os.PathLike | bytes, name: str | None, default: st
     return Path(source).read_text(errors="replace"), name or Path(source).stem
 
 
+def is_number(text: str) -> bool:
+    """Whether a CSV cell reads as a number."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def encode_labels(raw: list[str | None]) -> tuple[np.ndarray | None, list[str] | None]:
     """String labels to indices; ``None`` when any item is unlabelled or fewer than two classes exist."""
     if not raw or any(label is None for label in raw):

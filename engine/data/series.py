@@ -15,19 +15,11 @@ import os
 
 import numpy as np
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, source_text
+from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, is_number, source_text
 
 LABEL_HEADERS = ("label", "labels", "class", "y", "target")
 ID_HEADERS = ("id", "name", "series", "index", "")
 MIN_LENGTH = 4
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
@@ -37,15 +29,15 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
     if not rows:
         raise DataError("the file is empty")
     header = None
-    if not all(_is_number(c) for c in rows[0] if c.strip()) and not any(
-            _is_number(c) for c in rows[0][1:-1] if c.strip()):
+    if not all(is_number(c) for c in rows[0] if c.strip()) and not any(
+            is_number(c) for c in rows[0][1:-1] if c.strip()):
         header, rows = [c.strip().lower() for c in rows[0]], rows[1:]
     if not rows:
         raise DataError("the file has a header but no series")
     rows = [[c.strip() for c in row] for row in rows]
     label_at, id_at = None, None
     first = [row[0] for row in rows]
-    text_first = not all(_is_number(c) for c in first if c)
+    text_first = not all(is_number(c) for c in first if c)
     named_id = bool(header) and (header[0] in ID_HEADERS or header[0].endswith(("_id", " id")))
     if header and header[0] in LABEL_HEADERS:
         label_at = 0
@@ -54,7 +46,7 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
         id_at = 0 if text_first or named_id else None
     elif named_id or (text_first and len(set(first)) == len(first) > 2):  # names a row each: an identifier
         id_at = 0
-        label_at = -1 if not all(_is_number(row[-1]) for row in rows if row[-1]) else None
+        label_at = -1 if not all(is_number(row[-1]) for row in rows if row[-1]) else None
     elif text_first:
         label_at = 0
     raw_labels, names = [], []

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels
+from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, is_number
 
 LABEL_COLUMNS = ("label", "labels", "class", "target", "y")
 
@@ -42,14 +43,26 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     of a few text categories becomes the label when none is named, dates and other text are left out), each said in
     the report. Missing numbers are filled with their column's median (see :func:`_table_dataset`)."""
     options = dialect(source)
-    try:
-        frame = pd.read_csv(source, **options)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-        raise DataError(f"not a readable CSV file: {error}") from None
+    start = None if isinstance(source, (str, os.PathLike)) else source.tell()
+    frame = _read(source, options)
+    headless = len(frame.columns) > 0 and all(is_number(str(c)) for c in frame.columns)
+    if headless:  # the first row is numbers, not names: a file with no header row
+        if start is not None:
+            source.seek(start)
+        frame = _read(source, {**options, "header": None})
+        frame.columns = [f"column {j + 1}" for j in range(frame.shape[1])]
     roles, notes = column_roles(frame)
+    if headless:
+        notes.insert(0, "no header row: its columns are numbered")
     if options:
         notes.insert(0, f"read as {SEPARATORS[options['sep']]}-separated"
                         + (" with decimal commas" if "decimal" in options else ""))
+    steps = [c for c, role in roles.items() if role == "feature"]
+    if len(steps) >= SERIES_HINT and len({re.sub(r"\d+$", "", str(c)) for c in steps}) == 1 \
+            and all(re.search(r"\d$", str(c)) for c in steps):
+        notes.append(f"its {len(steps):,} columns are numbered like time steps: if each row is a time series, load it "
+                     "as time series (the Data page's “time series”, or `--csv-kind series`) to cluster the series' "
+                     "shapes (DTW)")
     features = [c for c, role in roles.items() if role == "feature"]
     if not features:
         raise DataError("no numeric column to cluster on: " + "; ".join(notes) if notes else
@@ -66,14 +79,20 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
 
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+SERIES_HINT = 20  # at least this many columns named alike with running numbers (t1, t2…) may be time steps
+
+
+def _read(source, options: dict) -> pd.DataFrame:
+    try:
+        return pd.read_csv(source, **options)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        raise DataError(f"not a readable CSV file: {error}") from None
 
 
 def dialect(source) -> dict:
     """``pd.read_csv`` options for a CSV that is not comma-separated: the separator its header line holds most of
     (a semicolon, a tab, a bar) and, with a semicolon or a tab, decimal commas where its first rows hold numbers
     written so (``1,5``: European spreadsheets). Empty for a plain comma-separated file."""
-    import re
-
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as handle:
             head = handle.read(65536)

@@ -136,3 +136,19 @@ def test_a_csv_from_a_european_spreadsheet_or_with_tabs_is_read_as_it_was_writte
     data = load_csv(io.BytesIO(text.encode()))
     assert data.columns == ["height", "weight"] and data.item_names == ["ann", "bob", "cy"]
     assert np.allclose(data.table[:, 0], [1.7, 1.8, 1.6]) and data.report.notes[0] == said
+
+
+def test_a_csv_with_no_header_row_keeps_its_first_row():
+    data = load_csv(io.BytesIO(b"1.0,2.0,3.0\n1.1,2.1,3.1\n5,6,7\n5.1,6.1,7.2\n"))
+    assert data.table.shape == (4, 3) and data.table[0].tolist() == [1.0, 2.0, 3.0]
+    assert data.columns == ["column 1", "column 2", "column 3"]
+    assert data.report.notes == ["no header row: its columns are numbered"]
+
+
+def test_columns_numbered_like_time_steps_get_a_hint_to_load_them_as_series():
+    rng = np.random.default_rng(0)
+    steps = "id," + ",".join(f"t{i}" for i in range(30)) + "\n" + "\n".join(
+        f"s{r}," + ",".join(f"{v:.3f}" for v in rng.normal(size=30)) for r in range(10))
+    assert any("--csv-kind series" in n for n in load_csv(io.StringIO(steps)).report.notes)
+    named = "height,weight,age\n" + "\n".join(f"{r},{r * 2},{r % 7}" for r in range(10))
+    assert not any("series" in n for n in load_csv(io.StringIO(named)).report.notes)
