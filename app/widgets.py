@@ -170,10 +170,10 @@ def open_menu(data: api.Dataset, indices, key: str) -> None:
 
 
 ZOOM_JS = """
-// Reports where the mouse zoomed or panned a plotly map (the chart inside the element of class data.target) back to Python, so
-// a map drawn as a picture can be drawn again for the region in view. Only axis changes count (a lasso or a change of
-// drag mode relayouts too); a scroll's many steps are sent once, 400 ms after the last; a double-click means the
-// whole map.
+// Reports where the mouse zoomed or panned a plotly map (the chart inside the element of class data.target) back
+// to Python, so a map drawn as a picture can be drawn again for the region in view. Only axis changes count (a
+// lasso or a change of drag mode relayouts too); a scroll's many steps are sent once, 400 ms after the last; a
+// double-click means the whole map.
 export default function(component) {
   const { data, setTriggerValue } = component;
   let chart = null, timer = null, whole = false;

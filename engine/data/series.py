@@ -1,9 +1,9 @@
 """Time series: a CSV with one series a row (ragged lengths allowed), and tslearn's ``Trace`` demo.
 
 A label column is optional: a first or last column whose header is ``label`` / ``class`` /
-``y``, or whose cells are not all numbers. A first column named like an id (``id``, ``name``, ``sensor_id``), or of
-text that differs on every row, names the series; a label may then be the last column. Rows may end early (empty trailing cells): such
-series are shorter, and are padded with NaN here and resampled by the series features. An
+``y``, or whose cells are not all numbers. A first column named like an id (``id``, ``name``, ``sensor_id``), or
+of text that differs on every row, names the series; a label may then be the last column. Rows may end early (empty
+trailing cells): such series are shorter, and are padded with NaN here and resampled by the series features. An
 empty or non-numeric cell *inside* a series is an error that names its row and column.
 """
 

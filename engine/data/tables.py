@@ -60,9 +60,9 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     steps = [c for c, role in roles.items() if role == "feature"]
     if len(steps) >= SERIES_HINT and len({re.sub(r"\d+$", "", str(c)) for c in steps}) == 1 \
             and all(re.search(r"\d$", str(c)) for c in steps):
-        notes.append(f"its {len(steps):,} columns are numbered like time steps: if each row is a time series, load it "
-                     "as time series (the Data page's “time series”, or `--csv-kind series`) to cluster the series' "
-                     "shapes (DTW)")
+        notes.append(f"its {len(steps):,} columns are numbered like time steps: if each row is a time series, "
+                     "load it as time series (the Data page's “time series”, or `--csv-kind series`) to cluster "
+                     "the series' shapes (DTW)")
     features = [c for c, role in roles.items() if role == "feature"]
     if not features:
         raise DataError("no numeric column to cluster on: " + "; ".join(notes) if notes else

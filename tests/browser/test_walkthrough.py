@@ -99,7 +99,8 @@ def zoomed_with_the_mouse(page, screenshots) -> None:
     zoomed.wait_for(timeout=60_000)
     in_view = int(re.search(r"Zoomed in: ([\d,]+) of", zoomed.inner_text()).group(1).replace(",", ""))
     assert 0 < in_view < 1_797
-    page.wait_for_function(f"""() => {{ const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+    page.wait_for_function(f"""() => {{
+        const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
         return gd && gd._fullData && gd._fullData.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) === {in_view}; }}""",
                            timeout=60_000)  # every item in view is a point of the chart drawn again
     inside = page.evaluate("""() => { const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');

@@ -31,7 +31,8 @@ def test_csv_missing_numbers_are_filled_with_the_median_and_a_row_with_none_is_s
     assert data.table.shape == (5, 2) and data.item_names == ["row 0", "row 1", "row 2", "row 3", "row 5"]
     assert data.table[:, 1].tolist() == [2, 6, 6, 8, 6]  # the median of 2, 6, 8 fills both holes in b
     assert data.report.skipped == [("row 4", "no number in it (empty, NaN or infinite)")]
-    assert any("“b”: 2 empty or non-finite cells filled with the column's median (6)" in n for n in data.report.notes)
+    said = "“b”: 2 empty or non-finite cells filled with the column's median (6)"
+    assert any(said in note for note in data.report.notes)
     assert data.class_names == ["x", "y"] and data.labels.tolist() == [0, 1, 0, 1, 1]
 
 
