@@ -105,6 +105,16 @@ with right:
         st.caption("Hover a cell to read it whole.")
     else:
         st.caption("Nothing skipped.")
+    if data.table is not None and (data.attributes or data.label_column):  # a table's columns of categories
+        NONE = "(none)"
+        choices = ([data.label_column] if data.label_column else []) + list(data.attributes or {}) + [NONE]
+        picked = st.selectbox("Label column", choices, key=f"label_column-{data.fingerprint()}",
+                              help="The column the map can be coloured by as the true label and the clusters are "
+                                   "scored against (ARI, NMI). It is never a feature.")
+        if picked != (data.label_column or NONE):
+            state.set_dataset(data.labelled_by(None if picked == NONE else picked),
+                              st.session_state.get(state.SOURCE, "file"))
+            st.rerun()
     if data.labels is not None:
         counts = summary["class_counts"]
         bars = go.Figure(go.Bar(x=list(counts), y=list(counts.values()), marker_color="#4e79a7"))

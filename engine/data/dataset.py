@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,7 @@ class Dataset:
     # tables: columns of text categories that are not features (nor the label), by name: each item's value, to colour
     # the map by
     attributes: dict[str, list[str]] | None = None
+    label_column: str | None = None  # tables: the column the labels came from
     _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -119,9 +120,21 @@ class Dataset:
                        mirror_safe=self.mirror_safe, series=pick(self.series),
                        original_sizes=pick(self.original_sizes),
                        sources=None if self.sources is None else [self.sources[i] for i in indices],
-                       columns=self.columns,
+                       columns=self.columns, label_column=self.label_column,
                        attributes=None if self.attributes is None else
                        {a: [v[i] for i in indices] for a, v in self.attributes.items()})
+
+    def labelled_by(self, column: str | None) -> "Dataset":
+        """The same table with its category column ``column`` as the label (None: no label); the label it had
+        becomes one of its attributes, to colour by or to pick back."""
+        attributes = dict(self.attributes or {})
+        if self.labels is not None and self.label_column:
+            attributes[self.label_column] = [self.class_names[i] for i in self.labels]
+        if column is not None and column not in attributes:
+            raise ValueError(f"{column!r} is not one of this table's category columns ({', '.join(attributes)})")
+        labels, class_names = encode_labels(attributes.pop(column)) if column is not None else (None, None)
+        return replace(self, labels=labels, class_names=class_names, attributes=attributes or None,
+                       label_column=column)
 
     def originals(self) -> dict:
         """What the loader saw of the image files: their median size, the range of short sides, and the median

@@ -28,6 +28,8 @@ def save(dataset: Dataset, path: str | os.PathLike) -> None:
         arrays["sources"] = np.array(dataset.sources)
     if dataset.columns is not None:
         arrays["columns"] = np.array(dataset.columns)
+    if dataset.label_column is not None:
+        arrays["label_column"] = np.array(dataset.label_column)
     for i, (attribute, values) in enumerate((dataset.attributes or {}).items()):
         arrays[f"attribute_{i}"] = np.array([attribute, *values])
     if dataset.graph is not None:  # as edges between item indices, with weights
@@ -59,6 +61,7 @@ def load(path: str | os.PathLike) -> Dataset:
                        sources=data["sources"].tolist() if "sources" in data else None,
                        columns=data["columns"].tolist() if "columns" in data else None,
                        attributes=_attributes(data),
+                       label_column=str(data["label_column"]) if "label_column" in data else None,
                        **arrays)
 
 

@@ -74,8 +74,14 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     attributes = {str(c): ["(empty)" if pd.isna(v) else str(v) for v in frame[c]]
                   for c, role in roles.items() if role == "categories"}
     matrix = frame[features].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    if raw is not None and (None in raw or len(set(raw)) < 2):
+        empty = raw.count(None)
+        notes.append(f"“{label}” gives no labels: " + (f"{empty:,} of its cells are empty (the map can be "
+                                                      "coloured by it)" if empty else "it holds one value"))
+        if empty:
+            attributes[str(label)] = ["(empty)" if v is None else v for v in raw]
     return _table_dataset(name or _stem(source, "table"), matrix, raw, names, notes, [str(c) for c in features],
-                          attributes)
+                          attributes, None if label is None else str(label))
 
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
@@ -199,7 +205,7 @@ def _dates(text: pd.Series) -> bool:
 
 def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, row_names: list[str] | None = None,
                    notes: list[str] | None = None, columns: list[str] | None = None,
-                   attributes: dict[str, list[str]] | None = None) -> Dataset:
+                   attributes: dict[str, list[str]] | None = None, label_column: str | None = None) -> Dataset:
     """Missing or infinite numbers are filled with their column's median (said per column); a row with none of its
     numbers is skipped (said per row), as a row cannot be placed from nothing."""
     matrix = np.asarray(matrix)
@@ -232,7 +238,8 @@ def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, 
     names = [row_names[i] for i in keep] if row_names else [f"row {i}" for i in keep]
     return Dataset(name=name, item_names=names, table=matrix.astype(np.float32),
                    labels=labels, class_names=class_names, report=report, columns=columns if named else None,
-                   attributes={a: [v[i] for i in keep] for a, v in attributes.items()} if attributes else None)
+                   attributes={a: [v[i] for i in keep] for a, v in attributes.items()} if attributes else None,
+                   label_column=label_column if labels is not None else None)
 
 
 def _stem(source: str | os.PathLike | BinaryIO, fallback: str) -> str:

@@ -305,6 +305,13 @@ def test_a_feature_table_runs_through_every_page():
     at.button[0].click().run()
     assert at.session_state["dataset"].name == "blobs" and at.session_state["dataset"].kind == "table"
     assert at.session_state["dataset"].columns == ["f1", "f2", "f3"] and "“site” left out" in texts(at)
+    menu = at.selectbox(key=f"label_column-{at.session_state['dataset'].fingerprint()}")
+    assert menu.options == ["label", "site", "(none)"]
+    menu.set_value("site").run()  # another column as the label, and back
+    assert not at.exception and at.session_state["dataset"].class_names == ["north", "south"]
+    at.selectbox(key=f"label_column-{at.session_state['dataset'].fingerprint()}").set_value("label").run()
+    back = at.session_state["dataset"]
+    assert back.class_names == ["a", "b"] and list(back.attributes) == ["site"]
     assert at.selectbox(key="features").value == "columns"
     at.selectbox(key="reducer").set_value("pca").run()
     at.selectbox(key="clusterer").set_value("kmeans").run()

@@ -153,3 +153,24 @@ def test_columns_numbered_like_time_steps_get_a_hint_to_load_them_as_series():
     assert any("--csv-kind series" in n for n in load_csv(io.StringIO(steps)).report.notes)
     named = "height,weight,age\n" + "\n".join(f"{r},{r * 2},{r % 7}" for r in range(10))
     assert not any("series" in n for n in load_csv(io.StringIO(named)).report.notes)
+
+
+def test_another_category_column_can_become_the_label_and_the_old_one_an_attribute():
+    text = "size,fit,weight\n" + "\n".join(f"{'SML'[i % 3]},{'ab'[i % 2]},{i}" for i in range(12))
+    data = load_csv(io.StringIO(text))
+    assert data.label_column == "size" and data.class_names == ["L", "M", "S"] and list(data.attributes) == ["fit"]
+    by_fit = data.labelled_by("fit")
+    assert by_fit.label_column == "fit" and by_fit.class_names == ["a", "b"] and by_fit.labels.tolist()[:2] == [0, 1]
+    assert by_fit.attributes == {"size": ["S", "M", "L"] * 4} and by_fit.fingerprint() != data.fingerprint()
+    assert by_fit.labelled_by("size").labels.tolist() == data.labels.tolist()  # and back
+    unlabelled = data.labelled_by(None)
+    assert unlabelled.labels is None and set(unlabelled.attributes) == {"size", "fit"}
+    with pytest.raises(ValueError, match="not one of this table's category columns"):
+        data.labelled_by("weight")
+
+
+def test_a_label_column_with_empty_cells_says_why_it_gives_no_labels():
+    data = load_csv(io.StringIO("a,b,label\n1,2,x\n3,4,\n5,6,y\n"))
+    assert data.labels is None and data.label_column is None
+    assert "“label” gives no labels: 1 of its cells are empty (the map can be coloured by it)" in data.report.notes
+    assert data.attributes == {"label": ["x", "(empty)", "y"]}
