@@ -16,7 +16,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, source_text
+from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, is_number, source_text
 
 MAX_NODES = 200_000  # a 100,000-node, 1M-edge graph loads and clusters in about a minute on 2 cores
 DENSE_NODES = 5000  # up to here the adjacency is a dense matrix (every method); beyond it is sparse (see FEATURES)
@@ -97,17 +97,25 @@ def categorical_attribute(graph: nx.Graph) -> str | None:
 
 
 def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
-    """CSV or TSV rows ``source, target[, weight]``; a header row is recognised by a non-numeric weight column
-    or the words source/target. Duplicate edges are merged with their weights added."""
+    """Rows ``source, target[, weight]``, separated by commas, tabs, semicolons or bars (the header line's most
+    frequent) or else spaces; further columns are ignored. A header row is recognised by the words source/target
+    (from/to, src/dst, …) or by a third column whose name is not a number above one that is. Duplicate edges are
+    merged with their weights added."""
     text, name = source_text(source, name, "graph")
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         raise DataError("the edge list is empty")
-    delimiter = "\t" if "\t" in lines[0] else ("," if "," in lines[0] else None)
+    counts = {sep: lines[0].count(sep) for sep in ("\t", ",", ";", "|")}
+    delimiter = max(counts, key=counts.get) if max(counts.values()) else None  # else: spaces
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)) if delimiter else \
         [line.split() for line in lines]
     first = 1
-    if [h.strip().lower() for h in rows[0][:2]] in (["source", "target"], ["from", "to"], ["u", "v"]):
+    words = [h.strip().lower() for h in rows[0][:2]]
+    named = words in (["source", "target"], ["from", "to"], ["u", "v"], ["src", "dst"], ["node1", "node2"],
+                      ["source", "destination"])
+    weighted_below = len(rows) > 1 and len(rows[0]) > 2 and len(rows[1]) > 2 and not is_number(rows[0][2].strip()) \
+        and is_number(rows[1][2].strip())  # a third column named, not a weight
+    if named or weighted_below:
         rows, first = rows[1:], 2
     report = ValidationReport(n_found=0)
     graph = nx.Graph()

@@ -242,6 +242,17 @@ def test_an_edge_list_merges_duplicates_drops_self_loops_and_keeps_components():
     assert result.metrics["n_clusters"] == 2  # one community per component
 
 
+@pytest.mark.parametrize("text", [
+    "from;to\nann smith;bob\nbob;cy\n",  # semicolons, a name with a space
+    "person1|person2|strength|since\nann smith|bob|2|2020\nbob|cy|1|2021\n",  # bars, a header by its weight
+    "source,target,weight,time\nann smith,bob,2,2020-01-01\nbob,cy,1,2020-01-02\n",  # a column more, ignored
+])
+def test_edge_lists_as_they_come_are_read_as_written(text):
+    data = api.load_edge_list(text.encode())
+    assert sorted(data.item_names) == ["ann smith", "bob", "cy"] and data.graph.number_of_edges() == 2
+    assert data.graph["ann smith"]["bob"]["weight"] in (1.0, 2.0)
+
+
 @pytest.mark.parametrize("text, message", [
     ("", "empty"), ("a,b,heavy\n", "not a number"), ("a,b,-1\n", "positive"), ("a\n", "expected 'source, target"),
     ("a,a\n", "no edges"),
