@@ -62,6 +62,7 @@ lean = len(data) > api.LEAN_POINTS or drawn == "picture"  # no text per point go
 hover = None if lean else [
     f"{data.item_names[i]} · {group_name(int(res.labels[i]))}"
     + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else "")
+    + "".join(f" · {name} {values[i]}" for name, values in (data.attributes or {}).items())
     + (f" · keeps {res.extras['map_trust'][i]:.0%} of its neighbours" if "map_trust" in res.extras else "")
     + (f" · left its cluster in {res.extras['ambiguity'][i]:.0%} of reruns" if "ambiguity" in res.extras else "")
     for i in range(len(data))]
