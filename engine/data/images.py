@@ -170,7 +170,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     """Decode ``sources``; ``keep(name, bytes)`` gives each decoded image's original file (and may write it)."""
     reporter = ensure(reporter)
     report = ValidationReport()
-    names, raw_labels = [], []
+    names = []
     candidates = [(n, r) for n, r in sources if Path(n).suffix.lower() in IMAGE_SUFFIXES]
     for n, _ in sources:
         if Path(n).suffix.lower() not in IMAGE_SUFFIXES:
@@ -207,8 +207,6 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         natives.append(own)
         sizes.append(original)
         names.append(item_name)
-        folder = posixpath.dirname(item_name)
-        raw_labels.append(folder.split("/")[0] if folder else None)
     count = len(natives)
     report.n_loaded = count
     reporter.update(1.0, f"decoded {count} images")
@@ -224,9 +222,12 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
                             + ("" if largest == MAX_AUTO_SIZE else f" for {len(candidates):,} images (their copies "
                                f"are kept within {WORKING_BYTES / 1024**3:.0f} GB of memory; the pretrained encoder "
                                "reads the original files)"))
+    raw_labels, splits = folder_labels(names)
     labels, class_names = encode_labels(raw_labels)
     if labels is not None:
-        report.notes.append(f"{len(class_names)} sub-folders used as labels")
+        report.notes.append(f"{len(class_names)} sub-folders used as labels" if splits is None else
+                            f"{len(class_names)} class folders inside the {', '.join(sorted(set(splits)))} folders "
+                            "used as labels (the map can be coloured by the split)")
     in_place = side == largest  # the buffer is the dataset's array; else the rows move to a smaller one
     stacked = buffer[:count] if in_place else np.empty((count, side, side, 3), dtype=np.uint8)
     for i, own in enumerate(natives):
@@ -237,7 +238,21 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     del buffer
     return Dataset(name=name, item_names=names, images=stacked, labels=labels,
                    class_names=class_names, report=report, grayscale=all_gray, original_sizes=original_sizes,
-                   sources=kept if keep is not None else None)
+                   sources=kept if keep is not None else None,
+                   attributes={"split": splits} if splits is not None and labels is not None else None)
+
+
+# First-level folders with these names hold a data set's splits, each with the same class folders inside.
+SPLITS = frozenset({"train", "training", "val", "valid", "validation", "test", "testing", "dev", "eval"})
+
+
+def folder_labels(names: list[str]) -> tuple[list[str | None], list[str] | None]:
+    """Each item's label from its folders: the first-level folder (``cat/1.png``); when every item sits in a class
+    folder inside a split folder (``train/cat/1.png``, ``val/cat/7.png``), the class folder, and the splits too."""
+    parts = [posixpath.dirname(n).split("/") if posixpath.dirname(n) else [] for n in names]
+    if parts and all(len(p) >= 2 and p[0].lower() in SPLITS for p in parts):
+        return [p[1] for p in parts], [p[0] for p in parts]
+    return [p[0] if p else None for p in parts], None
 
 
 class _Unpacker:

@@ -146,3 +146,17 @@ def test_progress_is_reported_while_decoding(tmp_path):
     seen = []
     load_folder(shapes_folder(tmp_path), image_size=8, reporter=Reporter(lambda f, m: seen.append(f)))
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_class_folders_inside_train_and_val_folders_are_the_labels_and_the_split_is_kept():
+    entries = {f"pets/{split}/{cls}/{i}.png": png(colour)
+               for split, count in (("train", 3), ("val", 2)) for cls, colour in (("cat", (200, 30, 30)),
+                                                                                 ("dog", (30, 30, 200)))
+               for i in range(count)}
+    data = load_zip(io.BytesIO(make_zip(entries)), image_size=8, name="pets")
+    assert data.class_names == ["cat", "dog"] and len(data) == 10
+    assert sorted(set(data.attributes["split"])) == ["train", "val"] and data.attributes["split"].count("val") == 4
+    assert any("2 class folders inside the train, val folders used as labels" in n for n in data.report.notes)
+    plain = load_zip(io.BytesIO(make_zip({"train/1.png": png(), "val/2.png": png(), "val/3.png": png()})),
+                     image_size=8)  # split folders with no class folders inside: the splits are all there is
+    assert plain.class_names == ["train", "val"] and plain.attributes is None
