@@ -1,4 +1,5 @@
-"""Time series: a CSV with one series a row (ragged lengths allowed), and tslearn's ``Trace`` demo.
+"""Time series: a CSV with one series a row (ragged lengths allowed) or a row per time step (:func:`is_long`), and
+tslearn's ``Trace`` demo.
 
 A label column is optional: a first or last column whose header is ``label`` / ``class`` /
 ``y``, or whose cells are not all numbers. A first column named like an id (``id``, ``name``, ``sensor_id``), or
@@ -35,6 +36,8 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
     if not rows:
         raise DataError("the file has a header but no series")
     rows = [[c.strip() for c in row] for row in rows]
+    if header and is_long(header, rows):
+        return _from_long(header, rows, name)
     label_at, id_at = None, None
     first = [row[0] for row in rows]
     text_first = not all(is_number(c) for c in first if c)
@@ -75,24 +78,82 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
         if len(series) < MIN_LENGTH:
             raise DataError(f"row {number}: a series needs at least {MIN_LENGTH} values, found {len(series)}")
         values.append(series)
+    notes = [f"the first column{f' (“{header[0]}”)' if header else ''} names the series"] if id_at is not None else []
+    unique = id_at is not None and len(set(names)) == len(names)
+    return _series_dataset(name, names if unique else None, values, raw_labels if label_at is not None else None,
+                           notes)
+
+
+def _series_dataset(name: str, names: list[str] | None, values: list[list[float]], raw_labels: list | None,
+                    notes: list[str]) -> Dataset:
+    """Series of any lengths, NaN-padded to the longest, named ``names`` (or numbered)."""
     if len(values) < 2:
         raise DataError(f"need at least 2 series to cluster, found {len(values)}")
     longest = max(len(v) for v in values)
     table = np.full((len(values), longest), np.nan, dtype=np.float32)
     for i, series in enumerate(values):
         table[i, :len(series)] = series
-    report = ValidationReport(n_found=len(values), n_loaded=len(values))
+    report = ValidationReport(n_found=len(values), n_loaded=len(values), notes=list(notes))
     lengths = sorted({len(v) for v in values})
     if len(lengths) > 1:
         report.notes.append(f"ragged: lengths from {lengths[0]} to {lengths[-1]} (resampled to one length for "
                             "clustering)")
-    labels, class_names = encode_labels(raw_labels) if label_at is not None else (None, None)
-    if id_at is not None:
-        report.notes.append(f"the first column{f' (“{header[0]}”)' if header else ''} names the series")
-    unique = id_at is not None and len(set(names)) == len(names)
-    return Dataset(name=name, item_names=names if unique else [f"series {i}" for i in range(len(values))],
-                   series=table, labels=labels,
-                   class_names=class_names, report=report)
+    labels, class_names = encode_labels(raw_labels) if raw_labels is not None else (None, None)
+    return Dataset(name=name, item_names=names or [f"series {i}" for i in range(len(values))],
+                   series=table, labels=labels, class_names=class_names, report=report)
+
+
+TIME_HEADERS = ("time", "t", "timestamp", "date", "datetime", "step", "index", "ts")
+
+
+def is_long(header: list[str], rows: list[list[str]]) -> bool:
+    """Whether a CSV holds its series long, a row per time step (``id, time, value[, label]``): a header of two to
+    five columns, a time column among them unless there are at most three, whose first column (not a label) repeats
+    (each id on three rows or more, on average), with at least two ids."""
+    ids = {row[0] for row in rows if row}
+    timed = any(c in TIME_HEADERS for c in header[1:]) or len(header) <= 3
+    return 2 <= len(header) <= 5 and timed and header[0] not in LABEL_HEADERS and 2 <= len(ids) <= len(rows) / 3
+
+
+def _from_long(header: list[str], rows: list[list[str]], name: str) -> Dataset:
+    """One series per id from rows ``id, time, value[, label]``: each id's values in time order (by a column named
+    like ``time``, numbers or dates; else in file order), its label the label column's value (one per id)."""
+    import pandas as pd
+
+    frame = pd.DataFrame([row + [""] * (len(header) - len(row)) for row in rows], columns=header).iloc[:, :len(header)]
+    rest = header[1:]
+    label = next((c for c in rest if c in LABEL_HEADERS), None)
+    time = next((c for c in rest if c in TIME_HEADERS and c != label), None)
+    numbers = [c for c in rest if c not in (label, time) and frame[c].map(is_number).all()]
+    if not numbers:
+        raise DataError(f"a series a row per time step ({', '.join(header)}) needs a column of numbers for the values")
+    value = numbers[0]
+    notes = [f"one row per time step: a series per “{header[0]}”, its values “{value}”"
+             + (f" in “{time}” order" if time else " in file order")
+             + (f" (“{'”, “'.join(numbers[1:])}” not used: one value a step is clustered)" if len(numbers) > 1 else "")]
+    frame[value] = frame[value].astype(float)
+    if not np.isfinite(frame[value].to_numpy()).all():
+        raise DataError(f"“{value}” holds values that are not finite numbers (NaN or infinite)")
+    if time:
+        order = pd.to_numeric(frame[time], errors="coerce")
+        if order.isna().any():
+            order = pd.to_datetime(frame[time], errors="coerce", format="mixed")
+        if order.isna().any():
+            raise DataError(f"the time column “{time}” holds values that are neither numbers nor dates")
+        frame = frame.assign(_order=order).sort_values([header[0], "_order"], kind="stable")
+    names, values, raw_labels = [], [], []
+    for key, group in frame.groupby(header[0], sort=False):
+        if len(group) < MIN_LENGTH:
+            raise DataError(f"series “{key}”: a series needs at least {MIN_LENGTH} values, found {len(group)}")
+        names.append(str(key))
+        values.append(group[value].tolist())
+        if label:
+            found = set(group[label])
+            if len(found) > 1:
+                raise DataError(f"series “{key}” has {len(found)} labels ({', '.join(sorted(found)[:3])}): a label "
+                                "belongs to a whole series")
+            raw_labels.append(found.pop() or None)
+    return _series_dataset(name, names, values, raw_labels if label else None, notes)
 
 
 def trace() -> Dataset:

@@ -306,3 +306,22 @@ def test_graph_methods_compare_side_by_side(karate):
                                                                ("spectral_graph", {"n_clusters": 2})])
     assert [r.config.clusterer for r in results] == ["louvain_graph", "label_propagation", "spectral_graph"]
     assert all("modularity" in r.metrics for r in results)
+
+
+def test_series_written_a_row_per_time_step_become_one_series_per_id_in_time_order():
+    rng = np.random.default_rng(1)
+    rows = []
+    for i in range(8):
+        steps = np.arange(12 + i % 2)
+        rng.shuffle(steps)  # the rows in any order: the time column orders them
+        rows += [f"m{i},{t},{(t if i % 2 else -t) + 0.01 * i},{'up' if i % 2 else 'down'}" for t in steps]
+    data = api.load_series_csv(("sensor,time,reading,label\n" + "\n".join(rows)).encode())
+    assert data.item_names == [f"m{i}" for i in range(8)] and data.class_names == ["down", "up"]
+    assert data.series[1, :12].tolist() == pytest.approx([t + 0.01 for t in range(12)])  # in time order
+    assert np.isnan(data.series[0, 12]) and not np.isnan(data.series[1, 12])  # 12 and 13 steps: ragged
+    assert "one row per time step: a series per “sensor”, its values “reading” in “time” order" in data.report.notes
+    with pytest.raises(DataError, match="a label belongs to a whole series"):
+        api.load_series_csv(b"id,t,v,label\n" + "\n".join(f"a,{t},{t},{'xy'[t % 2]}" for t in range(6)).encode()
+                            + b"\n" + "\n".join(f"b,{t},{t},x" for t in range(6)).encode())
+    wide = api.load_series_csv(b"label,v1,v2,v3,v4\na,1,2,3,4\na,2,3,4,5\na,1,1,1,1\nb,4,3,2,1\nb,5,4,3,2\nb,1,2,1,2\n")
+    assert wide.series.shape == (6, 4)  # a label first, one series a row: not a row per time step
