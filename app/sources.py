@@ -81,7 +81,8 @@ FILES = {  # what the file holds → (uploader label, types, widget key, loader)
                         "'label' column, an id column and text categories are recognised",
                         ["npz", "csv"], "table_upload", None),
     "time series": ("A .csv with one series a row (an optional label column first or last; rows may be of "
-                    "different lengths), or a row per time step: id, time, value and an optional label", ["csv", "tsv", "txt"], "series_upload", api.load_series_csv),
+                    "different lengths), or a row per time step: id, time, value and an optional label",
+                    ["csv", "tsv", "txt"], "series_upload", api.load_series_csv),
     "an edge list": ("A .csv / .tsv of edges: source, target and an optional weight a row",
                      ["csv", "tsv", "txt", "edges"], "edges_upload", api.load_edge_list),
     "a GraphML graph": ("A GraphML file (node attribute 'club', 'label' or 'group' becomes the label)",

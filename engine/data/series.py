@@ -78,7 +78,7 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
         if len(series) < MIN_LENGTH:
             raise DataError(f"row {number}: a series needs at least {MIN_LENGTH} values, found {len(series)}")
         values.append(series)
-    notes = [f"the first column{f' (“{header[0]}”)' if header else ''} names the series"] if id_at is not None else []
+    notes = [] if id_at is None else [f"the first column{f' (“{header[0]}”)' if header else ''} names the series"]
     unique = id_at is not None and len(set(names)) == len(names)
     return _series_dataset(name, names if unique else None, values, raw_labels if label_at is not None else None,
                            notes)
@@ -130,7 +130,8 @@ def _from_long(header: list[str], rows: list[list[str]], name: str) -> Dataset:
     value = numbers[0]
     notes = [f"one row per time step: a series per “{header[0]}”, its values “{value}”"
              + (f" in “{time}” order" if time else " in file order")
-             + (f" (“{'”, “'.join(numbers[1:])}” not used: one value a step is clustered)" if len(numbers) > 1 else "")]
+             + (f" (“{'”, “'.join(numbers[1:])}” not used: one value a step is clustered)"
+                if len(numbers) > 1 else "")]
     frame[value] = frame[value].astype(float)
     if not np.isfinite(frame[value].to_numpy()).all():
         raise DataError(f"“{value}” holds values that are not finite numbers (NaN or infinite)")

@@ -319,7 +319,8 @@ def test_series_written_a_row_per_time_step_become_one_series_per_id_in_time_ord
     assert data.item_names == [f"m{i}" for i in range(8)] and data.class_names == ["down", "up"]
     assert data.series[1, :12].tolist() == pytest.approx([t + 0.01 for t in range(12)])  # in time order
     assert np.isnan(data.series[0, 12]) and not np.isnan(data.series[1, 12])  # 12 and 13 steps: ragged
-    assert "one row per time step: a series per “sensor”, its values “reading” in “time” order" in data.report.notes
+    said = "one row per time step: a series per “sensor”, its values “reading” in “time” order"
+    assert said in data.report.notes
     with pytest.raises(DataError, match="a label belongs to a whole series"):
         api.load_series_csv(b"id,t,v,label\n" + "\n".join(f"a,{t},{t},{'xy'[t % 2]}" for t in range(6)).encode()
                             + b"\n" + "\n".join(f"b,{t},{t},x" for t in range(6)).encode())
