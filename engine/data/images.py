@@ -228,6 +228,12 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         report.notes.append(f"{len(class_names)} sub-folders used as labels" if splits is None else
                             f"{len(class_names)} class folders inside the {', '.join(sorted(set(splits)))} folders "
                             "used as labels (the map can be coloured by the split)")
+    else:  # no class folders: a table of file names and their classes beside the images (labels.csv, train.csv)
+        tables = [(n, r) for n, r in sources if Path(n).suffix.lower() in (".csv", ".tsv")]
+        raw_labels, said = labels_from_table(tables, names) if tables else (None, None)
+        labels, class_names = encode_labels(raw_labels) if raw_labels else (None, None)
+        if said:
+            report.notes.append(said)
     in_place = side == largest  # the buffer is the dataset's array; else the rows move to a smaller one
     stacked = buffer[:count] if in_place else np.empty((count, side, side, 3), dtype=np.uint8)
     for i, own in enumerate(natives):
@@ -240,6 +246,42 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
                    class_names=class_names, report=report, grayscale=all_gray, original_sizes=original_sizes,
                    sources=kept if keep is not None else None,
                    attributes={"split": splits} if splits is not None and labels is not None else None)
+
+
+def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[str] | None, str | None]:
+    """The images' labels from a CSV beside them: a column naming every image (its path, file name or file name
+    without extension) and a label column as a table's (``engine.data.tables.column_roles``: named ``label`` /
+    ``class``…, else the first of a few categories). Returns the labels and a sentence, or why no table gave them."""
+    import pandas as pd
+
+    from engine.data.tables import column_roles
+
+    forms = (names, [posixpath.basename(n) for n in names], [posixpath.splitext(posixpath.basename(n))[0]
+                                                             for n in names])
+    why = None
+    for table, read in tables:
+        try:
+            frame = pd.read_csv(io.BytesIO(read()), sep=None, engine="python", dtype=str).dropna(how="all")
+        except Exception:  # not a table we can read: it is skipped as a non-image file anyway
+            continue
+        for column in frame.columns:
+            cells = frame[column].astype(str).str.strip()
+            known = set(cells)
+            form = max(forms, key=lambda keys: sum(k in known for k in keys))
+            matched = sum(k in known for k in form)
+            if matched < 0.5 * len(names):
+                continue
+            roles, _ = column_roles(frame.drop(columns=[column]))
+            label = next((c for c, role in roles.items() if role == "label"), None)
+            if label is None:
+                why = f"{table}: names the images in “{column}” but has no column of a few classes"
+                continue
+            lookup = dict(zip(cells, frame[label].astype(str).str.strip()))
+            if matched < len(names):
+                why = f"{table}: gives “{label}” for {matched:,} of the {len(names):,} images, not all: not used"
+                continue
+            return [lookup[k] for k in form], f"labels from {table}: “{label}” of each image named in “{column}”"
+    return None, why
 
 
 # First-level folders with these names hold a data set's splits, each with the same class folders inside.

@@ -160,3 +160,27 @@ def test_class_folders_inside_train_and_val_folders_are_the_labels_and_the_split
     plain = load_zip(io.BytesIO(make_zip({"train/1.png": png(), "val/2.png": png(), "val/3.png": png()})),
                      image_size=8)  # split folders with no class folders inside: the splits are all there is
     assert plain.class_names == ["train", "val"] and plain.attributes is None
+
+
+@pytest.mark.parametrize("table, key", [
+    ("file,label\n{files}", lambda name: name),  # file names
+    ("id;breed;weight\n{stems}", lambda name: name[:-4]),  # names without extension, semicolons, a named column
+])
+def test_labels_come_from_a_table_of_file_names_beside_the_images(table, key):
+    classes = {f"img{i}.png": ("cat" if i % 2 else "dog") for i in range(8)}
+    rows = "\n".join(f"{key(n)},{c}" if "label" in table else f"{key(n)};{c};{3 + i}"
+                     for i, (n, c) in enumerate(classes.items()))
+    text = table.replace("{files}", rows).replace("{stems}", rows)
+    entries = {**{f"photos/{n}": png((200, 30, 30) if c == "cat" else (30, 30, 200)) for n, c in classes.items()},
+               "labels.csv": text.encode()}
+    data = load_zip(io.BytesIO(make_zip(entries)), image_size=8)
+    assert [data.class_names[i] for i in data.labels] == [classes[n.split("/")[-1]] for n in data.item_names]
+    assert any(n.startswith("labels from labels.csv: “") for n in data.report.notes)
+
+
+def test_a_table_that_names_only_some_images_gives_no_labels_and_says_so():
+    entries = {f"img{i}.png": png() for i in range(6)}
+    entries["labels.csv"] = b"file,label\nimg0.png,a\nimg1.png,b\nimg2.png,a\nimg3.png,b\n"
+    data = load_zip(io.BytesIO(make_zip(entries)), image_size=8)
+    assert data.labels is None
+    assert "labels.csv: gives “label” for 4 of the 6 images, not all: not used" in data.report.notes
