@@ -280,7 +280,8 @@ def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[
             if matched < len(names):
                 why = f"{table}: gives “{label}” for {matched:,} of the {len(names):,} images, not all: not used"
                 continue
-            return [lookup[k] for k in form], f"labels from {table}: “{label}” of each image named in “{column}”"
+            said = f"labels from {table}: “{label}” of each image named in “{column}”"
+            return [lookup[k] for k in form], said
     return None, why
 
 
