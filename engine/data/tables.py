@@ -128,8 +128,10 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
     """Each column's role in a table from the wild, and a sentence for each one that is not a plain feature:
 
     * ``label``: a column named like :data:`LABEL_COLUMNS` (by the names' order, not the columns': in "x, y,
-      label" the label is "label" and y a coordinate); when none is, the first column of a few text categories
-      (at most :data:`CATEGORIES_MAX` values, each on two rows on average: ``species``, ``diagnosis``). Labels
+      label" the label is "label" and y a coordinate), unless it holds a quantity (:func:`_quantity`: then it is
+      left out, as the target of a regression is neither a feature nor a class; a quantity ``y`` is a coordinate,
+      a feature); when none is, the first column of a few text categories (at most :data:`CATEGORIES_MAX` values,
+      each on two rows on average: ``species``, ``diagnosis``). Labels
       colour the map and score the clusters; they are never features, so a class column cannot leak into them.
     * ``names``: an identifier, the first text column whose values are all different (``name``, ``W0001``), or a
       numeric one named like an id (``id``, ``customer_id``, pandas' ``Unnamed: 0``) holding different integers:
@@ -142,10 +144,16 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
     roles, notes = {}, []
     named = {str(c).strip().lower(): c for c in frame.columns}
     label = next((named[n] for n in LABEL_COLUMNS if n in named), None)
-    if label is not None:
+    n = len(frame)
+    if label is not None and _quantity(frame[label]) and str(label).strip().lower() == "y":
+        label = None  # "x, y": a coordinate, a feature like x
+    elif label is not None and _quantity(frame[label]):  # a number to predict, not classes
+        roles[label] = "left out"
+        notes.append(f"“{label}” left out: {frame[label].nunique():,} different values, a quantity to predict "
+                     "rather than classes (neither a feature nor the label)")
+    elif label is not None:
         roles[label] = "label"
         notes.append(f"“{label}” is the label: it colours the map and scores the clusters, and is not a feature")
-    n = len(frame)
     for column in frame.columns:
         if column in roles:
             continue
@@ -188,6 +196,16 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
             roles[column] = "left out"
             notes.append(f"“{column}” left out: text")
     return roles, notes
+
+
+def _quantity(values: pd.Series) -> bool:
+    """Whether a column named like a label holds a quantity rather than classes: numbers with fractions, or more
+    than :data:`CATEGORIES_MAX` different ones (a regression target: diabetes progression, a price)."""
+    present = values.dropna()
+    if not pd.api.types.is_numeric_dtype(present) or pd.api.types.is_bool_dtype(present):
+        return False
+    numbers = present.to_numpy(dtype=np.float64)
+    return bool(present.nunique() > CATEGORIES_MAX or np.any(np.mod(numbers, 1) != 0))
 
 
 def _dates(text: pd.Series) -> bool:

@@ -174,3 +174,16 @@ def test_a_label_column_with_empty_cells_says_why_it_gives_no_labels():
     assert data.labels is None and data.label_column is None
     assert "“label” gives no labels: 1 of its cells are empty (the map can be coloured by it)" in data.report.notes
     assert data.attributes == {"label": ["x", "(empty)", "y"]}
+
+
+def test_a_column_named_like_a_label_that_holds_a_quantity_is_no_label():
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.3f},{b:.3f},{'FM'[i % 2]},{100 + 3.7 * i:.1f}"
+                     for i, (a, b) in enumerate(rng.normal(size=(80, 2))))
+    data = load_csv(io.StringIO("bmi,bp,sex,target\n" + rows))  # a regression target: neither feature nor label
+    assert data.columns == ["bmi", "bp"] and data.class_names == ["F", "M"]
+    assert any(n.startswith("“target” left out: 80 different values, a quantity") for n in data.report.notes)
+    points = load_csv(io.StringIO("x,y\n" + "\n".join(f"{a:.3f},{b:.3f}" for a, b in rng.normal(size=(80, 2)))))
+    assert points.columns == ["x", "y"] and points.labels is None  # "y" beside "x": a coordinate
+    coded = load_csv(io.StringIO("a,b,target\n" + "\n".join(f"{i},{i % 5},{i % 3}" for i in range(30))))
+    assert coded.class_names == ["0", "1", "2"]  # whole numbers, a few of them: classes
