@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--feature-param", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--csv-kind", default="table", choices=("table", "series", "edges"),
                      help="what a .csv holds: a feature table, time series (one a row) or an edge list")
+    run.add_argument("--label-column", default=None, metavar="NAME",
+                     help="a table: which column of categories is the label (default: one named label/class/target, "
+                          "else the first column of a few text categories); 'none' for no label")
     run.add_argument("--reduce", default=None, choices=list(api.REDUCERS), help="default: by data kind")
     run.add_argument("--reduce-param", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--dims", type=int, default=2, choices=(2, 3))
@@ -149,6 +152,10 @@ def _cluster(args: argparse.Namespace) -> int:
     else:
         dataset = api.load(args.data, image_size=args.image_size, reporter=reporter.stage(0.0, 0.05),
                            csv_kind=args.csv_kind, originals=None if args.no_save else api.RunStore().originals)
+        if args.label_column is not None:
+            if dataset.table is None:
+                raise ValueError("--label-column is for tables: images take theirs from folders")
+            dataset = dataset.labelled_by(None if args.label_column.lower() == "none" else args.label_column)
     config = api.default_config(dataset, reducer_params=parse_pairs(args.reduce_param), n_components=args.dims,
                                 seed=args.seed, feature_params=parse_pairs(args.feature_param))
     chosen = {"reducer": args.reduce, "clusterer": args.method, "cluster_on": args.cluster_on,

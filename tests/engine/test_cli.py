@@ -74,3 +74,17 @@ def test_a_table_from_the_wild_runs_and_the_cli_says_what_the_loader_made_of_it(
 
     assert main(["cluster", "--data", str(tmp_path / "wild.csv"), "--no-save"]) == 0  # the same, a line each
     assert "            loaded  “colour” (2 categories) is the label" in capsys.readouterr().out
+
+
+def test_the_label_column_is_chosen_on_the_command_line(tmp_path, capsys):
+    text = "id,a,b,colour,kind\n" + "\n".join(f"r{i},{i % 3 * 5 + 0.1 * (i % 7)},{i % 2},{'rg'[i % 2]},{'xyz'[i % 3]}"
+                                             for i in range(60))
+    (tmp_path / "t.csv").write_text(text)  # no column named label: "colour" is the guess, "kind" the classes
+    for chosen, classes in (("kind", 3), ("none", None)):
+        assert main(["cluster", "--data", str(tmp_path / "t.csv"), "--label-column", chosen, "--no-save",
+                     "--json"]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        assert (payload["ari"] is None) == (classes is None)
+    assert payload["n_items"] == 60
+    assert main(["cluster", "--data", str(tmp_path / "t.csv"), "--label-column", "a", "--no-save", "--json"]) == 2
+    assert "'a' is not one of this table's category columns (kind, colour)" in capsys.readouterr().err
