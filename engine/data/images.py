@@ -276,7 +276,7 @@ def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[
             if label is None:
                 why = f"{table}: names the images in “{column}” but has no column of a few classes"
                 continue
-            lookup = dict(zip(cells, frame[label].astype(str).str.strip()))
+            lookup = dict(zip(cells, [None if pd.isna(v) else str(v).strip() for v in frame[label]]))
             if matched < len(names):
                 why = f"{table}: gives “{label}” for {matched:,} of the {len(names):,} images, not all: not used"
                 continue
