@@ -12,7 +12,7 @@ from engine.cluster.tree import (LINKAGES, MAX_TREE_ITEMS, Tree, build_tree, cut
 from engine.data import (DEMOS, Dataset, DataError, Limits, load, load_csv, load_edge_list, load_files, load_graphml,
                          load_npz, load_series_csv, load_zip)
 from engine.data.demo import KINDS as DEMO_KINDS
-from engine.data.tables import categories, table_frame
+from engine.data.tables import attribute_groups, table_frame
 from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
 from engine.data.thumbs import data_uri, montage, png_bytes
 from engine.encoders import ENCODERS
@@ -93,7 +93,7 @@ __all__ = [
     "CLUSTERERS", "REDUCERS", "FEATURES", "DEMOS", "Entry", "Param", "available_for",
     "Dataset", "DataError", "Limits", "load", "load_csv", "load_npz", "load_zip", "load_files",
     "Config", "Result", "run", "reopen", "compare", "features_for", "default_config", "k_sweep", "Sweep",
-    "ClusterProfile", "cluster_profiles", "distinguishing_columns", "columns_sentence", "table_frame", "categories",
+    "ClusterProfile", "cluster_profiles", "distinguishing_columns", "columns_sentence", "table_frame", "attribute_groups",
     "montage", "png_bytes", "data_uri", "hover_uris",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_cap", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",

@@ -44,7 +44,7 @@ colours = None
 if colour_by == "True label":
     groups, names = data.labels, dict(enumerate(data.class_names))
 elif colour_by in attributes:
-    groups, names = api.categories(attributes[colour_by])
+    groups, names = api.attribute_groups(attributes[colour_by])
 elif colour_by == "Map trust":
     groups, names, colours = api.trust_colouring(res.extras["map_trust"])
 elif colour_by == "Ambiguity":

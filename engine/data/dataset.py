@@ -223,15 +223,31 @@ def is_number(text: str) -> bool:
     return True
 
 
+def separator_of(line: str, candidates: str) -> str | None:
+    """The one of ``candidates`` that a CSV's header ``line`` holds most of (the first listed on a tie); None when
+    it holds none of them."""
+    counts = {sep: line.count(sep) for sep in candidates}
+    return max(counts, key=counts.get) if max(counts.values()) else None
+
+
+def named_like_an_id(name: str, names: tuple[str, ...]) -> bool:
+    """Whether a (lower-case) column name names an identifier: one of ``names``, or ending in ``_id`` / `` id``."""
+    return name in names or name.endswith(("_id", " id"))
+
+
+def categories(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Each value's category number, the categories in natural order ("2" before "10")."""
+    names = sorted(set(values), key=_natural_key)
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index[value] for value in values], dtype=np.int64), names
+
+
 def encode_labels(raw: list[str | None]) -> tuple[np.ndarray | None, list[str] | None]:
     """String labels to indices; ``None`` when any item is unlabelled or fewer than two classes exist."""
     if not raw or any(label is None for label in raw):
         return None, None
-    names = sorted(set(raw), key=_natural_key)
-    if len(names) < 2:
-        return None, None
-    index = {name: i for i, name in enumerate(names)}
-    return np.array([index[label] for label in raw], dtype=np.int64), names
+    labels, names = categories(raw)
+    return (labels, names) if len(names) >= 2 else (None, None)
 
 
 def _natural_key(text: str) -> tuple:

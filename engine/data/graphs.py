@@ -16,7 +16,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, is_number, source_text
+from engine.data.dataset import (Dataset, DataError, ValidationReport, encode_labels, is_number, separator_of,
+                                 source_text)
 
 MAX_NODES = 200_000  # a 100,000-node, 1M-edge graph loads and clusters in about a minute on 2 cores
 DENSE_NODES = 5000  # up to here the adjacency is a dense matrix (every method); beyond it is sparse (see FEATURES)
@@ -105,8 +106,7 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         raise DataError("the edge list is empty")
-    counts = {sep: lines[0].count(sep) for sep in ("\t", ",", ";", "|")}
-    delimiter = max(counts, key=counts.get) if max(counts.values()) else None  # else: spaces
+    delimiter = separator_of(lines[0], "\t,;|")  # None: spaces
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)) if delimiter else \
         [line.split() for line in lines]
     first = 1

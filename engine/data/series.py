@@ -16,7 +16,8 @@ import os
 
 import numpy as np
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, is_number, source_text
+from engine.data.dataset import (Dataset, DataError, ValidationReport, encode_labels, is_number, named_like_an_id,
+                                 source_text)
 
 LABEL_HEADERS = ("label", "labels", "class", "y", "target")
 ID_HEADERS = ("id", "name", "series", "index", "")
@@ -41,7 +42,7 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
     label_at, id_at = None, None
     first = [row[0] for row in rows]
     text_first = not all(is_number(c) for c in first if c)
-    named_id = bool(header) and (header[0] in ID_HEADERS or header[0].endswith(("_id", " id")))
+    named_id = bool(header) and named_like_an_id(header[0], ID_HEADERS)
     if header and header[0] in LABEL_HEADERS:
         label_at = 0
     elif header and header[-1] in LABEL_HEADERS:

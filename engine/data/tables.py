@@ -3,6 +3,7 @@ other columns sorted out as a table from the wild needs: :func:`column_roles`)."
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -12,7 +13,8 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels, is_number
+from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, encode_labels, is_number,
+                                 named_like_an_id, separator_of)
 
 LABEL_COLUMNS = ("label", "labels", "class", "target", "y")
 
@@ -43,27 +45,22 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     of a few text categories becomes the label when none is named, dates and other text are left out), each said in
     the report. Missing numbers are filled with their column's median (see :func:`_table_dataset`)."""
     options = dialect(source)
-    start = None if isinstance(source, (str, os.PathLike)) else source.tell()
     frame = _read(source, options)
-    headless = len(frame.columns) > 0 and all(is_number(str(c)) for c in frame.columns)
-    if headless:  # the first row is numbers, not names: a file with no header row
-        if start is not None:
-            source.seek(start)
-        frame = _read(source, {**options, "header": None})
+    headless = options.get("header", 0) is None
+    if headless:
         frame.columns = [f"column {j + 1}" for j in range(frame.shape[1])]
     roles, notes = column_roles(frame)
     if headless:
         notes.insert(0, "no header row: its columns are numbered")
-    if options:
+    if "sep" in options:
         notes.insert(0, f"read as {SEPARATORS[options['sep']]}-separated"
                         + (" with decimal commas" if "decimal" in options else ""))
-    steps = [c for c, role in roles.items() if role == "feature"]
-    if len(steps) >= SERIES_HINT and len({re.sub(r"\d+$", "", str(c)) for c in steps}) == 1 \
-            and all(re.search(r"\d$", str(c)) for c in steps):
-        notes.append(f"its {len(steps):,} columns are numbered like time steps: if each row is a time series, "
+    features = [c for c, role in roles.items() if role == "feature"]
+    if len(features) >= SERIES_HINT and len({re.sub(r"\d+$", "", str(c)) for c in features}) == 1 \
+            and all(re.search(r"\d$", str(c)) for c in features):
+        notes.append(f"its {len(features):,} columns are numbered like time steps: if each row is a time series, "
                      "load it as time series (the Data page's “time series”, or `--csv-kind series`) to cluster "
                      "the series' shapes (DTW)")
-    features = [c for c, role in roles.items() if role == "feature"]
     if not features:
         raise DataError("no numeric column to cluster on: " + "; ".join(notes) if notes else
                         "no numeric column to cluster on")
@@ -96,9 +93,11 @@ def _read(source, options: dict) -> pd.DataFrame:
 
 
 def dialect(source) -> dict:
-    """``pd.read_csv`` options for a CSV that is not comma-separated: the separator its header line holds most of
-    (a semicolon, a tab, a bar) and, with a semicolon or a tab, decimal commas where its first rows hold numbers
-    written so (``1,5``: European spreadsheets). Empty for a plain comma-separated file."""
+    """``pd.read_csv`` options for a CSV read from its first 64 KB: for one that is not comma-separated, the
+    separator its header line holds most of (a semicolon, a tab, a bar) and, with a semicolon or a tab, decimal
+    commas where its first rows hold numbers written so (``1,5``: European spreadsheets); ``header=None`` when its
+    first line is all numbers, not names (a file with no header row). Empty for a plain comma-separated file with
+    a header."""
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as handle:
             head = handle.read(65536)
@@ -108,13 +107,15 @@ def dialect(source) -> dict:
         source.seek(at)
     text = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
     lines = text.splitlines()[:20]
-    counts = {sep: lines[0].count(sep) for sep in SEPARATORS} if lines else {}
-    sep = max(counts, key=counts.get) if counts and max(counts.values()) else ","
-    if sep == ",":
+    if not lines:
         return {}
-    decimal = sep != "|" and any(re.fullmatch(r"-?\d+,\d+", cell.strip())
-                                 for line in lines[1:] for cell in line.split(sep))
-    return {"sep": sep, **({"decimal": ","} if decimal else {})}
+    sep = separator_of(lines[0], "".join(SEPARATORS)) or ","
+    decimal = sep not in ",|" and any(re.fullmatch(r"-?\d+,\d+", cell.strip())
+                                      for line in lines[1:] for cell in line.split(sep))
+    first = next(csv.reader([lines[0]], delimiter=sep), [])
+    headless = bool(first) and all(is_number(cell) for cell in first)
+    return {**({"sep": sep} if sep != "," else {}), **({"decimal": ","} if decimal else {}),
+            **({"header": None} if headless else {})}
 
 
 # A text column with at most this many different values (and at most half as many as rows) holds categories.
@@ -145,12 +146,13 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
     named = {str(c).strip().lower(): c for c in frame.columns}
     label = next((named[n] for n in LABEL_COLUMNS if n in named), None)
     n = len(frame)
-    if label is not None and _quantity(frame[label]) and str(label).strip().lower() == "y":
-        label = None  # "x, y": a coordinate, a feature like x
-    elif label is not None and _quantity(frame[label]):  # a number to predict, not classes
-        roles[label] = "left out"
-        notes.append(f"“{label}” left out: {frame[label].nunique():,} different values, a quantity to predict "
-                     "rather than classes (neither a feature nor the label)")
+    if label is not None and _quantity(frame[label]):  # a number to predict, not classes
+        if str(label).strip().lower() == "y":
+            label = None  # "x, y": a coordinate, a feature like x
+        else:
+            roles[label] = "left out"
+            notes.append(f"“{label}” left out: {frame[label].nunique():,} different values, a quantity to predict "
+                         "rather than classes (neither a feature nor the label)")
     elif label is not None:
         roles[label] = "label"
         notes.append(f"“{label}” is the label: it colours the map and scores the clusters, and is not a feature")
@@ -162,7 +164,7 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
         key = str(column).strip().lower()
         numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
         if numeric:
-            idlike = key in ID_NAMES or key.endswith(("_id", " id"))
+            idlike = named_like_an_id(key, ID_NAMES)
             whole = len(present) == n and np.all(np.mod(present.to_numpy(dtype=np.float64), 1) == 0)
             if idlike and whole and present.is_unique and "names" not in roles.values():
                 roles[column] = "names"
@@ -273,10 +275,7 @@ def table_frame(dataset: Dataset, indices) -> pd.DataFrame:
     return pd.DataFrame(dataset.table[indices], columns=columns, index=[dataset.item_names[i] for i in indices])
 
 
-def categories(values: list[str]) -> tuple[np.ndarray, dict[int, str]]:
-    """An attribute's values as group numbers (its categories in natural order) and each group's name."""
-    from engine.data.dataset import _natural_key
-
-    names = sorted(set(values), key=_natural_key)
-    index = {name: i for i, name in enumerate(names)}
-    return np.array([index[v] for v in values], dtype=np.int64), dict(enumerate(names))
+def attribute_groups(values: list[str]) -> tuple[np.ndarray, dict[int, str]]:
+    """An attribute's values as map groups (its categories in natural order) and each group's name."""
+    groups, names = categories(values)
+    return groups, dict(enumerate(names))
