@@ -121,7 +121,8 @@ def _from_long(header: list[str], rows: list[list[str]], name: str) -> Dataset:
     like ``time``, numbers or dates; else in file order), its label the label column's value (one per id)."""
     import pandas as pd
 
-    frame = pd.DataFrame([row + [""] * (len(header) - len(row)) for row in rows], columns=header).iloc[:, :len(header)]
+    width = len(header)
+    frame = pd.DataFrame([row[:width] + [""] * (width - len(row)) for row in rows], columns=header)
     rest = header[1:]
     label = next((c for c in rest if c in LABEL_HEADERS), None)
     time = next((c for c in rest if c in TIME_HEADERS and c != label), None)
@@ -142,9 +143,11 @@ def _from_long(header: list[str], rows: list[list[str]], name: str) -> Dataset:
             order = pd.to_datetime(frame[time], errors="coerce", format="mixed")
         if order.isna().any():
             raise DataError(f"the time column “{time}” holds values that are neither numbers nor dates")
-        frame = frame.assign(_order=order).sort_values([header[0], "_order"], kind="stable")
+        frame = frame.assign(_order=order)
     names, values, raw_labels = [], [], []
-    for key, group in frame.groupby(header[0], sort=False):
+    for key, group in frame.groupby(header[0], sort=False):  # the ids in the file's order
+        if time:
+            group = group.sort_values("_order", kind="stable")
         if len(group) < MIN_LENGTH:
             raise DataError(f"series “{key}”: a series needs at least {MIN_LENGTH} values, found {len(group)}")
         names.append(str(key))

@@ -326,3 +326,10 @@ def test_series_written_a_row_per_time_step_become_one_series_per_id_in_time_ord
                             + b"\n" + "\n".join(f"b,{t},{t},x" for t in range(6)).encode())
     wide = api.load_series_csv(b"label,v1,v2,v3,v4\na,1,2,3,4\na,2,3,4,5\na,1,1,1,1\nb,4,3,2,1\nb,5,4,3,2\nb,1,2,1,2\n")
     assert wide.series.shape == (6, 4)  # a label first, one series a row: not a row per time step
+
+
+def test_series_a_row_per_time_step_keep_the_files_order_of_ids_and_ignore_extra_cells():
+    rows = [f"{sid},{t},{t * (1 if sid == 'b10' else -1)}" + (",extra" if t == 0 else "")
+            for sid in ("b10", "b2") for t in (3, 1, 0, 2, 4)]
+    data = api.load_series_csv(("id,time,value\n" + "\n".join(rows)).encode())
+    assert data.item_names == ["b10", "b2"] and data.series[0].tolist() == [0, 1, 2, 3, 4]
