@@ -138,6 +138,7 @@ def name_contested(argued) -> None:
 limit = st.slider("Clusters shown", 1, len(profiles), min(len(profiles), 12), key="clusters_shown") \
     if len(profiles) > 1 else 1
 colours = colour_map([p.label for p in profiles])
+apart = {} if data.table is None else api.distinguishing_columns(data.table, res.labels, data.columns)
 for p in profiles[:limit]:
     st.markdown(f"<span style='color:{colours[p.label]};font-size:1.3em'>●</span> "
                 f"**{api.cluster_heading(p.label, titles)}** · {p.size:,} items ({p.size / n:.1%})",
@@ -160,8 +161,7 @@ for p in profiles[:limit]:
             st.caption(", ".join(names[:200]) + (f" … and {len(names) - 200:,} more" if len(names) > 200 else ""))
         else:
             if p.label >= 0:
-                st.caption("Sets it apart: " + api.columns_sentence(
-                    api.distinguishing_columns(data.table, res.labels, p.label, data.columns)) + ".")
+                st.caption("Sets it apart: " + api.columns_sentence(apart[p.label]) + ".")
             st.dataframe(api.table_frame(data, p.representatives), height=160)
             st.caption("Its most typical rows (nearest the centre of the space it was clustered in)."
                        if p.label >= 0 else "A random sample of the rows left as noise.")

@@ -64,22 +64,31 @@ APART = 0.5
 TOP_COLUMNS = 4
 
 
-def distinguishing_columns(table: np.ndarray, labels: np.ndarray, label: int,
-                           columns: list[str] | None = None) -> list[dict]:
-    """The columns of a feature ``table`` (its own values, not standardised) whose mean in cluster ``label`` lies at
-    least :data:`APART` standard deviations from their mean over every item, farthest first, at most
-    :data:`TOP_COLUMNS`: each with its name, the cluster's mean, the overall mean and the distance in deviations."""
-    table = np.asarray(table, dtype=np.float64)
-    members = np.asarray(labels) == label
-    if not members.any() or members.all():
-        return []
-    overall, spread = table.mean(axis=0), table.std(axis=0)
-    inside = table[members].mean(axis=0)
-    effect = np.divide(inside - overall, spread, out=np.zeros_like(overall), where=spread > 0)
+def distinguishing_columns(table: np.ndarray, labels: np.ndarray,
+                           columns: list[str] | None = None) -> dict[int, list[dict]]:
+    """For each cluster (noise left out), the columns of a feature ``table`` (its own values, not standardised)
+    whose mean in the cluster lies at least :data:`APART` standard deviations from their mean over every item,
+    farthest first, at most :data:`TOP_COLUMNS`: each with its name, the cluster's mean, the overall mean and the
+    distance in deviations. One pass for every cluster (a page shows them all: at a million rows, 10 clusters took
+    1.6 s one by one)."""
+    import pandas as pd
+
+    table, labels = np.asarray(table), np.asarray(labels)
+    overall, spread = table.mean(axis=0, dtype=np.float64), table.std(axis=0, dtype=np.float64)
+    means = pd.DataFrame(table, copy=False).groupby(labels).mean()
+    sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, dtype=np.int64)
     names = columns or [f"column {j}" for j in range(table.shape[1])]
-    order = [j for j in np.argsort(-np.abs(effect), kind="stable") if abs(effect[j]) >= APART][:TOP_COLUMNS]
-    return [{"column": names[j], "mean": float(inside[j]), "overall": float(overall[j]), "effect": float(effect[j])}
-            for j in order]
+    found = {}
+    for label in means.index[means.index >= 0]:
+        if sizes[label] == len(labels):  # one cluster holding every item: nothing sets it apart
+            found[int(label)] = []
+            continue
+        inside = means.loc[label].to_numpy(dtype=np.float64)
+        effect = np.divide(inside - overall, spread, out=np.zeros_like(overall), where=spread > 0)
+        order = [j for j in np.argsort(-np.abs(effect), kind="stable") if abs(effect[j]) >= APART][:TOP_COLUMNS]
+        found[int(label)] = [{"column": names[j], "mean": float(inside[j]), "overall": float(overall[j]),
+                              "effect": float(effect[j])} for j in order]
+    return found
 
 
 def columns_sentence(found: list[dict]) -> str:

@@ -241,6 +241,8 @@ def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray,
 def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
     profiles = cluster_profiles(ctx.space, ctx.labels)
     given = cluster_names(ctx.record.metrics)
+    apart = {} if ctx.dataset.table is None else \
+        distinguishing_columns(ctx.dataset.table, ctx.labels, ctx.dataset.columns)
     cards = []
     for p in profiles[:MAX_GALLERIES]:
         members = np.flatnonzero(ctx.labels == p.label)
@@ -249,9 +251,8 @@ def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
             found, counts = np.unique(ctx.dataset.labels[members], return_counts=True)
             top = ctx.dataset.class_names[found[counts.argmax()]]
             caption += f" · mostly {top} ({counts.max() / len(members):.0%})"
-        if ctx.dataset.table is not None and p.label >= 0:  # what its columns say, where it has columns
-            caption += " · sets it apart: " + columns_sentence(
-                distinguishing_columns(ctx.dataset.table, ctx.labels, p.label, ctx.dataset.columns))
+        if p.label in apart:  # what its columns say, where it has columns
+            caption += " · sets it apart: " + columns_sentence(apart[p.label])
         indices = np.concatenate([p.representatives, p.outliers])
         cards.append(_gallery_card(ctx, heading(p.label, given), figures.colour(p.label), indices,
                                    caption + (" · last row: outliers" if len(p.outliers) else "")))

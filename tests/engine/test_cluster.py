@@ -71,7 +71,7 @@ def test_the_columns_that_set_a_cluster_apart_are_named_with_their_means():
                              np.where(labels == 0, 1500.0, 500.0) + rng.normal(0, 50, 400),  # cluster 0 high
                              np.where(labels == 0, 0.2, 0.9) + rng.normal(0, 0.05, 400),  # cluster 0 low
                              np.full(400, 7.0)])  # constant: no spread, never named
-    found = distinguishing_columns(table, labels, 0, ["noise", "proline", "hue", "constant"])
+    found = distinguishing_columns(table, labels, ["noise", "proline", "hue", "constant"])[0]
     assert [f["column"] for f in found] == ["proline", "hue"] or [f["column"] for f in found] == ["hue", "proline"]
     by = {f["column"]: f for f in found}
     assert by["proline"]["effect"] > 0.9 and by["hue"]["effect"] < -0.9
@@ -80,5 +80,5 @@ def test_the_columns_that_set_a_cluster_apart_are_named_with_their_means():
     assert re.search(r"high proline \(1,[45]\d\d against (99\d|1,00\d)( overall)?\)", said), said
     assert re.search(r"low hue \(0\.[12]\d* against 0\.5\d*( overall)?\)", said), said
     assert said.count("overall") == 1  # said once, after the first column's means
-    assert distinguishing_columns(table, np.zeros(400, dtype=int), 0) == []  # one cluster holding all: nothing
+    assert distinguishing_columns(table, np.zeros(400, dtype=int)) == {0: []}  # one cluster holding all: nothing
     assert "no column" in columns_sentence([])
