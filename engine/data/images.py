@@ -267,8 +267,7 @@ def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[
         for column in frame.columns:
             cells = frame[column].astype(str).str.strip()
             known = set(cells)
-            form = max(forms, key=lambda keys: sum(k in known for k in keys))
-            matched = sum(k in known for k in form)
+            matched, form = max(((sum(k in known for k in keys), keys) for keys in forms), key=lambda m: m[0])
             if matched < 0.5 * len(names):
                 continue
             roles, _ = column_roles(frame.drop(columns=[column]))
