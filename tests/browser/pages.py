@@ -3,6 +3,8 @@ to a page, lasso on the map, train, and check that nothing on screen shows an er
 
 from __future__ import annotations
 
+import re
+
 ERROR_MARKERS = ("Traceback", "Exception:", "Error:")
 
 
@@ -70,9 +72,14 @@ def map_width(page) -> float:
     return page.evaluate(MAP_WIDTH)
 
 
+def _plot_area(page) -> dict:
+    """The first chart's plotting area (its drag layer), in page coordinates."""
+    return page.locator("[data-testid=stPlotlyChart] .js-plotly-plot .nsewdrag").first.bounding_box()
+
+
 def zoom_with_the_mouse(page, notches: int = 5) -> None:
     """Scroll the mouse wheel ``notches`` times over the first chart, a third of the way across it."""
-    box = page.locator("[data-testid=stPlotlyChart] .js-plotly-plot .nsewdrag").first.bounding_box()
+    box = _plot_area(page)
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
     for _ in range(notches):
         page.mouse.wheel(0, -200)
@@ -80,8 +87,13 @@ def zoom_with_the_mouse(page, notches: int = 5) -> None:
 
 
 def double_click_the_map(page) -> None:
-    box = page.locator("[data-testid=stPlotlyChart] .js-plotly-plot .nsewdrag").first.bounding_box()
+    box = _plot_area(page)
     page.mouse.dblclick(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+
+
+def items_in_view(zoomed) -> int:
+    """The count of items in view that the caption "Zoomed in: N of M items in view…" (a locator) says."""
+    return int(re.search(r"Zoomed in: ([\d,]+) of", zoomed.inner_text()).group(1).replace(",", ""))
 
 
 def open_page(page, title: str) -> None:

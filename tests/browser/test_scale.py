@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from engine.viz.figures import RASTER_POINTS, SAMPLE_POINTS
-from tests.browser.pages import (MAP_WIDTH, assert_clean, choose, double_click_the_map, lasso_around_first_point,
-                                  map_width, open_app, open_page, upload, zoom_with_the_mouse)
+from tests.browser.pages import (MAP_WIDTH, assert_clean, choose, double_click_the_map, items_in_view,
+                                  lasso_around_first_point, map_width, open_app, open_page, upload,
+                                  zoom_with_the_mouse)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -89,7 +90,7 @@ def test_a_large_table_runs_draws_and_lassos(app_url, browser, screenshots, tmp_
 def greyed_out(page, plain: str) -> None:
     """The picture is drawn again after a selection: the selection in its colours over the rest in grey."""
     mark = time.perf_counter()
-    page.wait_for_function(f"() => {{ const p = ({PICTURE})(); return p && p !== {plain!r}; }}", timeout=60_000)
+    picture_redrawn(page, plain)
     print(f"the selection drawn over the rest in grey {time.perf_counter() - mark:.1f} s after it was counted")
 
 
@@ -100,7 +101,7 @@ def zoom_in_and_back(page, count: int, screenshots) -> None:
     page.get_by_role("button", name="Zoom in on the selection").click()
     zoomed = page.get_by_text(re.compile(r"^Zoomed in: [\d,]+ of"))
     zoomed.wait_for(timeout=120_000)
-    in_view = int(re.search(r"Zoomed in: ([\d,]+) of", zoomed.inner_text()).group(1).replace(",", ""))
+    in_view = items_in_view(zoomed)
     assert count <= in_view < ROWS
     page.wait_for_function(f"() => ({MAP_WIDTH})() < {width} / 3", timeout=60_000)
     print(f"zoomed in on it: {in_view:,} items in view, drawn {time.perf_counter() - mark:.1f} s after the click")
@@ -115,8 +116,8 @@ def zoom_in_and_back(page, count: int, screenshots) -> None:
     mark = time.perf_counter()
     zoom_with_the_mouse(page)
     zoomed.wait_for(timeout=120_000)
-    page.wait_for_function(f"() => {{ const p = ({PICTURE})(); return p && p !== {plain!r}; }}", timeout=60_000)
-    in_view = int(re.search(r"Zoomed in: ([\d,]+) of", zoomed.inner_text()).group(1).replace(",", ""))
+    picture_redrawn(page, plain)
+    in_view = items_in_view(zoomed)
     assert 0 < in_view < ROWS and map_width(page) < 0.95 * width  # the wheel may be coalesced on a busy page
     print(f"zoomed with the mouse wheel: {in_view:,} items in view, drawn {time.perf_counter() - mark:.1f} s after "
           "the last notch (0.4 s of it waiting for the scroll to end)")
@@ -134,6 +135,11 @@ def zoom_in_and_back(page, count: int, screenshots) -> None:
 
 PICTURE = """() => { const image = document.querySelector('[data-testid=stPlotlyChart] svg image');
     return image && image.getAttribute('href'); }"""
+
+
+def picture_redrawn(page, plain: str) -> None:
+    """Wait until the map's picture is no longer ``plain`` (its address before)."""
+    page.wait_for_function(f"() => {{ const p = ({PICTURE})(); return p && p !== {plain!r}; }}", timeout=60_000)
 
 
 def lasso_and_count(page, radius: float) -> tuple[int, int]:

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.browser.pages import (MAP_WIDTH, assert_clean, choose, click_first_point, double_click_the_map,
-                                  hover_first_point, lasso_around_first_point, map_width, open_app, open_page,
-                                  wait_for_pipeline, zoom_with_the_mouse)
+                                  hover_first_point, items_in_view, lasso_around_first_point, map_width, open_app,
+                                  open_page, wait_for_pipeline, zoom_with_the_mouse)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -97,7 +97,7 @@ def zoomed_with_the_mouse(page, screenshots) -> None:
     zoom_with_the_mouse(page)
     zoomed = page.get_by_text(re.compile(r"^Zoomed in: [\d,]+ of 1,797 items in view"))
     zoomed.wait_for(timeout=60_000)
-    in_view = int(re.search(r"Zoomed in: ([\d,]+) of", zoomed.inner_text()).group(1).replace(",", ""))
+    in_view = items_in_view(zoomed)
     assert 0 < in_view < 1_797
     page.wait_for_function(f"""() => {{
         const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
