@@ -253,9 +253,10 @@ def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
             caption += f" · mostly {top} ({counts.max() / len(members):.0%})"
         if p.label in apart:  # what its columns say, where it has columns
             caption += " · sets it apart: " + columns_sentence(apart[p.label])
+        if len(p.outliers) and ctx.dataset.images is not None:  # other kinds list their typical members' names
+            caption += " · last row: outliers"
         indices = np.concatenate([p.representatives, p.outliers])
-        cards.append(_gallery_card(ctx, heading(p.label, given), figures.colour(p.label), indices,
-                                   caption + (" · last row: outliers" if len(p.outliers) else "")))
+        cards.append(_gallery_card(ctx, heading(p.label, given), figures.colour(p.label), indices, caption))
     more = f"<p class='note'>{len(profiles) - MAX_GALLERIES} more clusters not shown.</p>" \
         if len(profiles) > MAX_GALLERIES else ""
     return "Cluster galleries", ("<p class='note'>The most typical members of each cluster (nearest its centre), "

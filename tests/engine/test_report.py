@@ -155,3 +155,20 @@ def test_a_training_run_gets_a_clear_message(stored_run):
     with pytest.raises(ValueError, match="clustering runs"):
         report.RunContext.load(store, record.run_id)
     assert main(["report", "no-such-run"]) == 2
+
+
+def test_a_tables_report_names_its_rows_and_the_columns_that_set_each_cluster_apart(tmp_path):
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(300, 3, centers=3, random_state=2)
+    text = "name,height,weight,age,label\n" + "\n".join(f"p{i},{a:.3f},{b:.3f},{c:.3f},{'abc'[k]}"
+                                                         for i, ((a, b, c), k) in enumerate(zip(X, y)))
+    data = api.load_csv(io.StringIO(text), name="people")
+    store = api.RunStore(tmp_path / "runs")
+    result = api.run(data, api.default_config(data, reducer="pca", clusterer="kmeans",
+                                              clusterer_params={"n_clusters": 3}), store=store)
+    gallery = report.build(report.RunContext.load(store, result.run_id), with_attention=False)
+    assert gallery.count("sets it apart: ") == 3 and re.search(r"sets it apart: (high|low) (height|weight|age) \(",
+                                                              gallery)
+    assert "last row: outliers" not in gallery  # a table's card lists its typical rows' names, no outliers row
+    assert re.search(r"<br>p\d+<br>", gallery)
