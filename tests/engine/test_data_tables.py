@@ -161,6 +161,8 @@ def test_another_category_column_can_become_the_label_and_the_old_one_an_attribu
     assert data.label_column == "size" and data.class_names == ["L", "M", "S"] and list(data.attributes) == ["fit"]
     by_fit = data.labelled_by("fit")
     assert by_fit.label_column == "fit" and by_fit.class_names == ["a", "b"] and by_fit.labels.tolist()[:2] == [0, 1]
+    assert by_fit.report.notes[-1] == "the label is now “fit”, chosen after loading" and data.report.notes[-1] != \
+        by_fit.report.notes[-1]  # said on the copy, the loaded table's own report untouched
     assert by_fit.attributes == {"size": ["S", "M", "L"] * 4} and by_fit.fingerprint() != data.fingerprint()
     assert by_fit.labelled_by("size").labels.tolist() == data.labels.tolist()  # and back
     unlabelled = data.labelled_by(None)
