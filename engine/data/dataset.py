@@ -133,8 +133,9 @@ class Dataset:
         if column is not None and column not in attributes:
             raise ValueError(f"{column!r} is not one of this table's category columns ({', '.join(attributes)})")
         labels, class_names = encode_labels(attributes.pop(column)) if column is not None else (None, None)
-        report = replace(self.report, notes=[*self.report.notes, f"the label is now “{column}”, chosen after loading"
-                                             if column is not None else "no label, chosen after loading"])
+        said = f"the label is now “{column}”, chosen after loading" if column is not None else \
+            "no label, chosen after loading"
+        report = replace(self.report, notes=[*self.report.notes, said])
         return replace(self, labels=labels, class_names=class_names, attributes=attributes or None,
                        label_column=column, report=report)
 
