@@ -118,20 +118,23 @@ def is_long(header: list[str], rows: list[list[str]]) -> bool:
 
 def _from_long(header: list[str], rows: list[list[str]], name: str) -> Dataset:
     """One series per id from rows ``id, time, value[, label]``: each id's values in time order (by a column named
-    like ``time``, numbers or dates; else in file order), its label the label column's value (one per id)."""
+    like ``time``, numbers or dates; else in file order), its label the label column's value (one per id): a column
+    named like a label, else the first of text."""
     import pandas as pd
 
     width = len(header)
     frame = pd.DataFrame([row[:width] + [""] * (width - len(row)) for row in rows], columns=header)
     rest = header[1:]
-    label = next((c for c in rest if c in LABEL_HEADERS), None)
-    time = next((c for c in rest if c in TIME_HEADERS and c != label), None)
-    numbers = [c for c in rest if c not in (label, time) and frame[c].map(is_number).all()]
+    time = next((c for c in rest if c in TIME_HEADERS and c not in LABEL_HEADERS), None)
+    numeric = {c: bool(frame[c].map(is_number).all()) for c in rest if c != time}
+    # a column named like a label, else one of text (as a wide file's label column is)
+    label = next((c for c in rest if c in LABEL_HEADERS), None) or next((c for c, n in numeric.items() if not n), None)
+    numbers = [c for c, n in numeric.items() if n and c != label]
     if not numbers:
         raise DataError(f"a series a row per time step ({', '.join(header)}) needs a column of numbers for the values")
     value = numbers[0]
     notes = [f"one row per time step: a series per “{header[0]}”, its values “{value}”"
-             + (f" in “{time}” order" if time else " in file order")
+             + (f" in “{time}” order" if time else " in file order") + (f", its label “{label}”" if label else "")
              + (f" (“{'”, “'.join(numbers[1:])}” not used: one value a step is clustered)"
                 if len(numbers) > 1 else "")]
     frame[value] = frame[value].astype(float)

@@ -319,7 +319,7 @@ def test_series_written_a_row_per_time_step_become_one_series_per_id_in_time_ord
     assert data.item_names == [f"m{i}" for i in range(8)] and data.class_names == ["down", "up"]
     assert data.series[1, :12].tolist() == pytest.approx([t + 0.01 for t in range(12)])  # in time order
     assert np.isnan(data.series[0, 12]) and not np.isnan(data.series[1, 12])  # 12 and 13 steps: ragged
-    said = "one row per time step: a series per “sensor”, its values “reading” in “time” order"
+    said = "one row per time step: a series per “sensor”, its values “reading” in “time” order, its label “label”"
     assert said in data.report.notes
     with pytest.raises(DataError, match="a label belongs to a whole series"):
         api.load_series_csv(b"id,t,v,label\n" + "\n".join(f"a,{t},{t},{'xy'[t % 2]}" for t in range(6)).encode()
@@ -333,3 +333,6 @@ def test_series_a_row_per_time_step_keep_the_files_order_of_ids_and_ignore_extra
             for sid in ("b10", "b2") for t in (3, 1, 0, 2, 4)]
     data = api.load_series_csv(("id,time,value\n" + "\n".join(rows)).encode())
     assert data.item_names == ["b10", "b2"] and data.series[0].tolist() == [0, 1, 2, 3, 4]
+    kinds = [f"{sid},{t},{t},{sid[0]}" for sid in ("x1", "x2", "y1") for t in range(5)]
+    named = api.load_series_csv(("id,time,value,kind\n" + "\n".join(kinds)).encode())
+    assert named.class_names == ["x", "y"] and named.labels.tolist() == [0, 0, 1]  # a column of text: the label
