@@ -134,7 +134,8 @@ def _from_long(header: list[str], rows: list[list[str]], name: str) -> Dataset:
         raise DataError(f"a series a row per time step ({', '.join(header)}) needs a column of numbers for the values")
     value = numbers[0]
     notes = [f"one row per time step: a series per “{header[0]}”, its values “{value}”"
-             + (f" in “{time}” order" if time else " in file order") + (f", its label “{label}”" if label else "")
+             + (f" in “{time}” order" if time else " in file order")
+             + (f", its label “{label}”" if label else "")
              + (f" (“{'”, “'.join(numbers[1:])}” not used: one value a step is clustered)"
                 if len(numbers) > 1 else "")]
     frame[value] = frame[value].astype(float)
