@@ -29,12 +29,14 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels
+from engine.data.originals import DEEP_MODES, GRAY_MODES, upright_rgb
 from engine.progress import Reporter, ensure
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+MIN_SIDE = 4  # px: a smaller image (a 1×1 spacer or tracking pixel) shows nothing and is skipped, with that reason
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,9 @@ def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: 
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         _check_members(members, limits)
-        members = [m for m in members if not _is_hidden(m.filename)]
-        prefix = _common_folder([m.filename for m in members])
-        sources = [(m.filename[len(prefix):], _reader(archive, m)) for m in members]
+        named = [(_member_name(m), m) for m in members if not _is_hidden(_member_name(m))]
+        prefix = _common_folder([n for n, _ in named])
+        sources = [(n[len(prefix):], _reader(archive, m)) for n, m in named]
         label = name or (Path(source).stem if isinstance(source, (str, os.PathLike)) else "archive")
         unpack = None if originals is None else _Unpacker(originals, _digest_of(source))
         return _unpacked(unpack, lambda: _build(label, sources, image_size, limits, reporter, keep=unpack))
@@ -154,6 +156,19 @@ def _check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:
         raise DataError(f"archive rejected: {len(members)} entries, over the {limits.max_items} limit")
 
 
+def _member_name(member: zipfile.ZipInfo) -> str:
+    """The entry's name as its maker wrote it. A zip flags UTF-8 names, but many tools (Windows' and macOS's own,
+    Info-ZIP without ``-UN=UTF8``) write UTF-8 without the flag, which Python then reads as the old DOS code page:
+    "élève" comes out "├⌐l├¿ve". Such a name is read as UTF-8 when its bytes are valid UTF-8 (a real DOS-era name
+    with accents almost never is), else kept as it was."""
+    if member.flag_bits & 0x800:
+        return member.filename
+    try:
+        return member.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return member.filename
+
+
 def _reader(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Callable[[], bytes]:
     def read() -> bytes:
         # Bounded read: the header's size can lie, so never trust it for allocation.
@@ -178,7 +193,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     if len(candidates) > limits.max_items:
         raise DataError(f"{len(candidates)} images, over the {limits.max_items} limit")
     report.n_found = len(candidates)
-    all_gray = True
+    all_gray, deep = True, 0
     sizes, kept = [], []
     largest = image_size or budget_side(len(candidates))
     # Decoded straight into one buffer (its pages are only used as rows are filled), each image in the top-left
@@ -195,11 +210,12 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
             report.skip(item_name, f"unreadable file: {type(error).__name__}: {error}")
             continue
         try:
-            pixels, is_gray, original = _decode(payload, largest, limits.max_image_pixels, enlarge=bool(image_size))
+            pixels, mode, original = _decode(payload, largest, limits.max_image_pixels, enlarge=bool(image_size))
         except _Skip as reason:
             report.skip(item_name, str(reason))
             continue
-        all_gray &= is_gray
+        all_gray &= mode in GRAY_MODES
+        deep += mode in DEEP_MODES
         if keep is not None:
             kept.append(keep(item_name, payload))
         own = pixels.shape[0]
@@ -214,6 +230,9 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         found = f"{count} usable image" + ("" if count == 1 else "s")
         raise DataError(f"need at least 2 usable images, found {found} "
                         f"({len(report.skipped)} skipped)")
+    if deep:
+        report.notes.append(f"{deep:,} image{'s' if deep > 1 else ''} of more than 8 bits a pixel (16-bit or float): "
+                            "each stretched from its own darkest to its brightest pixel")
     original_sizes = np.array(sizes, dtype=np.int64)
     side = image_size or min(auto_image_size(original_sizes), largest)
     if not image_size:
@@ -360,10 +379,10 @@ class _Skip(Exception):
     pass
 
 
-def _decode(data: bytes, size: int, max_pixels: int, enlarge: bool = True) -> tuple[np.ndarray, bool, tuple[int, int]]:
-    """Bytes → ``size×size×3`` uint8, centre-cropped to square after fitting the short side (smaller images are
-    enlarged only when ``enlarge``), whether it was grayscale, and its original ``(width, height)`` after EXIF
-    orientation."""
+def _decode(data: bytes, size: int, max_pixels: int, enlarge: bool = True) -> tuple[np.ndarray, str, tuple[int, int]]:
+    """Bytes → ``size×size×3`` uint8 (see ``upright_rgb``), centre-cropped to square after fitting the short side
+    (smaller images are enlarged only when ``enlarge``), the file's own PIL mode ("L", "RGB", "I;16"...), and its
+    original ``(width, height)`` after EXIF orientation."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -371,6 +390,8 @@ def _decode(data: bytes, size: int, max_pixels: int, enlarge: bool = True) -> tu
             width, height = image.size
             if width * height > max_pixels:
                 raise _Skip(f"decompression bomb: {width}×{height} pixels is over the {max_pixels:,} limit")
+            if min(width, height) < MIN_SIDE:
+                raise _Skip(f"too small to show anything: {width}×{height} px")
             if image.format == "JPEG":  # decoded at 1/2, 1/4 or 1/8 scale where that still leaves ``size``
                 image.draft(image.mode, (size, size))
             image.load()
@@ -378,14 +399,17 @@ def _decode(data: bytes, size: int, max_pixels: int, enlarge: bool = True) -> tu
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _Skip(f"decompression bomb: {error}") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+    except UnidentifiedImageError:
+        raise _Skip("empty file (0 bytes)" if not data else
+                    f"unreadable image: not a format the image library reads, or damaged ({len(data):,} bytes)") from None
+    except (OSError, ValueError, SyntaxError) as error:
         raise _Skip(f"unreadable image: {error}") from None
-    is_gray = image.mode in {"1", "L", "LA", "I", "I;16", "F"}
+    mode = image.mode
     turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # EXIF orientations that swap width and height
     original = (height, width) if turned else (width, height)
-    image = ImageOps.exif_transpose(image).convert("RGB")
+    image = upright_rgb(image)
     side = size if enlarge else min(size, *original)
-    return np.asarray(_square(image, side), dtype=np.uint8), is_gray, original
+    return np.asarray(_square(image, side), dtype=np.uint8), mode, original
 
 
 def _resized(pixels: np.ndarray, size: int) -> np.ndarray:

@@ -48,14 +48,35 @@ def common_folder(paths: list[str]) -> str:
     return os.path.commonpath([os.path.dirname(p) for p in paths]) if paths else ""
 
 
+DEEP_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")  # 16- and 32-bit grayscale, float: more than 8 bits a pixel
+GRAY_MODES = ("1", "L", "LA", "La", "P;L") + DEEP_MODES
+
+
+def upright_rgb(image: Image.Image) -> Image.Image:
+    """A decoded image as a person sees it, in 8-bit RGB: EXIF orientation applied; a 16-bit or float image stretched
+    from its own darkest to its brightest pixel (a plain conversion clips a 16-bit scan to white: every value above
+    255); a transparent one laid on white, as a page shows it (its hidden pixels' colours are arbitrary)."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in DEEP_MODES:
+        values = np.asarray(image, dtype=np.float64)
+        finite = values[np.isfinite(values)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        scaled = np.clip(np.nan_to_num((values - low) * (255.0 / (high - low)) if high > low else values * 0.0), 0, 255)
+        image = Image.fromarray(np.round(scaled).astype(np.uint8))
+    if image.mode in ("RGBA", "LA", "La", "PA", "RGBa") or (image.mode == "P" and "transparency" in image.info):
+        page = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(page, image.convert("RGBA"))
+    return image.convert("RGB")
+
+
 def open_upright(path: str, fit: int | None = None) -> Image.Image:
-    """An image file decoded as RGB, EXIF orientation applied; a JPEG decoded at a reduced scale (1/2 to 1/8) where
+    """An image file decoded as RGB (see :func:`upright_rgb`); a JPEG decoded at a reduced scale (1/2 to 1/8) where
     that still leaves ``fit`` px on both sides."""
     image = Image.open(path)
     if fit is not None and image.format == "JPEG":  # decode at a fraction of the size: 8× faster for thumbnails
         image.draft("RGB", (fit, fit))
     image.load()
-    return ImageOps.exif_transpose(image).convert("RGB")
+    return upright_rgb(image)
 
 
 def read_original(dataset: Dataset, index: int, max_side: int = 0) -> Original:

@@ -49,6 +49,62 @@ def test_corrupt_and_truncated_images_are_skipped_and_listed(tmp_path):
     assert data.report.n_found == 14 and data.report.n_loaded == 12
 
 
+def _saved(image: Image.Image, path) -> None:
+    image.save(path)
+
+
+def test_sixteen_bit_scans_are_stretched_not_clipped_to_white(tmp_path):
+    # a 12-bit microscope-style ramp in a 16-bit PNG: a plain RGB conversion turns every value over 255 white
+    ramp = np.tile(np.linspace(400, 4000, 24).astype(np.uint16), (24, 1))
+    for i in range(3):
+        _saved(Image.fromarray(ramp + 10 * i), tmp_path / f"scan{i}.png")
+    assert Image.open(tmp_path / "scan0.png").mode.startswith("I")
+    data = load_folder(tmp_path, image_size=24)
+    row = data.images[0, 12, :, 0].astype(int)
+    assert row[0] < 20 and row[-1] > 235 and np.all(np.diff(row) >= 0)  # dark to bright, as the file holds it
+    assert data.grayscale
+    assert any("3 images of more than 8 bits" in n for n in data.report.notes)
+
+    from engine.data.originals import read_original
+    data.sources = [str(tmp_path / f"scan{i}.png") for i in range(3)]
+    shown = read_original(data, 0).image
+    assert shown.shape == (24, 24, 3) and shown[:, 0].max() < 20 and shown[:, -1].min() > 235
+
+
+def test_transparent_images_are_laid_on_white(tmp_path):
+    for i in range(2):
+        pixels = np.zeros((16, 16, 4), np.uint8)
+        pixels[..., :3] = (i * 90, 200, 40)  # hidden colours differ from image to image
+        pixels[4:12, 4:12] = (10, 10, 10, 255)  # a dark square, the only opaque pixels
+        _saved(Image.fromarray(pixels, "RGBA"), tmp_path / f"icon{i}.png")
+    data = load_folder(tmp_path, image_size=16)
+    assert (data.images[:, 0, 0] == 255).all() and (data.images[:, 8, 8] == 10).all()
+    assert np.array_equal(data.images[0], data.images[1])
+
+
+def test_tiny_and_empty_files_are_skipped_with_their_reasons(tmp_path):
+    shapes_folder(tmp_path)
+    (tmp_path / "red" / "pixel.gif").write_bytes(png(size=(1, 1)))
+    (tmp_path / "red" / "empty.jpg").write_bytes(b"")
+    (tmp_path / "red" / "junk.png").write_bytes(b"<html>404 not found</html>")  # a web page saved as the image
+    reasons = dict(load_folder(tmp_path, image_size=16).report.skipped)
+    assert reasons["red/pixel.gif"] == "too small to show anything: 1×1 px"
+    assert reasons["red/empty.jpg"] == "empty file (0 bytes)"
+    assert "0x" not in reasons["red/junk.png"] and "damaged (26 bytes)" in reasons["red/junk.png"]
+
+
+def test_zip_names_written_in_utf8_without_the_flag_read_as_written():
+    # Windows' and macOS' zip tools write UTF-8 names without the UTF-8 flag; Python then reads them as cp437
+    placeholder = "ZZlZZve"  # as long in bytes as "élève" in UTF-8, swapped in after writing
+    archive = make_zip({f"{placeholder}/a.png": png(), f"{placeholder}/b.png": png((9, 9, 9)),
+                        "caf.png": png()})
+    archive = archive.replace(placeholder.encode(), "élève".encode())
+    raw = zipfile.ZipFile(io.BytesIO(archive))
+    assert not raw.infolist()[0].flag_bits & 0x800 and raw.namelist()[0].startswith("├⌐l")
+    data = load_zip(io.BytesIO(archive), image_size=8)
+    assert sorted(data.item_names) == ["caf.png", "élève/a.png", "élève/b.png"]
+
+
 def test_image_decompression_bomb_is_skipped_with_that_reason(tmp_path):
     shapes_folder(tmp_path)
     bomb = Image.new("1", (7000, 7000))  # 49 MP, a few kB as PNG: over the default 40 MP budget
