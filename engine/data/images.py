@@ -400,8 +400,9 @@ def _decode(data: bytes, size: int, max_pixels: int, enlarge: bool = True) -> tu
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _Skip(f"decompression bomb: {error}") from None
     except UnidentifiedImageError:
-        raise _Skip("empty file (0 bytes)" if not data else
-                    f"unreadable image: not a format the image library reads, or damaged ({len(data):,} bytes)") from None
+        why = "empty file (0 bytes)" if not data else \
+            f"unreadable image: not a format the image library reads, or damaged ({len(data):,} bytes)"
+        raise _Skip(why) from None
     except (OSError, ValueError, SyntaxError) as error:
         raise _Skip(f"unreadable image: {error}") from None
     mode = image.mode
