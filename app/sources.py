@@ -9,7 +9,7 @@ import streamlit as st
 from app import state
 from engine import api
 
-IMAGE_TYPES = ["zip", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"]
+IMAGE_TYPES = ["zip", *sorted(suffix.lstrip(".") for suffix in api.IMAGE_SUFFIXES)]
 SIZES = [0, 16, 32, 48, 64, 96, 128]
 KIND_NAMES = {"images": "images", "series": "time series", "graph": "graph", "table": "table"}
 SIZE_HELP = "Auto: the images' own typical size (their median short side), at most 128 px."

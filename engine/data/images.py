@@ -35,7 +35,15 @@ from engine.data.dataset import Dataset, DataError, ValidationReport, encode_lab
 from engine.data.originals import DEEP_MODES, GRAY_MODES, upright_rgb
 from engine.progress import Reporter, ensure
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+# What Pillow reads here: the common formats, the netpbm ones older face and object sets ship in (AT&T faces are
+# .pgm), AVIF and JPEG 2000, and the odd ones cameras and editors leave behind.
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".dib", ".gif", ".tif", ".tiff", ".webp", ".avif",
+                  ".pgm", ".ppm", ".pbm", ".pnm", ".tga", ".jp2", ".j2k", ".qoi", ".sgi", ".pcx", ".ico", ".apng",
+                  ".mpo"}
+# Image files it does not read, named as such rather than "not an image file"
+UNREAD_IMAGES = {".heic": "HEIC (an iPhone photo)", ".heif": "HEIF", ".cr2": "a Canon raw file",
+                 ".nef": "a Nikon raw file", ".arw": "a Sony raw file", ".dng": "a raw (DNG) file",
+                 ".svg": "a vector drawing (SVG)", ".psd": "a Photoshop file", ".raw": "a raw file"}
 MIN_SIDE = 4  # px: a smaller image (a 1×1 spacer or tracking pixel) shows nothing and is skipped, with that reason
 
 
@@ -188,7 +196,10 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     names = []
     candidates = [(n, r) for n, r in sources if Path(n).suffix.lower() in IMAGE_SUFFIXES]
     for n, _ in sources:
-        if Path(n).suffix.lower() not in IMAGE_SUFFIXES:
+        suffix = Path(n).suffix.lower()
+        if suffix in UNREAD_IMAGES:
+            report.skip(n, f"{UNREAD_IMAGES[suffix]}: not read here; save it as JPEG or PNG to include it")
+        elif suffix not in IMAGE_SUFFIXES:
             report.skip(n, "not an image file")
     if len(candidates) > limits.max_items:
         raise DataError(f"{len(candidates)} images, over the {limits.max_items} limit")

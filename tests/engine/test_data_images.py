@@ -93,6 +93,16 @@ def test_tiny_and_empty_files_are_skipped_with_their_reasons(tmp_path):
     assert "0x" not in reasons["red/junk.png"] and "damaged (26 bytes)" in reasons["red/junk.png"]
 
 
+def test_netpbm_and_avif_images_load_and_heic_is_named_not_read(tmp_path):
+    for i, fmt in enumerate(["PPM", "AVIF", "JPEG"]):  # AT&T-style faces sets ship as .pgm
+        image = Image.new("L" if fmt == "PPM" else "RGB", (12, 12), 40 * i)
+        image.save(tmp_path / f"face{i}.{'pgm' if fmt == 'PPM' else 'avif' if fmt == 'AVIF' else 'jfif'}", format=fmt)
+    (tmp_path / "IMG_0001.HEIC").write_bytes(b"\0\0\0\x18ftypheic")
+    data = load_folder(tmp_path, image_size=8)
+    assert sorted(data.item_names) == ["face0.pgm", "face1.avif", "face2.jfif"]
+    assert dict(data.report.skipped)["IMG_0001.HEIC"].startswith("HEIC (an iPhone photo): not read here")
+
+
 def test_zip_names_written_in_utf8_without_the_flag_read_as_written():
     # Windows' and macOS' zip tools write UTF-8 names without the UTF-8 flag; Python then reads them as cp437
     placeholder = "ZZlZZve"  # as long in bytes as "élève" in UTF-8, swapped in after writing
