@@ -322,6 +322,10 @@ def folder_labels(names: list[str]) -> tuple[list[str | None], list[str] | None]
     """Each item's label from its folders: the first-level folder (``cat/1.png``); when every item sits in a class
     folder inside a split folder (``train/cat/1.png``, ``val/cat/7.png``), the class folder, and the splits too."""
     parts = [posixpath.dirname(n).split("/") if posixpath.dirname(n) else [] for n in names]
+    # folders every item shares are passed over first: a zip of project/ holding data/cat/1.png and data/dog/2.png
+    # is labelled cat and dog, not all "data"
+    while parts and all(p for p in parts) and len({p[0] for p in parts}) == 1:
+        parts = [p[1:] for p in parts]
     if parts and all(len(p) >= 2 and p[0].lower() in SPLITS for p in parts):
         return [p[1] for p in parts], [p[0] for p in parts]
     return [p[0] if p else None for p in parts], None

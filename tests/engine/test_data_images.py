@@ -103,6 +103,15 @@ def test_netpbm_and_avif_images_load_and_heic_is_named_not_read(tmp_path):
     assert dict(data.report.skipped)["IMG_0001.HEIC"].startswith("HEIC (an iPhone photo): not read here")
 
 
+def test_class_folders_below_folders_every_image_shares_are_the_labels():
+    entries = {f"project/data/{label}/{i}.png": png(colour) for label, colour in (("cat", (9, 9, 9)),
+                                                                                   ("dog", (250, 250, 250)))
+               for i in range(3)}
+    entries["project/README.md"] = b"how this set was made"
+    data = load_zip(io.BytesIO(make_zip(entries)), image_size=8)
+    assert data.class_names == ["cat", "dog"] and data.item_names[0].startswith("data/")
+
+
 def test_zip_names_written_in_utf8_without_the_flag_read_as_written():
     # Windows' and macOS' zip tools write UTF-8 names without the UTF-8 flag; Python then reads them as cp437
     placeholder = "ZZlZZve"  # as long in bytes as "élève" in UTF-8, swapped in after writing
