@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 from collections import Counter
@@ -209,12 +210,37 @@ def graph_edges(graph, nodes: list) -> tuple[np.ndarray, np.ndarray]:
     return pairs, np.array([float(w) for _, _, w in edges], dtype=np.float64)
 
 
+def text_encoding(head: bytes) -> str:
+    """The encoding a text file's first bytes are in: UTF-16 (Excel's "Unicode text" export; by its byte-order mark
+    or its zero bytes), UTF-8 (with or without a mark) where the bytes are valid UTF-8, else Windows-1252 (Excel's
+    "CSV" on a Western-European Windows: "Größe" as single bytes), which reads any byte."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    sample = head[:4096]
+    if len(sample) >= 4 and sample[1::2].count(0) > 0.4 * len(sample) / 2:
+        return "utf-16-le"
+    if len(sample) >= 4 and sample[0::2].count(0) > 0.4 * len(sample) / 2:
+        return "utf-16-be"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a character cut at the end is fine
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def decoded(data: bytes) -> str:
+    """Bytes as text in :func:`text_encoding`'s encoding (bytes it does not define become U+FFFD, not an error)."""
+    return data.decode(text_encoding(data[:65536]), errors="replace")
+
+
 def source_text(source: str | os.PathLike | bytes, name: str | None, default: str) -> tuple[str, str]:
-    """A text file's contents (an uploaded file's bytes, or a path) and the dataset's name: ``name``, else the
-    file's stem, else ``default``. Undecodable bytes become U+FFFD rather than an error."""
+    """A text file's contents (an uploaded file's bytes, or a path; UTF-8, UTF-16 or Windows-1252, see
+    :func:`text_encoding`) and the dataset's name: ``name``, else the file's stem, else ``default``."""
     if isinstance(source, bytes):
-        return source.decode("utf-8", errors="replace"), name or default
-    return Path(source).read_text(errors="replace"), name or Path(source).stem
+        return decoded(source), name or default
+    return decoded(Path(source).read_bytes()), name or Path(source).stem
 
 
 def is_number(text: str) -> bool:

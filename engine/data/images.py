@@ -31,7 +31,7 @@ from typing import BinaryIO, Callable, Iterable
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, encode_labels
+from engine.data.dataset import Dataset, DataError, ValidationReport, decoded, encode_labels
 from engine.data.originals import DEEP_MODES, GRAY_MODES, upright_rgb
 from engine.progress import Reporter, ensure
 
@@ -291,7 +291,7 @@ def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[
     why = None
     for table, read in tables:
         try:
-            frame = pd.read_csv(io.BytesIO(read()), sep=None, engine="python", dtype=str).dropna(how="all")
+            frame = pd.read_csv(io.StringIO(decoded(read())), sep=None, engine="python", dtype=str).dropna(how="all")
         except Exception:  # not a table we can read: it is skipped as a non-image file anyway
             continue
         for column in frame.columns:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, encode_labels, is_number,
-                                 named_like_an_id, separator_of)
+                                 named_like_an_id, separator_of, text_encoding)
 
 LABEL_COLUMNS = ("label", "labels", "class", "target", "y")
 
@@ -55,6 +55,8 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     if "sep" in options:
         notes.insert(0, f"read as {SEPARATORS[options['sep']]}-separated"
                         + (" with decimal commas" if "decimal" in options else ""))
+    if options.get("encoding", "utf-8") != "utf-8":
+        notes.insert(0, f"read as {ENCODINGS[options['encoding']]} text (not UTF-8)")
     features = [c for c, role in roles.items() if role == "feature"]
     if len(features) >= SERIES_HINT and len({re.sub(r"\d+$", "", str(c)) for c in features}) == 1 \
             and all(re.search(r"\d$", str(c)) for c in features):
@@ -85,15 +87,27 @@ SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 SERIES_HINT = 20  # at least this many columns named alike with running numbers (t1, t2…) may be time steps
 
 
+ENCODINGS = {"utf-16": "UTF-16", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "cp1252": "Windows-1252"}
+
+
 def _read(source, options: dict) -> pd.DataFrame:
+    at = None if isinstance(source, (str, os.PathLike)) else source.tell()
     try:
         return pd.read_csv(source, **options)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+    except UnicodeDecodeError:  # UTF-8 in its first 64 KB, not past them: a Windows export after all
+        if options.get("encoding", "utf-8") != "utf-8":
+            raise DataError("not a readable CSV file: it is not UTF-8, UTF-16 or Windows-1252 text") from None
+        if at is not None:
+            source.seek(at)
+        options["encoding"] = "cp1252"
+        return _read(source, options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise DataError(f"not a readable CSV file: {error}") from None
 
 
 def dialect(source) -> dict:
-    """``pd.read_csv`` options for a CSV read from its first 64 KB: for one that is not comma-separated, the
+    """``pd.read_csv`` options for a CSV read from its first 64 KB: its text encoding where it is not UTF-8
+    (:func:`~engine.data.dataset.text_encoding`); for one that is not comma-separated, the
     separator its header line holds most of (a semicolon, a tab, a bar) and, with a semicolon or a tab, decimal
     commas where its first rows hold numbers written so (``1,5``: European spreadsheets); ``header=None`` when its
     first line is all numbers, not names (a file with no header row). Empty for a plain comma-separated file with
@@ -105,17 +119,19 @@ def dialect(source) -> dict:
         at = source.tell()
         head = source.read(65536)
         source.seek(at)
-    text = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
+    encoding = text_encoding(head) if isinstance(head, bytes) else "utf-8"
+    text = head.decode(encoding, errors="replace") if isinstance(head, bytes) else head
     lines = text.splitlines()[:20]
+    coded = {} if encoding in ("utf-8", "utf-8-sig") else {"encoding": encoding}
     if not lines:
-        return {}
+        return coded
     sep = separator_of(lines[0], "".join(SEPARATORS)) or ","
     decimal = sep not in ",|" and any(re.fullmatch(r"-?\d+,\d+", cell.strip())
                                       for line in lines[1:] for cell in line.split(sep))
     first = next(csv.reader([lines[0]], delimiter=sep), [])
     headless = bool(first) and all(is_number(cell) for cell in first)
     return {**({"sep": sep} if sep != "," else {}), **({"decimal": ","} if decimal else {}),
-            **({"header": None} if headless else {})}
+            **({"header": None} if headless else {}), **coded}
 
 
 # A text column with at most this many different values (and at most half as many as rows) holds categories.

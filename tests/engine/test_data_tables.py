@@ -189,3 +189,35 @@ def test_a_column_named_like_a_label_that_holds_a_quantity_is_no_label():
     assert points.columns == ["x", "y"] and points.labels is None  # "y" beside "x": a coordinate
     coded = load_csv(io.StringIO("a,b,target\n" + "\n".join(f"{i},{i % 5},{i % 3}" for i in range(30))))
     assert coded.class_names == ["0", "1", "2"]  # whole numbers, a few of them: classes
+
+
+def _spreadsheet_export(rows: int = 60) -> str:
+    """A German spreadsheet's CSV: semicolons, decimal commas, accented names and categories."""
+    rng = np.random.default_rng(0)
+    lines = ["Stadt;Geschmack;Größe;Gewicht"]
+    for i in range(rows):
+        kind = i % 3
+        a, b = rng.normal(5 * kind, 0.5, 2)
+        lines.append(f"Köln {i};{['süß', 'sauer', 'bitter'][kind]};{a:.2f};{b:.2f}".replace(".", ","))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("encoding, said", [("cp1252", "Windows-1252"), ("utf-16", "UTF-16"),
+                                            ("utf-8-sig", None)])
+def test_windows_and_unicode_exports_read_as_written(tmp_path, encoding, said):
+    path = tmp_path / "export.csv"
+    path.write_bytes(_spreadsheet_export().encode(encoding))
+    for data in (load_csv(path), load_csv(io.BytesIO(path.read_bytes()), name="upload")):
+        assert data.columns == ["Größe", "Gewicht"] and data.class_names == ["bitter", "sauer", "süß"]
+        assert data.item_names[0] == "Köln 0" and data.table.shape == (60, 2)
+        notes = " ".join(data.report.notes)
+        assert (f"read as {said} text" in notes) if said else "text (not UTF-8)" not in notes
+
+
+def test_a_windows_character_past_the_first_64_kb_still_reads(tmp_path):
+    lines = ["name,a,b"] + [f"row {i},{i % 7},{i % 5}" for i in range(6000)] + ["Müller,1,2"]
+    path = tmp_path / "late.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    assert path.stat().st_size > 65536
+    data = load_csv(path)
+    assert data.item_names[-1] == "Müller" and len(data) == 6001

@@ -336,3 +336,16 @@ def test_series_a_row_per_time_step_keep_the_files_order_of_ids_and_ignore_extra
     kinds = [f"{sid},{t},{t},{sid[0]}" for sid in ("x1", "x2", "y1") for t in range(5)]
     named = api.load_series_csv(("id,time,value,kind\n" + "\n".join(kinds)).encode())
     assert named.class_names == ["x", "y"] and named.labels.tolist() == [0, 0, 1]  # a column of text: the label
+
+
+def test_series_and_edge_lists_in_windows_1252_read_as_written(tmp_path):
+    series = tmp_path / "series.csv"
+    rows = [f"Messung {i} ä,{','.join(str(round(np.sin(t / 3 + i % 2 * 3), 3)) for t in range(30))}"
+            for i in range(12)]
+    series.write_bytes(("\n".join(rows) + "\n").encode("cp1252"))
+    data = api.load_series_csv(series)
+    assert data.item_names[0] == "Messung 0 ä" and data.series.shape[0] == 12
+    edges = tmp_path / "edges.csv"
+    edges.write_bytes("source,target\nJürgen,Ölaf\nÖlaf,Zoë\nZoë,Jürgen\n".encode("cp1252"))
+    graph = api.load_edge_list(edges)
+    assert sorted(graph.item_names) == ["Jürgen", "Zoë", "Ölaf"]
