@@ -37,14 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("cluster", help="features → reduce → cluster → scores, stored as a run")
     source = run.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, or a .zip/.npz/.csv")
+    source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, or a .zip/.npz/.graphml/.csv/.tsv/.txt/.edges")
     source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
     run.add_argument("--features", default=None,
                      help=f"auto or one of {', '.join(api.FEATURES)} (default: auto for images, chosen by a "
                           "label-free probe; the one extractor of other kinds)")
     run.add_argument("--feature-param", action="append", default=[], metavar="NAME=VALUE")
-    run.add_argument("--csv-kind", default="table", choices=("table", "series", "edges"),
-                     help="what a .csv holds: a feature table, time series (one a row) or an edge list")
+    run.add_argument("--csv-kind", default="auto", choices=("auto", "table", "series", "edges"),
+                     help="what a text file holds: a feature table, time series (one a row) or an edge list "
+                          "(auto: a table, or an edge list in a .edges file or a .tsv/.txt of at most 3 columns)")
     run.add_argument("--label-column", default=None, metavar="NAME",
                      help="a table: which column of categories is the label (default: one named label/class/target, "
                           "else the first column of a few text categories); 'none' for no label")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from engine.data.dataset import Dataset, DataError, ValidationReport
+from engine.data.dataset import Dataset, DataError, ValidationReport, decoded
 from engine.data.demo import DEMOS
 from engine.data.images import Limits, load_files, load_folder, load_zip
 from engine.data.graphs import load_edge_list, load_graphml
@@ -17,16 +18,33 @@ __all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load"
            "load_folder", "load_zip", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list",
            "load_graphml"]
 
-FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".graphml": load_graphml,
-                ".tsv": load_edge_list, ".edges": load_edge_list}
+FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".tsv": load_csv, ".txt": load_csv,
+                ".data": load_csv, ".graphml": load_graphml, ".edges": load_edge_list}
 CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_list}
 
 
+def text_kind(path: Path) -> str:
+    """What a text file holds when nobody said (``csv_kind="auto"``): an edge list for ``.edges``, and for a
+    ``.tsv`` / ``.txt`` / ``.data`` whose first line has at most three fields (source, target and a weight); else a
+    feature table (a ``.csv`` always: series and edge lists in one are named, as its hint says). A UCR archive
+    ``.tsv`` (the class, then the series) is such a table until loaded as series."""
+    if path.suffix.lower() == ".edges":
+        return "edges"
+    if path.suffix.lower() == ".csv":
+        return "table"
+    with open(path, "rb") as handle:
+        head = decoded(handle.read(4096))
+    line = next((line for line in head.splitlines() if line.strip() and not line.startswith(("#", "%"))), "")
+    fields = [f for f in re.split(r"[\t,;| ]+", line.strip()) if f]
+    return "edges" if 2 <= len(fields) <= 3 else "table"
+
+
 def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | None = None,
-         csv_kind: str = "table", originals: str | os.PathLike | None = None) -> Dataset:
-    """A demo name (``digits``), a folder of images, or a ``.zip`` / ``.npz`` / ``.csv`` / ``.graphml`` / ``.tsv``
-    file. A ``.csv`` holds a feature table, time series (one a row) or an edge list, as ``csv_kind`` says. A zip's
-    images are unpacked into ``originals`` when it is given (a folder's are used where they are)."""
+         csv_kind: str = "auto", originals: str | os.PathLike | None = None) -> Dataset:
+    """A demo name (``digits``), a folder of images, or a ``.zip`` / ``.npz`` / ``.graphml`` file or a text file
+    (``.csv`` / ``.tsv`` / ``.txt`` / ``.data`` / ``.edges``) holding a feature table, time series (one a row) or an
+    edge list, as ``csv_kind`` says (``auto``: :func:`text_kind`). A zip's images are unpacked into ``originals``
+    when it is given (a folder's are used where they are)."""
     text = str(source)
     if text in DEMOS:
         return DEMOS[text]()
@@ -40,8 +58,8 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
         raise DataError(f"cannot read {path.name}: expected a folder or one of {', '.join(FILE_LOADERS)}")
     if loader is load_zip:
         return load_zip(path, image_size=image_size, reporter=reporter, originals=originals)
-    if loader is load_csv:
-        if csv_kind not in CSV_KINDS:
-            raise DataError(f"a CSV holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")
-        loader = CSV_KINDS[csv_kind]
+    if loader in (load_csv, load_edge_list):
+        if csv_kind not in (*CSV_KINDS, "auto"):
+            raise DataError(f"a text file holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")
+        loader = CSV_KINDS[text_kind(path) if csv_kind == "auto" else csv_kind]
     return loader(path)

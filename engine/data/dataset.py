@@ -252,6 +252,27 @@ def is_number(text: str) -> bool:
     return True
 
 
+# Whole numbers with at most this many different values (and at most half as many as rows) are class codes
+CLASS_CODES = 50
+
+
+def class_codes(values) -> bool:
+    """Whether a headerless file's first or last column reads as class codes beside measurements: whole numbers
+    (``1``, ``-1``, ``3.0``), 2 to :data:`CLASS_CODES` different ones, each on two rows or more on average. The UCR
+    time-series archive writes its class first; UCI's wine, its class first too. (Whether the *other* columns are
+    measurements, not whole numbers themselves, is the caller's check.)"""
+    numbers = np.asarray([float(v) for v in values], dtype=np.float64)
+    if not len(numbers) or not np.all(np.isfinite(numbers)) or np.any(np.mod(numbers, 1)):
+        return False
+    return 2 <= len(np.unique(numbers)) <= min(CLASS_CODES, len(numbers) // 2)
+
+
+def whole_numbers(values) -> bool:
+    numbers = np.asarray(values, dtype=np.float64)
+    numbers = numbers[np.isfinite(numbers)]
+    return bool(len(numbers)) and not np.any(np.mod(numbers, 1))
+
+
 def separator_of(line: str, candidates: str) -> str | None:
     """The one of ``candidates`` that a CSV's header ``line`` holds most of (the first listed on a tie); None when
     it holds none of them."""

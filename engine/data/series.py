@@ -16,8 +16,8 @@ import os
 
 import numpy as np
 
-from engine.data.dataset import (Dataset, DataError, ValidationReport, encode_labels, is_number, named_like_an_id,
-                                 source_text)
+from engine.data.dataset import (Dataset, DataError, ValidationReport, class_codes, encode_labels, is_number,
+                                 named_like_an_id, source_text, whole_numbers)
 
 LABEL_HEADERS = ("label", "labels", "class", "y", "target")
 ID_HEADERS = ("id", "name", "series", "index", "")
@@ -53,6 +53,8 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
         label_at = -1 if not all(is_number(row[-1]) for row in rows if row[-1]) else None
     elif text_first:
         label_at = 0
+    elif not header and _codes_then_measurements(rows):  # the UCR archive's layout: the class, then the series
+        label_at = 0
     raw_labels, names = [], []
     values = []
     for number, row in enumerate(rows, start=2 if header else 1):
@@ -80,9 +82,22 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
             raise DataError(f"row {number}: a series needs at least {MIN_LENGTH} values, found {len(series)}")
         values.append(series)
     notes = [] if id_at is None else [f"the first column{f' (“{header[0]}”)' if header else ''} names the series"]
+    if label_at == 0 and not header and not text_first:
+        notes.append(f"the first column ({len(set(raw_labels))} whole-number codes; the series' values are not whole "
+                     "numbers) is read as the class, as the UCR archive writes it")
     unique = id_at is not None and len(set(names)) == len(names)
     return _series_dataset(name, names if unique else None, values, raw_labels if label_at is not None else None,
                            notes)
+
+
+def _codes_then_measurements(rows: list[list[str]]) -> bool:
+    """A headerless file whose first column holds class codes (:func:`class_codes`) and whose series do not hold
+    whole numbers (counts would make a code column indistinguishable from a first step)."""
+    first = [row[0] for row in rows]
+    if not all(first) or not all(is_number(c) for c in first) or not class_codes(first):
+        return False
+    rest = [float(c) for row in rows[:200] for c in row[1:] if c and is_number(c)]
+    return bool(rest) and not whole_numbers(rest)
 
 
 def _series_dataset(name: str, names: list[str] | None, values: list[list[float]], raw_labels: list | None,

@@ -13,8 +13,8 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, encode_labels, is_number,
-                                 named_like_an_id, separator_of, text_encoding)
+from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, encode_labels,
+                                 is_number, named_like_an_id, separator_of, text_encoding, whole_numbers)
 
 LABEL_COLUMNS = ("label", "labels", "class", "target", "y")
 
@@ -52,6 +52,12 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     roles, notes = column_roles(frame)
     if headless:
         notes.insert(0, "no header row: its columns are numbered")
+        code = _class_code_column(frame, roles)
+        if code is not None:
+            roles[code] = "label"
+            notes.append(f"“{code}” ({frame[code].nunique()} whole-number codes beside measurements) is read as the "
+                         "class, as headerless files often write it first or last (UCI's wine; the UCR archive): it "
+                         "colours the map and scores the clusters, and is not a feature")
     if "sep" in options:
         notes.insert(0, f"read as {SEPARATORS[options['sep']]}-separated"
                         + (" with decimal commas" if "decimal" in options else ""))
@@ -81,6 +87,22 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
             attributes[str(label)] = ["(empty)" if v is None else v for v in raw]
     return _table_dataset(name or _stem(source, "table"), matrix, raw, names, notes, [str(c) for c in features],
                           attributes, None if label is None else str(label))
+
+
+def _class_code_column(frame: pd.DataFrame, roles: dict) -> str | None:
+    """A headerless table's first or last column when it holds class codes (``class_codes``) while most of the
+    other feature columns hold measurements (not whole numbers); None when there is a label already."""
+    if "label" in roles.values():
+        return None
+    features = [c for c, role in roles.items() if role == "feature"]
+    for column in (frame.columns[0], frame.columns[-1]):
+        if column not in features or len(features) < 3 or frame[column].isna().any():
+            continue
+        others = [c for c in features if c != column]
+        measured = sum(not whole_numbers(frame[c].to_numpy(dtype=np.float64)) for c in others)
+        if measured > len(others) / 2 and class_codes(frame[column].tolist()):
+            return column
+    return None
 
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}

@@ -221,3 +221,20 @@ def test_a_windows_character_past_the_first_64_kb_still_reads(tmp_path):
     assert path.stat().st_size > 65536
     data = load_csv(path)
     assert data.item_names[-1] == "Müller" and len(data) == 6001
+
+
+def test_a_headerless_table_reads_a_first_or_last_column_of_class_codes_as_its_label(tmp_path):
+    from sklearn.datasets import load_wine
+
+    wine = load_wine()
+    rows = [",".join([str(y + 1)] + [f"{v:g}" for v in x]) for x, y in zip(wine.data, wine.target)]
+    (tmp_path / "wine.data").write_text("\n".join(rows) + "\n")  # UCI's own layout: the class first, no header
+    data = load(tmp_path / "wine.data")
+    assert data.table.shape == (178, 13) and data.class_names == ["1", "2", "3"]
+    assert np.array_equal(data.labels, wine.target)
+    last = [",".join([f"{v:g}" for v in x] + [str(y)]) for x, y in zip(wine.data, wine.target)]
+    assert load_csv(io.StringIO("\n".join(last) + "\n")).class_names == ["0", "1", "2"]
+    # whole numbers everywhere (counts): a first column of few values is a count like the others, not a class
+    counts = "\n".join(",".join(str(v) for v in [i % 3, i, 2 * i, i % 7]) for i in range(30))
+    data = load_csv(io.StringIO(counts + "\n"))
+    assert data.labels is None and data.table.shape == (30, 4)

@@ -349,3 +349,40 @@ def test_series_and_edge_lists_in_windows_1252_read_as_written(tmp_path):
     edges.write_bytes("source,target\nJürgen,Ölaf\nÖlaf,Zoë\nZoë,Jürgen\n".encode("cp1252"))
     graph = api.load_edge_list(edges)
     assert sorted(graph.item_names) == ["Jürgen", "Zoë", "Ölaf"]
+
+
+def _ucr_text(rows: int = 40, length: int = 60) -> str:
+    """The UCR archive's layout: no header, the class code, then the series' values, tab-separated."""
+    rng = np.random.default_rng(1)
+    t = np.linspace(0, 6, length)
+    lines = []
+    for i in range(rows):
+        code = i % 2 + 1
+        values = (np.sin(t) if code == 1 else np.sign(np.sin(t))) + rng.normal(0, 0.1, length)
+        lines.append("\t".join([str(code)] + [f"{v:.4f}" for v in values]))
+    return "\n".join(lines) + "\n"
+
+
+def test_the_ucr_layout_reads_its_first_column_as_the_class(tmp_path):
+    path = tmp_path / "Waves_TRAIN.tsv"
+    path.write_text(_ucr_text())
+    series = load(path, csv_kind="series")
+    assert series.series.shape == (40, 60) and series.class_names == ["1", "2"]
+    assert any("UCR archive" in n for n in series.report.notes)
+    table = load(path)  # auto: a .tsv of many columns is a table, its class not a feature
+    assert table.kind == "table" and table.table.shape == (40, 60) and table.class_names == ["1", "2"]
+    assert any("--csv-kind series" in n for n in table.report.notes)
+
+
+def test_a_first_column_of_whole_numbers_stays_in_series_of_whole_numbers(tmp_path):
+    counts = "\n".join(",".join(str(v) for v in [i % 2 + 1, *np.arange(10) * (i + 1)]) for i in range(12))
+    (tmp_path / "counts.csv").write_text(counts + "\n")
+    data = load(tmp_path / "counts.csv", csv_kind="series")
+    assert data.labels is None and data.series.shape == (12, 11)
+
+
+def test_a_tsv_of_two_or_three_columns_is_an_edge_list(tmp_path):
+    (tmp_path / "g.tsv").write_text("a\tb\t1\nb\tc\t2\nc\ta\t1\n")
+    (tmp_path / "g.txt").write_text("a b\nb c\nc a\n")
+    assert load(tmp_path / "g.tsv").kind == "graph" and load(tmp_path / "g.txt").kind == "graph"
+    assert load(tmp_path / "g.tsv", csv_kind="table").kind == "table"
