@@ -77,11 +77,12 @@ def local_folder() -> None:
 
 
 FILES = {  # what the file holds → (uploader label, types, widget key, loader)
-    "a feature table": ("A .npz (arrays X, y) or .csv with a header: its numeric columns are clustered; a "
-                        "'label' column, an id column and text categories are recognised",
-                        ["npz", "csv"], "table_upload", None),
+    "a feature table": ("A .npz (arrays X, y) or a .csv / .tsv / .txt table: its numeric columns are clustered; "
+                        "a 'label' column, an id column and text categories are recognised",
+                        ["npz", "csv", "tsv", "txt", "data"], "table_upload", None),
     "time series": ("A .csv with one series a row (an optional label column first or last; rows may be of "
-                    "different lengths), or a row per time step: id, time, value and an optional label",
+                    "different lengths; the UCR archive's .tsv, its class first), or a row per time step: id, "
+                    "time, value and an optional label",
                     ["csv", "tsv", "txt"], "series_upload", api.load_series_csv),
     "an edge list": ("A .csv / .tsv of edges: source, target and an optional weight a row",
                      ["csv", "tsv", "txt", "edges"], "edges_upload", api.load_edge_list),
