@@ -86,8 +86,10 @@ FILES = {  # what the file holds → (uploader label, types, widget key, loader)
                     ["csv", "tsv", "txt"], "series_upload", api.load_series_csv),
     "an edge list": ("A .csv / .tsv of edges: source, target and an optional weight a row",
                      ["csv", "tsv", "txt", "edges"], "edges_upload", api.load_edge_list),
-    "a GraphML graph": ("A GraphML file (node attribute 'club', 'label' or 'group' becomes the label)",
-                        ["graphml", "xml"], "graphml_upload", api.load_graphml),
+    "a graph file": ("GraphML, GML (as Newman's network collection ships), GEXF (Gephi), Pajek or Matrix Market; "
+                     "a node attribute of a few classes ('club', 'value', 'block'…) becomes the label",
+                     sorted(suffix.lstrip(".") for suffix in api.GRAPH_READERS), "graphml_upload",
+                     api.load_graph_file),
 }
 
 
@@ -100,6 +102,9 @@ def data_file() -> None:
         if loader is None:  # a feature table: .npz or .csv
             table_loader = api.load_npz if upload.name.lower().endswith(".npz") else api.load_csv
             load_into_session(lambda: table_loader(io.BytesIO(upload.getvalue()), name=stem), "table")
+        elif loader is api.load_graph_file:
+            suffix = "." + upload.name.rsplit(".", 1)[-1]
+            load_into_session(lambda: loader(upload.getvalue(), name=stem, suffix=suffix), "file")
         else:
             load_into_session(lambda: loader(upload.getvalue(), name=stem), "file")
 

@@ -15,6 +15,7 @@ from engine.data.demo import KINDS as DEMO_KINDS
 from engine.data.images import IMAGE_SUFFIXES
 from engine.data.tables import attribute_groups, table_frame
 from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
+from engine.data.graphs import GRAPH_READERS, load_graph_file
 from engine.data.thumbs import data_uri, montage, png_bytes
 from engine.encoders import ENCODERS
 from engine.features import FEATURES, available_for
@@ -99,7 +100,7 @@ __all__ = [
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_cap", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
-    "load_edge_list", "load_graphml", "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
+    "load_edge_list", "load_graphml", "load_graph_file", "GRAPH_READERS", "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
     "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",
     "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading", "nameable",

@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.data.dataset import Dataset, DataError, ValidationReport, decoded
 from engine.data.demo import DEMOS
 from engine.data.images import Limits, load_files, load_folder, load_zip
-from engine.data.graphs import load_edge_list, load_graphml
+from engine.data.graphs import GRAPH_READERS, load_edge_list, load_graph_file, load_graphml
 from engine.data.series import load_series_csv
 from engine.data.tables import load_csv, load_npz
 from engine.progress import Reporter
@@ -19,7 +19,7 @@ __all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load"
            "load_graphml"]
 
 FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".tsv": load_csv, ".txt": load_csv,
-                ".data": load_csv, ".graphml": load_graphml, ".edges": load_edge_list}
+                ".data": load_csv, ".edges": load_edge_list, **{suffix: load_graph_file for suffix in GRAPH_READERS}}
 CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_list}
 
 

@@ -1,4 +1,4 @@
-"""Graphs: edge lists (CSV / TSV, optional weight) and GraphML, plus networkx's karate club and les misérables.
+"""Graphs: edge lists (CSV / TSV, optional weight) and graph files (GraphML, GML, GEXF, Pajek, Matrix Market), plus networkx's karate club and les misérables.
 
 The nodes become the items. Self-loops are dropped and duplicate edges merged (weights added),
 each with a note in the validation report; disconnected components are kept and reported.
@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import networkx as nx
 
-from engine.data.dataset import (Dataset, DataError, ValidationReport, encode_labels, is_number, separator_of,
-                                 source_text)
+from engine.data.dataset import (Dataset, DataError, ValidationReport, decoded, encode_labels, is_number,
+                                 separator_of, source_text)
 
 MAX_NODES = 200_000  # a 100,000-node, 1M-edge graph loads and clusters in about a minute on 2 cores
 DENSE_NODES = 5000  # up to here the adjacency is a dense matrix (every method); beyond it is sparse (see FEATURES)
@@ -138,21 +139,78 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
     return graph_dataset(graph, name, report)
 
 
-def load_graphml(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
+def _gml(data: bytes) -> nx.Graph:
+    """GML as network collections ship it (Newman's football, polbooks, karate): read as a multigraph, so that a
+    repeated edge (football.gml has some) merges instead of failing; nodes named by their ``label``, or by their
+    ``id`` where labels are missing or repeat."""
+    text = decoded(data)
+    if not re.search(r"^\s*multigraph\s", text, flags=re.M):
+        text = re.sub(r"^(\s*graph\s*\[)", r"\1\n  multigraph 1", text, count=1, flags=re.M)
     try:
-        if isinstance(source, bytes):
-            graph, name = nx.read_graphml(io.BytesIO(source)), name or "graph"
-        else:
-            graph, name = nx.read_graphml(Path(source)), name or Path(source).stem
-    except Exception as error:  # networkx raises several kinds for a malformed file
-        raise DataError(f"not a readable GraphML file: {error}") from None
+        return nx.parse_gml(text, label="label")
+    except nx.NetworkXError:
+        return nx.parse_gml(text, label="id")
+
+
+def _matrix_market(data: bytes) -> nx.Graph:
+    """A Matrix Market adjacency (SuiteSparse, Network Repository): node ``i`` is row ``i``, counted from 1 as the
+    file counts; a value is an edge's weight (its magnitude: the methods read positive weights)."""
+    from scipy.io import mmread
+    from scipy.sparse import coo_matrix
+
+    matrix = coo_matrix(mmread(io.BytesIO(data)))
+    if matrix.shape[0] != matrix.shape[1]:
+        raise DataError(f"a {matrix.shape[0]:,} × {matrix.shape[1]:,} matrix is not a graph's adjacency (it must be "
+                        "square)")
+    graph = nx.Graph()
+    graph.add_nodes_from(str(i + 1) for i in range(matrix.shape[0]))
+    for u, v, w in zip(matrix.row.tolist(), matrix.col.tolist(), matrix.data.tolist()):
+        if u != v and w:
+            graph.add_edge(str(u + 1), str(v + 1), weight=abs(float(w)))
+    return graph
+
+
+GRAPH_READERS = {  # suffix → (format's name, reader of the file's bytes)
+    ".graphml": ("GraphML", lambda data: nx.read_graphml(io.BytesIO(data))),
+    ".xml": ("GraphML", lambda data: nx.read_graphml(io.BytesIO(data))),
+    ".gml": ("GML", _gml),
+    ".gexf": ("GEXF (Gephi)", lambda data: nx.read_gexf(io.BytesIO(data))),
+    ".net": ("Pajek", lambda data: nx.read_pajek(io.BytesIO(data))),
+    ".paj": ("Pajek", lambda data: nx.read_pajek(io.BytesIO(data))),
+    ".mtx": ("Matrix Market", _matrix_market),
+}
+
+
+def load_graph_file(source: str | os.PathLike | bytes, name: str | None = None, suffix: str | None = None) -> Dataset:
+    """A graph file in one of :data:`GRAPH_READERS`' formats, by ``suffix`` (else the path's). Node attributes
+    that look like classes become the labels (``categorical_attribute``); repeated edges are merged, weights added."""
+    suffix = (suffix or ("" if isinstance(source, bytes) else Path(source).suffix)).lower()
+    if suffix not in GRAPH_READERS:
+        raise DataError(f"not a graph file this reads: expected one of {', '.join(GRAPH_READERS)}")
+    kind, reader = GRAPH_READERS[suffix]
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    name = name or ("graph" if isinstance(source, bytes) else Path(source).stem)
+    try:
+        graph = reader(data)
+    except DataError:
+        raise
+    except Exception as error:  # networkx and scipy raise several kinds for a malformed file
+        raise DataError(f"not a readable {kind} file: {error}") from None
+    report = ValidationReport(n_found=graph.number_of_nodes())
     if isinstance(graph, nx.MultiGraph):
         merged = nx.Graph()
         merged.add_nodes_from(graph.nodes(data=True))
-        for u, v, data in graph.edges(data=True):
-            add_edge(merged, u, v, float(data.get("weight", 1.0)))
+        repeated = sum(add_edge(merged, u, v, float(data.get("weight", 1.0)))
+                       for u, v, data in graph.edges(data=True) if u != v)
+        if repeated:
+            report.notes.append(f"{repeated} repeated edge(s) merged (weights added)")
+        merged.add_edges_from((u, v, {"weight": 1.0}) for u, v in nx.selfloop_edges(graph))
         graph = merged
-    return graph_dataset(graph, name, ValidationReport(n_found=graph.number_of_nodes()))
+    return graph_dataset(graph, name, report)
+
+
+def load_graphml(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
+    return load_graph_file(source, name, suffix=".graphml")
 
 
 def karate() -> Dataset:

@@ -98,3 +98,62 @@ def test_edge_dropping_for_stability_keeps_a_sparse_graph_sparse_and_in_one_piec
     found = api.stability(planted, result, runs=4)
     assert found.runs == 4 and found.perturbation == "edges" and len(found.ambiguity) == 240
     assert all(c["reading"] == "stable" for c in found.clusters) and found.agreement > 0.9
+
+
+def _blocks(blocks: int = 3, size: int = 20):
+    import networkx as nx
+
+    graph = nx.planted_partition_graph(blocks, size, 0.5, 0.02, seed=3)
+    return graph, [n // size for n in graph]
+
+
+NEWMAN_GML = """Creator "as Newman's football.gml ships: ids, quoted labels, a class 'value', a repeated edge"
+graph
+[
+  directed 0
+{nodes}
+{edges}
+]
+"""
+
+
+def test_graph_files_in_gml_gexf_pajek_and_matrix_market_load_with_their_classes(tmp_path):
+    import networkx as nx
+
+    from engine.data import load
+
+    graph, blocks = _blocks()
+    nodes = "\n".join(f'  node\n  [\n    id {n}\n    label "team {n}"\n    value {blocks[n]}\n  ]' for n in graph)
+    edges = list(graph.edges()) + [next(iter(graph.edges()))]  # one edge twice, as football.gml has
+    (tmp_path / "football.gml").write_text(NEWMAN_GML.format(
+        nodes=nodes, edges="\n".join(f"  edge\n  [\n    source {u}\n    target {v}\n  ]" for u, v in edges)))
+    gml = load(tmp_path / "football.gml")
+    assert len(gml) == 60 and gml.item_names[0] == "team 0" and gml.class_names == ["0", "1", "2"]
+    assert any("1 repeated edge" in n for n in gml.report.notes)
+    assert gml.graph.number_of_edges() == graph.number_of_edges()
+
+    labelled = nx.Graph()
+    labelled.add_nodes_from((n, {"block": blocks[n]}) for n in graph)
+    labelled.add_edges_from(graph.edges())
+    nx.write_gexf(labelled, tmp_path / "g.gexf")
+    nx.write_pajek(nx.Graph(graph.edges()), tmp_path / "g.net")
+    with open(tmp_path / "g.mtx", "w") as handle:
+        handle.write("%%MatrixMarket matrix coordinate pattern symmetric\n% from a sparse collection\n")
+        handle.write(f"60 60 {graph.number_of_edges()}\n")
+        handle.writelines(f"{max(u, v) + 1} {min(u, v) + 1}\n" for u, v in graph.edges())
+    gexf, pajek, market = load(tmp_path / "g.gexf"), load(tmp_path / "g.net"), load(tmp_path / "g.mtx")
+    assert gexf.class_names == ["0", "1", "2"] and len(gexf) == 60
+    for data in (gexf, pajek, market):
+        assert data.graph.number_of_edges() == graph.number_of_edges()
+    assert market.item_names[:2] == ["1", "2"]  # counted from 1, as the file counts
+
+
+def test_a_broken_graph_file_says_which_format_failed(tmp_path):
+    from engine.data import DataError, load
+
+    (tmp_path / "bad.gexf").write_text("<gexf><graph>")
+    with pytest.raises(DataError, match="not a readable GEXF"):
+        load(tmp_path / "bad.gexf")
+    (tmp_path / "wide.mtx").write_text("%%MatrixMarket matrix coordinate real general\n3 4 1\n1 2 1.0\n")
+    with pytest.raises(DataError, match="must be square"):
+        load(tmp_path / "wide.mtx")
