@@ -641,6 +641,25 @@ def test_a_bad_edge_list_keeps_the_current_dataset():
     assert "the weight 'heavy' is not a number" in texts(at) and at.session_state["dataset"].name == "digits"
 
 
+def test_a_gml_graph_upload_loads_with_its_classes():
+    import networkx as nx
+
+    graph = nx.planted_partition_graph(2, 15, 0.6, 0.02, seed=2)
+    for node in graph:
+        graph.nodes[node]["value"] = node // 15
+    nx.set_node_attributes(graph, {n: f"n{n}" for n in graph}, "label")
+    del graph.graph["partition"]
+    gml = "\n".join(nx.generate_gml(graph)).encode()
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
+    at.radio(key="file_holds").set_value("a graph file").run()
+    at.file_uploader(key="graphml_upload").set_value(("teams.gml", gml, "text/plain")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    data = at.session_state["dataset"]
+    assert data.kind == "graph" and len(data) == 30 and data.class_names == ["0", "1"]
+
+
 def test_the_metrics_page_overrides_the_auto_k_in_one_click(ran):
     """Last in this module: it replaces the session's current run."""
     ran.switch_page("views/metrics.py").run()
