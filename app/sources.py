@@ -77,9 +77,10 @@ def local_folder() -> None:
 
 
 FILES = {  # what the file holds → (uploader label, types, widget key, loader)
-    "a feature table": ("A .npz (arrays X, y) or a .csv / .tsv / .txt table: its numeric columns are clustered; "
-                        "a 'label' column, an id column and text categories are recognised",
-                        ["npz", "csv", "tsv", "txt", "data"], "table_upload", None),
+    "a feature table": ("A .csv / .tsv / .txt, Excel .xlsx or Parquet table (an embedding column of vectors is "
+                        "spread into features), or NumPy .npz (arrays X, y) / .npy: its numeric columns are "
+                        "clustered; a 'label' column, an id column and text categories are recognised",
+                        ["csv", "tsv", "txt", "data", "xlsx", "parquet", "npz", "npy"], "table_upload", None),
     "time series": ("A .csv with one series a row (an optional label column first or last; rows may be of "
                     "different lengths; the UCR archive's .tsv, its class first), or a row per time step: id, "
                     "time, value and an optional label",
@@ -99,8 +100,8 @@ def data_file() -> None:
     upload = st.file_uploader(label, type=types, key=key)
     if upload is not None and st.button("Load file", type="primary"):
         stem = upload.name.rsplit(".", 1)[0]
-        if loader is None:  # a feature table: .npz or .csv
-            table_loader = api.load_npz if upload.name.lower().endswith(".npz") else api.load_csv
+        if loader is None:  # a feature table: by its suffix, a CSV unless it says otherwise
+            table_loader = api.TABLE_LOADERS.get("." + upload.name.rsplit(".", 1)[-1].lower(), api.load_csv)
             load_into_session(lambda: table_loader(io.BytesIO(upload.getvalue()), name=stem), "table")
         elif loader is api.load_graph_file:
             suffix = "." + upload.name.rsplit(".", 1)[-1]

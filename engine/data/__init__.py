@@ -11,15 +11,17 @@ from engine.data.demo import DEMOS
 from engine.data.images import Limits, load_files, load_folder, load_zip
 from engine.data.graphs import GRAPH_READERS, load_edge_list, load_graph_file, load_graphml
 from engine.data.series import load_series_csv
-from engine.data.tables import load_csv, load_npz
+from engine.data.tables import load_csv, load_excel, load_npy, load_npz, load_parquet
 from engine.progress import Reporter
 
 __all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load",
            "load_folder", "load_zip", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list",
-           "load_graphml"]
+           "load_graphml", "load_graph_file", "load_parquet", "load_excel", "load_npy"]
 
 FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".tsv": load_csv, ".txt": load_csv,
-                ".data": load_csv, ".edges": load_edge_list, **{suffix: load_graph_file for suffix in GRAPH_READERS}}
+                ".data": load_csv, ".parquet": load_parquet, ".xlsx": load_excel, ".npy": load_npy,
+                ".edges": load_edge_list, **{suffix: load_graph_file for suffix in GRAPH_READERS}}
+TABLE_LOADERS = {".npz": load_npz, ".npy": load_npy, ".parquet": load_parquet, ".xlsx": load_excel}
 CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_list}
 
 
@@ -54,6 +56,9 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
     if not path.exists():
         raise DataError(f"{text!r} is neither a demo ({', '.join(DEMOS)}) nor an existing file or folder")
     loader = FILE_LOADERS.get(path.suffix.lower())
+    if path.suffix.lower() in (".xls", ".ods"):
+        raise DataError(f"cannot read {path.name}: save it as .xlsx or CSV (older Excel and OpenDocument sheets are "
+                        "not read here)")
     if loader is None:
         raise DataError(f"cannot read {path.name}: expected a folder or one of {', '.join(FILE_LOADERS)}")
     if loader is load_zip:

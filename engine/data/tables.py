@@ -47,22 +47,31 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     options = dialect(source)
     frame = _read(source, options)
     headless = options.get("header", 0) is None
+    said = []
+    if options.get("encoding", "utf-8") != "utf-8":
+        said.append(f"read as {ENCODINGS[options['encoding']]} text (not UTF-8)")
+    if "sep" in options:
+        said.append(f"read as {SEPARATORS[options['sep']]}-separated"
+                    + (" with decimal commas" if "decimal" in options else ""))
+    return frame_dataset(frame, name or _stem(source, "table"), said, headless)
+
+
+def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None, headless: bool = False) -> Dataset:
+    """A table read from any file (CSV, Parquet, Excel) as :func:`load_csv` describes; ``said``: how it was read,
+    first in the report; ``headless``: it had no header row (its columns are numbered here)."""
+    frame, vectors = _vector_columns(frame)
     if headless:
         frame.columns = [f"column {j + 1}" for j in range(frame.shape[1])]
     roles, notes = column_roles(frame)
+    notes = [*(said or []), *vectors, *notes]
     if headless:
-        notes.insert(0, "no header row: its columns are numbered")
+        notes.insert(len(said or []), "no header row: its columns are numbered")
         code = _class_code_column(frame, roles)
         if code is not None:
             roles[code] = "label"
             notes.append(f"“{code}” ({frame[code].nunique()} whole-number codes beside measurements) is read as the "
                          "class, as headerless files often write it first or last (UCI's wine; the UCR archive): it "
                          "colours the map and scores the clusters, and is not a feature")
-    if "sep" in options:
-        notes.insert(0, f"read as {SEPARATORS[options['sep']]}-separated"
-                        + (" with decimal commas" if "decimal" in options else ""))
-    if options.get("encoding", "utf-8") != "utf-8":
-        notes.insert(0, f"read as {ENCODINGS[options['encoding']]} text (not UTF-8)")
     features = [c for c, role in roles.items() if role == "feature"]
     if len(features) >= SERIES_HINT and len({re.sub(r"\d+$", "", str(c)) for c in features}) == 1 \
             and all(re.search(r"\d$", str(c)) for c in features):
@@ -85,8 +94,86 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
                                                       "coloured by it)" if empty else "it holds one value"))
         if empty:
             attributes[str(label)] = ["(empty)" if v is None else v for v in raw]
-    return _table_dataset(name or _stem(source, "table"), matrix, raw, names, notes, [str(c) for c in features],
+    return _table_dataset(name, matrix, raw, names, notes, [str(c) for c in features],
                           attributes, None if label is None else str(label))
+
+
+def _vector_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Columns whose every cell is a vector of one length (a Parquet file's ``embedding``, as Hugging Face datasets
+    and Embedding Atlas keep them) spread into one numeric column per entry, ``embedding[0]`` …, with a note."""
+    notes, parts = [], []
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object or not len(values) or not all(isinstance(v, (list, tuple, np.ndarray))
+                                                                  for v in values):
+            parts.append(values.to_frame())
+            continue
+        lengths = {len(v) for v in values}
+        if len(lengths) != 1 or lengths == {0}:
+            parts.append(values.to_frame())
+            continue
+        try:
+            matrix = np.asarray(values.tolist(), dtype=np.float64)
+        except (TypeError, ValueError):
+            parts.append(values.to_frame())
+            continue
+        width = matrix.shape[1]
+        parts.append(pd.DataFrame(matrix, columns=[f"{column}[{j}]" for j in range(width)], index=frame.index))
+        notes.append(f"“{column}” holds vectors of {width:,} numbers: each entry is a feature")
+    return (pd.concat(parts, axis=1) if notes else frame), notes
+
+
+def load_parquet(source: str | os.PathLike | BinaryIO, name: str | None = None) -> Dataset:
+    """A Parquet table, read as a CSV is (:func:`frame_dataset`); a column of vectors (an embedding) becomes its
+    entries."""
+    try:
+        frame = pd.read_parquet(source)
+    except Exception as error:  # pyarrow raises several kinds for a file that is not Parquet
+        raise DataError(f"not a readable Parquet file: {error}") from None
+    return frame_dataset(frame, name or _stem(source, "table"))
+
+
+def load_excel(source: str | os.PathLike | BinaryIO, name: str | None = None) -> Dataset:
+    """An Excel workbook's sheet holding the most cells (the others named in the report), read as a CSV is; a
+    first row of numbers is data, not a header."""
+    try:
+        sheets = pd.read_excel(source, sheet_name=None, header=None)
+    except Exception as error:  # openpyxl raises several kinds for a file that is not a workbook
+        raise DataError(f"not a readable Excel workbook (.xlsx): {error}") from None
+    sheets = {title: sheet.dropna(how="all").dropna(axis=1, how="all") for title, sheet in sheets.items()}
+    title = max(sheets, key=lambda t: sheets[t].size) if sheets else None
+    if title is None or sheets[title].empty:
+        raise DataError("the workbook has no cells with values")
+    raw = sheets[title]
+    headless = all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in raw.iloc[0])
+    if headless:
+        frame = raw.reset_index(drop=True)
+    else:
+        frame = raw.iloc[1:].reset_index(drop=True)
+        frame.columns = [str(v) if not pd.isna(v) else f"column {j + 1}" for j, v in enumerate(raw.iloc[0])]
+        frame = frame.apply(_as_numbers)
+    others = [t for t in sheets if t != title and not sheets[t].empty]
+    said = [f"read from the sheet “{title}”" + (f" (the largest; also in the workbook: {', '.join(others)})"
+                                                if others else "")]
+    return frame_dataset(frame, name or _stem(source, "table"), said, headless)
+
+
+def _as_numbers(column: pd.Series) -> pd.Series:
+    """A sheet's column as numbers where every filled cell is one (cells under a header come as objects)."""
+    converted = pd.to_numeric(column, errors="coerce")
+    return converted if converted.notna().sum() == column.notna().sum() else column
+
+
+def load_npy(source: str | os.PathLike | BinaryIO, name: str | None = None) -> Dataset:
+    """A ``.npy`` holding one 2-D numeric array (embeddings saved by ``np.save``): its rows are the items."""
+    try:
+        matrix = np.load(source, allow_pickle=False)
+    except (ValueError, OSError) as error:
+        raise DataError(f"not a readable .npy file: {error}") from None
+    if matrix.ndim != 2:
+        raise DataError(f"a .npy of features must hold a 2-D array (rows × features); this one has shape "
+                        f"{matrix.shape}")
+    return _table_dataset(name or _stem(source, "features"), matrix, None)
 
 
 def _class_code_column(frame: pd.DataFrame, roles: dict) -> str | None:

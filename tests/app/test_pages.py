@@ -641,6 +641,25 @@ def test_a_bad_edge_list_keeps_the_current_dataset():
     assert "the weight 'heavy' is not a number" in texts(at) and at.session_state["dataset"].name == "digits"
 
 
+def test_an_excel_upload_loads_as_a_table():
+    import io
+
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"sample": [f"s{i}" for i in range(40)], "kind": ["a", "b"] * 20,
+                          "x": rng.normal(0, 1, 40), "y": rng.normal(0, 1, 40)})
+    book = io.BytesIO()
+    frame.to_excel(book, index=False)
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
+    at.file_uploader(key="table_upload").set_value(("plates.xlsx", book.getvalue(), "application/vnd.ms-excel")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    data = at.session_state["dataset"]
+    assert data.name == "plates" and data.columns == ["x", "y"] and data.class_names == ["a", "b"]
+
+
 def test_a_gml_graph_upload_loads_with_its_classes():
     import networkx as nx
 

@@ -238,3 +238,58 @@ def test_a_headerless_table_reads_a_first_or_last_column_of_class_codes_as_its_l
     counts = "\n".join(",".join(str(v) for v in [i % 3, i, 2 * i, i % 7]) for i in range(30))
     data = load_csv(io.StringIO(counts + "\n"))
     assert data.labels is None and data.table.shape == (30, 4)
+
+
+def _embedded(rows: int = 60, width: int = 8):
+    rng = np.random.default_rng(0)
+    kinds = np.repeat(["cat", "dog", "owl"], rows // 3)
+    vectors = [rng.normal(3 * (i * 3 // rows), 0.5, width) for i in range(rows)]
+    return kinds, vectors
+
+
+def test_a_parquet_table_spreads_its_embedding_column_into_features(tmp_path):
+    from engine.data import load
+
+    kinds, vectors = _embedded()
+    pd.DataFrame({"file": [f"img{i}.jpg" for i in range(60)], "label": kinds, "embedding": vectors,
+                  "score": np.arange(60) / 7}).to_parquet(tmp_path / "emb.parquet")
+    data = load(tmp_path / "emb.parquet")
+    assert data.columns == [f"embedding[{j}]" for j in range(8)] + ["score"]
+    assert np.allclose(data.table[5, :8], vectors[5]) and data.class_names == ["cat", "dog", "owl"]
+    assert data.item_names[0] == "img0.jpg"
+    assert any("vectors of 8 numbers" in n for n in data.report.notes)
+    with pytest.raises(DataError, match="not a readable Parquet"):
+        (tmp_path / "bad.parquet").write_bytes(b"PAR1 but not really")
+        load(tmp_path / "bad.parquet")
+
+
+def test_an_excel_workbook_reads_its_largest_sheet_as_a_table(tmp_path):
+    from engine.data import load
+
+    kinds, vectors = _embedded()
+    frame = pd.DataFrame({"Name": [f"p{i}" for i in range(60)], "class": kinds,
+                          **{f"m{j}": np.array(vectors)[:, j] for j in range(3)}})
+    with pd.ExcelWriter(tmp_path / "book.xlsx") as writer:
+        pd.DataFrame({"notes": ["how it was measured"]}).to_excel(writer, sheet_name="About", index=False)
+        frame.to_excel(writer, sheet_name="Measurements", index=False)
+    data = load(tmp_path / "book.xlsx")
+    assert data.columns == ["m0", "m1", "m2"] and data.class_names == ["cat", "dog", "owl"]
+    assert np.allclose(data.table[:, 0], frame["m0"]) and data.item_names[-1] == "p59"
+    assert data.report.notes[0].startswith("read from the sheet “Measurements”")
+    headless = tmp_path / "numbers.xlsx"
+    pd.DataFrame(np.array(vectors)[:, :3]).to_excel(headless, index=False, header=False)
+    assert load(headless).table.shape == (60, 3)
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(DataError, match="save it as .xlsx or CSV"):
+        load(tmp_path / "old.xls")
+
+
+def test_a_npy_of_embeddings_is_a_table_and_other_shapes_are_refused(tmp_path):
+    from engine.data import load
+
+    _, vectors = _embedded()
+    np.save(tmp_path / "emb.npy", np.array(vectors))
+    assert load(tmp_path / "emb.npy").table.shape == (60, 8)
+    np.save(tmp_path / "cube.npy", np.zeros((4, 4, 4)))
+    with pytest.raises(DataError, match=r"shape \(4, 4, 4\)"):
+        load(tmp_path / "cube.npy")
