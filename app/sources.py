@@ -9,7 +9,10 @@ import streamlit as st
 from app import state
 from engine import api
 
-IMAGE_TYPES = ["zip", *sorted(suffix.lstrip(".") for suffix in api.IMAGE_SUFFIXES)]
+ARCHIVES = (".zip", *api.TAR_SUFFIXES)
+# the uploader filters by the last suffix: "gz" lets a .tar.gz through (and a lone .gz, refused on loading)
+IMAGE_TYPES = ["zip", "tar", "tgz", "gz", "bz2", "tbz2", "xz", "txz",
+               *sorted(suffix.lstrip(".") for suffix in api.IMAGE_SUFFIXES)]
 SIZES = [0, 16, 32, 48, 64, 96, 128]
 KIND_NAMES = {"images": "images", "series": "time series", "graph": "graph", "table": "table"}
 SIZE_HELP = "Auto: the images' own typical size (their median short side), at most 128 px."
@@ -46,20 +49,26 @@ def upload_images() -> None:
     whole_folder = st.toggle("Upload a whole folder", key="upload_folder",
                              help="Pick a folder in the file dialog; its sub-folders become labels.")
     uploads = st.file_uploader("A folder of images" if whole_folder else
-                               "A zip of images, or image files (sub-folders in a zip become labels)",
+                               "A zip or tar archive of images, or image files (sub-folders in an archive become labels)",
                                type=IMAGE_TYPES, accept_multiple_files="directory" if whole_folder else True,
                                key="uploads_folder" if whole_folder else "uploads")
     size = st.select_slider("Keep images at", SIZES, value=0, key="upload_size", format_func=size_label,
                             help=SIZE_HELP)
     if uploads and st.button("Load upload", type="primary"):
-        zips = [u for u in uploads if u.name.lower().endswith(".zip")]
+        zips = [u for u in uploads if u.name.lower().endswith(ARCHIVES)]
         if len(zips) == 1 and len(uploads) == 1:
-            load_into_session(lambda: api.load_zip(io.BytesIO(zips[0].getvalue()), image_size=size,
-                                                   name=zips[0].name.rsplit(".", 1)[0],
-                                                   originals=state.store().originals), "upload")
+            archive = zips[0]
+            loader = api.load_zip if archive.name.lower().endswith(".zip") else api.load_tar
+            stem = next(archive.name[: -len(end)] for end in ARCHIVES if archive.name.lower().endswith(end))
+            load_into_session(lambda: loader(io.BytesIO(archive.getvalue()), image_size=size, name=stem,
+                                             originals=state.store().originals), "upload")
         elif zips:
             st.session_state["load_error"] = (st.session_state.get("source_kind"),
-                                              "Upload either one zip or image files, not both.")
+                                              "Upload either one archive (zip or tar) or image files, not both.")
+        elif any(u.name.lower().endswith((".gz", ".bz2", ".xz")) for u in uploads):
+            st.session_state["load_error"] = (st.session_state.get("source_kind"),
+                                              "A compressed file that is not a tar archive (.tar.gz, .tgz…): "
+                                              "upload the archive, or its images.")
         else:
             load_into_session(lambda: api.load_files([(u.name, u.getvalue()) for u in uploads], image_size=size,
                                                      originals=state.store().originals), "upload")

@@ -13,7 +13,7 @@ from engine.data import (DEMOS, Dataset, DataError, Limits, load, load_csv, load
                          load_npz, load_series_csv, load_zip)
 from engine.data.demo import KINDS as DEMO_KINDS
 from engine.data import TABLE_LOADERS
-from engine.data.images import IMAGE_SUFFIXES
+from engine.data.images import IMAGE_SUFFIXES, TAR_SUFFIXES, load_tar
 from engine.data.tables import attribute_groups, table_frame
 from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
 from engine.data.graphs import GRAPH_READERS, load_graph_file
@@ -94,7 +94,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "CLUSTERERS", "REDUCERS", "FEATURES", "DEMOS", "Entry", "Param", "available_for",
-    "Dataset", "DataError", "Limits", "IMAGE_SUFFIXES", "TABLE_LOADERS", "load", "load_csv", "load_npz", "load_zip", "load_files",
+    "Dataset", "DataError", "Limits", "IMAGE_SUFFIXES", "TAR_SUFFIXES", "load_tar", "TABLE_LOADERS", "load", "load_csv", "load_npz", "load_zip", "load_files",
     "Config", "Result", "run", "reopen", "compare", "features_for", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "distinguishing_columns", "columns_sentence", "table_frame", "attribute_groups",
     "montage", "png_bytes", "data_uri", "hover_uris",

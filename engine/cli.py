@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("cluster", help="features → reduce → cluster → scores, stored as a run")
     source = run.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, or a .zip/.npz/.graphml/.csv/.tsv/.txt/.edges")
+    source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, an archive of images (.zip, .tar.gz…), a table "
+                        "(.csv/.tsv/.txt/.xlsx/.parquet/.npz/.npy), or a graph (.edges/.graphml/.gml/.gexf/.net/.mtx)")
     source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
     run.add_argument("--features", default=None,
                      help=f"auto or one of {', '.join(api.FEATURES)} (default: auto for images, chosen by a "
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_cluster)
 
     train = commands.add_parser("train", help="self-supervised training; stores the embeddings as a run")
-    train.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), an image folder, or a .zip")
+    train.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), an image folder, or a .zip / .tar.gz")
     train.add_argument("--resume", metavar="JOB_ID", help="continue a job from its last checkpoint")
     train.add_argument("--encoder", default=None, help=f"one of {', '.join(api.ENCODERS)} (default: by data and device)")
     train.add_argument("--method", default="simclr", choices=list(api.METHODS))

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from engine.data.dataset import Dataset, DataError, ValidationReport, decoded
 from engine.data.demo import DEMOS
-from engine.data.images import Limits, load_files, load_folder, load_zip
+from engine.data.images import TAR_SUFFIXES, Limits, is_tar, load_files, load_folder, load_tar, load_zip
 from engine.data.graphs import GRAPH_READERS, load_edge_list, load_graph_file, load_graphml
 from engine.data.series import load_series_csv
 from engine.data.tables import load_csv, load_excel, load_npy, load_npz, load_parquet
 from engine.progress import Reporter
 
 __all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load",
-           "load_folder", "load_zip", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list",
+           "load_folder", "load_zip", "load_tar", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list",
            "load_graphml", "load_graph_file", "load_parquet", "load_excel", "load_npy"]
 
 FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".tsv": load_csv, ".txt": load_csv,
@@ -55,12 +55,15 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
         return load_folder(path, image_size=image_size, reporter=reporter)
     if not path.exists():
         raise DataError(f"{text!r} is neither a demo ({', '.join(DEMOS)}) nor an existing file or folder")
+    if is_tar(path.name):
+        return load_tar(path, image_size=image_size, reporter=reporter, originals=originals)
     loader = FILE_LOADERS.get(path.suffix.lower())
     if path.suffix.lower() in (".xls", ".ods"):
         raise DataError(f"cannot read {path.name}: save it as .xlsx or CSV (older Excel and OpenDocument sheets are "
                         "not read here)")
     if loader is None:
-        raise DataError(f"cannot read {path.name}: expected a folder or one of {', '.join(FILE_LOADERS)}")
+        raise DataError(f"cannot read {path.name}: expected a folder or one of {', '.join(FILE_LOADERS)}, "
+                        f"{', '.join(TAR_SUFFIXES)}")
     if loader is load_zip:
         return load_zip(path, image_size=image_size, reporter=reporter, originals=originals)
     if loader in (load_csv, load_edge_list):

@@ -21,9 +21,11 @@ import os
 import posixpath
 import shutil
 import stat
+import tarfile
 import uuid
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
@@ -101,6 +103,69 @@ def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: 
         label = name or (Path(source).stem if isinstance(source, (str, os.PathLike)) else "archive")
         unpack = None if originals is None else _Unpacker(originals, _digest_of(source))
         return _unpacked(unpack, lambda: _build(label, sources, image_size, limits, reporter, keep=unpack))
+
+
+TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+KEPT_FILES = IMAGE_SUFFIXES | {".csv", ".tsv"}  # what an archive's loader reads: images and a labels table
+
+
+def is_tar(name: str) -> bool:
+    return str(name).lower().endswith(TAR_SUFFIXES)
+
+
+def load_tar(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: Limits = DEFAULT_LIMITS,
+             name: str | None = None, reporter: Reporter | None = None,
+             originals: str | os.PathLike | None = None) -> Dataset:
+    """Every image inside a tar archive, plain or compressed (``.tar.gz``, ``.tgz``, ``.tar.bz2``, ``.tar.xz``: as
+    Caltech-101, Oxford Pets and many others ship), read in one pass (a compressed tar cannot be read out of order
+    without decompressing it again); as :func:`load_zip` otherwise, with the same checks. Links and device files
+    are skipped, never followed."""
+    size = _size_of(source)
+    if size > limits.max_archive_bytes:
+        raise DataError(f"archive is {size / 1024**2:.0f} MB, over the {limits.max_archive_bytes / 1024**2:.0f} MB limit")
+    files, skipped, total = [], [], 0
+    try:
+        opened = tarfile.open(name=source, mode="r|*") if isinstance(source, (str, os.PathLike)) else \
+            tarfile.open(fileobj=source, mode="r|*")
+        with opened as archive:
+            for member in archive:
+                if member.isdir():
+                    continue
+                _check_name(member.name, "archive")
+                if not member.isfile():
+                    skipped.append((member.name, "a link or special file, not an image: skipped (never followed)"))
+                    continue
+                total += member.size
+                if total > limits.max_total_uncompressed:
+                    raise DataError(f"archive rejected: it expands to over "
+                                    f"{limits.max_total_uncompressed / 1024**3:.0f} GB")
+                if len(files) >= limits.max_items:
+                    raise DataError(f"archive rejected: over {limits.max_items} entries")
+                keep = not _is_hidden(member.name) and Path(member.name).suffix.lower() in KEPT_FILES
+                payload = archive.extractfile(member).read() if keep else b""
+                files.append((member.name, payload))
+    except tarfile.TarError as error:
+        raise DataError(f"not a readable tar archive: {error}") from None
+    except (EOFError, OSError, zlib.error) as error:  # a truncated or corrupt compressed stream
+        raise DataError(f"not a readable tar archive: {type(error).__name__}: {error}") from None
+    if total > 1024**2 and total / max(size, 1) > limits.max_compression_ratio:
+        raise DataError(f"archive rejected: it expands {total / max(size, 1):.0f}× (a decompression bomb?)")
+    files = [(n, data) for n, data in files if not _is_hidden(n)]
+    prefix = _common_folder([n for n, _ in files])
+    sources = [(n[len(prefix):], (lambda data=data: data)) for n, data in files]
+    stem = Path(str(source)).name if isinstance(source, (str, os.PathLike)) else "archive"
+    for suffix in TAR_SUFFIXES:
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    unpack = None if originals is None else _Unpacker(originals, _digest_of(source))
+
+    def build() -> Dataset:
+        dataset = _build(name or stem, sources, image_size, limits, reporter, keep=unpack)
+        for item, why in skipped:
+            dataset.report.skip(item[len(prefix):] if item.startswith(prefix) else item, why)
+        return dataset
+    return _unpacked(unpack, build)
 
 
 def load_files(files: Iterable[tuple[str, bytes]], image_size: int = 0, limits: Limits = DEFAULT_LIMITS,

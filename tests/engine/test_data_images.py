@@ -1,5 +1,6 @@
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -210,9 +211,9 @@ def test_load_dispatches_on_path_and_reports_unknown_inputs(tmp_path):
     assert len(load(tmp_path / "set.zip", image_size=8)) == 2
     with pytest.raises(DataError, match="neither a demo"):
         load(tmp_path / "missing")
-    (tmp_path / "data.parquet").write_bytes(b"")
+    (tmp_path / "data.sav").write_bytes(b"")
     with pytest.raises(DataError, match="expected a folder or one of"):
-        load(tmp_path / "data.parquet")
+        load(tmp_path / "data.sav")
 
 
 def test_progress_is_reported_while_decoding(tmp_path):
@@ -259,3 +260,47 @@ def test_a_table_that_names_only_some_images_gives_no_labels_and_says_so():
     data = load_zip(io.BytesIO(make_zip(entries)), image_size=8)
     assert data.labels is None
     assert "labels.csv: gives “label” for 4 of the 6 images, not all: not used" in data.report.notes
+
+
+def _tar(entries: dict[str, bytes], mode: str = "w:gz", links: dict[str, str] | None = None) -> bytes:
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=mode) as archive:
+        for name, data in entries.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        for name, target in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            archive.addfile(info)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("mode, suffix", [("w:gz", ".tar.gz"), ("w:bz2", ".tbz2"), ("w:xz", ".tar.xz"),
+                                          ("w", ".tar")])
+def test_tar_archives_load_as_zips_do(tmp_path, mode, suffix):
+    from engine.data import load
+
+    entries = {f"pets/{label}/{i}.png": png(colour) for label, colour in (("cat", (9, 9, 9)), ("dog", (250, 250, 250)))
+               for i in range(3)}
+    entries["pets/._cat.png"] = b"resource fork"
+    archive = tmp_path / f"pets{suffix}"
+    archive.write_bytes(_tar(entries, mode, links={"pets/cat/escape.png": "/etc/passwd"}))
+    data = load(archive, image_size=8, originals=tmp_path / "store")
+    assert data.name == "pets" and len(data) == 6 and data.class_names == ["cat", "dog"]
+    assert dict(data.report.skipped)["cat/escape.png"].startswith("a link or special file")
+    assert all(Path(p).is_file() and str(tmp_path / "store") in p for p in data.sources)  # unpacked originals
+
+
+def test_a_tar_entry_escaping_the_folder_or_a_broken_tar_is_refused():
+    from engine.data import load_tar
+
+    with pytest.raises(DataError, match="escape the target folder"):
+        load_tar(io.BytesIO(_tar({"ok/1.png": png(), "../../evil.png": png()})))
+    whole = _tar({f"ok/{i}.png": png() for i in range(4)})
+    with pytest.raises(DataError, match="not a readable tar archive"):
+        load_tar(io.BytesIO(whole[: len(whole) // 2]))
+    with pytest.raises(DataError, match="decompression bomb"):
+        load_tar(io.BytesIO(_tar({"a.png": png(), "b.png": png(), "huge.bin": b"\0" * (30 * 1024**2)})))
