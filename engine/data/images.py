@@ -19,6 +19,7 @@ import hashlib
 import io
 import os
 import posixpath
+import re
 import shutil
 import stat
 import tarfile
@@ -329,6 +330,11 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         labels, class_names = encode_labels(raw_labels) if raw_labels else (None, None)
         if said:
             report.notes.append(said)
+        if labels is None:  # or the files' names: cat.0.jpg, Abyssinian_12.jpg, obj3__40.png
+            raw_labels, said = labels_from_names(names)
+            labels, class_names = encode_labels(raw_labels) if raw_labels else (None, None)
+            if labels is not None:
+                report.notes.append(said)
     in_place = side == largest  # the buffer is the dataset's array; else the rows move to a smaller one
     stacked = buffer[:count] if in_place else np.empty((count, side, side, 3), dtype=np.uint8)
     for i, own in enumerate(natives):
@@ -381,6 +387,29 @@ def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[
 
 # First-level folders with these names hold a data set's splits, each with the same class folders inside.
 SPLITS = frozenset({"train", "training", "val", "valid", "validation", "test", "testing", "dev", "eval"})
+
+
+# Names cameras, phones and tools number their files with: a prefix that says nothing of what is in the picture
+GENERIC_STEMS = {"img", "image", "images", "dsc", "dscn", "dscf", "dcim", "pxl", "photo", "pic", "picture", "frame",
+                 "screenshot", "scan", "file", "sample", "mvimg", "vid", "gopr", "p", "im", "untitled", "export"}
+
+
+def labels_from_names(names: list[str]) -> tuple[list[str] | None, str | None]:
+    """Classes from the files' own names when they are a class and a running number (``cat.0.jpg`` as Kaggle's
+    dogs-vs-cats, ``Abyssinian_12.jpg`` as Oxford-IIIT Pets, ``obj3__40.png`` as COIL-20): 2 to 50 prefixes,
+    each on two files or more on average, none of them a camera's or a tool's numbering (``IMG_0001``: see
+    :data:`GENERIC_STEMS`)."""
+    prefixes = []
+    for name in names:
+        found = re.fullmatch(r"(.*?[A-Za-z].*?)[\s._-]*\d+", posixpath.splitext(posixpath.basename(name))[0])
+        if found is None:
+            return None, None
+        prefixes.append(found.group(1))
+    distinct = set(prefixes)
+    if not 2 <= len(distinct) <= min(50, len(names) // 2) or any(p.lower() in GENERIC_STEMS for p in distinct):
+        return None, None
+    return prefixes, (f"{len(distinct)} classes read from the files' names (the name before its number: "
+                      f"{', '.join(sorted(distinct)[:3])}{'…' if len(distinct) > 3 else ''})")
 
 
 def folder_labels(names: list[str]) -> tuple[list[str | None], list[str] | None]:

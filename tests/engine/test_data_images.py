@@ -304,3 +304,16 @@ def test_a_tar_entry_escaping_the_folder_or_a_broken_tar_is_refused():
         load_tar(io.BytesIO(whole[: len(whole) // 2]))
     with pytest.raises(DataError, match="decompression bomb"):
         load_tar(io.BytesIO(_tar({"a.png": png(), "b.png": png(), "huge.bin": b"\0" * (30 * 1024**2)})))
+
+
+def test_labels_from_the_files_names_when_they_are_a_class_and_a_number():
+    named = {f"train/{kind}.{i}.jpg": png(colour) for kind, colour in (("cat", (9, 9, 9)), ("dog", (250, 250, 250)))
+             for i in range(3)}  # Kaggle's dogs vs cats: one folder, the class in the name
+    data = load_zip(io.BytesIO(make_zip(named)), image_size=8)
+    assert data.class_names == ["cat", "dog"] and np.bincount(data.labels).tolist() == [3, 3]
+    assert any("2 classes read from the files' names" in n for n in data.report.notes)
+    coil = load_zip(io.BytesIO(make_zip({f"coil/obj{k}__{a}.png": png((k * 60, 0, 0)) for k in (1, 2, 3)
+                                          for a in (0, 5, 10)})), image_size=8)
+    assert coil.class_names == ["obj1", "obj2", "obj3"]
+    camera = {f"holiday/{prefix}_{i:04d}.jpg": png() for prefix in ("IMG", "DSC") for i in range(3)}
+    assert load_zip(io.BytesIO(make_zip(camera)), image_size=8).labels is None  # two cameras, not two classes
