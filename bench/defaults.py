@@ -77,6 +77,11 @@ def rows(quick: bool) -> list[tuple[str, callable]]:
         ("circles", lambda: table("circles", *make_circles(1000, noise=0.05, factor=0.5, random_state=1))),
         ("wine (sklearn)", lambda: table("wine", *load_wine(return_X_y=True))),
         ("Trace (series)", lambda: api.DEMOS["trace"]()),
+        ("Cylinder-Bell-Funnel (series, UCR .tsv)", lambda: api.load_series_csv(
+            V.ucr_tsv(*V.cylinder_bell_funnel()), name="cbf")),
+        ("synthetic control (series, UCR .tsv)", lambda: api.load_series_csv(
+            V.ucr_tsv(*V.synthetic_control()), name="control")),
+        ("sine / square / sawtooth, any phase (series)", lambda: V.series_dataset("waves", *V.phase_free_waves())),
         ("karate (graph)", lambda: api.DEMOS["karate"]()),
         ("planted partition, 4 × 50 (GraphML)", lambda: api.load_graphml(V.planted_graphml(), name="planted")),
         ("LFR, 250 nodes (GraphML)", lambda: api.load_graphml(V.lfr_graphml(), name="lfr")),

@@ -95,7 +95,12 @@ class Defaults:
 
 
 def describe_images(dataset: Dataset) -> str:
-    """"28 px grayscale images" / "640×480 colour photos": what the loader saw, for the reasons' sentences."""
+    """"28 px grayscale images" / "640×480 colour photos": what the loader saw, for the reasons' sentences (for
+    series: "300 series of 128 steps")."""
+    if dataset.kind == "series":
+        lengths = dataset.series_lengths()
+        low, high = int(lengths.min()), int(lengths.max())
+        return f"{len(dataset):,} series of {low if low == high else f'{low}-{high}'} steps"
     seen = dataset.originals()
     colour = "grayscale" if dataset.grayscale else "colour"
     size = seen["original_size"]
@@ -121,6 +126,12 @@ def decide(dataset: Dataset, **overrides) -> Defaults:
             + (f"; the colour histogram only when it lifts the score by {COLOUR_LIFT:g} or more"
                if "combined:colours" in candidates else "") if feature == AUTO else
             "raw pixels: the pretrained encoder's weights are not installed")
+    elif kind == "series" and n >= MIN_SPACE_ITEMS:
+        feature = AUTO
+        reasons["features"] = (
+            f"chosen when you run: a {min(PROBE_ITEMS, n):,}-series probe compares the z-normalised series (their "
+            "shapes in time) with their frequency spectrum (the same wherever a repeating pattern starts) and keeps "
+            "the one whose clusters are clearest and most repeatable (no labels used)")
     else:
         feature = features[0]
         reasons["features"] = f"{FEATURES[feature].label.lower()}: the one extractor for {dataset.kind_label}"
@@ -149,10 +160,14 @@ def decide(dataset: Dataset, **overrides) -> Defaults:
                                     "spectral default's eigen-decomposition costs minutes; Louvain finds K itself in "
                                     "seconds")
     elif kind == "series":
-        config = replace(config, clusterer="ts_kmeans", cluster_on="features")
-        reasons["clusterer"] = ("time-series K-means with DTW (a 10 % band) and K = auto: DTW matches series shifted "
-                                "or stretched in time")
-        reasons["space"] = "the z-normalised series themselves"
+        config = replace(config, clusterer=AUTO if feature == AUTO else "ts_kmeans", cluster_on="features")
+        reasons["clusterer"] = ("time-series K-means with DTW (a 10 % band) and K = auto on the z-normalised series: "
+                                "DTW matches series shifted or stretched in time"
+                                + ("; K-means with K = auto on a clustering space of the spectrum when the probe picks "
+                                   "the spectrum (its entries are frequencies, not time steps to align)"
+                                   if feature == AUTO else ""))
+        reasons["space"] = "the z-normalised series themselves" + (
+            "; for the spectrum, a 10-D UMAP of it with clustering settings" if feature == AUTO else "")
     elif kind == "table" and n >= MIN_SPACE_ITEMS:
         config = replace(config, clusterer=AUTO)
         reasons["clusterer"] = (
@@ -187,12 +202,25 @@ class FeatureChoice:
                 "seconds": self.seconds, "reused": self.reused}
 
 
+# What the probe compares for series: their shapes in time, and their frequency spectrum. bench/series_probe.py
+# (generated Cylinder-Bell-Funnel, synthetic control and phase-free sine / square / sawtooth sets at 3 seeds, and
+# Trace): the score picked the spectrum for every phase-free set (0.53-0.60 against 0.39-0.44; ARI 0.57-0.76, where
+# DTW K-means on the series reached -0.01-0.19) and the series for every CBF and synthetic control set (0.39-0.50
+# against 0.16-0.33; synthetic control ARI 0.66-0.73 against 0.14). It was within 0.9 × the better ARI on 8 of 10:
+# on one CBF seed both were poor (0.12 against 0.31), and on Trace the two tie (0.561 against 0.550; ARI 0.50
+# against 0.66).
+SERIES_CANDIDATES = ["znorm", "spectrum"]
+
+
 def feature_candidates(dataset: Dataset) -> list[str]:
     """Raw pixels always; when the pretrained encoder's weights are on this machine, the encoder, and pixels and
     the encoder side by side (``combined``; for colour images also with the colour histogram, as
-    ``combined:colours``); a training run on this data when one finished (as ``learned:<run id>``)."""
+    ``combined:colours``); a training run on this data when one finished (as ``learned:<run id>``). Series: their
+    z-normalised values and their spectrum (:data:`SERIES_CANDIDATES`)."""
     from engine.encoders import ENCODERS
 
+    if dataset.kind == "series":
+        return list(SERIES_CANDIDATES)
     found = ["pixels"]
     if ENCODERS["efficientnet_lite0"].weights.cached_path() is not None:
         found += ["efficientnet_lite0", "combined"] + ([] if dataset.grayscale else ["combined:colours"])
@@ -319,7 +347,8 @@ def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Repo
     tied = [e["label"] for c, e in found.items()
              if c != winner and abs(e["score"] - found[winner]["score"]) < PROBE_NOISE]
     reason = (f"{evidence[winner]['label'].lower()}: your {describe_images(dataset)} clustered most clearly with "
-              f"them on a {len(sample):,}-item probe{early} (mean {PROBE_SCORE} over K: "
+              f"them on a {len(sample):,}-{'series' if dataset.kind == 'series' else 'item'} probe{early} "
+              f"(mean {PROBE_SCORE} over K: "
               f"{evidence[winner]['score']:.2f}" + (f"; {', '.join(others)}" if others else "") + ")"
               + (f". {' and '.join(tied)} scored within {PROBE_NOISE:g}, the probe's own noise: as good a guess, "
                  "one pick away in Features" if tied else ""))
@@ -327,6 +356,14 @@ def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Repo
     reused = encoding if uses_encoder else 0.0
     return FeatureChoice(features=name, params=params, reason=reason, evidence=evidence,
                          seconds=time.perf_counter() - start, reused=reused)
+
+
+def series_clusterer(config):
+    """What ``clusterer="auto"`` is for series once their features are known: DTW K-means on the z-normalised
+    series, K-means on a clustering space of any other features (the spectrum's entries are not steps in time)."""
+    if config.features == "znorm":
+        return replace(config, clusterer="ts_kmeans", cluster_on="features")
+    return replace(config, clusterer="kmeans", cluster_on="space")
 
 
 def pick(scores: dict[str, float], earlier: dict[str, float] | None = None) -> str:

@@ -349,7 +349,10 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     distributed.forget_stages()
     config, feature_choice = with_features_chosen(dataset, config or default_config(dataset),
                                                   reporter.stage(0.0, 0.05))
-    from engine.defaults import AUTO, choose_clusterer as density_check
+    from engine.defaults import AUTO, choose_clusterer as density_check, series_clusterer
+
+    if dataset.kind == "series" and config.clusterer == AUTO:  # as the features: DTW on the series, else K-means
+        config = series_clusterer(config)
 
     # auto (tables): K-means, unless the density check says otherwise; with settings given, K-means with them
     choose_clusterer = config.clusterer == AUTO and not config.clusterer_params

@@ -200,3 +200,69 @@ def lfr_graphml(n: int = 250, mu: float = 0.1, seed: int = 10) -> bytes:
     buffer = io.BytesIO()
     nx.write_graphml(clean, buffer)
     return buffer.getvalue()
+
+
+# ---- time series: classic generated sets of the UCR archive, written in its layout --------------------------------
+
+def cylinder_bell_funnel(n: int = 300, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    """Saito's (1994) Cylinder-Bell-Funnel, 128 steps: a plateau, a rising ramp or a falling one between random
+    start and end steps, with noise. Where the shape sits varies; its form is the class."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(128)
+    values, kinds = [], []
+    for i in range(n):
+        kind, start = i % 3, rng.integers(16, 33)
+        end = start + rng.integers(32, 97)
+        inside = ((t >= start) & (t <= end)).astype(float)
+        ramp = [np.ones(128), (t - start) / (end - start), (end - t) / (end - start)][kind]
+        values.append((6 + rng.normal()) * inside * ramp + rng.normal(size=128))
+        kinds.append(("cylinder", "bell", "funnel")[kind])
+    return np.array(values), kinds
+
+
+def synthetic_control(n: int = 600, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    """Alcock and Manolopoulos' (1999) synthetic control charts, 60 steps: normal, cyclic, increasing and decreasing
+    trends, upward and downward shifts."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(60)
+    values, kinds = [], []
+    for i in range(n):
+        kind = i % 6
+        series = 30 + 2 * rng.uniform(-3, 3, 60)
+        if kind == 1:
+            series = series + rng.uniform(10, 15) * np.sin(2 * np.pi * t / rng.uniform(10, 15))
+        elif kind in (2, 3):
+            series = series + (1 if kind == 2 else -1) * rng.uniform(0.2, 0.5) * t
+        elif kind in (4, 5):
+            series = series + (1 if kind == 4 else -1) * (t >= rng.integers(20, 40)) * rng.uniform(7.5, 20)
+        values.append(series)
+        kinds.append(("normal", "cyclic", "increasing", "decreasing", "upward shift", "downward shift")[kind])
+    return np.array(values), kinds
+
+
+def phase_free_waves(n: int = 150, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    """Sines, squares and sawtooths, 100 steps, at random phases and frequencies within 10 %: the same shape may
+    start anywhere, so aligning steps (even with DTW's band) mixes the classes."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 4 * np.pi, 100)
+    values, kinds = [], []
+    for i in range(n):
+        kind, phase, frequency = i % 3, rng.uniform(0, 2 * np.pi), rng.uniform(0.9, 1.1)
+        base = np.sin(frequency * t + phase)
+        shape = [base, np.sign(base), ((frequency * t + phase) / np.pi) % 2 - 1][kind]
+        values.append(shape + rng.normal(0, 0.1, len(t)))
+        kinds.append(("sine", "square", "sawtooth")[kind])
+    return np.array(values), kinds
+
+
+def ucr_tsv(values: np.ndarray, kinds: list[str]) -> bytes:
+    """Series in the UCR archive's layout: no header, a class code (1, 2, …) then the values, tab-separated."""
+    codes = {kind: i + 1 for i, kind in enumerate(dict.fromkeys(kinds))}
+    return "".join("\t".join([str(codes[kind])] + [f"{v:.5f}" for v in row]) + "\n"
+                   for row, kind in zip(values, kinds)).encode()
+
+
+def series_dataset(name: str, values: np.ndarray, kinds: list[str]) -> Dataset:
+    from engine.data.series import _series_dataset
+
+    return _series_dataset(name, None, [list(row) for row in values], list(kinds), [])

@@ -109,7 +109,7 @@ def test_each_kind_gets_its_defaults_with_a_reason(digits, blobs):
     tiny = api.load_csv(io.BytesIO(b"a,b\n" + b"\n".join(f"{i},{i % 3}".encode() for i in range(20))))
     for data, features, clusterer, space in (
             (digits, api.AUTO, "kmeans", "space"), (table, "columns", api.AUTO, "space"),
-            (tiny, "columns", "kmeans", "features"), (api.DEMOS["trace"](), "znorm", "ts_kmeans", "features"),
+            (tiny, "columns", "kmeans", "features"), (api.DEMOS["trace"](), api.AUTO, api.AUTO, "features"),
             (api.DEMOS["karate"](), "adjacency", "spectral_graph", "features")):
         decided = api.decide(data)
         assert (decided.config.features, decided.config.clusterer, decided.config.cluster_on) == \
@@ -117,6 +117,26 @@ def test_each_kind_gets_its_defaults_with_a_reason(digits, blobs):
         assert set(decided.reasons) == {"features", "space", "clusterer", "map"}
         assert all(len(reason) > 20 for reason in decided.reasons.values())
     assert "too few" in api.decide(tiny).reasons["space"]
+
+
+def test_series_features_are_chosen_by_the_probe_and_the_clusterer_follows_them():
+    from sklearn.metrics import adjusted_rand_score
+
+    from engine.data import variants
+
+    made = variants.phase_free_waves()
+    waves = api.run(variants.series_dataset("waves", *made))  # phase-free: the spectrum separates them, DTW does not
+    assert waves.config.features == "spectrum" and waves.config.clusterer == "kmeans"
+    assert waves.metrics["feature_choice"]["reason"].startswith("frequency spectrum: your 150 series of 100 steps")
+    assert waves.metrics["ari"] > 0.5
+    dtw = api.run(variants.series_dataset("waves", *made),
+                  api.Config(features="znorm", clusterer="ts_kmeans", cluster_on="features"))
+    assert dtw.metrics["ari"] < 0.3 < waves.metrics["ari"] - 0.2
+    cbf = api.load_series_csv(variants.ucr_tsv(*variants.cylinder_bell_funnel(150)), name="cbf")
+    assert cbf.class_names == ["1", "2", "3"]  # read from the UCR layout's first column
+    bumps = api.run(cbf)  # shapes in time: the series and DTW K-means stay
+    assert bumps.config.features == "znorm" and bumps.config.clusterer == "ts_kmeans"
+    assert adjusted_rand_score(bumps.labels, cbf.labels) == pytest.approx(bumps.metrics["ari"])
 
 
 def test_blobs_on_the_default_path_reach_the_true_k(blobs):
