@@ -49,7 +49,8 @@ def upload_images() -> None:
     whole_folder = st.toggle("Upload a whole folder", key="upload_folder",
                              help="Pick a folder in the file dialog; its sub-folders become labels.")
     uploads = st.file_uploader("A folder of images" if whole_folder else
-                               "A zip or tar archive of images, or image files (sub-folders in an archive become labels)",
+                               "A zip or tar archive of images, or image files (sub-folders in an archive become "
+                               "labels)",
                                type=IMAGE_TYPES, accept_multiple_files="directory" if whole_folder else True,
                                key="uploads_folder" if whole_folder else "uploads")
     size = st.select_slider("Keep images at", SIZES, value=0, key="upload_size", format_func=size_label,

@@ -94,14 +94,16 @@ def __getattr__(name: str):
 
 __all__ = [
     "CLUSTERERS", "REDUCERS", "FEATURES", "DEMOS", "Entry", "Param", "available_for",
-    "Dataset", "DataError", "Limits", "IMAGE_SUFFIXES", "TAR_SUFFIXES", "load_tar", "TABLE_LOADERS", "load", "load_csv", "load_npz", "load_zip", "load_files",
+    "Dataset", "DataError", "Limits", "IMAGE_SUFFIXES", "TAR_SUFFIXES", "load_tar", "TABLE_LOADERS",
+    "load", "load_csv", "load_npz", "load_zip", "load_files",
     "Config", "Result", "run", "reopen", "compare", "features_for", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "distinguishing_columns", "columns_sentence", "table_frame", "attribute_groups",
     "montage", "png_bytes", "data_uri", "hover_uris",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_cap", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
-    "load_edge_list", "load_graphml", "load_graph_file", "GRAPH_READERS", "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
+    "load_edge_list", "load_graphml", "load_graph_file", "GRAPH_READERS",
+    "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
     "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",
     "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading", "nameable",

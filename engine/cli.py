@@ -37,12 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("cluster", help="features → reduce → cluster → scores, stored as a run")
     source = run.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, an archive of images (.zip, .tar.gz…), a table "
-                        "(.csv/.tsv/.txt/.xlsx/.parquet/.npz/.npy), or a graph (.edges/.graphml/.gml/.gexf/.net/.mtx)")
+    source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, an archive of images (.zip, "
+                        ".tar.gz…), a table (.csv/.tsv/.txt/.xlsx/.parquet/.npz/.npy), or a graph "
+                        "(.edges/.graphml/.gml/.gexf/.net/.mtx)")
     source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
     run.add_argument("--features", default=None,
-                     help=f"auto or one of {', '.join(api.FEATURES)} (default: auto for images, chosen by a "
-                          "label-free probe; the one extractor of other kinds)")
+                     help=f"auto or one of {', '.join(api.FEATURES)} (default: auto for images and series, "
+                          "chosen by a label-free probe; the one extractor of other kinds)")
     run.add_argument("--feature-param", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--csv-kind", default="auto", choices=("auto", "table", "series", "edges"),
                      help="what a text file holds: a feature table, time series (one a row) or an edge list "

@@ -14,9 +14,9 @@ from engine.data.series import load_series_csv
 from engine.data.tables import load_csv, load_excel, load_npy, load_npz, load_parquet
 from engine.progress import Reporter
 
-__all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load",
-           "load_folder", "load_zip", "load_tar", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list",
-           "load_graphml", "load_graph_file", "load_parquet", "load_excel", "load_npy"]
+__all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load", "load_folder", "load_zip",
+           "load_tar", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list", "load_graphml",
+           "load_graph_file", "load_parquet", "load_excel", "load_npy"]
 
 FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".tsv": load_csv, ".txt": load_csv,
                 ".data": load_csv, ".parquet": load_parquet, ".xlsx": load_excel, ".npy": load_npy,

@@ -1,4 +1,5 @@
-"""Graphs: edge lists (CSV / TSV, optional weight) and graph files (GraphML, GML, GEXF, Pajek, Matrix Market), plus networkx's karate club and les misérables.
+"""Graphs: edge lists (CSV / TSV, optional weight) and graph files (GraphML, GML, GEXF, Pajek, Matrix Market),
+plus networkx's karate club and les misérables.
 
 The nodes become the items. Self-loops are dropped and duplicate edges merged (weights added),
 each with a note in the validation report; disconnected components are kept and reported.

@@ -123,7 +123,8 @@ def load_tar(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: 
     are skipped, never followed."""
     size = _size_of(source)
     if size > limits.max_archive_bytes:
-        raise DataError(f"archive is {size / 1024**2:.0f} MB, over the {limits.max_archive_bytes / 1024**2:.0f} MB limit")
+        raise DataError(f"archive is {size / 1024**2:.0f} MB, over the "
+                        f"{limits.max_archive_bytes / 1024**2:.0f} MB limit")
     files, skipped, total = [], [], 0
     try:
         opened = tarfile.open(name=source, mode="r|*") if isinstance(source, (str, os.PathLike)) else \

@@ -69,9 +69,9 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
         code = _class_code_column(frame, roles)
         if code is not None:
             roles[code] = "label"
-            notes.append(f"“{code}” ({frame[code].nunique()} whole-number codes beside measurements) is read as the "
-                         "class, as headerless files often write it first or last (UCI's wine; the UCR archive): it "
-                         "colours the map and scores the clusters, and is not a feature")
+            notes.append(f"“{code}” ({frame[code].nunique()} whole-number codes beside measurements) is read as "
+                         "the class, as headerless files often write it first or last (UCI's wine; the UCR archive): "
+                         "it colours the map and scores the clusters, and is not a feature")
     features = [c for c, role in roles.items() if role == "feature"]
     if len(features) >= SERIES_HINT and len({re.sub(r"\d+$", "", str(c)) for c in features}) == 1 \
             and all(re.search(r"\d$", str(c)) for c in features):
