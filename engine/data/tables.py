@@ -53,17 +53,20 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     if "sep" in options:
         said.append(f"read as {SEPARATORS[options['sep']]}-separated"
                     + (" with decimal commas" if "decimal" in options else ""))
-    return frame_dataset(frame, name or _stem(source, "table"), said, headless)
+    return frame_dataset(frame, name or _stem(source, "table"), said, headless, options.get("decimal", "."))
 
 
-def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None, headless: bool = False) -> Dataset:
+def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None, headless: bool = False,
+                  decimal: str = ".") -> Dataset:
     """A table read from any file (CSV, Parquet, Excel) as :func:`load_csv` describes; ``said``: how it was read,
-    first in the report; ``headless``: it had no header row (its columns are numbered here)."""
+    first in the report; ``headless``: it had no header row (its columns are numbered here); ``decimal``: the
+    file's decimal mark, for numbers written as text (:func:`_written_numbers`)."""
     frame, vectors = _vector_columns(frame)
     if headless:
         frame.columns = [f"column {j + 1}" for j in range(frame.shape[1])]
+    frame, written = _written_numbers(frame, decimal)
     roles, notes = column_roles(frame)
-    notes = [*(said or []), *vectors, *notes]
+    notes = [*(said or []), *vectors, *written, *notes]
     if headless:
         notes.insert(len(said or []), "no header row: its columns are numbered")
         code = _class_code_column(frame, roles)
@@ -96,6 +99,60 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
             attributes[str(label)] = ["(empty)" if v is None else v for v in raw]
     return _table_dataset(name, matrix, raw, names, notes, [str(c) for c in features],
                           attributes, None if label is None else str(label))
+
+
+# A number as spreadsheets and reports write it: a currency sign, thousands separators, a percent sign
+WRITTEN_NUMBER = re.compile(r"\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d{1,3}(?:([,.' ])?\d{3})*(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*"
+                            r"|\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d+(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*")
+
+
+def _written_numbers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFrame, list[str]]:
+    """Text columns whose every filled cell is a number as people write one (``$1,200.50``, ``45%``, ``1.234,5``
+    where the decimal mark is a comma, ``(300)`` for a negative amount) read as those numbers, with a note; a
+    percentage stays in percent. Any cell that is not such a number (a date, an id, a word) keeps the column as
+    text."""
+    notes, frame = [], frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        cells = values.dropna().astype(str).str.strip()
+        cells = cells[cells != ""]
+        if not len(cells) or not all(WRITTEN_NUMBER.fullmatch(c) for c in cells):
+            continue
+        if not cells.str.contains(r"[$€£¥%(),']|\d[.,]\d{3}\b").any():
+            continue  # plain numbers pandas left as text for a reason of its own: not ours to read
+        mark = _decimal_mark(cells, decimal)
+        group = "." if mark == "," else ","
+
+        def number(cell: str) -> float:
+            negative = cell.startswith("(") and cell.endswith(")")
+            digits = re.sub(r"[\s$€£¥%()']", "", cell).replace(group, "")
+            value = float(digits.replace(mark, "."))
+            return -value if negative else value
+        try:
+            parsed = [np.nan if pd.isna(v) or not str(v).strip() else number(str(v).strip()) for v in values]
+        except ValueError:
+            continue
+        frame[column] = pd.Series(parsed, index=frame.index, dtype=np.float64)
+        kinds = [k for k, mark in (("currency signs", r"[$€£¥]"), ("percent signs", "%"),
+                                   ("thousands separators", r"\d[.,' ]\d{3}\b")) if cells.str.contains(mark).any()]
+        notes.append(f"“{column}” read as numbers ({', '.join(kinds) or 'as written'} set aside)")
+    return frame, notes
+
+
+def _decimal_mark(cells: pd.Series, default: str) -> str:
+    """A column's decimal mark: the later of the two marks in a cell that holds both (``1.234,50``), else a mark
+    that is somewhere followed by other than three digits (``12,5``), else the file's own (``1,234`` is a thousand
+    where the decimal mark is a point)."""
+    both = cells[cells.str.contains(",") & cells.str.contains(r"\.")]
+    if len(both):
+        first = both.iloc[0]
+        return "," if first.rfind(",") > first.rfind(".") else "."
+    for mark in (",", "."):
+        if cells.str.contains(re.escape(mark) + r"(?!\d{3}(?!\d))").any():
+            return mark
+    return default
 
 
 def _vector_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

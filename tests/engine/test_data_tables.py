@@ -293,3 +293,17 @@ def test_a_npy_of_embeddings_is_a_table_and_other_shapes_are_refused(tmp_path):
     np.save(tmp_path / "cube.npy", np.zeros((4, 4, 4)))
     with pytest.raises(DataError, match=r"shape \(4, 4, 4\)"):
         load(tmp_path / "cube.npy")
+
+
+def test_numbers_written_with_currency_percent_and_thousands_signs_are_numbers():
+    us = ('name,price,share,score,when,code\nA,"$1,200.50",45%,3,2024-01-01,W-1\nB,"$300.00",12.5%,4,2024-01-02,W-2\n'
+          'C,($50.00),7%,5,2024-01-03,W-3\nD,"$2,000",100%,6,2024-01-04,W-4\n')
+    data = load_csv(io.StringIO(us))
+    assert data.columns == ["price", "share", "score"]
+    assert data.table[:, 0].tolist() == [1200.5, 300.0, -50.0, 2000.0]  # (50.00): a negative amount
+    assert data.table[:, 1].tolist() == [45.0, 12.5, 7.0, 100.0]
+    assert "“price” read as numbers (currency signs, thousands separators set aside)" in data.report.notes
+    eu = "Name;Preis;Anteil;n\nA;1.234,50 €;45 %;1\nB;300,00 €;12,5 %;2\nC;12,00 €;7 %;3\nD;2.000,00 €;1 %;4\n"
+    data = load_csv(io.StringIO(eu))  # a German sheet: the comma is the decimal mark, the point groups thousands
+    assert data.table[:, 0].tolist() == [1234.5, 300.0, 12.0, 2000.0]
+    assert data.table[:, 1].tolist() == [45.0, 12.5, 7.0, 1.0]
