@@ -121,7 +121,7 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
         rows, first = rows[1:], 2
     report = ValidationReport(n_found=0)
     graph = nx.Graph()
-    duplicates = 0
+    duplicates = dropped = 0
     for number, row in enumerate(rows, start=first):
         cells = [c.strip() for c in row]
         if len(cells) < 2 or not cells[0] or not cells[1]:
@@ -132,11 +132,16 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
                 weight = float(cells[2])
             except ValueError:
                 raise DataError(f"line {number}: the weight {cells[2]!r} is not a number") from None
-            if weight != weight or weight <= 0:
-                raise DataError(f"line {number}: weights must be positive numbers, got {cells[2]!r}")
+            if not weight > 0:  # a signed network's distrust, a negative correlation, zero, NaN: not a link
+                graph.add_nodes_from(cells[:2])
+                dropped += 1
+                continue
         duplicates += add_edge(graph, cells[0], cells[1], weight)
     if duplicates:
         report.notes.append(f"{duplicates} duplicate edge(s) merged (weights added)")
+    if dropped:
+        report.notes.append(f"{dropped:,} edge(s) with a weight of zero or less (or not a number) dropped: the methods "
+                            "read a weight as the strength of a link, and a negative one is not a link")
     return graph_dataset(graph, name, report)
 
 

@@ -386,3 +386,10 @@ def test_a_tsv_of_two_or_three_columns_is_an_edge_list(tmp_path):
     (tmp_path / "g.txt").write_text("a b\nb c\nc a\n")
     assert load(tmp_path / "g.tsv").kind == "graph" and load(tmp_path / "g.txt").kind == "graph"
     assert load(tmp_path / "g.tsv", csv_kind="table").kind == "table"
+
+
+def test_edges_of_zero_or_negative_weight_are_dropped_and_said():
+    signed = "a,b,1\nb,c,-1\nc,a,0.5\nc,d,0\nd,a,2\n"  # a signed network: distrust is not a link
+    data = api.load_edge_list(signed.encode())
+    assert data.graph.number_of_edges() == 3 and len(data) == 4
+    assert any(n.startswith("2 edge(s) with a weight of zero or less") for n in data.report.notes)
