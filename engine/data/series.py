@@ -4,8 +4,9 @@ tslearn's ``Trace`` demo.
 A label column is optional: a first or last column whose header is ``label`` / ``class`` /
 ``y``, or whose cells are not all numbers. A first column named like an id (``id``, ``name``, ``sensor_id``), or
 of text that differs on every row, names the series; a label may then be the last column. Rows may end early (empty
-trailing cells): such series are shorter, and are padded with NaN here and resampled by the series features. An
-empty or non-numeric cell *inside* a series is an error that names its row and column.
+trailing cells): such series are shorter, and are padded with NaN here and resampled by the series features. A
+missing value *inside* a series (an empty cell, NaN, ``?``) is filled from its neighbours (said in the report); a
+cell of text is an error that names its row and column.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from engine.data.dataset import (Dataset, DataError, ValidationReport, class_cod
 LABEL_HEADERS = ("label", "labels", "class", "y", "target")
 ID_HEADERS = ("id", "name", "series", "index", "")
 MIN_LENGTH = 4
+MISSING = ("", "nan", "na", "n/a", "null", "none", "?")  # cells that mean "no value here" (UCI writes "?")
+MOSTLY_MISSING = 0.5  # a series with more of its steps missing than this is refused: filling would invent it
 
 
 def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
@@ -41,7 +44,7 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
         return _from_long(header, rows, name)
     label_at, id_at = None, None
     first = [row[0] for row in rows]
-    text_first = not all(is_number(c) for c in first if c)
+    text_first = not all(is_number(c) for c in first if c.lower() not in MISSING)
     named_id = bool(header) and named_like_an_id(header[0], ID_HEADERS)
     if header and header[0] in LABEL_HEADERS:
         label_at = 0
@@ -57,6 +60,7 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
         label_at = 0
     raw_labels, names = [], []
     values = []
+    filled = gappy = 0
     for number, row in enumerate(rows, start=2 if header else 1):
         if id_at is not None:
             names.append(row[0] or f"series {len(names)}")
@@ -68,26 +72,42 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
             row = row[:-1]
         series = []
         for column, cell in enumerate(row, start=1 + (id_at is not None) + (label_at == 0)):
-            if not cell:
-                raise DataError(f"row {number}, column {column}: an empty cell inside the series (only the end of "
-                                "a row may be empty, for a shorter series)")
+            if cell.lower() in MISSING:
+                series.append(np.nan)
+                continue
             try:
                 value = float(cell)
             except ValueError:
                 raise DataError(f"row {number}, column {column}: {cell!r} is not a number") from None
-            if not np.isfinite(value):
-                raise DataError(f"row {number}, column {column}: {cell!r} is not a finite number (NaN or infinite)")
-            series.append(value)
+            series.append(value if np.isfinite(value) else np.nan)
         if len(series) < MIN_LENGTH:
             raise DataError(f"row {number}: a series needs at least {MIN_LENGTH} values, found {len(series)}")
+        gaps = int(np.sum(~np.isfinite(series)))
+        if gaps:
+            if gaps > len(series) * MOSTLY_MISSING:
+                raise DataError(f"row {number}: {gaps} of its {len(series)} values are missing (empty, NaN or "
+                                "infinite): too few left to fill them from")
+            series, filled, gappy = fill_gaps(series), filled + gaps, gappy + 1
         values.append(series)
     notes = [] if id_at is None else [f"the first column{f' (“{header[0]}”)' if header else ''} names the series"]
+    if filled:
+        notes.append(f"{filled:,} missing value(s) (empty cells, NaN) inside {gappy:,} series filled by linear "
+                     "interpolation between their neighbours")
     if label_at == 0 and not header and not text_first:
         notes.append(f"the first column ({len(set(raw_labels))} whole-number codes; the series' values are not whole "
                      "numbers) is read as the class, as the UCR archive writes it")
     unique = id_at is not None and len(set(names)) == len(names)
     return _series_dataset(name, names if unique else None, values, raw_labels if label_at is not None else None,
                            notes)
+
+
+def fill_gaps(series: list[float]) -> list[float]:
+    """A series' missing steps (NaN) filled by linear interpolation between the nearest values on each side, and
+    by the nearest value at either end."""
+    values = np.asarray(series, dtype=np.float64)
+    known = np.isfinite(values)
+    steps = np.arange(len(values))
+    return np.interp(steps, steps[known], values[known]).tolist()
 
 
 def _codes_then_measurements(rows: list[list[str]]) -> bool:

@@ -96,8 +96,7 @@ def test_a_first_column_of_ids_names_the_series_and_a_last_column_of_text_is_the
 
 @pytest.mark.parametrize("text, message", [
     ("1,2,3,4,5\n1,2,x,4,5\n", "row 2, column 3: 'x' is not a number"),
-    ("1,2,3,4,5\n1,2,,4,5\n", "an empty cell inside the series"),
-    ("1,2,3,4,5\n1,2,nan,4,5\n", "not a finite number"),
+    ("1,2,3,4,5\n1,,,,5\n", "3 of its 5 values are missing"),
     ("1,2,3,4,5\n", "at least 2 series"),
     ("", "empty"),
     ("1,2,3,4,5\n1,2\n", "at least 4 values"),
@@ -254,7 +253,7 @@ def test_edge_lists_as_they_come_are_read_as_written(text):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("", "empty"), ("a,b,heavy\n", "not a number"), ("a,b,-1\n", "positive"), ("a\n", "expected 'source, target"),
+    ("", "empty"), ("a,b,heavy\n", "not a number"), ("a,b,-1\n", "no edges"), ("a\n", "expected 'source, target"),
     ("a,a\n", "no edges"),
 ])
 def test_bad_edge_lists_say_what_is_wrong(text, message):
@@ -393,3 +392,10 @@ def test_edges_of_zero_or_negative_weight_are_dropped_and_said():
     data = api.load_edge_list(signed.encode())
     assert data.graph.number_of_edges() == 3 and len(data) == 4
     assert any(n.startswith("2 edge(s) with a weight of zero or less") for n in data.report.notes)
+
+
+def test_missing_values_inside_a_series_are_filled_from_their_neighbours():
+    data = api.load_series_csv(b"1,2,3,4,5,6\n1,2,,4,nan,6\n1,?,3,4,5,NA\n")
+    # a gap on a line is filled on it; a missing end takes its neighbour's value
+    assert data.series.tolist() == [[1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 5]]
+    assert any(n.startswith("4 missing value(s) (empty cells, NaN) inside 2 series filled") for n in data.report.notes)
