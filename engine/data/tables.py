@@ -101,6 +101,8 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
                           attributes, None if label is None else str(label))
 
 
+# Cells that say "no value" in a column of numbers (beyond the ones pandas knows, NA, N/A, null…): UCI writes "?"
+MISSING_MARKS = {"?", "-", "--", ".", "missing", "unknown", "n.a.", "none", "nan", "na", "n/a", "null", "#n/a"}
 # A number as spreadsheets and reports write it: a currency sign, thousands separators, a percent sign
 WRITTEN_NUMBER = re.compile(r"\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d{1,3}(?:([,.' ])?\d{3})*(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*"
                             r"|\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d+(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*")
@@ -117,10 +119,11 @@ def _written_numbers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFr
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
         cells = values.dropna().astype(str).str.strip()
-        cells = cells[cells != ""]
+        marks = cells.str.lower().isin(MISSING_MARKS)
+        cells = cells[(cells != "") & ~marks]
         if not len(cells) or not all(WRITTEN_NUMBER.fullmatch(c) for c in cells):
             continue
-        if not cells.str.contains(r"[$€£¥%(),']|\d[.,]\d{3}\b").any():
+        if not marks.any() and not cells.str.contains(r"[$€£¥%(),']|\d[.,]\d{3}\b").any():
             continue  # plain numbers pandas left as text for a reason of its own: not ours to read
         mark = _decimal_mark(cells, decimal)
         group = "." if mark == "," else ","
@@ -131,13 +134,19 @@ def _written_numbers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFr
             value = float(digits.replace(mark, "."))
             return -value if negative else value
         try:
-            parsed = [np.nan if pd.isna(v) or not str(v).strip() else number(str(v).strip()) for v in values]
+            parsed = [np.nan if pd.isna(v) or not str(v).strip() or str(v).strip().lower() in MISSING_MARKS
+                      else number(str(v).strip()) for v in values]
         except ValueError:
             continue
         frame[column] = pd.Series(parsed, index=frame.index, dtype=np.float64)
         kinds = [k for k, mark in (("currency signs", r"[$€£¥]"), ("percent signs", "%"),
                                    ("thousands separators", r"\d[.,' ]\d{3}\b")) if cells.str.contains(mark).any()]
-        notes.append(f"“{column}” read as numbers ({', '.join(kinds) or 'as written'} set aside)")
+        if kinds:
+            notes.append(f"“{column}” read as numbers ({', '.join(kinds)} set aside)")
+        if marks.any():
+            notes.append(f"“{column}” read as numbers: its {int(marks.sum()):,} cell(s) of "
+                         f"{', '.join(repr(m) for m in sorted(set(values.dropna().astype(str).str.strip()[marks])))} "
+                         "mean no value")
     return frame, notes
 
 

@@ -307,3 +307,12 @@ def test_numbers_written_with_currency_percent_and_thousands_signs_are_numbers()
     data = load_csv(io.StringIO(eu))  # a German sheet: the comma is the decimal mark, the point groups thousands
     assert data.table[:, 0].tolist() == [1234.5, 300.0, 12.0, 2000.0]
     assert data.table[:, 1].tolist() == [45.0, 12.5, 7.0, 1.0]
+
+
+def test_a_column_of_numbers_with_uci_style_question_marks_stays_a_feature():
+    # UCI's breast-cancer-wisconsin.data writes a missing bare nucleus as "?": the column is numbers, not text
+    data = load_csv(io.StringIO("id,clump,nuclei,class\n1,5,1,2\n2,5,10,2\n3,3,?,4\n4,6,4,2\n5,4,-,4\n6,8,10,4\n"))
+    assert data.columns == ["clump", "nuclei"] and data.table[:, 1].tolist() == [1, 10, 7, 4, 7, 10]  # the median
+    assert "“nuclei” read as numbers: its 2 cell(s) of '-', '?' mean no value" in data.report.notes
+    words = load_csv(io.StringIO("a,b,c\n1,x,3\n2,y,4\n3,?,5\n4,x,6\n"))  # a text column with a "?" stays text
+    assert words.columns == ["a", "c"]
