@@ -303,10 +303,23 @@ def dialect(source) -> dict:
     sep = separator_of(lines[0], "".join(SEPARATORS)) or ","
     decimal = sep not in ",|" and any(re.fullmatch(r"-?\d+,\d+", cell.strip())
                                       for line in lines[1:] for cell in line.split(sep))
-    first = next(csv.reader([lines[0]], delimiter=sep), [])
-    headless = bool(first) and all(is_number(cell) for cell in first)
+    rows = list(csv.reader(lines, delimiter=sep))
+    first = rows[0] if rows else []
+    headless = bool(first) and (all(is_number(cell) for cell in first) or _first_row_is_data(rows))
     return {**({"sep": sep} if sep != "," else {}), **({"decimal": ","} if decimal else {}),
             **({"header": None} if headless else {}), **coded}
+
+
+def _first_row_is_data(rows: list[list[str]]) -> bool:
+    """A first line of numbers and words that is a row like the others, not a header: most of its cells are
+    numbers, and each word in it comes back in its own column below (``5.1,3.5,1.4,0.2,Iris-setosa`` above more
+    Iris-setosa rows, as UCI's iris.data starts). A header's names do not come back as values (a header of years,
+    ``country,1990,1991``, keeps ``country``, which no row holds)."""
+    first, below = rows[0], rows[1:]
+    words = [j for j, cell in enumerate(first) if cell.strip() and not is_number(cell)]
+    if not below or not words or len(words) * 2 > len(first):
+        return False
+    return all(any(len(row) > j and row[j].strip() == first[j].strip() for row in below) for j in words)
 
 
 # A text column with at most this many different values (and at most half as many as rows) holds categories.

@@ -316,3 +316,15 @@ def test_a_column_of_numbers_with_uci_style_question_marks_stays_a_feature():
     assert "“nuclei” read as numbers: its 2 cell(s) of '-', '?' mean no value" in data.report.notes
     words = load_csv(io.StringIO("a,b,c\n1,x,3\n2,y,4\n3,?,5\n4,x,6\n"))  # a text column with a "?" stays text
     assert words.columns == ["a", "c"]
+
+
+def test_a_headerless_file_whose_class_is_text_keeps_its_first_row():
+    from sklearn.datasets import load_iris
+
+    iris = load_iris()
+    names = ["Iris-setosa", "Iris-versicolor", "Iris-virginica"]  # UCI's iris.data: no header, the class last
+    text = "".join(",".join(f"{v:g}" for v in x) + f",{names[y]}\n" for x, y in zip(iris.data, iris.target))
+    data = load_csv(io.StringIO(text))
+    assert len(data) == 150 and data.class_names == names and np.allclose(data.table[0], iris.data[0])
+    years = load_csv(io.StringIO("country,1990,1991,1992\nFrance,1.2,1.3,1.4\nSpain,2.2,2.3,2.5\n"))
+    assert years.columns == ["1990", "1991", "1992"] and len(years) == 2  # a header of years is still a header
