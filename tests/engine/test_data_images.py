@@ -125,9 +125,16 @@ def test_zip_names_written_in_utf8_without_the_flag_read_as_written():
     assert sorted(data.item_names) == ["caf.png", "élève/a.png", "élève/b.png"]
 
 
+def test_a_sixty_megapixel_photo_is_a_photo_not_a_bomb(tmp_path):
+    shapes_folder(tmp_path)
+    Image.new("RGB", (9504, 6336), (200, 30, 30)).save(tmp_path / "red" / "a7r.jpg", quality=50)  # a 61 MP camera
+    data = load_folder(tmp_path, image_size=16)
+    assert len(data) == 13 and "red/a7r.jpg" in data.item_names and not data.report.skipped
+
+
 def test_image_decompression_bomb_is_skipped_with_that_reason(tmp_path):
     shapes_folder(tmp_path)
-    bomb = Image.new("1", (7000, 7000))  # 49 MP, a few kB as PNG: over the default 40 MP budget
+    bomb = Image.new("1", (11000, 11000))  # 121 MP, a few kB as PNG: over the default 100 MP budget
     bomb.save(tmp_path / "red" / "bomb.png")
     assert (tmp_path / "red" / "bomb.png").stat().st_size < 100_000
     data = load_folder(tmp_path, image_size=16)
