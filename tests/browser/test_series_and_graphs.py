@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import assert_clean, open_app, open_page, use_demo
+from tests.browser.pages import assert_clean, choose, open_app, open_page, use_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,8 +35,10 @@ def test_karate_club_communities(app_url, browser, screenshots):
 def test_trace_time_series_clusters(app_url, browser, screenshots):
     page = open_app(browser, app_url, 1700)
     use_demo(page, "trace (time series)", "trace")
-    expect(page.get_by_role("combobox", name="Clustering")).to_have_value("Time-series K-means (tslearn)",
-                                                                          timeout=60_000)
+    expect(page.get_by_role("combobox", name="Clustering")).to_have_value(
+        "Auto (DTW K-means on the series, or K-means on their spectrum)", timeout=60_000)  # as the probe picks
+    choose(page, "Features", "Z-normalised series")
+    choose(page, "Clustering", "Time-series K-means (tslearn)")
     assert page.get_by_text("DTW compares every time step", exact=False).count() == 1
     page.get_by_role("button", name="Run").click()
     page.get_by_text("finished in").wait_for(timeout=400_000)
