@@ -33,15 +33,25 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
     rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in row)]
     if not rows:
         raise DataError("the file is empty")
-    header = None
+    header = raw_header = None
     if not all(is_number(c) for c in rows[0] if c.strip()) and not any(
             is_number(c) for c in rows[0][1:-1] if c.strip()):
-        header, rows = [c.strip().lower() for c in rows[0]], rows[1:]
+        raw_header, rows = [c.strip() for c in rows[0]], rows[1:]
+        header = [c.lower() for c in raw_header]
     if not rows:
         raise DataError("the file has a header but no series")
     rows = [[c.strip() for c in row] for row in rows]
+    if header and header[0] in TIME_HEADERS and len(header) <= 5:  # long, time first: "date, store, sales"
+        j = next((j for j in range(1, len(header)) if header[j] not in LABEL_HEADERS
+                  and not all(is_number(row[j]) for row in rows[:200] if len(row) > j and row[j])), None)
+        if j is not None:  # the ids are the first column of text after the time
+            swap = [j, *[k for k in range(len(header)) if k != j]]
+            raw_header, header = [raw_header[k] for k in swap], [header[k] for k in swap]
+            rows = [[row[k] if k < len(row) else "" for k in swap] for row in rows]
     if header and is_long(header, rows):
         return _from_long(header, rows, name)
+    if header and _series_down_columns(header, rows):
+        return _from_columns(raw_header, rows, name)
     label_at, id_at = None, None
     first = [row[0] for row in rows]
     text_first = not all(is_number(c) for c in first if c.lower() not in MISSING)
@@ -101,6 +111,55 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
                            notes)
 
 
+def _series_down_columns(header: list[str], rows: list[list[str]]) -> bool:
+    """Whether each column after the first is a series and the first is their time (``date, AAPL, MSFT, …``;
+    ``timestamp, sensor_1, sensor_2``): a first column named like a time or holding dates, at least two more
+    columns, and at least :data:`MIN_LENGTH` rows of numbers."""
+    if len(header) < 3 or len(rows) < MIN_LENGTH:
+        return False
+    first = [row[0] for row in rows if row]
+    timed = header[0] in TIME_HEADERS + PERIOD_HEADERS or (
+        not all(is_number(c) for c in first if c) and _dates([c for c in first if c]))
+    numbers = [c for row in rows[:50] for c in row[1:] if c and c.lower() not in MISSING]
+    return timed and bool(numbers) and all(is_number(c) for c in numbers)
+
+
+def _dates(cells: list[str]) -> bool:
+    import pandas as pd
+
+    if not cells:
+        return False
+    parsed = pd.to_datetime(pd.Series(cells[:200]), errors="coerce", format="mixed")
+    return bool(parsed.notna().all())
+
+
+def _from_columns(header: list[str], rows: list[list[str]], name: str) -> Dataset:
+    """One series per column after the first, in the time order of the first (numbers or dates; else file order);
+    missing steps filled from their neighbours."""
+    import pandas as pd
+
+    times = pd.Series([row[0] if row else "" for row in rows])
+    order = pd.to_numeric(times, errors="coerce")
+    if order.isna().any():
+        order = pd.to_datetime(times, errors="coerce", format="mixed")
+    steps = np.argsort(order.to_numpy(), kind="stable") if not order.isna().any() else np.arange(len(rows))
+    names, values, filled = [], [], 0
+    for j, column in enumerate(header[1:], start=1):
+        cells = [rows[i][j] if j < len(rows[i]) else "" for i in steps]
+        series = [np.nan if not c or c.lower() in MISSING else float(c) for c in cells]
+        series = [v if np.isfinite(v) else np.nan for v in series]
+        gaps = int(np.sum(~np.isfinite(series)))
+        if gaps > len(series) * MOSTLY_MISSING:
+            raise DataError(f"column “{column}”: {gaps} of its {len(series)} values are missing: too few left to "
+                            "fill them from")
+        names.append(column or f"column {j + 1}")
+        values.append(fill_gaps(series) if gaps else series)
+        filled += gaps
+    notes = [f"one column per series: {len(values)} series of {len(rows)} steps, in “{header[0] or 'the first column'}"
+             f"” order" + ("" if not filled else f"; {filled:,} missing value(s) filled from their neighbours")]
+    return _series_dataset(name, names if len(set(names)) == len(names) else None, values, None, notes)
+
+
 def fill_gaps(series: list[float]) -> list[float]:
     """A series' missing steps (NaN) filled by linear interpolation between the nearest values on each side, and
     by the nearest value at either end."""
@@ -140,6 +199,7 @@ def _series_dataset(name: str, names: list[str] | None, values: list[list[float]
 
 
 TIME_HEADERS = ("time", "t", "timestamp", "date", "datetime", "step", "index", "ts")
+PERIOD_HEADERS = ("year", "month", "week", "day", "hour", "period", "time_step", "timestep")
 
 
 def is_long(header: list[str], rows: list[list[str]]) -> bool:

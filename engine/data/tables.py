@@ -76,6 +76,11 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
                          "the class, as headerless files often write it first or last (UCI's wine; the UCR archive): "
                          "it colours the map and scores the clusters, and is not a feature")
     features = [c for c, role in roles.items() if role == "feature"]
+    dated = [c for c in frame.columns if roles.get(c) == "left out" and f"“{c}” left out: dates" in notes]
+    if dated and len(features) >= 2 and frame[dated[0]].is_unique and len(frame) >= 4:
+        notes.append(f"its rows are times (“{dated[0]}”, a different date each): if each column is a series, load "
+                     "it as time series (the Data page's “time series”, or `--csv-kind series`) to cluster the "
+                     "columns' shapes")
     if len(features) >= SERIES_HINT and len({re.sub(r"\d+$", "", str(c)) for c in features}) == 1 \
             and all(re.search(r"\d$", str(c)) for c in features):
         notes.append(f"its {len(features):,} columns are numbered like time steps: if each row is a time series, "

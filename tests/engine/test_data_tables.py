@@ -328,3 +328,9 @@ def test_a_headerless_file_whose_class_is_text_keeps_its_first_row():
     assert len(data) == 150 and data.class_names == names and np.allclose(data.table[0], iris.data[0])
     years = load_csv(io.StringIO("country,1990,1991,1992\nFrance,1.2,1.3,1.4\nSpain,2.2,2.3,2.5\n"))
     assert years.columns == ["1990", "1991", "1992"] and len(years) == 2  # a header of years is still a header
+
+
+def test_a_table_whose_rows_are_dates_hints_at_series_down_its_columns():
+    text = "Date,A,B,C\n" + "".join(f"2024-01-{d:02d},{d},{d * 2},{d % 3}\n" for d in range(1, 20))
+    notes = load_csv(io.StringIO(text)).report.notes
+    assert any(n.startswith("its rows are times (“Date”") and "--csv-kind series" in n for n in notes)

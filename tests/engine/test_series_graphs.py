@@ -399,3 +399,27 @@ def test_missing_values_inside_a_series_are_filled_from_their_neighbours():
     # a gap on a line is filled on it; a missing end takes its neighbour's value
     assert data.series.tolist() == [[1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 5]]
     assert any(n.startswith("4 missing value(s) (empty cells, NaN) inside 2 series filled") for n in data.report.notes)
+
+
+def test_a_column_per_series_file_is_read_down_its_columns_in_time_order():
+    rng = np.random.default_rng(0)
+    days = [f"2024-01-{d:02d}" for d in range(1, 31)]
+    columns = {f"{kind}{i}": (np.sin(np.arange(30) / 3) if kind == "wave" else np.arange(30) / 10)
+               + rng.normal(0, 0.05, 30) for kind in ("wave", "ramp") for i in range(3)}
+    order = rng.permutation(30)  # rows out of date order
+    text = "Date," + ",".join(columns) + "\n" + "".join(
+        days[i] + "," + ",".join(f"{columns[c][i]:.4f}" for c in columns) + "\n" for i in order)
+    data = api.load_series_csv(text.encode(), name="stocks")
+    assert data.item_names == list(columns) and data.series.shape == (6, 30)
+    assert np.allclose(data.series[3], columns["ramp0"], atol=1e-4)  # put back in date order
+    assert data.report.notes == ["one column per series: 6 series of 30 steps, in “Date” order"]
+    result = api.run(data, api.Config(features="znorm", clusterer="ts_kmeans", cluster_on="features",
+                                      clusterer_params={"n_clusters": 2}))
+    assert len(set(result.labels[:3])) == 1 and result.labels[0] != result.labels[3]
+
+
+def test_a_long_file_with_its_time_first_is_a_series_per_id():
+    rows = ["date,store,sales"] + [f"2024-02-{d + 1:02d},store{s},{d * (s + 1)}" for d in range(10) for s in range(4)]
+    data = api.load_series_csv("\n".join(rows).encode())
+    assert data.item_names == ["store0", "store1", "store2", "store3"] and data.series.shape == (4, 10)
+    assert data.series[1].tolist() == [2.0 * d for d in range(10)]
