@@ -327,6 +327,9 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
                             f"{len(class_names)} class folders inside the {', '.join(sorted(set(splits)))} folders "
                             "used as labels (the map can be coloured by the split)")
     else:  # no class folders: a table of file names and their classes beside the images (labels.csv, train.csv)
+        if splits is not None:
+            report.notes.append(f"the images sit in {', '.join(sorted(set(splits)))} folders: a split, not a class "
+                                "(the map can be coloured by it)")
         tables = [(n, r) for n, r in sources if Path(n).suffix.lower() in (".csv", ".tsv")]
         raw_labels, said = labels_from_table(tables, names) if tables else (None, None)
         labels, class_names = encode_labels(raw_labels) if raw_labels else (None, None)
@@ -348,7 +351,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     return Dataset(name=name, item_names=names, images=stacked, labels=labels,
                    class_names=class_names, report=report, grayscale=all_gray, original_sizes=original_sizes,
                    sources=kept if keep is not None else None,
-                   attributes={"split": splits} if splits is not None and labels is not None else None)
+                   attributes={"split": splits} if splits is not None else None)
 
 
 def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[str] | None, str | None]:
@@ -416,7 +419,8 @@ def labels_from_names(names: list[str]) -> tuple[list[str] | None, str | None]:
 
 def folder_labels(names: list[str]) -> tuple[list[str | None], list[str] | None]:
     """Each item's label from its folders: the first-level folder (``cat/1.png``); when every item sits in a class
-    folder inside a split folder (``train/cat/1.png``, ``val/cat/7.png``), the class folder, and the splits too."""
+    folder inside a split folder (``train/cat/1.png``, ``val/cat/7.png``), the class folder, and the splits too;
+    when split folders hold the images themselves (``train/1.png``), no labels, and the splits."""
     parts = [posixpath.dirname(n).split("/") if posixpath.dirname(n) else [] for n in names]
     # folders every item shares are passed over first: a zip of project/ holding data/cat/1.png and data/dog/2.png
     # is labelled cat and dog, not all "data"
@@ -424,6 +428,8 @@ def folder_labels(names: list[str]) -> tuple[list[str | None], list[str] | None]
         parts = [p[1:] for p in parts]
     if parts and all(len(p) >= 2 and p[0].lower() in SPLITS for p in parts):
         return [p[1] for p in parts], [p[0] for p in parts]
+    if parts and all(p and p[0].lower() in SPLITS for p in parts):  # train/ and test/ holding images: not classes
+        return [None] * len(parts), [p[0] for p in parts]
     return [p[0] if p else None for p in parts], None
 
 

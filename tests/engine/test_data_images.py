@@ -241,8 +241,8 @@ def test_class_folders_inside_train_and_val_folders_are_the_labels_and_the_split
     assert sorted(set(data.attributes["split"])) == ["train", "val"] and data.attributes["split"].count("val") == 4
     assert any("2 class folders inside the train, val folders used as labels" in n for n in data.report.notes)
     plain = load_zip(io.BytesIO(make_zip({"train/1.png": png(), "val/2.png": png(), "val/3.png": png()})),
-                     image_size=8)  # split folders with no class folders inside: the splits are all there is
-    assert plain.class_names == ["train", "val"] and plain.attributes is None
+                     image_size=8)  # split folders holding the images themselves
+    assert plain.labels is None and plain.attributes == {"split": ["train", "val", "val"]}  # a split, not a class
 
 
 @pytest.mark.parametrize("table, key", [
@@ -324,3 +324,13 @@ def test_labels_from_the_files_names_when_they_are_a_class_and_a_number():
     assert coil.class_names == ["obj1", "obj2", "obj3"]
     camera = {f"holiday/{prefix}_{i:04d}.jpg": png() for prefix in ("IMG", "DSC") for i in range(3)}
     assert load_zip(io.BytesIO(make_zip(camera)), image_size=8).labels is None  # two cameras, not two classes
+
+
+def test_split_folders_holding_images_are_not_classes():
+    entries = {f"train/{kind}.{i}.jpg": png(colour) for kind, colour in (("cat", (9, 9, 9)), ("dog", (250, 250, 250)))
+               for i in range(3)}
+    entries.update({f"test/{i}.jpg": png() for i in range(2)})  # Kaggle's dogs vs cats: the test set unlabelled
+    data = load_zip(io.BytesIO(make_zip(entries)), image_size=8)
+    assert len(data) == 8 and data.labels is None  # not "train" against "test"
+    only_train = {n: d for n, d in entries.items() if n.startswith("train/")}
+    assert load_zip(io.BytesIO(make_zip(only_train)), image_size=8).class_names == ["cat", "dog"]
