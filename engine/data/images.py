@@ -321,6 +321,11 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
                                f"are kept within {WORKING_BYTES / 1024**3:.0f} GB of memory; the pretrained encoder "
                                "reads the original files)"))
     raw_labels, splits = folder_labels(names)
+    strays = [n for n, label in zip(names, raw_labels) if label is None]
+    if strays and len(strays) <= STRAYS * len(names) and len({lab for lab in raw_labels if lab is not None}) >= 2:
+        raw_labels = [NO_FOLDER if label is None else label for label in raw_labels]
+        report.notes.append(f"{len(strays):,} image(s) outside the class folders ({', '.join(strays[:3])}"
+                            f"{'…' if len(strays) > 3 else ''}) are labelled “{NO_FOLDER}”")
     labels, class_names = encode_labels(raw_labels)
     if labels is not None:
         report.notes.append(f"{len(class_names)} sub-folders used as labels" if splits is None else
@@ -390,6 +395,10 @@ def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[
     return None, why
 
 
+# A few images outside the class folders (a cover picture, an example at the top) do not cost the others their
+# labels: up to this share of the images are labelled NO_FOLDER
+STRAYS = 0.05
+NO_FOLDER = "(no class folder)"
 # First-level folders with these names hold a data set's splits, each with the same class folders inside.
 SPLITS = frozenset({"train", "training", "val", "valid", "validation", "test", "testing", "dev", "eval"})
 

@@ -334,3 +334,14 @@ def test_split_folders_holding_images_are_not_classes():
     assert len(data) == 8 and data.labels is None  # not "train" against "test"
     only_train = {n: d for n, d in entries.items() if n.startswith("train/")}
     assert load_zip(io.BytesIO(make_zip(only_train)), image_size=8).class_names == ["cat", "dog"]
+
+
+def test_a_stray_image_outside_the_class_folders_does_not_cost_the_others_their_labels():
+    entries = {f"pets/{kind}/{i}.png": png(colour) for kind, colour in (("cat", (9, 9, 9)), ("dog", (250, 250, 250)))
+               for i in range(20)}
+    entries["pets/cover.png"] = png()
+    data = load_zip(io.BytesIO(make_zip(entries)), image_size=8)
+    assert data.class_names == ["(no class folder)", "cat", "dog"] and np.bincount(data.labels).tolist() == [1, 20, 20]
+    assert any("1 image(s) outside the class folders (cover.png)" in n for n in data.report.notes)
+    entries.update({f"pets/extra{i}.png": png() for i in range(5)})  # 6 of 46 outside: too many to call strays
+    assert load_zip(io.BytesIO(make_zip(entries)), image_size=8).labels is None
