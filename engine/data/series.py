@@ -18,7 +18,7 @@ import os
 import numpy as np
 
 from engine.data.dataset import (Dataset, DataError, ValidationReport, class_codes, encode_labels, is_number,
-                                 named_like_an_id, source_text, whole_numbers)
+                                 named_like_an_id, separator_of, source_text, whole_numbers)
 
 LABEL_HEADERS = ("label", "labels", "class", "y", "target")
 ID_HEADERS = ("id", "name", "series", "index", "")
@@ -29,8 +29,10 @@ MOSTLY_MISSING = 0.5  # a series with more of its steps missing than this is ref
 
 def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
     text, name = source_text(source, name, "series")
-    delimiter = "\t" if "\t" in text.split("\n", 1)[0] else ","
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in row)]
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = separator_of(line, "\t,;|")  # None: spaces, as the UCR archive's older .txt files are written
+    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in row)] \
+        if delimiter else [line.split() for line in text.splitlines() if line.strip()]
     if not rows:
         raise DataError("the file is empty")
     header = raw_header = None
@@ -76,6 +78,8 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
             names.append(row[0] or f"series {len(names)}")
             row = row[1:]
         if label_at is not None:
+            if not row:
+                raise DataError(f"row {number}: no values after its name")
             raw_labels.append(row[label_at] or None)
             row = row[1:] if label_at == 0 else row[:-1]
         while row and not row[-1]:  # a shorter series: trailing empty cells
@@ -100,6 +104,9 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
             series, filled, gappy = fill_gaps(series), filled + gaps, gappy + 1
         values.append(series)
     notes = [] if id_at is None else [f"the first column{f' (“{header[0]}”)' if header else ''} names the series"]
+    if label_at == 0 and not text_first and raw_labels:  # codes written as floats (1.0000000e+00): named 1
+        raw_labels = [None if c is None else str(int(float(c))) if is_number(c) and float(c).is_integer() else c
+                      for c in raw_labels]
     if filled:
         notes.append(f"{filled:,} missing value(s) (empty cells, NaN) inside {gappy:,} series filled by linear "
                      "interpolation between their neighbours")

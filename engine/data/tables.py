@@ -263,7 +263,7 @@ def _class_code_column(frame: pd.DataFrame, roles: dict) -> str | None:
     return None
 
 
-SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", r"\s+": "space"}
 SERIES_HINT = 20  # at least this many columns named alike with running numbers (t1, t2…) may be time steps
 
 
@@ -305,10 +305,13 @@ def dialect(source) -> dict:
     coded = {} if encoding in ("utf-8", "utf-8-sig") else {"encoding": encoding}
     if not lines:
         return coded
-    sep = separator_of(lines[0], "".join(SEPARATORS)) or ","
+    sep = separator_of(lines[0], ",;\t|")
+    if sep is None:  # spaces between the columns (the UCR archive's older .txt, many scientific exports)
+        sep = r"\s+" if len(lines[0].split()) > 1 else ","
+    split = (lambda line: line.split()) if sep == r"\s+" else (lambda line: line.split(sep))
     decimal = sep not in ",|" and any(re.fullmatch(r"-?\d+,\d+", cell.strip())
-                                      for line in lines[1:] for cell in line.split(sep))
-    rows = list(csv.reader(lines, delimiter=sep))
+                                      for line in lines[1:] for cell in split(line))
+    rows = [line.split() for line in lines] if sep == r"\s+" else list(csv.reader(lines, delimiter=sep))
     first = rows[0] if rows else []
     headless = bool(first) and (all(is_number(cell) for cell in first) or _first_row_is_data(rows))
     return {**({"sep": sep} if sep != "," else {}), **({"decimal": ","} if decimal else {}),

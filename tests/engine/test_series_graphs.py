@@ -423,3 +423,21 @@ def test_a_long_file_with_its_time_first_is_a_series_per_id():
     data = api.load_series_csv("\n".join(rows).encode())
     assert data.item_names == ["store0", "store1", "store2", "store3"] and data.series.shape == (4, 10)
     assert data.series[1].tolist() == [2.0 * d for d in range(10)]
+
+
+def test_the_ucr_archives_older_space_separated_txt_reads_as_written(tmp_path):
+    from engine.data import variants
+
+    values, kinds = variants.cylinder_bell_funnel(30)
+    codes = {"cylinder": 1, "bell": 2, "funnel": 3}
+    path = tmp_path / "CBF_TRAIN.txt"  # scientific notation, two spaces apart, the class as a float first
+    path.write_text("".join("  " + "  ".join(f"{v:.7e}" for v in [float(codes[k]), *row]) + "\n"
+                            for row, k in zip(values, kinds)))
+    series = load(path, csv_kind="series")
+    assert series.series.shape == (30, 128) and series.class_names == ["1", "2", "3"]
+    assert np.allclose(series.series[0], values[0], atol=1e-6)
+    table = load(path)
+    assert table.table.shape == (30, 128) and table.report.notes[0] == "read as space-separated"
+    for words in (b"alpha\nbeta\ngamma\ndelta\n", b"1\nalpha\nbeta\ngamma\n"):  # names, no values: said, not a crash
+        with pytest.raises(DataError, match="no values after its name|at least 4 values"):
+            api.load_series_csv(words)
