@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import re
+import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,7 +25,7 @@ def load_npz(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     try:
         with np.load(source, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         raise DataError(f"not a readable .npz file: {error}") from None
     matrix_key = "X" if "X" in arrays else next((k for k, a in arrays.items() if a.ndim == 2), None)
     if matrix_key is None:
@@ -239,8 +240,11 @@ def load_npy(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     """A ``.npy`` holding one 2-D numeric array (embeddings saved by ``np.save``): its rows are the items."""
     try:
         matrix = np.load(source, allow_pickle=False)
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         raise DataError(f"not a readable .npy file: {error}") from None
+    if not isinstance(matrix, np.ndarray):  # an .npz under another name
+        matrix.close()
+        raise DataError("this .npy holds several arrays (it is an .npz): save one 2-D array with np.save")
     if matrix.ndim != 2:
         raise DataError(f"a .npy of features must hold a 2-D array (rows × features); this one has shape "
                         f"{matrix.shape}")

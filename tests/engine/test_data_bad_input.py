@@ -1,0 +1,35 @@
+"""Every loader answers bad input with a DataError (a sentence the page shows), never another exception."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from engine import api
+from engine.data import DataError
+
+NASTY = [b"", b"\n\n", b"a", b"a,b\n", b"1\n2\n3\n", b",,,\n,,,\n", b"\xff\xfe\x00\x00", b"\x00\x01\x02\x03" * 50,
+         b"a,b,c\n1,2\n3,4,5,6\n", b'"unclosed,1,2\n3,4,5\n', b"nan,nan,nan\nnan,nan,nan\n", b"date,a\n2024-01-01,1\n",
+         b"id,time,value\nA,1,1\nA,2,2\nA,3,3\nB,1,x\n", b"a b\nc\n", b"source,target\nA,A\n", b"# only a comment\n",
+         b"%MatrixMarket\n", "é,ü\n1,2\n".encode("utf-16"), b"PK\x03\x04broken zip", b"\x1f\x8b\x08broken gzip"]
+LOADERS = {
+    "table": lambda data: api.load_csv(io.BytesIO(data)),
+    "series": api.load_series_csv,
+    "edges": api.load_edge_list,
+    **{suffix: (lambda data, suffix=suffix: api.load_graph_file(data, suffix=suffix)) for suffix in api.GRAPH_READERS},
+    **{suffix: (lambda data, load=load: load(io.BytesIO(data))) for suffix, load in api.TABLE_LOADERS.items()},
+    "zip": lambda data: api.load_zip(io.BytesIO(data)),
+    "tar": lambda data: api.load_tar(io.BytesIO(data)),
+}
+
+
+@pytest.mark.parametrize("kind", list(LOADERS))
+def test_bad_input_is_a_data_error_for_every_loader(kind):
+    for data in NASTY:
+        try:
+            LOADERS[kind](data)
+        except DataError as error:
+            assert str(error)  # says something
+        except Exception as error:  # noqa: BLE001 (the point: nothing else may escape)
+            pytest.fail(f"{kind} on {data[:30]!r}: {type(error).__name__}: {error}")
