@@ -26,6 +26,8 @@ CLUSTER_ON = ("embedding", "features", "space")
 SPACE_UMAP = {"n_neighbors": 30, "min_dist": 0.0}  # umap-learn's settings for clustering (its clustering guide)
 SPACE_PCA = 50  # wide features are first cut to this many principal components
 
+MIN_ITEMS = 4  # fewer cannot be drawn on a 2-D map (a UMAP needs neighbours) nor split into clusters and scored
+
 
 @dataclass(frozen=True)
 class Config:
@@ -347,6 +349,9 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     from engine import distributed
 
     distributed.forget_stages()
+    if len(dataset) < MIN_ITEMS:
+        raise DataError(f"{dataset.name} has {len(dataset)} item{'s' if len(dataset) != 1 else ''}: clustering needs "
+                        f"at least {MIN_ITEMS}")
     config, feature_choice = with_features_chosen(dataset, config or default_config(dataset),
                                                   reporter.stage(0.0, 0.05))
     from engine.defaults import AUTO, choose_clusterer as density_check, series_clusterer

@@ -12,10 +12,16 @@ from engine.registry import Entry
 def column_features(dataset: Dataset, standardize: bool = True, **_: object) -> np.ndarray:
     if dataset.table is None:
         raise DataError("column features need a feature table; this dataset holds images")
-    table = dataset.table.astype(np.float32)
-    if standardize:
+    table = np.asarray(dataset.table, dtype=np.float64)
+    if standardize:  # each column over its largest magnitude first: 1e300 squares to infinity, 1 does not
+        peak = np.abs(table).max(axis=0)
+        table = table / np.where(peak > 0, peak, 1.0)
         scale = table.std(axis=0)
         table = (table - table.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    table = table.astype(np.float32)
+    if not np.isfinite(table).all():
+        raise DataError("some values are beyond what 32-bit floats hold (±3.4e38): turn on “standardize” for "
+                        "these columns")
     return table
 
 

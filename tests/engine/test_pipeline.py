@@ -110,3 +110,26 @@ def test_a_stored_run_reopens_as_it_was(tmp_path):
     assert api.reopen(store, on_map.run_id)[1].space.shape == (90, 2)
     with pytest.raises(KeyError):
         api.reopen(store, "no-such-run")
+
+
+def test_too_few_items_are_refused_with_a_sentence_for_every_kind():
+    import io
+
+    from engine.data import DataError
+    from tests.conftest import png
+
+    for data in (api.load_csv(io.BytesIO(b"a,b\n1,2\n3,4\n5,7\n")), api.load_series_csv(b"1,2,3,4,5\n5,4,3,2,1\n"),
+                 api.load_edge_list(b"a,b\nb,c\n"), api.load_files([("a.png", png()), ("b.png", png((0, 0, 0)))])):
+        with pytest.raises(DataError, match=rf"has {len(data)} items: clustering needs at least 4"):
+            api.run(data)
+
+
+def test_a_column_of_astronomical_values_clusters_like_any_other():
+    import io
+
+    text = "a,b\n" + "".join(f"{1e300 * (i % 3) + i * 1e290},{i % 3}\n" for i in range(60))
+    data = api.load_csv(io.BytesIO(text.encode()))
+    assert np.isfinite(data.table).all() and "in units of 1e295" in data.report.notes[-1]
+    result = api.run(data, api.Config(features="columns", reducer="pca", clusterer="kmeans", cluster_on="features",
+                                      clusterer_params={"n_clusters": 3}))
+    assert len(set(result.labels.tolist())) == 3
