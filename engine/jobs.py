@@ -39,9 +39,12 @@ class Job:
         except Cancelled:
             self.cancelled = True
             self.message = "cancelled"
-        except Exception as error:  # shown to the user as a message; the detail goes in an expander
+        except Exception as error:  # shown to the user as a message; a bug's detail goes in an expander
+            from engine.data import DataError
+
             self.error = f"{type(error).__name__}: {error}" if not isinstance(error, ValueError) else str(error)
-            self.error_detail = traceback.format_exc()
+            # bad input (a DataError) is the user's to fix, said in its sentence: no traceback to report
+            self.error_detail = None if isinstance(error, DataError) else traceback.format_exc()
         finally:
             self.finished = time.monotonic()
 

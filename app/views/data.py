@@ -235,8 +235,9 @@ if last is not None and last["cancelled"]:
     st.warning("Run cancelled; the previous result (if any) is kept.")
 elif last is not None and last["error"]:
     st.error(f"The run failed: {last['error']}")
-    with st.expander("Details for a bug report"):
-        st.code(last["detail"])
+    if last["detail"]:  # a bug, not bad input
+        with st.expander("Details for a bug report"):
+            st.code(last["detail"])
 elif res is not None:
     st.success(f"Run {res.run_id} finished in {res.timings['seconds']:.1f} s: "
                f"{res.metrics['n_clusters']} clusters.")

@@ -30,3 +30,13 @@ def test_errors_are_kept_for_the_user_not_raised():
 
     job = Job("broken", broken)
     assert job.wait(10) and job.error == "bad input: fewer than 2 items" and "Traceback" in job.error_detail
+
+
+def test_bad_input_is_said_without_a_traceback_to_report():
+    from engine.data import DataError
+
+    def refused(reporter):
+        raise DataError("table has 3 items: clustering needs at least 4")
+
+    job = Job("refused", refused)
+    assert job.wait(10) and job.error == "table has 3 items: clustering needs at least 4" and job.error_detail is None
