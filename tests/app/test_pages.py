@@ -660,6 +660,20 @@ def test_an_excel_upload_loads_as_a_table():
     assert data.name == "plates" and data.columns == ["x", "y"] and data.class_names == ["a", "b"]
 
 
+def test_a_run_on_too_few_rows_says_why_without_a_bug_report():
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
+    at.file_uploader(key="table_upload").set_value(("tiny.csv", b"a,b\n1,2\n3,4\n5,7\n", "text/csv")).run()
+    at.button[0].click().run()
+    at.button(key="run").click().run()
+    if "job" in at.session_state:
+        at.session_state["job"].wait(60)
+        at.run()
+    assert not at.exception
+    assert "The run failed: tiny has 3 items: clustering needs at least 4" in texts(at)
+    assert not any(e.label == "Details for a bug report" for e in at.expander)
+
+
 def test_a_gml_graph_upload_loads_with_its_classes():
     import networkx as nx
 
