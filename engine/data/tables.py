@@ -341,14 +341,26 @@ MOSTLY_EMPTY = 0.5
 ID_NAMES = ("id", "index", "unnamed: 0", "")
 
 
+# Names of a column of categories that say "the class" (after LABEL_COLUMNS): among several such columns, the label
+CLASS_WORDS = ("species", "variety", "breed", "genre", "diagnosis", "category", "class_name", "classname")
+
+
+def _categorical(values: pd.Series, n: int) -> bool:
+    """A text column of 2 to :data:`CATEGORIES_MAX` categories (at most one per two rows)."""
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    distinct = values.dropna().astype(str).nunique()
+    return 2 <= distinct <= min(CATEGORIES_MAX, n // 2)
+
+
 def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
     """Each column's role in a table from the wild, and a sentence for each one that is not a plain feature:
 
     * ``label``: a column named like :data:`LABEL_COLUMNS` (by the names' order, not the columns': in "x, y,
       label" the label is "label" and y a coordinate), unless it holds a quantity (:func:`_quantity`: then it is
       left out, as the target of a regression is neither a feature nor a class; a quantity ``y`` is a coordinate,
-      a feature); when none is, the first column of a few text categories (at most :data:`CATEGORIES_MAX` values,
-      each on two rows on average: ``species``, ``diagnosis``). Labels
+      a feature); when none is, the column of a few text categories (at most :data:`CATEGORIES_MAX` values, each
+      on two rows on average) named like :data:`CLASS_WORDS` (``species``, ``diagnosis``), else the first. Labels
       colour the map and score the clusters; they are never features, so a class column cannot leak into them.
     * ``names``: an identifier, the first text column whose values are all different (``name``, ``W0001``), or a
       numeric one named like an id (``id``, ``customer_id``, pandas' ``Unnamed: 0``) holding different integers:
@@ -402,7 +414,9 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
         elif distinct == n and len(text) == n and "names" not in roles.values():
             roles[column] = "names"
             notes.append(f"“{column}” names the rows (every value differs)")
-        elif 2 <= distinct <= min(CATEGORIES_MAX, n // 2) and "label" not in roles.values():
+        elif 2 <= distinct <= min(CATEGORIES_MAX, n // 2) and "label" not in roles.values() and (
+                key in CLASS_WORDS or not any(_categorical(frame[c], n) for c in frame.columns
+                                              if str(c).strip().lower() in CLASS_WORDS and c not in roles)):
             roles[column] = "label"
             notes.append(f"“{column}” ({distinct} categories) is the label: it colours the map and scores the "
                          "clusters, and is not a feature (name a column “label” to choose another)")

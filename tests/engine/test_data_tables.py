@@ -334,3 +334,11 @@ def test_a_table_whose_rows_are_dates_hints_at_series_down_its_columns():
     text = "Date,A,B,C\n" + "".join(f"2024-01-{d:02d},{d},{d * 2},{d % 3}\n" for d in range(1, 20))
     notes = load_csv(io.StringIO(text)).report.notes
     assert any(n.startswith("its rows are times (“Date”") and "--csv-kind series" in n for n in notes)
+
+
+def test_among_several_columns_of_categories_a_class_word_names_the_label():
+    rows = [f"p{i},{'NS'[i % 2]},{['cat', 'dog', 'owl'][i % 3]},{i % 7}.5" for i in range(30)]
+    data = load_csv(io.StringIO("Name,Region,Species,x\n" + "\n".join(rows) + "\n"))
+    assert data.class_names == ["cat", "dog", "owl"] and list(data.attributes) == ["Region"]
+    plain = load_csv(io.StringIO("Name,Region,Colour,x\n" + "\n".join(rows) + "\n"))  # no class word: the first
+    assert plain.class_names == ["N", "S"] and list(plain.attributes) == ["Colour"]
