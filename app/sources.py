@@ -59,7 +59,7 @@ def upload_images() -> None:
         zips = [u for u in uploads if u.name.lower().endswith(ARCHIVES)]
         if len(zips) == 1 and len(uploads) == 1:
             archive = zips[0]
-            loader = api.load_zip if archive.name.lower().endswith(".zip") else api.load_tar
+            loader = api.load_archive if archive.name.lower().endswith(".zip") else api.load_tar
             stem = next(archive.name[: -len(end)] for end in ARCHIVES if archive.name.lower().endswith(end))
             load_into_session(lambda: loader(io.BytesIO(archive.getvalue()), image_size=size, name=stem,
                                              originals=state.store().originals), "upload")
@@ -88,9 +88,9 @@ def local_folder() -> None:
 
 FILES = {  # what the file holds → (uploader label, types, widget key, loader)
     "a feature table": ("A .csv / .tsv / .txt, Excel .xlsx or Parquet table (an embedding column of vectors is "
-                        "spread into features), or NumPy .npz (arrays X, y) / .npy: its numeric columns are "
-                        "clustered; a 'label' column, an id column and text categories are recognised",
-                        ["csv", "tsv", "txt", "data", "xlsx", "parquet", "npz", "npy"], "table_upload", None),
+                        "spread into features), NumPy .npz (arrays X, y) / .npy, or a .zip holding one: its numeric "
+                        "columns are clustered; a 'label' column, an id column and text categories are recognised",
+                        ["csv", "tsv", "txt", "data", "xlsx", "parquet", "npz", "npy", "zip"], "table_upload", None),
     "time series": ("A .csv with one series a row (an optional label column first or last; rows may be of "
                     "different lengths; the UCR archive's .tsv, its class first), or a row per time step: id, "
                     "time, value and an optional label",
@@ -110,7 +110,10 @@ def data_file() -> None:
     upload = st.file_uploader(label, type=types, key=key)
     if upload is not None and st.button("Load file", type="primary"):
         stem = upload.name.rsplit(".", 1)[0]
-        if loader is None:  # a feature table: by its suffix, a CSV unless it says otherwise
+        if loader is None and upload.name.lower().endswith(".zip"):  # a table zipped, as Kaggle ships them
+            load_into_session(lambda: api.load_archive(io.BytesIO(upload.getvalue()), name=stem,
+                                                       originals=state.store().originals), "table")
+        elif loader is None:  # a feature table: by its suffix, a CSV unless it says otherwise
             table_loader = api.TABLE_LOADERS.get("." + upload.name.rsplit(".", 1)[-1].lower(), api.load_csv)
             load_into_session(lambda: table_loader(io.BytesIO(upload.getvalue()), name=stem), "table")
         elif loader is api.load_graph_file:

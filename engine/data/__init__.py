@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from engine.data.dataset import Dataset, DataError, ValidationReport, decoded
 from engine.data.demo import DEMOS
@@ -16,7 +18,7 @@ from engine.progress import Reporter
 
 __all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load", "load_folder", "load_zip",
            "load_tar", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list", "load_graphml",
-           "load_graph_file", "load_parquet", "load_excel", "load_npy"]
+           "load_graph_file", "load_parquet", "load_excel", "load_npy", "load_archive", "load_bytes"]
 
 FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".tsv": load_csv, ".txt": load_csv,
                 ".data": load_csv, ".parquet": load_parquet, ".xlsx": load_excel, ".npy": load_npy,
@@ -25,20 +27,75 @@ TABLE_LOADERS = {".npz": load_npz, ".npy": load_npy, ".parquet": load_parquet, "
 CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_list}
 
 
-def text_kind(path: Path) -> str:
+def text_kind(path: Path, head: bytes | None = None) -> str:
     """What a text file holds when nobody said (``csv_kind="auto"``): an edge list for ``.edges``, and for a
     ``.tsv`` / ``.txt`` / ``.data`` whose first line has at most three fields (source, target and a weight); else a
     feature table (a ``.csv`` always: series and edge lists in one are named, as its hint says). A UCR archive
-    ``.tsv`` (the class, then the series) is such a table until loaded as series."""
+    ``.tsv`` (the class, then the series) is such a table until loaded as series. ``head``: the file's first bytes
+    where it is not on disk."""
     if path.suffix.lower() == ".edges":
         return "edges"
     if path.suffix.lower() == ".csv":
         return "table"
-    with open(path, "rb") as handle:
-        head = decoded(handle.read(4096))
+    if head is None:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    head = decoded(head[:4096])
     line = next((line for line in head.splitlines() if line.strip() and not line.startswith(("#", "%"))), "")
     fields = [f for f in re.split(r"[\t,;| ]+", line.strip()) if f]
     return "edges" if 2 <= len(fields) <= 3 else "table"
+
+
+def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto") -> Dataset:
+    """A table, series or graph file given as its name and bytes (an upload, a file inside an archive), read by
+    its suffix as :func:`load` reads a path."""
+    suffix, stem = Path(file_name).suffix.lower(), Path(file_name).stem
+    if suffix in GRAPH_READERS:
+        return load_graph_file(data, name=stem, suffix=suffix)
+    if suffix in TABLE_LOADERS:
+        return TABLE_LOADERS[suffix](io.BytesIO(data), name=stem)
+    if suffix in TEXT_FILES:
+        kind = text_kind(Path(file_name), data) if csv_kind == "auto" else csv_kind
+        return load_csv(io.BytesIO(data), name=stem) if kind == "table" else CSV_KINDS[kind](data, name=stem)
+    raise DataError(f"cannot read {file_name}: not a table, series or graph file")
+
+
+TEXT_FILES = (".csv", ".tsv", ".txt", ".data", ".edges")
+DATA_FILES = (*TEXT_FILES, *TABLE_LOADERS, *GRAPH_READERS)
+
+
+def load_archive(source: str | os.PathLike | BinaryIO, image_size: int = 0, reporter: Reporter | None = None,
+                 originals: str | os.PathLike | None = None, name: str | None = None,
+                 csv_kind: str = "auto") -> Dataset:
+    """A zip of images (:func:`load_zip`), or, where it holds no image but a table, series or graph file (as
+    Kaggle ships its tables zipped), the largest such file, with a note."""
+    import zipfile
+
+    from engine.data.images import IMAGE_SUFFIXES, _is_hidden, _member_name
+
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(_member_name(m))]
+            suffixes = [Path(_member_name(m)).suffix.lower() for m in members]
+            files = [m for m, suffix in zip(members, suffixes) if suffix in DATA_FILES]
+            if files and not any(suffix in IMAGE_SUFFIXES for suffix in suffixes):
+                chosen = max(files, key=lambda m: m.file_size)
+                if chosen.file_size > Limits().max_total_uncompressed:
+                    raise DataError(f"{_member_name(chosen)} expands to over "
+                                    f"{Limits().max_total_uncompressed / 1024**3:.0f} GB")
+                file_name = _member_name(chosen)
+                dataset = load_bytes(file_name, archive.read(chosen), csv_kind)
+                others = [_member_name(m) for m in files if m is not chosen]
+                dataset.report.notes.insert(0, f"read {file_name} from the archive" + (
+                    f" (the largest of its data files; also there: {', '.join(others[:3])}"
+                    f"{'…' if len(others) > 3 else ''})" if others else ""))
+                return dataset
+    except zipfile.BadZipFile:
+        pass  # load_zip says so
+    finally:
+        if not isinstance(source, (str, os.PathLike)):
+            source.seek(0)
+    return load_zip(source, image_size=image_size, reporter=reporter, originals=originals, name=name)
 
 
 def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | None = None,
@@ -65,7 +122,7 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
         raise DataError(f"cannot read {path.name}: expected a folder or one of {', '.join(FILE_LOADERS)}, "
                         f"{', '.join(TAR_SUFFIXES)}")
     if loader is load_zip:
-        return load_zip(path, image_size=image_size, reporter=reporter, originals=originals)
+        return load_archive(path, image_size=image_size, reporter=reporter, originals=originals, csv_kind=csv_kind)
     if loader in (load_csv, load_edge_list):
         if csv_kind not in (*CSV_KINDS, "auto"):
             raise DataError(f"a text file holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")

@@ -674,6 +674,22 @@ def test_a_run_on_too_few_rows_says_why_without_a_bug_report():
     assert not any(e.label == "Details for a bug report" for e in at.expander)
 
 
+def test_a_zipped_table_upload_loads_the_table():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("train.csv", "x,y,label\n" + "".join(f"{i % 5},{i % 3}.5,{'ab'[i % 2]}\n" for i in range(30)))
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
+    at.file_uploader(key="table_upload").set_value(("competition.zip", buffer.getvalue(), "application/zip")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    data = at.session_state["dataset"]
+    assert data.kind == "table" and data.columns == ["x", "y"] and "read train.csv from the archive" in texts(at)
+
+
 def test_a_gml_graph_upload_loads_with_its_classes():
     import networkx as nx
 

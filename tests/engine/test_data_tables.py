@@ -342,3 +342,20 @@ def test_among_several_columns_of_categories_a_class_word_names_the_label():
     assert data.class_names == ["cat", "dog", "owl"] and list(data.attributes) == ["Region"]
     plain = load_csv(io.StringIO("Name,Region,Colour,x\n" + "\n".join(rows) + "\n"))  # no class word: the first
     assert plain.class_names == ["N", "S"] and list(plain.attributes) == ["Colour"]
+
+
+def test_a_zip_holding_a_table_not_images_loads_the_table(tmp_path):
+    import zipfile
+
+    from engine.data import load, load_archive
+
+    rows = "".join(f"r{i},{i % 3},{(i * 7) % 11}.5,{['a', 'b'][i % 2]}\n" for i in range(40))
+    with zipfile.ZipFile(tmp_path / "competition.zip", "w") as archive:  # as Kaggle ships a table
+        archive.writestr("train.csv", "id,x,y,label\n" + rows)
+        archive.writestr("sample_submission.csv", "id,label\nr0,a\n")
+    data = load(tmp_path / "competition.zip")
+    assert data.kind == "table" and len(data) == 40 and data.class_names == ["a", "b"] and data.name == "train"
+    assert data.report.notes[0] == ("read train.csv from the archive (the largest of its data files; also there: "
+                                    "sample_submission.csv)")
+    upload = io.BytesIO((tmp_path / "competition.zip").read_bytes())
+    assert load_archive(upload, name="upload").columns == ["x", "y"]
