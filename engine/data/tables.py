@@ -453,7 +453,9 @@ def _dates(text: pd.Series) -> bool:
     return bool(parsed.notna().mean() >= 0.9)
 
 
-FLOAT32_SAFE = 1e37  # tables are kept in 32-bit floats (at most ±3.4e38); a column past this is rescaled
+# Tables are kept in 32-bit floats (at most ±3.4e38, whose squares overflow past ±1.8e19): a column with values past
+# this is rescaled to millions
+FLOAT32_SAFE = 1e15
 
 
 def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, row_names: list[str] | None = None,
@@ -489,8 +491,8 @@ def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, 
     for j in np.flatnonzero(np.abs(matrix).max(axis=0) > FLOAT32_SAFE):  # the table is kept in 32-bit floats
         power = int(np.ceil(np.log10(np.abs(matrix[:, j]).max()))) - 6
         matrix[:, j] /= 10.0 ** power
-        report.notes.append(f"“{columns[j]}” holds values beyond 32-bit floats: shown and clustered in units of "
-                            f"1e{power} (its clusters are the same)")
+        report.notes.append(f"“{columns[j]}” holds values too large for 32-bit floats: shown and clustered in units "
+                            f"of 1e{power} (its clusters are the same)")
     report.n_loaded = len(keep)
     labels, class_names = encode_labels([raw_labels[i] for i in keep] if raw_labels else [])
     names = [row_names[i] for i in keep] if row_names else [f"row {i}" for i in keep]

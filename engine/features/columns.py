@@ -12,16 +12,13 @@ from engine.registry import Entry
 def column_features(dataset: Dataset, standardize: bool = True, **_: object) -> np.ndarray:
     if dataset.table is None:
         raise DataError("column features need a feature table; this dataset holds images")
-    table = np.asarray(dataset.table, dtype=np.float64)
-    if standardize:  # each column over its largest magnitude first: 1e300 squares to infinity, 1 does not
-        peak = np.abs(table).max(axis=0)
-        table = table / np.where(peak > 0, peak, 1.0)
+    table = dataset.table.astype(np.float32)  # (a loader rescales a column past 32-bit floats' range)
+    if standardize:
         scale = table.std(axis=0)
         table = (table - table.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
-    table = table.astype(np.float32)
     if not np.isfinite(table).all():
-        raise DataError("some values are beyond what 32-bit floats hold (±3.4e38): turn on “standardize” for "
-                        "these columns")
+        raise DataError("some values are too large to compute with in 32-bit floats (beyond ±1e19 their squares "
+                        "overflow): divide those columns by a power of ten")
     return table
 
 
