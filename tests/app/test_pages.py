@@ -641,6 +641,18 @@ def test_a_bad_edge_list_keeps_the_current_dataset():
     assert "the weight 'heavy' is not a number" in texts(at) and at.session_state["dataset"].name == "digits"
 
 
+def upload_file(name: str, data: bytes, key: str = "table_upload", holds: str | None = None) -> AppTest:
+    """A fresh app with ``data`` loaded as a table, series or graph file through the Data page, as a person would."""
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
+    if holds is not None:
+        at.radio(key="file_holds").set_value(holds).run()
+    at.file_uploader(key=key).set_value((name, data, "application/octet-stream")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
 def test_an_excel_upload_loads_as_a_table():
     import io
 
@@ -651,20 +663,12 @@ def test_an_excel_upload_loads_as_a_table():
                           "x": rng.normal(0, 1, 40), "y": rng.normal(0, 1, 40)})
     book = io.BytesIO()
     frame.to_excel(book, index=False)
-    at = fresh_app()
-    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
-    at.file_uploader(key="table_upload").set_value(("plates.xlsx", book.getvalue(), "application/vnd.ms-excel")).run()
-    at.button[0].click().run()
-    assert not at.exception
-    data = at.session_state["dataset"]
+    data = upload_file("plates.xlsx", book.getvalue()).session_state["dataset"]
     assert data.name == "plates" and data.columns == ["x", "y"] and data.class_names == ["a", "b"]
 
 
 def test_a_run_on_too_few_rows_says_why_without_a_bug_report():
-    at = fresh_app()
-    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
-    at.file_uploader(key="table_upload").set_value(("tiny.csv", b"a,b\n1,2\n3,4\n5,7\n", "text/csv")).run()
-    at.button[0].click().run()
+    at = upload_file("tiny.csv", b"a,b\n1,2\n3,4\n5,7\n")
     at.button(key="run").click().run()
     if "job" in at.session_state:
         at.session_state["job"].wait(60)
@@ -681,11 +685,7 @@ def test_a_zipped_table_upload_loads_the_table():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("train.csv", "x,y,label\n" + "".join(f"{i % 5},{i % 3}.5,{'ab'[i % 2]}\n" for i in range(30)))
-    at = fresh_app()
-    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
-    at.file_uploader(key="table_upload").set_value(("competition.zip", buffer.getvalue(), "application/zip")).run()
-    at.button[0].click().run()
-    assert not at.exception
+    at = upload_file("competition.zip", buffer.getvalue())
     data = at.session_state["dataset"]
     assert data.kind == "table" and data.columns == ["x", "y"] and "read train.csv from the archive" in texts(at)
 
@@ -699,13 +699,7 @@ def test_a_gml_graph_upload_loads_with_its_classes():
     nx.set_node_attributes(graph, {n: f"n{n}" for n in graph}, "label")
     del graph.graph["partition"]
     gml = "\n".join(nx.generate_gml(graph)).encode()
-    at = fresh_app()
-    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
-    at.radio(key="file_holds").set_value("a graph file").run()
-    at.file_uploader(key="graphml_upload").set_value(("teams.gml", gml, "text/plain")).run()
-    at.button[0].click().run()
-    assert not at.exception
-    data = at.session_state["dataset"]
+    data = upload_file("teams.gml", gml, key="graphml_upload", holds="a graph file").session_state["dataset"]
     assert data.kind == "graph" and len(data) == 30 and data.class_names == ["0", "1"]
 
 
