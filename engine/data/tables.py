@@ -50,7 +50,8 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     headless = options.get("header", 0) is None
     said = []
     if options.get("skiprows"):
-        said.append(f"the first {options['skiprows']} line(s) above the table (a title, notes) skipped")
+        said.append(f"the first {options['skiprows']} line(s) above the table (a title, notes, Excel's sep=) "
+                    "skipped")
     if options.get("encoding", "utf-8") != "utf-8":
         said.append(f"read as {ENCODINGS[options['encoding']]} text (not UTF-8)")
     if "sep" in options:
@@ -110,7 +111,8 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
 
 
 # Cells that say "no value" in a column of numbers (beyond the ones pandas knows, NA, N/A, null…): UCI writes "?"
-MISSING_MARKS = {"?", "-", "--", ".", "missing", "unknown", "n.a.", "none", "nan", "na", "n/a", "null", "#n/a"}
+MISSING_MARKS = {"?", "-", "--", ".", "missing", "unknown", "n.a.", "none", "nan", "na", "n/a", "null", "#n/a",
+                 "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!"}  # the last: spreadsheet formula errors
 # A number as spreadsheets and reports write it: a currency sign, thousands separators, a percent sign
 WRITTEN_NUMBER = re.compile(r"\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d{1,3}(?:([,.' ])?\d{3})*(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*"
                             r"|\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d+(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*")
@@ -315,6 +317,8 @@ def dialect(source) -> dict:
     lines = text.splitlines()[:20]
     coded = {} if encoding in ("utf-8", "utf-8-sig") else {"encoding": encoding}
     start = _title_lines(lines)  # a report's title and notes above its table
+    if lines and re.fullmatch(r"sep=.", lines[0].strip(), flags=re.I):  # Excel's own hint of its separator
+        start = max(start, 1)
     lines = lines[start:]
     if start:
         coded["skiprows"] = start
