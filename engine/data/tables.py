@@ -123,7 +123,7 @@ def _written_numbers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFr
     where the decimal mark is a comma, ``(300)`` for a negative amount) read as those numbers, with a note; a
     percentage stays in percent. Any cell that is not such a number (a date, an id, a word) keeps the column as
     text."""
-    notes, frame = [], frame.copy()
+    notes, frame = [], frame.reset_index(drop=True)  # a copy, its rows numbered 0… (a Parquet index may repeat)
     for column in frame.columns:
         values = frame[column]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
