@@ -84,24 +84,12 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
             row = row[1:] if label_at == 0 else row[:-1]
         while row and not row[-1]:  # a shorter series: trailing empty cells
             row = row[:-1]
-        series = []
-        for column, cell in enumerate(row, start=1 + (id_at is not None) + (label_at == 0)):
-            if cell.lower() in MISSING:
-                series.append(np.nan)
-                continue
-            try:
-                value = float(cell)
-            except ValueError:
-                raise DataError(f"row {number}, column {column}: {cell!r} is not a number") from None
-            series.append(value if np.isfinite(value) else np.nan)
+        start = 1 + (id_at is not None) + (label_at == 0)
+        series = [_number(cell, f"row {number}, column {column}") for column, cell in enumerate(row, start=start)]
         if len(series) < MIN_LENGTH:
             raise DataError(f"row {number}: a series needs at least {MIN_LENGTH} values, found {len(series)}")
-        gaps = int(np.sum(~np.isfinite(series)))
-        if gaps:
-            if gaps > len(series) * MOSTLY_MISSING:
-                raise DataError(f"row {number}: {gaps} of its {len(series)} values are missing (empty, NaN or "
-                                "infinite): too few left to fill them from")
-            series, filled, gappy = fill_gaps(series), filled + gaps, gappy + 1
+        series, gaps = _gaps_filled(series, f"row {number}")
+        filled, gappy = filled + gaps, gappy + bool(gaps)
         values.append(series)
     notes = [] if id_at is None else [f"the first column{f' (“{header[0]}”)' if header else ''} names the series"]
     if label_at == 0 and not text_first and raw_labels:  # codes written as floats (1.0000000e+00): named 1
@@ -145,26 +133,51 @@ def _from_columns(header: list[str], rows: list[list[str]], name: str) -> Datase
     missing steps filled from their neighbours."""
     import pandas as pd
 
-    times = pd.Series([row[0] if row else "" for row in rows])
-    order = pd.to_numeric(times, errors="coerce")
-    if order.isna().any():
-        order = pd.to_datetime(times, errors="coerce", format="mixed")
-    steps = np.argsort(order.to_numpy(), kind="stable") if not order.isna().any() else np.arange(len(rows))
+    order = _time_order(pd.Series([row[0] if row else "" for row in rows]))
+    steps = np.arange(len(rows)) if order is None else np.argsort(order.to_numpy(), kind="stable")
     names, values, filled = [], [], 0
     for j, column in enumerate(header[1:], start=1):
-        cells = [rows[i][j] if j < len(rows[i]) else "" for i in steps]
-        series = [np.nan if not c or c.lower() in MISSING else float(c) for c in cells]
-        series = [v if np.isfinite(v) else np.nan for v in series]
-        gaps = int(np.sum(~np.isfinite(series)))
-        if gaps > len(series) * MOSTLY_MISSING:
-            raise DataError(f"column “{column}”: {gaps} of its {len(series)} values are missing: too few left to "
-                            "fill them from")
+        series = [_number(rows[i][j] if j < len(rows[i]) else "", f"column “{column}”, row {i + 2}") for i in steps]
+        series, gaps = _gaps_filled(series, f"column “{column}”")
         names.append(column or f"column {j + 1}")
-        values.append(fill_gaps(series) if gaps else series)
+        values.append(series)
         filled += gaps
     notes = [f"one column per series: {len(values)} series of {len(rows)} steps, in “{header[0] or 'the first column'}"
              f"” order" + ("" if not filled else f"; {filled:,} missing value(s) filled from their neighbours")]
     return _series_dataset(name, names if len(set(names)) == len(names) else None, values, None, notes)
+
+
+def _number(cell: str, where: str) -> float:
+    """A cell of a series: its number, NaN where it means no value (:data:`MISSING`, NaN, infinite); text is an
+    error that says ``where``."""
+    if cell.lower() in MISSING:
+        return np.nan
+    try:
+        value = float(cell)
+    except ValueError:
+        raise DataError(f"{where}: {cell!r} is not a number") from None
+    return value if np.isfinite(value) else np.nan
+
+
+def _gaps_filled(series: list[float], where: str) -> tuple[list[float], int]:
+    """The series with its missing steps filled (:func:`fill_gaps`) and how many there were; one mostly missing
+    (over :data:`MOSTLY_MISSING`) is an error that says ``where``."""
+    gaps = int(np.sum(~np.isfinite(series)))
+    if gaps > len(series) * MOSTLY_MISSING:
+        raise DataError(f"{where}: {gaps} of its {len(series)} values are missing (empty, NaN or infinite): too few "
+                        "left to fill them from")
+    return (fill_gaps(series) if gaps else series), gaps
+
+
+def _time_order(times):
+    """A column of times as numbers, else as dates; None when some are neither (the file's order is then kept, or
+    refused where a time was named)."""
+    import pandas as pd
+
+    order = pd.to_numeric(times, errors="coerce")
+    if order.isna().any():
+        order = pd.to_datetime(times, errors="coerce", format="mixed")
+    return None if order.isna().any() else order
 
 
 def fill_gaps(series: list[float]) -> list[float]:
@@ -244,10 +257,8 @@ def _from_long(header: list[str], rows: list[list[str]], name: str) -> Dataset:
     if not np.isfinite(frame[value].to_numpy()).all():
         raise DataError(f"“{value}” holds values that are not finite numbers (NaN or infinite)")
     if time:
-        order = pd.to_numeric(frame[time], errors="coerce")
-        if order.isna().any():
-            order = pd.to_datetime(frame[time], errors="coerce", format="mixed")
-        if order.isna().any():
+        order = _time_order(frame[time])
+        if order is None:
             raise DataError(f"the time column “{time}” holds values that are neither numbers nor dates")
         frame = frame.assign(_order=order)
     names, values, raw_labels = [], [], []
