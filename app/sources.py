@@ -86,7 +86,7 @@ def local_folder() -> None:
         load_into_session(lambda: api.load(path.strip(), image_size=size), "folder")
 
 
-FILES = {  # what the file holds → (uploader label, types, widget key, loader)
+FILES = {  # what the file holds → (uploader label, types, widget key, loader; None: by the file's suffix)
     "a feature table": ("A .csv / .tsv / .txt, Excel .xlsx or Parquet table (an embedding column of vectors is "
                         "spread into features), NumPy .npz (arrays X, y) / .npy, or a .zip holding one: its numeric "
                         "columns are clustered; a 'label' column, an id column and text categories are recognised",
@@ -99,8 +99,7 @@ FILES = {  # what the file holds → (uploader label, types, widget key, loader)
                      ["csv", "tsv", "txt", "edges"], "edges_upload", api.load_edge_list),
     "a graph file": ("GraphML, GML (as Newman's network collection ships), GEXF (Gephi), Pajek or Matrix Market; "
                      "a node attribute of a few classes ('club', 'value', 'block'…) becomes the label",
-                     sorted(suffix.lstrip(".") for suffix in api.GRAPH_READERS), "graphml_upload",
-                     api.load_graph_file),
+                     sorted(suffix.lstrip(".") for suffix in api.GRAPH_READERS), "graphml_upload", None),
 }
 
 
@@ -110,15 +109,10 @@ def data_file() -> None:
     upload = st.file_uploader(label, type=types, key=key)
     if upload is not None and st.button("Load file", type="primary"):
         stem = upload.name.rsplit(".", 1)[0]
-        if loader is None and upload.name.lower().endswith(".zip"):  # a table zipped, as Kaggle ships them
-            load_into_session(lambda: api.load_archive(io.BytesIO(upload.getvalue()), name=stem,
-                                                       originals=state.store().originals), "table")
-        elif loader is None:  # a feature table: by its suffix, a CSV unless it says otherwise
-            table_loader = api.TABLE_LOADERS.get("." + upload.name.rsplit(".", 1)[-1].lower(), api.load_csv)
-            load_into_session(lambda: table_loader(io.BytesIO(upload.getvalue()), name=stem), "table")
-        elif loader is api.load_graph_file:
-            suffix = "." + upload.name.rsplit(".", 1)[-1]
-            load_into_session(lambda: loader(upload.getvalue(), name=stem, suffix=suffix), "file")
+        if loader is None:  # a table (or a zip holding one) or a graph file: read by its suffix
+            load_into_session(lambda: api.load_bytes(upload.name, upload.getvalue(), csv_kind="table",
+                                                     originals=state.store().originals),
+                              "table" if key == "table_upload" else "file")
         else:
             load_into_session(lambda: loader(upload.getvalue(), name=stem), "file")
 

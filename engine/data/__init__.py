@@ -46,18 +46,28 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     return "edges" if 2 <= len(fields) <= 3 else "table"
 
 
-def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto") -> Dataset:
-    """A table, series or graph file given as its name and bytes (an upload, a file inside an archive), read by
-    its suffix as :func:`load` reads a path."""
+def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto",
+               originals: str | os.PathLike | None = None) -> Dataset:
+    """A table, series or graph file (or a zip holding one) given as its name and bytes (an upload, a file inside an
+    archive), read by its suffix as :func:`load` reads a path."""
     suffix, stem = Path(file_name).suffix.lower(), Path(file_name).stem
+    if suffix == ".zip":
+        return load_archive(io.BytesIO(data), originals=originals, name=stem, csv_kind=csv_kind)
     if suffix in GRAPH_READERS:
         return load_graph_file(data, name=stem, suffix=suffix)
     if suffix in TABLE_LOADERS:
         return TABLE_LOADERS[suffix](io.BytesIO(data), name=stem)
     if suffix in TEXT_FILES:
-        kind = text_kind(Path(file_name), data) if csv_kind == "auto" else csv_kind
+        kind = _text_kind(Path(file_name), csv_kind, data)
         return load_csv(io.BytesIO(data), name=stem) if kind == "table" else CSV_KINDS[kind](data, name=stem)
     raise DataError(f"cannot read {file_name}: not a table, series or graph file")
+
+
+def _text_kind(path: Path, csv_kind: str, head: bytes | None = None) -> str:
+    """``csv_kind`` checked, and ``auto`` resolved by :func:`text_kind`."""
+    if csv_kind not in (*CSV_KINDS, "auto"):
+        raise DataError(f"a text file holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")
+    return text_kind(path, head) if csv_kind == "auto" else csv_kind
 
 
 TEXT_FILES = (".csv", ".tsv", ".txt", ".data", ".edges")
@@ -68,24 +78,23 @@ def load_archive(source: str | os.PathLike | BinaryIO, image_size: int = 0, repo
                  originals: str | os.PathLike | None = None, name: str | None = None,
                  csv_kind: str = "auto") -> Dataset:
     """A zip of images (:func:`load_zip`), or, where it holds no image but a table, series or graph file (as
-    Kaggle ships its tables zipped), the largest such file, with a note."""
+    Kaggle ships its tables zipped), the largest such file, with a note; checked as a zip of images is first
+    (:func:`~engine.data.images.check_members`: escaping names, links, bombs)."""
     import zipfile
 
-    from engine.data.images import IMAGE_SUFFIXES, _is_hidden, _member_name
+    from engine.data.images import IMAGE_SUFFIXES, check_members, is_hidden, member_name
 
     try:
         with zipfile.ZipFile(source) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(_member_name(m))]
-            suffixes = [Path(_member_name(m)).suffix.lower() for m in members]
+            members = [m for m in archive.infolist() if not m.is_dir() and not is_hidden(member_name(m))]
+            suffixes = [Path(member_name(m)).suffix.lower() for m in members]
             files = [m for m, suffix in zip(members, suffixes) if suffix in DATA_FILES]
             if files and not any(suffix in IMAGE_SUFFIXES for suffix in suffixes):
+                check_members(members, Limits())
                 chosen = max(files, key=lambda m: m.file_size)
-                if chosen.file_size > Limits().max_total_uncompressed:
-                    raise DataError(f"{_member_name(chosen)} expands to over "
-                                    f"{Limits().max_total_uncompressed / 1024**3:.0f} GB")
-                file_name = _member_name(chosen)
+                file_name = member_name(chosen)
                 dataset = load_bytes(file_name, archive.read(chosen), csv_kind)
-                others = [_member_name(m) for m in files if m is not chosen]
+                others = [member_name(m) for m in files if m is not chosen]
                 dataset.report.notes.insert(0, f"read {file_name} from the archive" + (
                     f" (the largest of its data files; also there: {', '.join(others[:3])}"
                     f"{'…' if len(others) > 3 else ''})" if others else ""))
@@ -124,7 +133,5 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
     if loader is load_zip:
         return load_archive(path, image_size=image_size, reporter=reporter, originals=originals, csv_kind=csv_kind)
     if loader in (load_csv, load_edge_list):
-        if csv_kind not in (*CSV_KINDS, "auto"):
-            raise DataError(f"a text file holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")
-        loader = CSV_KINDS[text_kind(path) if csv_kind == "auto" else csv_kind]
+        loader = CSV_KINDS[_text_kind(path, csv_kind)]
     return loader(path)

@@ -77,7 +77,7 @@ def load_folder(path: str | os.PathLike, image_size: int = 0, limits: Limits = D
     root = Path(path)
     if not root.is_dir():
         raise DataError(f"{root} is not a folder")
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(root).as_posix()))
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not is_hidden(p.relative_to(root).as_posix()))
     sources = [(p.relative_to(root).as_posix(), p.read_bytes) for p in files]
     where = root.resolve()
     return _build(root.name or "folder", sources, image_size, limits, reporter,
@@ -98,8 +98,8 @@ def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: 
         raise DataError(f"not a readable zip archive: {error}") from None
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
-        _check_members(members, limits)
-        named = [(_member_name(m), m) for m in members if not _is_hidden(_member_name(m))]
+        check_members(members, limits)
+        named = [(member_name(m), m) for m in members if not is_hidden(member_name(m))]
         prefix = _common_folder([n for n, _ in named])
         sources = [(n[len(prefix):], _reader(archive, m)) for n, m in named]
         label = name or (Path(source).stem if isinstance(source, (str, os.PathLike)) else "archive")
@@ -139,12 +139,8 @@ def load_tar(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: 
                     skipped.append((member.name, "a link or special file, not an image: skipped (never followed)"))
                     continue
                 total += member.size
-                if total > limits.max_total_uncompressed:
-                    raise DataError(f"archive rejected: it expands to over "
-                                    f"{limits.max_total_uncompressed / 1024**3:.0f} GB")
-                if len(files) >= limits.max_items:
-                    raise DataError(f"archive rejected: over {limits.max_items} entries")
-                keep = not _is_hidden(member.name) and Path(member.name).suffix.lower() in KEPT_FILES
+                _check_size(total, len(files) + 1, limits)  # as it streams: a bomb stops before it is read
+                keep = not is_hidden(member.name) and Path(member.name).suffix.lower() in KEPT_FILES
                 payload = archive.extractfile(member).read() if keep else b""
                 files.append((member.name, payload))
     except tarfile.TarError as error:
@@ -153,7 +149,7 @@ def load_tar(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: 
         raise DataError(f"not a readable tar archive: {type(error).__name__}: {error}") from None
     if total > 1024**2 and total / max(size, 1) > limits.max_compression_ratio:
         raise DataError(f"archive rejected: it expands {total / max(size, 1):.0f}× (a decompression bomb?)")
-    files = [(n, data) for n, data in files if not _is_hidden(n)]
+    files = [(n, data) for n, data in files if not is_hidden(n)]
     prefix = _common_folder([n for n, _ in files])
     sources = [(n[len(prefix):], (lambda data=data: data)) for n, data in files]
     stem = Path(str(source)).name if isinstance(source, (str, os.PathLike)) else "archive"
@@ -179,7 +175,7 @@ def load_files(files: Iterable[tuple[str, bytes]], image_size: int = 0, limits: 
     A folder upload names files ``folder/class/file.png``: the shared top folder names the
     dataset and is dropped, so the class sub-folders become labels as for a local folder.
     """
-    files = [(n.replace("\\", "/"), data) for n, data in files if not _is_hidden(n)]
+    files = [(n.replace("\\", "/"), data) for n, data in files if not is_hidden(n)]
     for n, _ in files:
         _check_name(n, "upload")
     prefix = _common_folder([n for n, _ in files])
@@ -213,7 +209,7 @@ def _check_name(name: str, what: str) -> None:
         raise DataError(f"{what} rejected: entry {name!r} would escape the target folder")
 
 
-def _check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:
+def check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:
     total = 0
     for member in members:
         name = member.filename
@@ -225,14 +221,19 @@ def _check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:
         if member.file_size > 1024**2 and ratio > limits.max_compression_ratio:
             raise DataError(f"archive rejected: entry {name!r} expands {ratio:.0f}× (a decompression bomb?)")
         total += member.file_size
+    _check_size(total, len(members), limits)
+
+
+def _check_size(total: int, entries: int, limits: Limits) -> None:
+    """An archive whose entries (``total`` bytes unpacked) are too many or too large is rejected whole."""
     if total > limits.max_total_uncompressed:
         raise DataError(f"archive rejected: it expands to {total / 1024**3:.1f} GB, over the "
                         f"{limits.max_total_uncompressed / 1024**3:.0f} GB limit")
-    if len(members) > limits.max_items:
-        raise DataError(f"archive rejected: {len(members)} entries, over the {limits.max_items} limit")
+    if entries > limits.max_items:
+        raise DataError(f"archive rejected: {entries} entries, over the {limits.max_items} limit")
 
 
-def _member_name(member: zipfile.ZipInfo) -> str:
+def member_name(member: zipfile.ZipInfo) -> str:
     """The entry's name as its maker wrote it. A zip flags UTF-8 names, but many tools (Windows' and macOS's own,
     Info-ZIP without ``-UN=UTF8``) write UTF-8 without the flag, which Python then reads as the old DOS code page:
     "élève" comes out "├⌐l├¿ve". Such a name is read as UTF-8 when its bytes are valid UTF-8 (a real DOS-era name
@@ -554,7 +555,7 @@ def _square(image: Image.Image, size: int) -> Image.Image:
     return image
 
 
-def _is_hidden(relative: str) -> bool:
+def is_hidden(relative: str) -> bool:
     return any(part.startswith(".") or part == "__MACOSX" for part in relative.split("/"))
 
 

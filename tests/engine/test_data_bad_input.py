@@ -20,6 +20,7 @@ LOADERS = {
     **{suffix: (lambda data, suffix=suffix: api.load_graph_file(data, suffix=suffix)) for suffix in api.GRAPH_READERS},
     **{suffix: (lambda data, load=load: load(io.BytesIO(data))) for suffix, load in api.TABLE_LOADERS.items()},
     "zip": lambda data: api.load_zip(io.BytesIO(data)),
+    "zip of images or of a table": lambda data: api.load_archive(io.BytesIO(data)),
     "tar": lambda data: api.load_tar(io.BytesIO(data)),
 }
 

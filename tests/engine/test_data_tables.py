@@ -383,3 +383,15 @@ def test_excels_sep_line_and_formula_errors_are_read_as_excel_means_them():
     data = load_csv(io.StringIO("sep=;\nname;a;b\n" + rows))
     assert data.columns == ["a", "b"] and len(data) == 12 and data.table[0, 0] == 0.5
     assert any("its 1 cell(s) of '#DIV/0!' mean no value" in n for n in data.report.notes)
+
+
+def test_a_zipped_table_is_checked_as_a_zip_of_images_is():
+    import zipfile
+
+    from engine.data import load_archive
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("train.csv", "a,b\n" + "1,2\n" * 2_000_000)  # 8 MB of one line again: a bomb's ratio
+    with pytest.raises(DataError, match="decompression bomb"):
+        load_archive(io.BytesIO(buffer.getvalue()))
