@@ -105,12 +105,14 @@ with right:
         st.caption("Hover a cell to read it whole.")
     else:
         st.caption("Nothing skipped.")
-    if data.table is not None and (data.attributes or data.label_column):  # a table's columns of categories
+    if data.table is not None and data.label_columns():  # a table's columns of categories or class codes
         NONE = "(none)"
-        choices = ([data.label_column] if data.label_column else []) + list(data.attributes or {}) + [NONE]
+        choices = data.label_columns() + [NONE]
         picked = st.selectbox("Label column", choices, key=f"label_column-{data.fingerprint()}",
+                              index=0 if data.label_column else len(choices) - 1,
                               help="The column the map can be coloured by as the true label and the clusters are "
-                                   "scored against (ARI, NMI). It is never a feature.")
+                                   "scored against (ARI, NMI). It is never a feature: a column of whole-number "
+                                   "codes picked here leaves the features.")
         if picked != (data.label_column or NONE):
             state.set_dataset(data.labelled_by(None if picked == NONE else picked),
                               st.session_state.get(state.SOURCE, "file"))

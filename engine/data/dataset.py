@@ -125,20 +125,52 @@ class Dataset:
                        attributes=None if self.attributes is None else
                        {a: [v[i] for i in indices] for a, v in self.attributes.items()})
 
+    def label_columns(self) -> list[str]:
+        """A table's columns that can be its label: the label, its columns of text categories, then its feature
+        columns of a few whole-number codes (a class coded 1-3 that was read as a number)."""
+        coded = [c for j, c in enumerate(self.columns or []) if self._codes(j) is None]
+        return ([self.label_column] if self.label_column else []) + list(self.attributes or {}) + coded
+
+    def _codes(self, j: int) -> str | None:
+        """Why the ``j``-th feature column cannot be a label, or None when it holds 2 to ``CATEGORIES_MAX`` whole
+        numbers (at most one per two rows)."""
+        from engine.data.tables import CATEGORIES_MAX
+
+        most = min(CATEGORIES_MAX, len(self) // 2)
+        for values in (self.table[:10_000, j], self.table[:, j]):  # the first rows decide most columns at once
+            distinct = len(np.unique(values))
+            if not np.all(np.isfinite(values)) or np.any(np.mod(values, 1) != 0):
+                return "it holds numbers with fractions, a measurement rather than classes"
+            if distinct > most:
+                return f"it holds {'over ' if len(values) < len(self) else ''}{distinct:,} different numbers, " \
+                       "not a few class codes"
+        return None if distinct >= 2 else "it holds one value"
+
     def labelled_by(self, column: str | None) -> "Dataset":
-        """The same table with its category column ``column`` as the label (None: no label); the label it had
-        becomes one of its attributes, to colour by or to pick back."""
+        """The same table with ``column`` as the label (None: no label): one of its category columns, or a feature
+        column of whole-number codes, which then stops being a feature. The label it had becomes one of its
+        attributes, to colour by or to pick back."""
         attributes = dict(self.attributes or {})
         if self.labels is not None and self.label_column:
             attributes[self.label_column] = [self.class_names[i] for i in self.labels]
+        table, columns, said = self.table, self.columns, []
+        if column is not None and column not in attributes and column in (self.columns or []):
+            j = self.columns.index(column)
+            why = self._codes(j) or ("it is the table's only feature" if len(self.columns) == 1 else None)
+            if why:
+                raise ValueError(f"{column!r} cannot be the label: {why}")
+            attributes[column] = [str(int(v)) for v in self.table[:, j]]
+            table, columns = np.delete(self.table, j, axis=1), [c for c in self.columns if c != column]
+            said.append(f"“{column}” is no longer a feature")
         if column is not None and column not in attributes:
-            raise ValueError(f"{column!r} is not one of this table's category columns ({', '.join(attributes)})")
+            raise ValueError(f"{column!r} is not one of this table's category columns or whole-number feature "
+                             f"columns ({', '.join(self.label_columns())})")
         labels, class_names = encode_labels(attributes.pop(column)) if column is not None else (None, None)
-        said = f"the label is now “{column}”, chosen after loading" if column is not None else \
-            "no label, chosen after loading"
-        report = replace(self.report, notes=[*self.report.notes, said])
-        return replace(self, labels=labels, class_names=class_names, attributes=attributes or None,
-                       label_column=column, report=report)
+        said.insert(0, f"the label is now “{column}”, chosen after loading" if column is not None else
+                    "no label, chosen after loading")
+        report = replace(self.report, notes=[*self.report.notes, "; ".join(said)])
+        return replace(self, table=table, columns=columns, labels=labels, class_names=class_names,
+                       attributes=attributes or None, label_column=column, report=report)
 
     def originals(self) -> dict:
         """What the loader saw of the image files: their median size, the range of short sides, and the median

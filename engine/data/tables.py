@@ -370,8 +370,11 @@ MOSTLY_EMPTY = 0.5
 ID_NAMES = ("id", "index", "unnamed: 0", "")
 
 
-# Names of a column of categories that say "the class" (after LABEL_COLUMNS): among several such columns, the label
-CLASS_WORDS = ("species", "variety", "breed", "genre", "diagnosis", "category", "class_name", "classname")
+# Names of a column of categories that say "the class" (after LABEL_COLUMNS): among several such columns, the label;
+# a numeric column so named is the label too when it holds a few whole-number codes (UCI's wine "cultivar" 1-3, the
+# Pima diabetes "Outcome" 0/1, a "species" coded 0-2), which as a feature would leak the class into the clusters
+CLASS_WORDS = ("species", "variety", "breed", "genre", "diagnosis", "category", "class_name", "classname",
+               "cultivar", "outcome", "classification")
 
 
 def _categorical(values: pd.Series, n: int) -> bool:
@@ -389,8 +392,9 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
       label" the label is "label" and y a coordinate), unless it holds a quantity (:func:`_quantity`: then it is
       left out, as the target of a regression is neither a feature nor a class; a quantity ``y`` is a coordinate,
       a feature); when none is, the column of a few text categories (at most :data:`CATEGORIES_MAX` values, each
-      on two rows on average) named like :data:`CLASS_WORDS` (``species``, ``diagnosis``), else the first. Labels
-      colour the map and score the clusters; they are never features, so a class column cannot leak into them.
+      on two rows on average) named like :data:`CLASS_WORDS` (``species``, ``diagnosis``), or a numeric column so
+      named holding a few whole-number codes (:func:`codes`), else the first text one. Labels colour the map and
+      score the clusters; they are never features, so a class column cannot leak into them.
     * ``names``: an identifier, the first text column whose values are all different (``name``, ``W0001``), or a
       numeric one named like an id (``id``, ``customer_id``, pandas' ``Unnamed: 0``) holding different integers:
       it names the rows (a running number as a feature would rank them by file order).
@@ -415,7 +419,7 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
         notes.append(f"“{label}” is the label: it colours the map and scores the clusters, and is not a feature")
     # among several columns of categories, one named like a class is the label (when none is named like a label)
     classy = next((c for c in frame.columns if str(c).strip().lower() in CLASS_WORDS and c not in roles
-                   and _categorical(frame[c], n)), None)
+                   and (_categorical(frame[c], n) or ("label" not in roles.values() and codes(frame[c], n)))), None)
     for column in frame.columns:
         if column in roles:
             continue
@@ -423,6 +427,11 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
         present = values.dropna()
         key = str(column).strip().lower()
         numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+        if numeric and column == classy and "label" not in roles.values():
+            roles[column] = "label"
+            notes.append(f"“{column}” ({present.nunique()} whole-number codes) is the label: it colours the map and "
+                         "scores the clusters, and is not a feature (name a column “label” to choose another)")
+            continue
         if numeric:
             idlike = named_like_an_id(key, ID_NAMES)
             whole = len(present) == n and np.all(np.mod(present.to_numpy(dtype=np.float64), 1) == 0)
@@ -459,6 +468,15 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
             roles[column] = "left out"
             notes.append(f"“{column}” left out: text")
     return roles, notes
+
+
+def codes(values: pd.Series, n: int) -> bool:
+    """A numeric column of 2 to :data:`CATEGORIES_MAX` whole numbers (at most one per two rows), none missing: class
+    codes, if its name says so."""
+    present = values.dropna()
+    if len(present) != n or not pd.api.types.is_numeric_dtype(present) or pd.api.types.is_bool_dtype(present):
+        return False
+    return not _quantity(present) and 2 <= present.nunique() <= n // 2
 
 
 def _quantity(values: pd.Series) -> bool:

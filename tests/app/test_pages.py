@@ -293,6 +293,24 @@ def test_a_three_dimensional_map(digits_result):
     assert '"type":"scatter3d"' in at.get("plotly_chart")[0].proto.spec.replace(" ", "")
 
 
+def test_a_column_of_class_codes_read_as_a_number_can_be_picked_as_the_label():
+    rng = np.random.default_rng(0)
+    rows = [f"{x:.3f},{y:.3f},{group + 1}" for group in (0, 1) for x, y in rng.normal(8.0 * group, 1.0, (20, 2))]
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
+    at.file_uploader(key="table_upload").set_value(("coded.csv", ("f1,f2,group\n" + "\n".join(rows)).encode(),
+                                                    "text/csv")).run()
+    at.button[0].click().run()
+    data = at.session_state["dataset"]
+    assert data.labels is None and data.columns == ["f1", "f2", "group"]  # not named like a class: a feature
+    menu = at.selectbox(key=f"label_column-{data.fingerprint()}")
+    assert menu.options == ["group", "(none)"] and menu.value == "(none)"  # offered, not taken unasked
+    menu.set_value("group").run()
+    picked = at.session_state["dataset"]
+    assert not at.exception and picked.class_names == ["1", "2"] and picked.columns == ["f1", "f2"]
+    assert "“group” is no longer a feature" in texts(at)
+
+
 def test_a_feature_table_runs_through_every_page():
     rng = np.random.default_rng(0)
     rows = [f"item {i},{x:.3f},{y:.3f},{z:.3f},{label},{'north' if i % 2 else 'south'}"

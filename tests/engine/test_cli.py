@@ -87,4 +87,9 @@ def test_the_label_column_is_chosen_on_the_command_line(tmp_path, capsys):
         assert (payload["ari"] is None) == (classes is None)
     assert payload["n_items"] == 60
     assert main(["cluster", "--data", str(tmp_path / "t.csv"), "--label-column", "a", "--no-save", "--json"]) == 2
-    assert "'a' is not one of this table's category columns (kind, colour)" in capsys.readouterr().err
+    assert "'a' cannot be the label: it holds numbers with fractions" in capsys.readouterr().err
+    assert main(["cluster", "--data", str(tmp_path / "t.csv"), "--label-column", "zz", "--no-save", "--json"]) == 2
+    assert "'zz' is not one of this table's category columns or whole-number feature columns (colour, kind, b)" \
+        in capsys.readouterr().err
+    assert main(["cluster", "--data", str(tmp_path / "t.csv"), "--label-column", "b", "--no-save", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ari"] is not None  # b's 0/1 codes, taken out of the features

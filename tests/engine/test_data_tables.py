@@ -167,8 +167,30 @@ def test_another_category_column_can_become_the_label_and_the_old_one_an_attribu
     assert by_fit.labelled_by("size").labels.tolist() == data.labels.tolist()  # and back
     unlabelled = data.labelled_by(None)
     assert unlabelled.labels is None and set(unlabelled.attributes) == {"size", "fit"}
-    with pytest.raises(ValueError, match="not one of this table's category columns"):
-        data.labelled_by("weight")
+    with pytest.raises(ValueError, match="'weight' cannot be the label: it holds 12 different numbers"):
+        data.labelled_by("weight")  # a running number, not a few codes
+    with pytest.raises(ValueError, match="not one of this table's category columns or whole-number"):
+        data.labelled_by("height")
+
+
+def test_a_numeric_column_of_class_codes_is_the_label_when_named_so_and_can_be_picked_when_not():
+    rng = np.random.default_rng(0)
+    rows = [(i, *(rng.normal(size=3) + i % 3).round(3), i % 3 + 1, i % 4) for i in range(60)]
+    text = "id,a,b,c,cultivar,batch\n" + "\n".join(",".join(str(v) for v in row) for row in rows)
+    data = load_csv(io.StringIO(text))
+    assert data.label_column == "cultivar" and data.class_names == ["1", "2", "3"]
+    assert data.columns == ["a", "b", "c", "batch"]  # the codes are not a feature; another coded column still is
+    assert any("“cultivar” (3 whole-number codes) is the label" in n for n in data.report.notes)
+    assert data.label_columns() == ["cultivar", "batch"]  # a, b and c hold fractions
+    by_batch = data.labelled_by("batch")
+    assert by_batch.columns == ["a", "b", "c"] and by_batch.table.shape == (60, 3)
+    assert by_batch.class_names == ["0", "1", "2", "3"] and by_batch.labels.tolist()[:5] == [0, 1, 2, 3, 0]
+    assert by_batch.attributes == {"cultivar": [str(i % 3 + 1) for i in range(60)]}
+    assert by_batch.report.notes[-1] == "the label is now “batch”, chosen after loading; “batch” is no longer a feature"
+    with pytest.raises(ValueError, match="'a' cannot be the label: it holds numbers with fractions"):
+        data.labelled_by("a")
+    plain = load_csv(io.StringIO(text.replace("cultivar", "weight")))  # not named like a class: a feature
+    assert plain.label_column is None and "weight" in plain.columns
 
 
 def test_a_label_column_with_empty_cells_says_why_it_gives_no_labels():
