@@ -28,20 +28,25 @@ CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_li
 
 
 def text_kind(path: Path, head: bytes | None = None) -> str:
-    """What a text file holds when nobody said (``csv_kind="auto"``): an edge list for ``.edges``, and for a
-    ``.tsv`` / ``.txt`` / ``.data`` whose first line has at most three fields (source, target and a weight); else a
-    feature table (a ``.csv`` always: series and edge lists in one are named, as its hint says). A UCR archive
-    ``.tsv`` (the class, then the series) is such a table until loaded as series. ``head``: the file's first bytes
-    where it is not on disk."""
+    """What a text file holds when nobody said (``csv_kind="auto"``): an edge list for ``.edges``, for any text file
+    whose header names two endpoints (``source,target,weight``; Gephi's ``Source,Target,Type,Id,Label,Weight``:
+    :data:`~engine.data.graphs.ENDPOINTS`), and for a ``.tsv`` / ``.txt`` / ``.data`` whose first line has at most
+    three fields (source, target and a weight); else a feature table (a headerless ``.csv`` always: series and edge
+    lists in one are named, as its hint says). A UCR archive ``.tsv`` (the class, then the series) is such a table
+    until loaded as series. ``head``: the file's first bytes where it is not on disk."""
+    from engine.data.graphs import edge_header
+
     if path.suffix.lower() == ".edges":
         return "edges"
-    if path.suffix.lower() == ".csv":
-        return "table"
     if head is None:
         with open(path, "rb") as handle:
             head = handle.read(4096)
     head = decoded(head[:4096])
     line = next((line for line in head.splitlines() if line.strip() and not line.startswith(("#", "%"))), "")
+    if edge_header(re.split(r"[\t,;|]", line.strip()) if re.search(r"[\t,;|]", line) else line.split()):
+        return "edges"
+    if path.suffix.lower() == ".csv":
+        return "table"
     fields = [f for f in re.split(r"[\t,;| ]+", line.strip()) if f]
     return "edges" if 2 <= len(fields) <= 3 else "table"
 

@@ -24,6 +24,17 @@ from engine.data.dataset import (Dataset, DataError, ValidationReport, decoded, 
 MAX_NODES = 200_000  # a 100,000-node, 1M-edge graph loads and clusters in about a minute on 2 cores
 DENSE_NODES = 5000  # up to here the adjacency is a dense matrix (every method); beyond it is sparse (see FEATURES)
 LABEL_ATTRIBUTES = ("club", "label", "labels", "class", "group", "community", "block", "category", "value")
+# An edge list's header: its first two columns named as a pair of endpoints (Gephi writes Source, Target, Type, Id,
+# Label, Weight; pandas' to_csv of an edge frame source, target, weight), and the names of a weight column
+ENDPOINTS = (("source", "target"), ("from", "to"), ("u", "v"), ("src", "dst"), ("src", "dest"), ("node1", "node2"),
+             ("node_1", "node_2"), ("node a", "node b"), ("source", "destination"), ("source_node", "target_node"),
+             ("from_node", "to_node"), ("head", "tail"), ("id1", "id2"))
+WEIGHTS = ("weight", "weights", "w", "value", "strength", "count")
+
+
+def edge_header(cells: list[str]) -> bool:
+    """Whether a first row's cells are an edge list's header (:data:`ENDPOINTS`)."""
+    return tuple(c.strip().strip("\"'").lower() for c in cells[:2]) in ENDPOINTS
 
 
 def add_edge(graph: nx.Graph, u, v, weight: float) -> bool:
@@ -102,8 +113,9 @@ def categorical_attribute(graph: nx.Graph) -> str | None:
 def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
     """Rows ``source, target[, weight]``, separated by commas, tabs, semicolons or bars (the header line's most
     frequent) or else spaces; further columns are ignored. A header row is recognised by the words source/target
-    (from/to, src/dst, …) or by a third column whose name is not a number above one that is. Duplicate edges are
-    merged with their weights added."""
+    (from/to, src/dst, …: :data:`ENDPOINTS`) or by a third column whose name is not a number above one that is;
+    under a header, the weight is the column named like one (:data:`WEIGHTS`: Gephi's ``Weight`` after its
+    ``Type, Id, Label``), else a third column of numbers. Duplicate edges are merged with their weights added."""
     text, name = source_text(source, name, "graph")
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
@@ -111,15 +123,23 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
     delimiter = separator_of(lines[0], "\t,;|")  # None: spaces
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)) if delimiter else \
         [line.split() for line in lines]
-    first = 1
-    words = [h.strip().lower() for h in rows[0][:2]]
-    named = words in (["source", "target"], ["from", "to"], ["u", "v"], ["src", "dst"], ["node1", "node2"],
-                      ["source", "destination"])
+    first, at = 1, 2  # the first data line's number, the weight's column
+    named = edge_header(rows[0])
     weighted_below = len(rows) > 1 and len(rows[0]) > 2 and len(rows[1]) > 2 and not is_number(rows[0][2].strip()) \
         and is_number(rows[1][2].strip())  # a third column named, not a weight
     if named or weighted_below:
-        rows, first = rows[1:], 2
+        rows_header = [h.strip().strip("\"'") for h in rows[0]]
+        header, rows, first = [h.lower() for h in rows_header], rows[1:], 2
+        at = next((j for j, h in enumerate(header) if h in WEIGHTS and j >= 2), None)
+        if at is None and len(header) > 2 and all(len(r) <= 2 or not r[2].strip() or is_number(r[2].strip())
+                                                  for r in rows[:1000]):
+            at = 2
     report = ValidationReport(n_found=0)
+    if named:
+        report.notes.append(f"an edge list: its header names the endpoints “{rows_header[0]}” and “{rows_header[1]}”"
+                            + (f", the weights “{rows_header[at]}”" if at is not None and at < len(rows_header)
+                               else ", no weights (each edge counts 1)")
+                            + " (a table with such columns: load it as a table)")
     graph = nx.Graph()
     duplicates = dropped = 0
     for number, row in enumerate(rows, start=first):
@@ -127,11 +147,11 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
         if len(cells) < 2 or not cells[0] or not cells[1]:
             raise DataError(f"line {number}: expected 'source, target[, weight]', got {','.join(row)!r}")
         weight = 1.0
-        if len(cells) > 2 and cells[2]:
+        if at is not None and len(cells) > at and cells[at]:
             try:
-                weight = float(cells[2])
+                weight = float(cells[at])
             except ValueError:
-                raise DataError(f"line {number}: the weight {cells[2]!r} is not a number") from None
+                raise DataError(f"line {number}: the weight {cells[at]!r} is not a number") from None
             if not weight > 0:  # a signed network's distrust, a negative correlation, zero, NaN: not a link
                 graph.add_nodes_from(cells[:2])
                 dropped += 1

@@ -387,6 +387,21 @@ def test_a_tsv_of_two_or_three_columns_is_an_edge_list(tmp_path):
     assert load(tmp_path / "g.tsv", csv_kind="table").kind == "table"
 
 
+def test_a_csv_whose_header_names_two_endpoints_is_an_edge_list_with_its_weight_column(tmp_path):
+    gephi = "Source,Target,Type,Id,Label,Weight\nann,bob,Undirected,0,,2.5\nbob,cy,Undirected,1,,1\ncy,di,Directed,2,,1\n"
+    (tmp_path / "gephi.csv").write_text(gephi)  # Gephi's export: the weight is the sixth column, "Type" is text
+    data = load(tmp_path / "gephi.csv")
+    assert data.kind == "graph" and data.graph["ann"]["bob"]["weight"] == 2.5 and data.graph.number_of_edges() == 3
+    assert "an edge list: its header names the endpoints “Source” and “Target”, the weights “Weight”" in \
+        data.report.notes[0]
+    (tmp_path / "plain.csv").write_text('"from","to"\nann,bob\nbob,cy\n')  # quoted names, no weights
+    assert load(tmp_path / "plain.csv").kind == "graph"
+    assert "no weights (each edge counts 1)" in load(tmp_path / "plain.csv").report.notes[0]
+    assert load(tmp_path / "gephi.csv", csv_kind="table").kind == "table"  # named, it is read as asked
+    (tmp_path / "table.csv").write_text("a,b\n1,2\n3,4\n5,6\n7,8\n")  # a two-column table stays one
+    assert load(tmp_path / "table.csv").kind == "table"
+
+
 def test_edges_of_zero_or_negative_weight_are_dropped_and_said():
     signed = "a,b,1\nb,c,-1\nc,a,0.5\nc,d,0\nd,a,2\n"  # a signed network: distrust is not a link
     data = api.load_edge_list(signed.encode())
