@@ -90,6 +90,12 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
         notes.append(f"its {len(features):,} columns are numbered like time steps: if each row is a time series, "
                      "load it as time series (the Data page's “time series”, or `--csv-kind series`) to cluster "
                      "the series' shapes (DTW)")
+    from engine.data.graphs import edge_header
+
+    if edge_header([str(c) for c in frame.columns]):
+        notes.insert(len(said or []), f"its first columns are named like an edge's endpoints (“{frame.columns[0]}”, "
+                     f"“{frame.columns[1]}”): if each row is an edge, load it as an edge list (the Data page's “an "
+                     "edge list”, or `--csv-kind edges`) to cluster the nodes")
     if not features:
         raise DataError("no numeric column to cluster on: " + "; ".join(notes) if notes else
                         "no numeric column to cluster on")

@@ -397,7 +397,8 @@ def test_a_csv_whose_header_names_two_endpoints_is_an_edge_list_with_its_weight_
     (tmp_path / "plain.csv").write_text('"from","to"\nann,bob\nbob,cy\n')  # quoted names, no weights
     assert load(tmp_path / "plain.csv").kind == "graph"
     assert "no weights (each edge counts 1)" in load(tmp_path / "plain.csv").report.notes[0]
-    assert load(tmp_path / "gephi.csv", csv_kind="table").kind == "table"  # named, it is read as asked
+    asked = load(tmp_path / "gephi.csv", csv_kind="table")  # named, it is read as asked, with a hint
+    assert asked.kind == "table" and "if each row is an edge, load it as an edge list" in asked.report.notes[0]
     (tmp_path / "table.csv").write_text("a,b\n1,2\n3,4\n5,6\n7,8\n")  # a two-column table stays one
     assert load(tmp_path / "table.csv").kind == "table"
 
