@@ -86,35 +86,33 @@ def local_folder() -> None:
         load_into_session(lambda: api.load(path.strip(), image_size=size), "folder")
 
 
-FILES = {  # what the file holds → (uploader label, types, widget key, loader; None: by the file's suffix)
-    "a feature table": ("A .csv / .tsv / .txt, Excel .xlsx or Parquet table (an embedding column of vectors is "
-                        "spread into features), NumPy .npz (arrays X, y) / .npy, or a .zip holding one: its numeric "
-                        "columns are clustered; a 'label' column, an id column and text categories are recognised",
-                        ["csv", "tsv", "txt", "data", "xlsx", "parquet", "npz", "npy", "zip"], "table_upload", None),
+FILES = {  # what the file holds → (uploader label, types, widget key, what its text holds for engine.data.load_bytes)
+    "a feature table": ("A .csv / .tsv / .txt, Excel .xlsx, Parquet or Weka .arff table (an embedding column of "
+                        "vectors is spread into features), NumPy .npz (arrays X, y) / .npy, or a .zip holding one: "
+                        "its numeric columns are clustered; a 'label' column, an id column and text categories are "
+                        "recognised",
+                        ["csv", "tsv", "txt", "data", "xlsx", "parquet", "arff", "npz", "npy", "zip"], "table_upload",
+                        "table"),
     "time series": ("A .csv with one series a row (an optional label column first or last; rows may be of "
-                    "different lengths; the UCR archive's .tsv, its class first), or a row per time step: id, "
-                    "time, value and an optional label",
-                    ["csv", "tsv", "txt"], "series_upload", api.load_series_csv),
+                    "different lengths; the UCR archive's .tsv, its class first, or its .ts and .arff), or a row per "
+                    "time step: id, time, value and an optional label",
+                    ["csv", "tsv", "txt", "ts", "arff"], "series_upload", "series"),
     "an edge list": ("A .csv / .tsv of edges: source, target and an optional weight a row",
-                     ["csv", "tsv", "txt", "edges"], "edges_upload", api.load_edge_list),
+                     ["csv", "tsv", "txt", "edges"], "edges_upload", "edges"),
     "a graph file": ("GraphML, GML (as Newman's network collection ships), GEXF (Gephi), Pajek or Matrix Market; "
                      "a node attribute of a few classes ('club', 'value', 'block'…) becomes the label",
-                     sorted(suffix.lstrip(".") for suffix in api.GRAPH_READERS), "graphml_upload", None),
+                     sorted(suffix.lstrip(".") for suffix in api.GRAPH_READERS), "graphml_upload", "auto"),
 }
 
 
 def data_file() -> None:
     holds = st.radio("The file holds", list(FILES), horizontal=True, key="file_holds")
-    label, types, key, loader = FILES[holds]
+    label, types, key, kind = FILES[holds]
     upload = st.file_uploader(label, type=types, key=key)
-    if upload is not None and st.button("Load file", type="primary"):
-        stem = upload.name.rsplit(".", 1)[0]
-        if loader is None:  # a table (or a zip holding one) or a graph file: read by its suffix
-            load_into_session(lambda: api.load_bytes(upload.name, upload.getvalue(), csv_kind="table",
-                                                     originals=state.store().originals),
-                              "table" if key == "table_upload" else "file")
-        else:
-            load_into_session(lambda: loader(upload.getvalue(), name=stem), "file")
+    if upload is not None and st.button("Load file", type="primary"):  # read by its suffix, its text as chosen
+        load_into_session(lambda: api.load_bytes(upload.name, upload.getvalue(), csv_kind=kind,
+                                                 originals=state.store().originals),
+                          "table" if key == "table_upload" else "file")
 
 
 SOURCES = {"Demo": demo, "Upload images": upload_images, "Folder on this computer": local_folder,

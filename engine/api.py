@@ -12,7 +12,7 @@ from engine.cluster.tree import (LINKAGES, MAX_TREE_ITEMS, Tree, build_tree, cut
 from engine.data import (DEMOS, Dataset, DataError, Limits, load, load_csv, load_edge_list, load_files, load_graphml,
                          load_npz, load_series_csv, load_zip)
 from engine.data.demo import KINDS as DEMO_KINDS
-from engine.data import TABLE_LOADERS, load_archive, load_bytes
+from engine.data import CONVERTED, TABLE_LOADERS, load_archive, load_bytes, load_converted
 from engine.data.images import IMAGE_SUFFIXES, TAR_SUFFIXES, load_tar
 from engine.data.tables import attribute_groups, table_frame
 from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
@@ -95,6 +95,7 @@ def __getattr__(name: str):
 __all__ = [
     "CLUSTERERS", "REDUCERS", "FEATURES", "DEMOS", "Entry", "Param", "available_for",
     "Dataset", "DataError", "Limits", "IMAGE_SUFFIXES", "TAR_SUFFIXES", "load_tar", "TABLE_LOADERS", "load_archive", "load_bytes",
+    "CONVERTED", "load_converted",
     "load", "load_csv", "load_npz", "load_zip", "load_files",
     "Config", "Result", "run", "reopen", "compare", "features_for", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "distinguishing_columns", "columns_sentence", "table_frame", "attribute_groups",

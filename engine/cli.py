@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("cluster", help="features → reduce → cluster → scores, stored as a run")
     source = run.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, an archive of images (.zip, "
-                        ".tar.gz…), a table (.csv/.tsv/.txt/.xlsx/.parquet/.npz/.npy), or a graph "
+                        ".tar.gz…), a table (.csv/.tsv/.txt/.xlsx/.parquet/.arff/.npz/.npy), time series (a "
+                        ".csv with --csv-kind series, or the UCR archive's .ts), or a graph "
                         "(.edges/.graphml/.gml/.gexf/.net/.mtx)")
     source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
     run.add_argument("--features", default=None,
@@ -47,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--feature-param", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--csv-kind", default="auto", choices=("auto", "table", "series", "edges"),
                      help="what a text file holds: a feature table, time series (one a row) or an edge list "
-                          "(auto: a table, or an edge list in a .edges file or a .tsv/.txt of at most 3 columns)")
+                          "(auto: an edge list in a .edges file, a file whose header names source and target, or "
+                          "a .tsv/.txt of at most 3 columns; series in a .ts; else a table)")
     run.add_argument("--label-column", default=None, metavar="NAME",
                      help="a table: which column of categories is the label (default: one named label/class/target, "
                           "else the first column of a few text categories); 'none' for no label")

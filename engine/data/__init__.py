@@ -14,17 +14,43 @@ from engine.data.images import TAR_SUFFIXES, Limits, is_tar, load_files, load_fo
 from engine.data.graphs import GRAPH_READERS, load_edge_list, load_graph_file, load_graphml
 from engine.data.series import load_series_csv
 from engine.data.tables import load_csv, load_excel, load_npy, load_npz, load_parquet
+from engine.data.weka import arff_csv, ts_csv
 from engine.progress import Reporter
 
 __all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load", "load_folder", "load_zip",
            "load_tar", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list", "load_graphml",
-           "load_graph_file", "load_parquet", "load_excel", "load_npy", "load_archive", "load_bytes"]
+           "load_graph_file", "load_parquet", "load_excel", "load_npy", "load_archive", "load_bytes", "load_converted"]
 
 FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".tsv": load_csv, ".txt": load_csv,
                 ".data": load_csv, ".parquet": load_parquet, ".xlsx": load_excel, ".npy": load_npy,
                 ".edges": load_edge_list, **{suffix: load_graph_file for suffix in GRAPH_READERS}}
 TABLE_LOADERS = {".npz": load_npz, ".npy": load_npy, ".parquet": load_parquet, ".xlsx": load_excel}
 CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_list}
+# Files turned into CSV text first (engine.data.weka), with what they hold unless told: Weka's ARFF (UCI's tables,
+# and the UCR archive's series as a table of att1…attN, which the table's note offers to read as series) and the
+# UEA / UCR archive's .ts (series by definition)
+CONVERTED = {".arff": (arff_csv, "table", "Weka's ARFF"), ".ts": (ts_csv, "series", "a .ts (sktime's format)")}
+
+
+def load_converted(source: str | os.PathLike | bytes, name: str | None = None, suffix: str | None = None,
+                   csv_kind: str = "auto") -> Dataset:
+    """An ARFF or ``.ts`` file (:data:`CONVERTED`) read as the CSV it stands for, by ``csv_kind``'s reader
+    (``auto``: a table for ARFF, series for ``.ts``)."""
+    if isinstance(source, bytes):
+        data = source
+    else:
+        data, name, suffix = Path(source).read_bytes(), name or Path(source).stem, Path(source).suffix
+    convert, kind, called = CONVERTED[suffix.lower()]
+    if csv_kind not in (*CSV_KINDS, "auto"):
+        raise DataError(f"a text file holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")
+    kind, text = kind if csv_kind == "auto" else csv_kind, convert(data)
+    dataset = load_csv(io.BytesIO(text), name=name or "data") if kind == "table" else \
+        CSV_KINDS[kind](text, name=name or "data")
+    dataset.report.notes.insert(0, f"read from {called}")
+    return dataset
+
+
+FILE_LOADERS.update({suffix: load_converted for suffix in CONVERTED})
 
 
 def text_kind(path: Path, head: bytes | None = None) -> str:
@@ -62,6 +88,8 @@ def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto",
         return load_graph_file(data, name=stem, suffix=suffix)
     if suffix in TABLE_LOADERS:
         return TABLE_LOADERS[suffix](io.BytesIO(data), name=stem)
+    if suffix in CONVERTED:
+        return load_converted(data, name=stem, suffix=suffix, csv_kind=csv_kind)
     if suffix in TEXT_FILES:
         kind = _text_kind(Path(file_name), csv_kind, data)
         return load_csv(io.BytesIO(data), name=stem) if kind == "table" else CSV_KINDS[kind](data, name=stem)
@@ -76,7 +104,7 @@ def _text_kind(path: Path, csv_kind: str, head: bytes | None = None) -> str:
 
 
 TEXT_FILES = (".csv", ".tsv", ".txt", ".data", ".edges")
-DATA_FILES = (*TEXT_FILES, *TABLE_LOADERS, *GRAPH_READERS)
+DATA_FILES = (*TEXT_FILES, *TABLE_LOADERS, *GRAPH_READERS, *CONVERTED)
 
 
 def load_archive(source: str | os.PathLike | BinaryIO, image_size: int = 0, reporter: Reporter | None = None,
@@ -137,6 +165,8 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
                         f"{', '.join(TAR_SUFFIXES)}")
     if loader is load_zip:
         return load_archive(path, image_size=image_size, reporter=reporter, originals=originals, csv_kind=csv_kind)
+    if loader is load_converted:
+        return load_converted(path, csv_kind=csv_kind)
     if loader in (load_csv, load_edge_list):
         loader = CSV_KINDS[_text_kind(path, csv_kind)]
     return loader(path)

@@ -12,7 +12,11 @@ from engine.data import DataError
 NASTY = [b"", b"\n\n", b"a", b"a,b\n", b"1\n2\n3\n", b",,,\n,,,\n", b"\xff\xfe\x00\x00", b"\x00\x01\x02\x03" * 50,
          b"a,b,c\n1,2\n3,4,5,6\n", b'"unclosed,1,2\n3,4,5\n', b"nan,nan,nan\nnan,nan,nan\n", b"date,a\n2024-01-01,1\n",
          b"id,time,value\nA,1,1\nA,2,2\nA,3,3\nB,1,x\n", b"a b\nc\n", b"source,target\nA,A\n", b"# only a comment\n",
-         b"%MatrixMarket\n", "é,ü\n1,2\n".encode("utf-16"), b"PK\x03\x04broken zip", b"\x1f\x8b\x08broken gzip"]
+         b"%MatrixMarket\n", "é,ü\n1,2\n".encode("utf-16"), b"PK\x03\x04broken zip", b"\x1f\x8b\x08broken gzip",
+         b"@relation r\n@attribute a numeric\n@data\n", b"@relation r\n@attribute a numeric\n@data\n1,2\n",
+         b"@relation r\n@data\n1\n", b"@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n{0 1}\n",
+         b"@problemName p\n@classLabel true a\n@data\n", b"@classLabel true\n@data\n1,2:3,4:a\n", b"@data\n:\n",
+         b"@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n1,x\n2,y\n"]
 LOADERS = {
     "table": lambda data: api.load_csv(io.BytesIO(data)),
     "series": api.load_series_csv,
@@ -22,6 +26,7 @@ LOADERS = {
     "zip": lambda data: api.load_zip(io.BytesIO(data)),
     "zip of images or of a table": lambda data: api.load_archive(io.BytesIO(data)),
     "tar": lambda data: api.load_tar(io.BytesIO(data)),
+    **{suffix: (lambda data, suffix=suffix: api.load_converted(data, suffix=suffix)) for suffix in api.CONVERTED},
 }
 
 
