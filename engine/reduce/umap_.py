@@ -24,6 +24,9 @@ def imported():
     if not _CACHING:
         _CACHING = True
         _cache_jitted(("umap", "pynndescent"))
+        # the cache this turned on cannot hold pynndescent's nn_descent (it reads ctypes globals): numba compiles it
+        # as before, and says so to stderr in every process that builds an index (≥ SMALL rows) unless told not to
+        warnings.filterwarnings("ignore", message="Cannot cache compiled function")
     return umap
 
 
