@@ -404,9 +404,11 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
     * ``names``: an identifier, the first text column whose values are all different (``name``, ``W0001``), or a
       numeric one named like an id (``id``, ``customer_id``, pandas' ``Unnamed: 0``) holding different integers:
       it names the rows (a running number as a feature would rank them by file order).
-    * ``feature``: a numeric (or true/false) column, unless over :data:`MOSTLY_EMPTY` of it is empty.
+    * ``feature``: a numeric (or true/false) column, unless over :data:`MOSTLY_EMPTY` of it is empty or it holds one
+      value (:func:`_two_valued_aside`).
     * ``categories``: other columns of a few text categories once the label is taken; not features (their one-hot
-      columns would split the clusters by them: sex, region), kept to colour the map by.
+      columns would split the clusters by them: sex, region), kept to colour the map by; so are columns of two
+      values beside measurements (:func:`_two_valued_aside`).
     * ``left out``: dates, free text, and empty or mostly empty columns.
     """
     roles, notes = {}, []
@@ -473,6 +475,31 @@ def column_roles(frame: pd.DataFrame) -> tuple[dict, list[str]]:
         else:
             roles[column] = "left out"
             notes.append(f"“{column}” left out: text")
+    return _two_valued_aside(frame, roles, notes)
+
+
+def _two_valued_aside(frame: pd.DataFrame, roles: dict, notes: list[str]) -> tuple[dict, list[str]]:
+    """Feature columns of one value are left out. Feature columns of two values (true/false, 0/1, yes-coded flags) become categories to colour by, as text
+    categories are, where at least two other columns are measurements and outnumber them: standardised, a flag is
+    two spikes a full unit apart, which cuts every cluster in two by it. Three groups well apart in two measured
+    columns, plus one random true/false column: K-means found the flag (ARI 0.00), without it the groups. A table
+    of mostly flags (Zoo's hair, feathers, eggs… and its legs) keeps them: there they are the data."""
+    features = [c for c, role in roles.items() if role == "feature"]
+    for column in features:
+        present = frame[column].dropna()
+        if len(present) > 1 and present.nunique() == 1:  # nothing to tell rows apart by
+            roles[column] = "left out"
+            notes.append(f"“{column}” left out: one value throughout ({present.iloc[0]})")
+    features = [c for c in features if roles[c] == "feature"]
+    two = [c for c in features if frame[c].dropna().nunique() == 2]
+    measured = len(features) - len(two)
+    if not two or measured < 2 or len(two) >= measured:
+        return roles, notes
+    for column in two:
+        roles[column] = "categories"
+        values = sorted(frame[column].dropna().unique().tolist())
+        notes.append(f"“{column}” left out: two values ({values[0]} / {values[1]}; as a feature it would cut the "
+                     "clusters in two by it); the map can be coloured by it")
     return roles, notes
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine import api
 from engine.data import DEMOS, DataError, load, load_csv, load_npz
 from engine.data.tables import column_roles
 
@@ -53,23 +54,41 @@ def test_a_table_from_the_wild_is_sorted_out_column_by_column_and_each_choice_sa
         "mass_g": rng.normal(4000, 300, n),
         "observed": pd.date_range("2021-03-01", periods=n).strftime("%Y-%m-%d"),
         "comment": [f"note {i % 40}" for i in range(n)],  # 40 values on 60 rows: text, not categories
-        "tagged": rng.random(n) < 0.5,  # true/false: a feature
+        "tagged": rng.random(n) < 0.5,  # true/false beside two measurements: a category, not a feature
         "blank": np.nan,
     })
     buffer = io.BytesIO(frame.to_csv(index=False).encode())
     roles, _ = column_roles(pd.read_csv(io.BytesIO(buffer.getvalue())))
     assert roles == {"Unnamed: 0": "names", "species": "label", "island": "categories", "bill_mm": "feature",
-                     "mass_g": "feature", "observed": "left out", "comment": "left out", "tagged": "feature",
+                     "mass_g": "feature", "observed": "left out", "comment": "left out", "tagged": "categories",
                      "blank": "left out"}
     data = load_csv(buffer)
-    assert data.table.shape == (n, 3) and np.isfinite(data.table).all()
-    assert list(data.attributes) == ["island"] and data.attributes["island"] == frame["island"].tolist()
+    assert data.table.shape == (n, 2) and np.isfinite(data.table).all()
+    assert list(data.attributes) == ["island", "tagged"] and data.attributes["island"] == frame["island"].tolist()
+    assert data.attributes["tagged"] == [str(v) for v in frame["tagged"]]
     assert data.item_names[:2] == ["0", "1"] and data.class_names == ["adelie", "chinstrap", "gentoo"]
     said = " | ".join(data.report.notes)
     for words in ("“species” (3 categories) is the label", "“island” left out: 2 text categories",
                   "“observed” left out: dates", "“comment” left out: text", "“blank” left out: empty",
-                  "“Unnamed: 0” names the rows", "“bill_mm”: 9 empty"):
+                  "“Unnamed: 0” names the rows", "“bill_mm”: 9 empty",
+                  "“tagged” left out: two values (False / True; as a feature it would cut the clusters in two"):
         assert words in said, said
+
+
+def test_a_flag_beside_measurements_is_set_aside_but_a_table_of_flags_keeps_them():
+    rng = np.random.default_rng(1)
+    groups = np.repeat([0, 1, 2], 60)
+    measured = pd.DataFrame({"a": 4.0 * groups + rng.normal(size=180), "b": -3.0 * groups + rng.normal(size=180),
+                             "member": rng.integers(0, 2, 180), "unit": 1.0, "label": groups})
+    data = load_csv(io.BytesIO(measured.to_csv(index=False).encode()))
+    assert data.columns == ["a", "b"] and data.attributes == {"member": [str(v) for v in measured["member"]]}
+    said = " | ".join(data.report.notes)
+    assert "“unit” left out: one value throughout (1.0)" in said and "“member” left out: two values (0 / 1" in said
+    result = api.run(data, api.default_config(data))
+    assert result.metrics["ari"] > 0.8  # with the random flag as a feature: ARI 0.00, the clusters split by it
+    zoo = pd.DataFrame({"hair": rng.integers(0, 2, 40), "feathers": rng.integers(0, 2, 40),
+                        "eggs": rng.integers(0, 2, 40), "legs": rng.choice([0, 2, 4, 6], 40)})
+    assert load_csv(io.BytesIO(zoo.to_csv(index=False).encode())).columns == ["hair", "feathers", "eggs", "legs"]
 
 
 def test_an_identifier_and_a_named_label_beat_the_guesses():
