@@ -25,16 +25,40 @@ def test_npz_without_a_matrix_is_rejected():
         load_npz(buffer)
 
 
-def test_csv_missing_numbers_are_filled_with_the_median_and_a_row_with_none_is_skipped(tmp_path):
+def test_csv_missing_numbers_are_filled_from_the_rows_most_alike_and_a_row_with_none_is_skipped(tmp_path):
+    rows = [f"{1 + 0.1 * i},{10 + 0.1 * i},x" for i in range(6)] + [f"{9 + 0.1 * i},{-10 - 0.1 * i},y" for i in range(6)]
+    rows += ["9.05,,y", ",,x", "1.05,inf,x"]  # a gap in a y row, a row with no number, an infinity in an x row
     path = tmp_path / "t.csv"
-    path.write_text("a,b,label\n1,2,x\n3,,y\n5,6,x\n7,8,y\n,,x\n9,inf,y\n")
+    path.write_text("a,b,label\n" + "\n".join(rows) + "\n")
     data = load_csv(path)
-    assert data.table.shape == (5, 2) and data.item_names == ["row 0", "row 1", "row 2", "row 3", "row 5"]
-    assert data.table[:, 1].tolist() == [2, 6, 6, 8, 6]  # the median of 2, 6, 8 fills both holes in b
-    assert data.report.skipped == [("row 4", "no number in it (empty, NaN or infinite)")]
-    said = "“b”: 2 empty or non-finite cells filled with the column's median (6)"
-    assert any(said in note for note in data.report.notes)
-    assert data.class_names == ["x", "y"] and data.labels.tolist() == [0, 1, 0, 1, 1]
+    assert data.table.shape == (14, 2) and data.item_names[-2:] == ["row 12", "row 14"]
+    assert data.report.skipped == [("row 13", "no number in it (empty, NaN or infinite)")]
+    assert data.table[12, 1] == pytest.approx(-10.2, abs=1e-4)  # its 5 nearest y rows' mean, not the median (0)
+    assert data.table[13, 1] == pytest.approx(10.2, abs=1e-4)
+    said = "“b”: 2 empty or non-finite cells filled from the 5 rows most alike in the other columns"
+    assert said in data.report.notes
+    assert data.labels.tolist() == [0] * 6 + [1] * 7 + [0]
+
+
+def test_gaps_are_filled_from_neighbours_even_when_no_row_is_complete():
+    rng = np.random.default_rng(0)
+    groups = np.repeat([0.0, 10.0], 30)
+    frame = pd.DataFrame({c: groups + rng.normal(size=60) for c in "abcd"})
+    for i in range(60):
+        frame.iloc[i, i % 4] = np.nan  # every row has one gap
+    data = load_csv(io.BytesIO(frame.to_csv(index=False).encode()))
+    filled = data.table[np.arange(60), np.arange(60) % 4]
+    assert np.all(np.abs(filled - groups) < 2.5)  # each near its own group's level, none at the median (~5)
+
+
+def test_past_the_rows_the_neighbour_filling_takes_gaps_are_filled_with_the_median(monkeypatch):
+    from engine.data import tables
+
+    monkeypatch.setattr(tables, "IMPUTE_MAX_ROWS", 1)
+    data = load_csv(io.StringIO("a,b\n1,2\n3,\n5,6\n7,8\n,9\n"))
+    assert data.table[:, 1].tolist() == [2, 7, 6, 8, 9] and data.table[4, 0] == 4  # the medians of b and of a
+    assert "“b”: 1 empty or non-finite cells filled with the column's median (7) (2 rows have gaps: past 1, " \
+           "medians, not the rows most alike)" in data.report.notes
 
 
 def test_a_column_named_label_wins_over_one_named_y():
@@ -353,7 +377,7 @@ def test_numbers_written_with_currency_percent_and_thousands_signs_are_numbers()
 def test_a_column_of_numbers_with_uci_style_question_marks_stays_a_feature():
     # UCI's breast-cancer-wisconsin.data writes a missing bare nucleus as "?": the column is numbers, not text
     data = load_csv(io.StringIO("id,clump,nuclei,class\n1,5,1,2\n2,5,10,2\n3,3,?,4\n4,6,4,2\n5,4,-,4\n6,8,10,4\n"))
-    assert data.columns == ["clump", "nuclei"] and data.table[:, 1].tolist() == [1, 10, 7, 4, 7, 10]  # the median
+    assert data.columns == ["clump", "nuclei"] and data.table[:, 1].tolist() == [1, 10, 6.25, 4, 6.25, 10]  # 4 donors
     assert "“nuclei” read as numbers: its 2 cell(s) of '-', '?' mean no value" in data.report.notes
     words = load_csv(io.StringIO("a,b,c\n1,x,3\n2,y,4\n3,?,5\n4,x,6\n"))  # a text column with a "?" stays text
     assert words.columns == ["a", "c"]
