@@ -569,15 +569,15 @@ def _filled(matrix: np.ndarray, missing: np.ndarray, columns: list[str]) -> list
             values[np.random.default_rng(0).choice(len(values), IMPUTE_DONORS, replace=False)]
         imputer = KNNImputer(n_neighbors=IMPUTE_NEIGHBOURS, keep_empty_features=True).fit(donors)
         matrix[gaps] = imputer.transform(values[gaps]) * scale + centre
-        return [f"“{columns[j]}”: {count:,} empty or non-finite cells filled from the {IMPUTE_NEIGHBOURS} rows most "
-                "alike in the other columns" for j, count in counts.items()]
+        return [f"“{columns[j]}”: {count:,} empty or non-finite cells filled from the {IMPUTE_NEIGHBOURS} rows "
+                "most alike in the other columns" for j, count in counts.items()]
     notes = []
     for j, count in counts.items():
         column = matrix[:, j]
         fill = float(np.median(column[~missing[:, j]])) if (~missing[:, j]).any() else 0.0
         column[missing[:, j]] = fill
-        notes.append(f"“{columns[j]}”: {count:,} empty or non-finite cells filled with the column's median ({fill:g})"
-                     + (f" ({int(gaps.sum()):,} rows have gaps: past {IMPUTE_MAX_ROWS:,}, medians, not the rows "
+        notes.append(f"“{columns[j]}”: {count:,} empty or non-finite cells filled with the column's median "
+                     f"({fill:g})" + (f" ({int(gaps.sum()):,} rows have gaps: past {IMPUTE_MAX_ROWS:,}, medians, not the rows "
                         "most alike)" if gaps.sum() > IMPUTE_MAX_ROWS else ""))
     return notes
 

@@ -26,7 +26,8 @@ def test_npz_without_a_matrix_is_rejected():
 
 
 def test_csv_missing_numbers_are_filled_from_the_rows_most_alike_and_a_row_with_none_is_skipped(tmp_path):
-    rows = [f"{1 + 0.1 * i},{10 + 0.1 * i},x" for i in range(6)] + [f"{9 + 0.1 * i},{-10 - 0.1 * i},y" for i in range(6)]
+    rows = [f"{1 + 0.1 * i},{10 + 0.1 * i},x" for i in range(6)] + \
+        [f"{9 + 0.1 * i},{-10 - 0.1 * i},y" for i in range(6)]
     rows += ["9.05,,y", ",,x", "1.05,inf,x"]  # a gap in a y row, a row with no number, an infinity in an x row
     path = tmp_path / "t.csv"
     path.write_text("a,b,label\n" + "\n".join(rows) + "\n")
