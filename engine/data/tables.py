@@ -576,9 +576,9 @@ def _filled(matrix: np.ndarray, missing: np.ndarray, columns: list[str]) -> list
         column = matrix[:, j]
         fill = float(np.median(column[~missing[:, j]])) if (~missing[:, j]).any() else 0.0
         column[missing[:, j]] = fill
+        why = f" ({int(gaps.sum()):,} rows have gaps: past {IMPUTE_MAX_ROWS:,}, medians, not the rows most alike)"
         notes.append(f"“{columns[j]}”: {count:,} empty or non-finite cells filled with the column's median "
-                     f"({fill:g})" + (f" ({int(gaps.sum()):,} rows have gaps: past {IMPUTE_MAX_ROWS:,}, medians, not the rows "
-                        "most alike)" if gaps.sum() > IMPUTE_MAX_ROWS else ""))
+                     f"({fill:g})" + (why if gaps.sum() > IMPUTE_MAX_ROWS else ""))
     return notes
 
 
