@@ -295,7 +295,7 @@ def test_a_three_dimensional_map(digits_result):
 
 def test_a_column_of_class_codes_read_as_a_number_can_be_picked_as_the_label():
     rng = np.random.default_rng(0)
-    rows = [f"{x:.3f},{y:.3f},{group + 1}" for group in (0, 1) for x, y in rng.normal(8.0 * group, 1.0, (20, 2))]
+    rows = [f"{x:.3f},{y:.3f},{group + 1}" for group in (0, 1, 2) for x, y in rng.normal(8.0 * group, 1.0, (20, 2))]
     at = fresh_app()
     at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
     at.file_uploader(key="table_upload").set_value(("coded.csv", ("f1,f2,group\n" + "\n".join(rows)).encode(),
@@ -307,7 +307,7 @@ def test_a_column_of_class_codes_read_as_a_number_can_be_picked_as_the_label():
     assert menu.options == ["group", "(none)"] and menu.value == "(none)"  # offered, not taken unasked
     menu.set_value("group").run()
     picked = at.session_state["dataset"]
-    assert not at.exception and picked.class_names == ["1", "2"] and picked.columns == ["f1", "f2"]
+    assert not at.exception and picked.class_names == ["1", "2", "3"] and picked.columns == ["f1", "f2"]
     assert "“group” is no longer a feature" in texts(at)
 
 
