@@ -92,9 +92,13 @@ def _by_silhouette_and_stability(X: np.ndarray, seed: int, k_max: int, reporter:
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
 
+    from engine.scale import distinct_rows
+
     reporter = ensure(reporter)
     rng = np.random.default_rng(seed)
-    sample = np.asarray(_sample(X, SAMPLE, rng), dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
+    first, _ = distinct_rows(X)  # copies of one row are one point, not a cluster of their own
+    sample = _sample(X[first] if len(first) < len(X) else X, SAMPLE, rng)
     subsamples = [np.sort(rng.choice(len(sample), int(0.8 * len(sample)), replace=False))
                   for _ in range(STABILITY_FITS)]
     ks = k_range(len(X), k_max)

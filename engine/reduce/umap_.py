@@ -64,8 +64,18 @@ class UMAP:
         self.options = options
 
     def fit_transform(self, X) -> np.ndarray:
-        umap = imported()  # imported lazily: the first import and fit JIT-compile for ~30 s
+        """The embedding of ``X``'s rows; repeated rows are embedded once and share their point (see
+        :func:`engine.scale.distinct_rows`)."""
+        from engine.scale import distinct_rows
+
         X = np.asarray(X, dtype=np.float32)
+        first, inverse = distinct_rows(X)
+        if len(first) < len(X) and len(first) > self.options["n_neighbors"] + 1:
+            return self._fit(X[first])[inverse]
+        return self._fit(X)
+
+    def _fit(self, X: np.ndarray) -> np.ndarray:
+        umap = imported()  # imported lazily: the first import and fit JIT-compile for ~30 s
         options = dict(self.options)
         k = options["n_neighbors"]
         if options["metric"] == "euclidean" and k < len(X) < SMALL:

@@ -60,3 +60,28 @@ def test_umap_on_a_small_set_takes_faiss_neighbours_and_gives_umap_learns_own_ma
     indices, distances = umap_.exact_neighbours(X, np.argsort(((X[:, None] - X[None]) ** 2).sum(-1), axis=1)[:, :12])
     assert (indices[:, 0] == np.arange(400)).all() and (distances[:, 0] == 0).all()
     assert (np.diff(distances, axis=1) >= 0).all()
+
+
+def test_repeated_rows_are_embedded_once_and_share_their_point(digits_result):
+    """A row repeated more often than n_neighbors finds only itself: umap-learn tears such copies apart, and the K
+    sweep counts each stack of copies as a cluster. Three groups of 100 in two columns, 50 of the rows written 20
+    times more (as tables with repeated records come): before, 36 clusters (ARI 0.11); the groups stay whole, and
+    every copy sits on its original."""
+    from engine.api import default_config, run
+    from engine.data.tables import _table_dataset
+    from engine.reduce import umap_
+    from engine.scale import distinct_rows
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat([0, 1, 2], 100)
+    X = np.c_[3.0 * groups, -2.0 * groups] + rng.normal(size=(300, 2))
+    rng.choice(300, 100, replace=False)  # (the draws of bench's other cases, kept so the rows are the same)
+    few = rng.choice(300, 50, replace=False)
+    X, groups = np.r_[X, np.repeat(X[few], 20, axis=0)].astype(np.float32), np.r_[groups, np.repeat(groups[few], 20)]
+    first, position = distinct_rows(X)
+    assert first.tolist() == list(range(300)) and np.array_equal(X[first][position], X)
+    embedding = umap_.make(n_components=2, seed=0, n_neighbors=30, min_dist=0.0).fit_transform(X)
+    assert np.array_equal(embedding[300:], np.repeat(embedding[few], 20, axis=0))
+    data = _table_dataset("repeated", X, [str(g) for g in groups])
+    result = run(data, default_config(data))
+    assert result.metrics["n_clusters"] <= 4 and result.metrics["ari"] > 0.8
