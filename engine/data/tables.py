@@ -481,11 +481,12 @@ def column_roles(frame: pd.DataFrame, headless: bool = False) -> tuple[dict, lis
 
 
 def _two_valued_aside(frame: pd.DataFrame, roles: dict, notes: list[str]) -> tuple[dict, list[str]]:
-    """Feature columns of one value are left out. Feature columns of two values (true/false, 0/1, yes-coded flags) become categories to colour by, as text
-    categories are, where at least two other columns are measurements and outnumber them: standardised, a flag is
-    two spikes a full unit apart, which cuts every cluster in two by it. Three groups well apart in two measured
-    columns, plus one random true/false column: K-means found the flag (ARI 0.00), without it the groups. A table
-    of mostly flags (Zoo's hair, feathers, eggs… and its legs) keeps them: there they are the data."""
+    """Feature columns of one value are left out. Feature columns of two values (true/false, 0/1 flags) become
+    categories to colour by, as text categories are, where at least two other columns are measurements and
+    outnumber them: standardised, a flag is two spikes a full unit apart, which cuts every cluster in two by it.
+    Three groups in two measured columns (400 rows) plus one random true/false column: ARI 0.10 with it as a
+    feature, 0.61 without. A table of mostly flags (Zoo's hair, feathers, eggs… and its legs) keeps them: there
+    they are the data."""
     features = [c for c, role in roles.items() if role == "feature"]
     for column in features:
         present = frame[column].dropna()

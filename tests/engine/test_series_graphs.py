@@ -388,7 +388,8 @@ def test_a_tsv_of_two_or_three_columns_is_an_edge_list(tmp_path):
 
 
 def test_a_csv_whose_header_names_two_endpoints_is_an_edge_list_with_its_weight_column(tmp_path):
-    gephi = "Source,Target,Type,Id,Label,Weight\nann,bob,Undirected,0,,2.5\nbob,cy,Undirected,1,,1\ncy,di,Directed,2,,1\n"
+    gephi = ("Source,Target,Type,Id,Label,Weight\nann,bob,Undirected,0,,2.5\nbob,cy,Undirected,1,,1\n"
+             "cy,di,Directed,2,,1\n")
     (tmp_path / "gephi.csv").write_text(gephi)  # Gephi's export: the weight is the sixth column, "Type" is text
     data = load(tmp_path / "gephi.csv")
     assert data.kind == "graph" and data.graph["ann"]["bob"]["weight"] == 2.5 and data.graph.number_of_edges() == 3
