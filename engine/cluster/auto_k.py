@@ -41,6 +41,7 @@ RULE = "the finest stable K near the best silhouette"
 # from the K = 2..30 sweep, where only one K was stable. Where the choice is lower the sweep stops at K_MAX as
 # before: no set of bench/defaults.py chose above 17, so none of them changes.
 EXTEND_AT = 0.8
+MIN_DISTINCT = 20  # the sweep reads distinct rows when there are at least this many (K = 2..4 on 16-row subsamples)
 K_CAP = 100  # the largest K every K-based method takes (engine.cluster.shared.n_clusters)
 MIN_MEMBERS = 10
 
@@ -97,8 +98,10 @@ def _by_silhouette_and_stability(X: np.ndarray, seed: int, k_max: int, reporter:
     reporter = ensure(reporter)
     rng = np.random.default_rng(seed)
     X = np.asarray(X, dtype=np.float64)
-    first, _ = distinct_rows(X)  # copies of one row are one point, not a cluster of their own
-    sample = _sample(X[first] if len(first) < len(X) else X, SAMPLE, rng)
+    first, _ = distinct_rows(X)  # copies of one row are one point, not a cluster of their own (but a handful of
+    if MIN_DISTINCT <= len(first) < len(X):  # distinct rows is swept as it is: too few points to subsample)
+        X = X[first]
+    sample = _sample(X, SAMPLE, rng)
     subsamples = [np.sort(rng.choice(len(sample), int(0.8 * len(sample)), replace=False))
                   for _ in range(STABILITY_FITS)]
     ks = k_range(len(X), k_max)
