@@ -132,19 +132,10 @@ class Dataset:
         return ([self.label_column] if self.label_column else []) + list(self.attributes or {}) + coded
 
     def _codes(self, j: int) -> str | None:
-        """Why the ``j``-th feature column cannot be a label, or None when it holds 2 to ``CATEGORIES_MAX`` whole
-        numbers (at most one per two rows)."""
-        from engine.data.tables import CATEGORIES_MAX
-
-        most = min(CATEGORIES_MAX, len(self) // 2)
-        for values in (self.table[:10_000, j], self.table[:, j]):  # the first rows decide most columns at once
-            distinct = len(np.unique(values))
-            if not np.all(np.isfinite(values)) or np.any(np.mod(values, 1) != 0):
-                return "it holds numbers with fractions, a measurement rather than classes"
-            if distinct > most:
-                return f"it holds {'over ' if len(values) < len(self) else ''}{distinct:,} different numbers, " \
-                       "not a few class codes"
-        return None if distinct >= 2 else "it holds one value"
+        """Why the ``j``-th feature column cannot be a label (:func:`code_problem`), or None."""
+        column = self.table[:, j]
+        peek = 10_000  # the first rows rule most columns out at once
+        return (len(column) > peek and code_problem(column[:peek], len(column))) or code_problem(column)
 
     def labelled_by(self, column: str | None) -> "Dataset":
         """The same table with ``column`` as the label (None: no label): one of its category columns, or a feature
@@ -289,14 +280,23 @@ CLASS_CODES = 50
 
 
 def class_codes(values) -> bool:
-    """Whether a headerless file's first or last column reads as class codes beside measurements: whole numbers
-    (``1``, ``-1``, ``3.0``), 2 to :data:`CLASS_CODES` different ones, each on two rows or more on average. The UCR
-    time-series archive writes its class first; UCI's wine, its class first too. (Whether the *other* columns are
-    measurements, not whole numbers themselves, is the caller's check.)"""
-    numbers = np.asarray([float(v) for v in values], dtype=np.float64)
+    """Whether a headerless file's first or last column reads as class codes beside measurements
+    (:func:`code_problem`). The UCR time-series archive writes its class first; UCI's wine, its class first too.
+    (Whether the *other* columns are measurements, not whole numbers themselves, is the caller's check.)"""
+    return code_problem(np.asarray([float(v) for v in values], dtype=np.float64)) is None
+
+
+def code_problem(numbers: np.ndarray, rows: int | None = None) -> str | None:
+    """Why ``numbers`` are not class codes, or None when they are: whole numbers (``1``, ``-1``, ``3.0``), 2 to
+    :data:`CLASS_CODES` different ones, each on two rows or more on average. ``rows``: the column's length, where
+    ``numbers`` are only its first rows (then one value so far is not yet a problem)."""
+    rows = len(numbers) if rows is None else rows
     if not len(numbers) or not np.all(np.isfinite(numbers)) or np.any(np.mod(numbers, 1)):
-        return False
-    return 2 <= len(np.unique(numbers)) <= min(CLASS_CODES, len(numbers) // 2)
+        return "it holds numbers with fractions, a measurement rather than classes"
+    distinct = len(np.unique(numbers))
+    if distinct > min(CLASS_CODES, rows // 2):
+        return f"it holds {'over ' if len(numbers) < rows else ''}{distinct:,} different numbers, not a few class codes"
+    return "it holds one value" if distinct < 2 and len(numbers) == rows else None
 
 
 def whole_numbers(values) -> bool:

@@ -14,8 +14,8 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, encode_labels,
-                                 is_number, named_like_an_id, separator_of, text_encoding, whole_numbers)
+from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, code_problem,
+                                 encode_labels, is_number, named_like_an_id, separator_of, text_encoding, whole_numbers)
 
 LABEL_COLUMNS = ("label", "labels", "class", "target", "y")
 
@@ -423,7 +423,7 @@ def column_roles(frame: pd.DataFrame, headless: bool = False) -> tuple[dict, lis
         notes.append(f"“{label}” is the label: it colours the map and scores the clusters, and is not a feature")
     # among several columns of categories, one named like a class is the label (when none is named like a label)
     classy = next((c for c in frame.columns if str(c).strip().lower() in CLASS_WORDS and c not in roles
-                   and (_categorical(frame[c], n) or ("label" not in roles.values() and codes(frame[c], n)))), None)
+                   and (_categorical(frame[c], n) or ("label" not in roles.values() and codes(frame[c])))), None)
     for column in frame.columns:
         if column in roles:
             continue
@@ -506,13 +506,12 @@ def _two_valued_aside(frame: pd.DataFrame, roles: dict, notes: list[str]) -> tup
     return roles, notes
 
 
-def codes(values: pd.Series, n: int) -> bool:
-    """A numeric column of 2 to :data:`CATEGORIES_MAX` whole numbers (at most one per two rows), none missing: class
-    codes, if its name says so."""
-    present = values.dropna()
-    if len(present) != n or not pd.api.types.is_numeric_dtype(present) or pd.api.types.is_bool_dtype(present):
+def codes(values: pd.Series) -> bool:
+    """A numeric column of class codes (:func:`~engine.data.dataset.code_problem`), none missing, if its name says
+    so."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return False
-    return not _quantity(present) and 2 <= present.nunique() <= n // 2
+    return code_problem(values.to_numpy(dtype=np.float64)) is None
 
 
 def _quantity(values: pd.Series) -> bool:
