@@ -105,9 +105,10 @@ with right:
         st.caption("Hover a cell to read it whole.")
     else:
         st.caption("Nothing skipped.")
-    if data.table is not None and data.label_columns():  # a table's columns of categories or class codes
+    labelling = data.label_columns() if data.table is not None else []  # a table's categories or class codes
+    if labelling:
         NONE = "(none)"
-        choices = data.label_columns() + [NONE]
+        choices = labelling + [NONE]
         picked = st.selectbox("Label column", choices, key=f"label_column-{data.fingerprint()}",
                               index=0 if data.label_column else len(choices) - 1,
                               help="The column the map can be coloured by as the true label and the clusters are "

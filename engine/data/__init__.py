@@ -41,13 +41,21 @@ def load_converted(source: str | os.PathLike | bytes, name: str | None = None, s
     else:
         data, name, suffix = Path(source).read_bytes(), name or Path(source).stem, Path(source).suffix
     convert, kind, called = CONVERTED[suffix.lower()]
-    if csv_kind not in (*CSV_KINDS, "auto"):
-        raise DataError(f"a text file holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")
-    kind, text = kind if csv_kind == "auto" else csv_kind, convert(data)
-    dataset = load_csv(io.BytesIO(text), name=name or "data") if kind == "table" else \
-        CSV_KINDS[kind](text, name=name or "data")
+    dataset = _read_text(kind if _checked(csv_kind) == "auto" else csv_kind, convert(data), name or "data")
     dataset.report.notes.insert(0, f"read from {called}")
     return dataset
+
+
+def _read_text(kind: str, data: bytes, name: str) -> Dataset:
+    """A text file's bytes read as ``kind`` holds them (:data:`CSV_KINDS`)."""
+    return load_csv(io.BytesIO(data), name=name) if kind == "table" else CSV_KINDS[kind](data, name=name)
+
+
+def _checked(csv_kind: str) -> str:
+    """``csv_kind``, when it is one a text file can hold (or ``auto``)."""
+    if csv_kind not in (*CSV_KINDS, "auto"):
+        raise DataError(f"a text file holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")
+    return csv_kind
 
 
 FILE_LOADERS.update({suffix: load_converted for suffix in CONVERTED})
@@ -91,16 +99,13 @@ def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto",
     if suffix in CONVERTED:
         return load_converted(data, name=stem, suffix=suffix, csv_kind=csv_kind)
     if suffix in TEXT_FILES:
-        kind = _text_kind(Path(file_name), csv_kind, data)
-        return load_csv(io.BytesIO(data), name=stem) if kind == "table" else CSV_KINDS[kind](data, name=stem)
+        return _read_text(_text_kind(Path(file_name), csv_kind, data), data, stem)
     raise DataError(f"cannot read {file_name}: not a table, series or graph file")
 
 
 def _text_kind(path: Path, csv_kind: str, head: bytes | None = None) -> str:
     """``csv_kind`` checked, and ``auto`` resolved by :func:`text_kind`."""
-    if csv_kind not in (*CSV_KINDS, "auto"):
-        raise DataError(f"a text file holds one of: {', '.join(CSV_KINDS)}; got {csv_kind!r}")
-    return text_kind(path, head) if csv_kind == "auto" else csv_kind
+    return text_kind(path, head) if _checked(csv_kind) == "auto" else csv_kind
 
 
 TEXT_FILES = (".csv", ".tsv", ".txt", ".data", ".edges")

@@ -23,6 +23,15 @@ def _lines(data: bytes) -> list[str]:
             if line.strip() and not line.lstrip().startswith(("%", "#"))]
 
 
+def _data_start(lines: list[str]) -> int | None:
+    """The index of the ``@data`` line, where the rows begin (None: there is none)."""
+    return next((i for i, line in enumerate(lines) if line.lower().startswith("@data")), None)
+
+
+MULTIVARIATE = ("a multivariate .ts (several dimensions a series) is not read here: save one dimension as a .ts, "
+                ".tsv or CSV with a series a row")
+
+
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -36,7 +45,7 @@ def arff_csv(data: bytes) -> bytes:
     ``?`` kept for a missing value (the table reader's "no value"). Sparse ARFF (``{index value, …}`` rows) and
     relational attributes (a multivariate series inside one cell) are refused with what to do."""
     lines = _lines(data)
-    start = next((i for i, line in enumerate(lines) if line.lower().startswith("@data")), None)
+    start = _data_start(lines)
     if start is None or not lines[0].lower().startswith(("@relation", "@attribute")):
         raise DataError("not an ARFF file: expected @relation, @attribute lines and @data")
     names, kinds = [], []
@@ -69,7 +78,7 @@ def ts_csv(data: bytes) -> bytes:
     gaps the series reader fills. Multivariate problems (several ``:``-separated dimensions) are refused with what
     to do."""
     lines = _lines(data)
-    start = next((i for i, line in enumerate(lines) if line.lower().startswith("@data")), None)
+    start = _data_start(lines)
     if start is None:
         raise DataError("not a .ts file: expected @-lines (@problemName, @classLabel…) and @data")
     tags = {line.split()[0].lower(): line.split()[1:] for line in lines[:start] if line.startswith("@")}
@@ -78,15 +87,13 @@ def ts_csv(data: bytes) -> bytes:
         raise DataError("a .ts file with time stamps ((t, value) pairs) is not read here: save its values alone")
     dimensions = tags.get("@dimension", tags.get("@dimensions", ["1"]))
     if tags.get("@univariate", ["true"])[0].lower() == "false" and dimensions[0] != "1":
-        raise DataError("a multivariate .ts (several dimensions a series) is not read here: save one dimension as "
-                        "a .ts, .tsv or CSV with a series a row")
+        raise DataError(MULTIVARIATE)
     rows = []
     for line in lines[start + 1:]:
         parts = line.split(":")
         values, label = (parts[:-1], parts[-1]) if labelled else (parts, None)
         if len(values) != 1:
-            raise DataError("a multivariate .ts (several dimensions a series) is not read here: save one dimension "
-                            "as a .ts, .tsv or CSV with a series a row")
+            raise DataError(MULTIVARIATE)
         cells = [v.strip() for v in values[0].split(",")]
         rows.append(([label.strip()] if labelled else []) + cells)
     if not rows:
