@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.cluster import (agglomerative, dbscan, embedding_kmeans, gmm, hdbscan_, kmeans, kshape,
-                            label_propagation, leiden, louvain, louvain_graph, minibatch_kmeans, spectral,
-                            spectral_graph, ts_kmeans)
+                            label_propagation, leiden, leiden_graph, louvain, louvain_graph, minibatch_kmeans,
+                            spectral, spectral_graph, ts_kmeans)
 from engine.cluster.auto_k import KChoice, by_silhouette_and_stability
 from engine.cluster.shared import AUTO
 from engine.progress import Reporter, ensure
@@ -28,12 +28,13 @@ CLUSTERERS: dict[str, Entry] = {
     "agglomerative": agglomerative.ENTRY,
     "spectral": spectral.ENTRY,
     "louvain": louvain.ENTRY,
+    "leiden": leiden.ENTRY,
     # time series only (they read the series features)
     "ts_kmeans": ts_kmeans.ENTRY,
     "kshape": kshape.ENTRY,
     # graphs only (they read the adjacency features)
     "louvain_graph": louvain_graph.ENTRY,
-    **({"leiden": leiden.ENTRY} if leiden.available() else {}),
+    "leiden_graph": leiden_graph.ENTRY,
     "spectral_graph": spectral_graph.ENTRY,
     "label_propagation": label_propagation.ENTRY,
     "embedding_kmeans": embedding_kmeans.ENTRY,

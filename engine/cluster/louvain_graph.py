@@ -1,4 +1,4 @@
-"""Louvain on the graph's own edges (networkx)."""
+"""Louvain on the graph's own edges (networkx; igraph for a large, sparse graph)."""
 
 from engine.cluster.graph_shared import GRAPH, RESOLUTION, Communities
 from engine.registry import Entry

@@ -1,5 +1,6 @@
 import re
 
+import networkx as nx
 import numpy as np
 import pytest
 from scipy.cluster.hierarchy import fcluster
@@ -27,6 +28,25 @@ def test_every_entry_declares_valid_defaults_for_the_ui(name):
     for p in entry.params:
         if p.kind in ("int", "float"):
             assert p.low <= defaults[p.name] <= p.high or defaults[p.name] == p.auto
+
+
+def test_louvain_and_leiden_on_the_knn_graph_are_offered_for_every_kind_of_items():
+    """Leiden was registered only where networkx could run it, and networkx 3.x dispatches it to backends it does
+    not ship: it was on no menu. Both now run on igraph."""
+    for kind in ("table", "images", "series"):
+        assert {"louvain", "leiden"} <= set(clusterers_for(kind)), kind
+    assert {"louvain_graph", "leiden_graph"} <= set(clusterers_for("graph"))
+
+
+def test_leiden_on_the_knn_graph_keeps_each_community_connected_in_that_graph(blobs):
+    from engine.cluster.graph_shared import knn_graph
+
+    X, _ = blobs
+    labels = cluster(X, "leiden", {"n_neighbors": 10}, seed=1).labels
+    graph = nx.from_scipy_sparse_array(knn_graph(X, 10))
+    assert len(set(labels)) >= 4
+    for community in np.unique(labels):
+        assert nx.is_connected(graph.subgraph(np.flatnonzero(labels == community).tolist()))
 
 
 def test_labels_are_renumbered_largest_first_keeping_noise():

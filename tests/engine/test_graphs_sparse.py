@@ -47,11 +47,23 @@ def test_the_default_run_on_a_sparse_graph_finds_the_blocks(planted):
     assert shown["Calinski-Harabasz"] == "n/a (not defined for this data)"
 
 
-@pytest.mark.parametrize("name", ["louvain_graph", "label_propagation", "spectral_graph", "embedding_kmeans"])
+@pytest.mark.parametrize("name", ["louvain_graph", "leiden_graph", "label_propagation", "spectral_graph",
+                                  "embedding_kmeans"])
 def test_every_graph_method_reads_the_sparse_adjacency(planted, name):
     A = api.adjacency_features(planted)
     found = cluster(A, name, seed=0)
     assert adjusted_rand_score(planted.labels, found.labels) > 0.9
+
+
+def test_leiden_gives_a_small_graph_the_connected_communities_it_gives_a_large_one(planted):
+    """networkx ships no Leiden of its own (it dispatches to backends), so the dense adjacency goes to igraph too:
+    the same communities from either, each one connected."""
+    A = api.adjacency_features(planted)
+    on_sparse, on_dense = cluster(A, "leiden_graph", seed=0).labels, cluster(A.toarray(), "leiden_graph", seed=0).labels
+    assert np.array_equal(on_sparse, on_dense)
+    graph = nx.from_scipy_sparse_array(A)
+    for community in np.unique(on_dense):
+        assert nx.is_connected(graph.subgraph(np.flatnonzero(on_dense == community).tolist()))
 
 
 def test_the_eigengap_on_a_sparse_adjacency_agrees_with_the_dense_one(planted):
