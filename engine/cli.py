@@ -14,8 +14,8 @@ from engine import api
 from engine.train import TrainConfig, default_encoder, pick_device, recommended
 from engine.train import jobs
 
-SCORE_KEYS = ("ari", "nmi", "acc", "silhouette", "calinski_harabasz", "davies_bouldin", "modularity", "conductance",
-              "n_clusters", "noise_fraction", "seconds")
+SCORE_KEYS = ("ari", "nmi", "acc", "knn_acc", "silhouette", "calinski_harabasz", "davies_bouldin", "modularity",
+              "conductance", "n_clusters", "noise_fraction", "seconds")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -253,8 +253,13 @@ def reads_features(clusterer: str) -> bool:
 def scores_for(dataset: Dataset, space: np.ndarray, labels: np.ndarray, config: Config) -> dict:
     """Every score that applies: internal ones (under the clusterer's own distance where it has one),
     external ones with labels, modularity and conductance on graphs."""
+    from engine.metrics.embedding import run_knn_accuracy
+
     metrics = score(space, labels, dataset.labels, config.seed)
     metrics.update(own_scores(space, labels, config.clusterer, config.clusterer_params))
+    # a graph's nodes have no space to vote in, and a clusterer with its own distance (DTW) is not read euclidean
+    if dataset.labels is not None and dataset.graph is None and CLUSTERERS[config.clusterer].scores is None:
+        metrics["knn_acc"] = run_knn_accuracy(space, dataset.labels, config.seed)
     if dataset.graph is not None:
         metrics.update(graph_scores(dataset.graph, dataset.item_names, labels))
     return metrics

@@ -20,7 +20,7 @@ left, right = st.columns([2, 3])
 scope = left.radio("Show", ["This dataset", "All datasets"], horizontal=True, key="runs_scope",
                    help=f"This dataset: {data.name}, {len(data):,} items.")
 sortable = {"newest": "Newest first", **{k: f"{SCORES[k][0]} ({'best' if SCORES[k][1] else 'most'} first)"
-                                         for k in ("ari", "nmi", "acc", "silhouette", "calinski_harabasz",
+                                         for k in ("ari", "nmi", "acc", "knn_acc", "silhouette", "calinski_harabasz",
                                                    "davies_bouldin", "n_clusters", "seconds")}}
 order = right.selectbox("Sort by", list(sortable), format_func=sortable.get, key="runs_sort")
 records = [r for r in everything if scope == "All datasets" or r.dataset.get("fingerprint") == data.fingerprint()]

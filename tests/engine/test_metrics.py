@@ -55,3 +55,38 @@ def test_the_k_sweep_cuts_wide_data_to_principal_components_and_finds_the_same_k
     assert wide.reduced_from == 800 and wide.best_silhouette_k == 4 and wide.elbow_k == 4
     assert seen[0].startswith("PCA of 800 dimensions") and "K = 8 of 8" in seen[-2]
     assert k_sweep(X[:, :20], k_max=8).reduced_from == 0
+
+
+def test_a_run_s_knn_accuracy_reads_how_well_its_space_keeps_classes_together():
+    from engine.metrics.embedding import KNN_SAMPLE, run_knn_accuracy
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 200)
+    apart = rng.normal(0, 1, (600, 4)) + 8 * np.eye(3, 4)[y]
+    mixed = rng.normal(0, 1, (600, 4))
+    assert run_knn_accuracy(apart, y) > 0.97
+    assert 0.2 < run_knn_accuracy(mixed, y) < 0.45  # chance is 1/3
+    # a class of 3 members cannot fill five folds: left out, not an error; one class left: no score
+    odd = np.concatenate([y, [3, 3, 3]])
+    assert run_knn_accuracy(np.vstack([apart, rng.normal(0, 1, (3, 4))]), odd) > 0.97
+    assert run_knn_accuracy(apart[:200], y[:200]) is None
+    # past the sample size it reads an even sample of it
+    big = np.repeat([0, 1], KNN_SAMPLE)
+    assert run_knn_accuracy(rng.normal(0, 1, (2 * KNN_SAMPLE, 2)) + 6 * big[:, None], big) > 0.99
+
+
+def test_labelled_runs_carry_knn_accuracy_but_graph_and_dtw_runs_none(digits_result):
+    from engine import api
+
+    karate = api.DEMOS["karate"]()
+    assert 0.9 < digits_result.metrics["knn_acc"] <= 1.0
+    assert "kNN accuracy" in api.score_table(digits_result.metrics)["Score"].tolist()
+    graph_run = api.run(karate, api.default_config(karate))
+    assert "knn_acc" not in graph_run.metrics and graph_run.metrics["ari"] is not None
+    trace = api.DEMOS["trace"]()  # DTW K-means: its neighbours are not euclidean ones
+    dtw_run = api.run(trace, api.default_config(trace, features="znorm", clusterer="ts_kmeans",
+                                                clusterer_params={"n_clusters": 4}))
+    assert "knn_acc" not in dtw_run.metrics
+    euclidean_run = api.run(trace, api.default_config(trace, features="znorm", clusterer="kmeans",
+                                                      cluster_on="features", clusterer_params={"n_clusters": 4}))
+    assert 0.0 < euclidean_run.metrics["knn_acc"] <= 1.0
