@@ -15,8 +15,7 @@ SCORES = {  # key: (label, direction, what it says)
     "ari": ("ARI", "higher", "Agreement with the true labels, corrected for chance; 1 is perfect."),
     "nmi": ("NMI", "higher", "Shared information with the true labels, 0..1."),
     "acc": ("Accuracy", "higher", "Share correct after the best one-to-one matching of clusters to classes."),
-    "knn_acc": ("kNN accuracy", "higher", "Share of items whose 20 nearest neighbours in the clustered space vote for "
-                "their own class (5 folds): how well that space keeps classes together, whatever the clusters."),
+    "knn_acc": ("kNN accuracy", "higher", "Share of items their 20 nearest neighbours vote into their own class."),
     "modularity": ("Modularity", "higher", "Graphs: edges inside communities beyond what chance would give; −0.5..1."),
     "conductance": ("Conductance", "lower", "Graphs: mean share of a community's edge weight that leaves it, 0..1."),
     "seconds": ("Seconds", "lower", "Wall time of the whole pipeline."),
