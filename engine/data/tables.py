@@ -16,6 +16,7 @@ import pandas as pd
 
 from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, code_problem,
                                  encode_labels, is_number, named_like_an_id, separator_of, text_encoding, whole_numbers)
+from engine.data.pixel_tables import PIXEL_NAME, pixel_columns, pixel_images
 
 LABEL_COLUMNS = ("label", "labels", "class", "target", "y")
 
@@ -70,24 +71,28 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
         frame.columns = [f"column {j + 1}" for j in range(frame.shape[1])]
     frame, written = _written_numbers(frame, decimal)
     roles, notes = column_roles(frame, headless)
-    notes = [*(said or []), *vectors, *written, *notes]
-    if headless:
-        notes.insert(len(said or []), "no header row: its columns are numbered")
+    first = len(said or [])  # how the file was read comes first; the edge-list hint right after it
+    said = [*(said or []), *(["no header row: its columns are numbered"] if headless else []), *vectors, *written]
+    grid = pixel_columns(frame, roles, headless)
+    if grid is not None:  # one row per image (Kaggle's MNIST): the images, not a table of their pixels
+        return pixel_images(frame, roles, *grid, name, said)
+    notes = [*said, *notes]
     features = [c for c, role in roles.items() if role == "feature"]
     dated = [c for c in frame.columns if roles.get(c) == "left out" and f"“{c}” left out: dates" in notes]
     if dated and len(features) >= 2 and frame[dated[0]].is_unique and len(frame) >= 4:
         notes.append(f"its rows are times (“{dated[0]}”, a different date each): if each column is a series, load "
                      "it as time series (the Data page's “time series”, or `--csv-kind series`) to cluster the "
                      "columns' shapes")
-    if len(features) >= SERIES_HINT and len({re.sub(r"\d+$", "", str(c)) for c in features}) == 1 \
-            and all(re.search(r"\d$", str(c)) for c in features):
+    stems = {re.sub(r"\d+$", "", str(c)) for c in features}
+    if len(features) >= SERIES_HINT and len(stems) == 1 and all(re.search(r"\d$", str(c)) for c in features) \
+            and not PIXEL_NAME.fullmatch(str(features[0])):  # pixel0…pixel99 are no time steps, square or not
         notes.append(f"its {len(features):,} columns are numbered like time steps: if each row is a time series, "
                      "load it as time series (the Data page's “time series”, or `--csv-kind series`) to cluster "
                      "the series' shapes (DTW)")
     from engine.data.graphs import edge_header
 
     if edge_header([str(c) for c in frame.columns]):
-        notes.insert(len(said or []), f"its first columns are named like an edge's endpoints (“{frame.columns[0]}”, "
+        notes.insert(first, f"its first columns are named like an edge's endpoints (“{frame.columns[0]}”, "
                      f"“{frame.columns[1]}”): if each row is an edge, load it as an edge list (the Data page's “an "
                      "edge list”, or `--csv-kind edges`) to cluster the nodes")
     if not features:
@@ -480,30 +485,53 @@ def column_roles(frame: pd.DataFrame, headless: bool = False) -> tuple[dict, lis
     return _two_valued_aside(frame, roles, notes)
 
 
+FLAG_VALUES = {-1.0, 0.0, 1.0, 2.0}  # the two values a yes/no column is written with: 0/1, 1/2 (UCI), -1/1, true/false
+SAID_BY_NAME = 3  # more columns than this set aside for one reason are said in one note, not one note each
+
+
 def _two_valued_aside(frame: pd.DataFrame, roles: dict, notes: list[str]) -> tuple[dict, list[str]]:
-    """Feature columns of one value are left out. Feature columns of two values (true/false, 0/1 flags) become
-    categories to colour by, as text categories are, where at least two other columns are measurements and
-    outnumber them: standardised, a flag is two spikes a full unit apart, which cuts every cluster in two by it.
-    Three groups in two measured columns (400 rows) plus one random true/false column: ARI 0.10 with it as a
-    feature, 0.61 without. A table of mostly flags (Zoo's hair, feathers, eggs… and its legs) keeps them: there
-    they are the data."""
+    """Feature columns of one value are left out. Feature columns of two values written as a yes/no is
+    (:data:`FLAG_VALUES`: true/false, 0/1 flags) become categories to colour by, as text categories are, where at
+    least two other columns are measurements and outnumber them: standardised, a flag is two spikes a full unit
+    apart, which cuts every cluster in two by it. Three groups in two measured columns (400 rows) plus one random
+    true/false column: ARI 0.10 with it as a feature, 0.61 without. A table of mostly flags (Zoo's hair, feathers,
+    eggs… and its legs) keeps them: there they are the data. Two other values (4 or 6 cylinders, a pixel that is
+    blank or inked once) are a measurement that happens to take two values, and stay."""
     features = [c for c, role in roles.items() if role == "feature"]
+    constant = []
     for column in features:
         present = frame[column].dropna()
         if len(present) > 1 and present.nunique() == 1:  # nothing to tell rows apart by
             roles[column] = "left out"
-            notes.append(f"“{column}” left out: one value throughout ({present.iloc[0]})")
+            constant.append(f"“{column}” ({present.iloc[0]})")
+    notes += _said_together(constant, "left out: one value throughout", "left out, each of one value throughout")
     features = [c for c in features if roles[c] == "feature"]
-    two = [c for c in features if frame[c].dropna().nunique() == 2]
+    two = [c for c in features if frame[c].dropna().nunique() == 2 and _flag(frame[c])]
     measured = len(features) - len(two)
     if not two or measured < 2 or len(two) >= measured:
         return roles, notes
+    flags = []
     for column in two:
         roles[column] = "categories"
         values = sorted(frame[column].dropna().unique().tolist())
-        notes.append(f"“{column}” left out: two values ({values[0]} / {values[1]}; as a feature it would cut the "
-                     "clusters in two by it); the map can be coloured by it")
+        flags.append(f"“{column}” ({values[0]} / {values[1]})")
+    notes += _said_together(flags, "left out: two values", "left out, each of two values",
+                            "; as a feature it would cut the clusters in two by it); the map can be coloured by it")
     return roles, notes
+
+
+def _flag(values: pd.Series) -> bool:
+    present = values.dropna()
+    return pd.api.types.is_bool_dtype(present) or set(present.astype(float).unique()) <= FLAG_VALUES
+
+
+def _said_together(named: list[str], one: str, many: str, why: str = ")") -> list[str]:
+    """``named`` columns (“a” (1)) set aside for one reason: a note each (“a” left out: one value throughout (1)),
+    or past :data:`SAID_BY_NAME` of them one note naming the first few."""
+    if len(named) <= SAID_BY_NAME:
+        return [f"{name.split(' (')[0]} {one} ({name.split(' (', 1)[1][:-1]}{why}" for name in named]
+    return [f"{len(named):,} columns {many} ({', '.join(named[:SAID_BY_NAME])} and {len(named) - SAID_BY_NAME:,} "
+            f"more{why}"]
 
 
 def codes(values: pd.Series) -> bool:

