@@ -92,3 +92,87 @@ def pixel_images(frame: pd.DataFrame, roles: dict, columns: list, side: int, lab
                    [f"row {i}" for i in range(n)], images=np.repeat(gray[..., None], 3, axis=-1), labels=labels,
                    class_names=class_names, report=report, grayscale=True,
                    mirror_safe=False)  # digits and letters, the usual content, mean something else mirrored
+
+
+# ---- arrays of images (.npz / .npy) ---------------------------------------------------------------------------
+
+IMAGE_KEYS = ("X", "x", "images", "imgs", "image", "data")
+LABEL_KEYS = ("y", "labels", "label", "targets", "target")
+CHANNELS = (1, 3, 4)
+
+
+def image_array(array: np.ndarray) -> np.ndarray | None:
+    """``array`` as ``n × H × W × 3`` uint8 images and whether they are gray, when it holds images: ``n × H × W``
+    (gray), ``n × H × W × C`` or PyTorch's ``n × C × H × W`` (C = 1, 3 or 4: alpha dropped), sides at least
+    :data:`MIN_SIDE`, values whole numbers 0-255 or fractions 0-1; else None."""
+    if array.ndim == 4 and array.shape[1] in CHANNELS and array.shape[3] not in CHANNELS:
+        array = np.moveaxis(array, 1, -1)  # channels first, as torchvision's tensors
+    if array.ndim == 3:
+        array = array[..., None]
+    if array.ndim != 4 or array.shape[3] not in CHANNELS or min(array.shape[1:3]) < MIN_SIDE or not len(array):
+        return None
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        return None
+    values = array[..., :3].astype(np.float32)
+    if not np.isfinite(values).all() or values.min() < 0:
+        return None
+    if values.max() <= 1 and np.issubdtype(array.dtype, np.floating):
+        values = values * 255.0
+    elif values.max() > 255 or np.any(np.mod(values, 1)):
+        return None
+    pixels = np.round(values).astype(np.uint8)
+    return np.repeat(pixels, 3, axis=-1) if pixels.shape[3] == 1 else pixels
+
+
+def arrays_images(arrays: dict[str, np.ndarray], name: str) -> Dataset | None:
+    """The images an ``.npz``'s arrays hold, with their labels, or None when they hold none (a table of features).
+    The images: the array named like :data:`IMAGE_KEYS`, or each ``<split>_images`` joined in the file's order
+    (MedMNIST's train / val / test), or the first array of images; labels: ``y`` / ``labels`` / ``<split>_labels``,
+    one a row (``n`` or ``n × 1``)."""
+    split = [k for k in arrays if k.endswith("_images")]
+    if len(split) > 1 and all(k.replace("_images", "_labels") in arrays or not any(
+            key.endswith("_labels") for key in arrays) for k in split):
+        parts = [(k, image_array(arrays[k])) for k in split]
+        if all(p is not None for _, p in parts) and len({p.shape[1:] for _, p in parts}) == 1:
+            labels = [arrays.get(k.replace("_images", "_labels")) for k in split]
+            joined = np.concatenate([p for _, p in parts])
+            raw = np.concatenate([np.asarray(v).reshape(len(p), -1) for v, (_, p) in zip(labels, parts)]) \
+                if all(v is not None for v in labels) else None
+            names = ", ".join(k.replace("_images", "") for k in split)
+            return array_dataset(joined, raw, name, [f"the {names} splits joined: {len(joined):,} images"],
+                                  "+".join(split))
+    key = next((k for k in IMAGE_KEYS if k in arrays), None) or next(
+        (k for k in arrays if k.endswith("images")), None) or next(
+        (k for k, a in arrays.items() if a.ndim in (3, 4)), None)
+    if key is None or arrays[key].ndim not in (3, 4):
+        return None
+    images = image_array(arrays[key])
+    if images is None:
+        return None
+    label_key = next((k for k in (*LABEL_KEYS, key.replace("images", "labels")) if k in arrays and k != key), None)
+    return array_dataset(images, None if label_key is None else arrays[label_key], name, [], key)
+
+
+def array_dataset(images: np.ndarray, labels: np.ndarray | None, name: str, said: list[str], key: str) -> Dataset:
+    from engine.data.dataset import DataError
+
+    n = len(images)
+    gray = bool(np.all(images[..., 0] == images[..., 1]) and np.all(images[..., 1] == images[..., 2]))
+    notes = [*said, f"read as {n:,} {'grayscale' if gray else 'colour'} images of {images.shape[2]}×"
+             f"{images.shape[1]} pixels from the array “{key}”"]
+    codes = class_names = None
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels[:, 0]
+        if len(labels) != n:
+            raise DataError(f"the labels have {len(labels):,} rows but there are {n:,} images: each image needs "
+                            "exactly one label")
+        if labels.ndim == 1:
+            codes, class_names = encode_labels([str(v) for v in labels.tolist()])
+        else:
+            notes.append(f"its labels ({labels.shape[1]} a row, a multi-label set) are not read: the map and the "
+                         "scores need one class an image")
+    report = ValidationReport(n_found=n, n_loaded=n, notes=notes)
+    return Dataset(name=name, item_names=[f"image {i}" for i in range(n)], images=images, labels=codes,
+                   class_names=class_names, report=report, grayscale=gray, mirror_safe=False)

@@ -16,21 +16,29 @@ import pandas as pd
 
 from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, code_problem,
                                  encode_labels, is_number, named_like_an_id, separator_of, text_encoding, whole_numbers)
-from engine.data.pixel_tables import PIXEL_NAME, pixel_columns, pixel_images
+from engine.data.pixel_tables import (PIXEL_NAME, array_dataset, arrays_images, image_array, pixel_columns,
+                                     pixel_images)
 
 LABEL_COLUMNS = ("label", "labels", "class", "target", "y")
 
 
 def load_npz(source: str | os.PathLike | BinaryIO, name: str | None = None) -> Dataset:
-    """An ``.npz`` with a 2-D float array ``X`` (or the first 2-D array) and optional labels ``y``."""
+    """An ``.npz`` with a 2-D float array ``X`` (or the first 2-D array) and optional labels ``y``; or one of images
+    (:func:`~engine.data.pixel_tables.arrays_images`)."""
     try:
         with np.load(source, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         raise DataError(f"not a readable .npz file: {error}") from None
-    matrix_key = "X" if "X" in arrays else next((k for k, a in arrays.items() if a.ndim == 2), None)
+    images = arrays_images(arrays, name or _stem(source, "images"))
+    if images is not None:  # n × H × W (× C) arrays: MNIST as NumPy keeps it, MedMNIST's splits
+        return images
+    matrix_key = "X" if "X" in arrays and arrays["X"].ndim == 2 else next(
+        (k for k, a in arrays.items() if a.ndim == 2), None)
     if matrix_key is None:
-        raise DataError(f".npz has no 2-D array (found {sorted(arrays)}); save features as X")
+        raise DataError(f".npz has no 2-D array of features nor an array of images (found "
+                        f"{', '.join(f'{k} {arrays[k].shape}' for k in sorted(arrays))}); save features as X "
+                        "(rows × features) or images as X (n × height × width, or × channels)")
     labels_raw = arrays.get("y")
     n_rows = len(arrays[matrix_key])
     if labels_raw is not None and (labels_raw.ndim != 1 or len(labels_raw) != n_rows):
@@ -258,9 +266,12 @@ def load_npy(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     if not isinstance(matrix, np.ndarray):  # an .npz under another name
         matrix.close()
         raise DataError("this .npy holds several arrays (it is an .npz): save one 2-D array with np.save")
+    images = image_array(matrix) if matrix.ndim in (3, 4) else None
+    if images is not None:
+        return array_dataset(images, None, name or _stem(source, "images"), [], "the .npy")
     if matrix.ndim != 2:
-        raise DataError(f"a .npy of features must hold a 2-D array (rows × features); this one has shape "
-                        f"{matrix.shape}")
+        raise DataError(f"a .npy must hold a 2-D array of features (rows × features) or images (n × height × width, "
+                        f"or × channels, values 0-255 or 0-1); this one has shape {matrix.shape}")
     return _table_dataset(name or _stem(source, "features"), matrix, None)
 
 

@@ -523,3 +523,42 @@ def test_tables_that_only_look_like_pixels_stay_tables():
     assert not any("time steps" in note for note in cropped.report.notes)  # nor are pixels steps in time
     fractions = pd.DataFrame(load_digits_pixels()[:60] / 16.0, columns=[f"pixel{i}" for i in range(64)])
     assert load_csv(io.BytesIO(fractions.to_csv(index=False).encode())).kind == "images"  # named pixels, 0-1
+
+
+def _npz(**arrays) -> io.BytesIO:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    buffer.seek(0)
+    return buffer
+
+
+def test_arrays_of_images_in_npz_and_npy_files_are_read_as_images(tmp_path):
+    digits = DEMOS["digits"]()
+    gray = digits.images[..., 0]  # n × 8 × 8, 0-255
+    data = load_npz(_npz(X=gray, y=digits.labels))
+    assert data.kind == "images" and data.grayscale and np.array_equal(data.images, digits.images)
+    assert np.array_equal(data.labels, digits.labels)
+    # MedMNIST's layout: each split's images and n × 1 labels, joined in the file's order
+    split = load_npz(_npz(train_images=gray[:1000], train_labels=digits.labels[:1000, None],
+                          val_images=gray[1000:1400], val_labels=digits.labels[1000:1400, None],
+                          test_images=gray[1400:], test_labels=digits.labels[1400:, None]))
+    assert np.array_equal(split.images, digits.images) and np.array_equal(split.labels, digits.labels)
+    assert split.report.notes[0] == "the train, val, test splits joined: 1,797 images"
+    # torchvision's layout, n × C × H × W fractions, as a .npy; colour stays colour
+    colour = np.random.default_rng(0).uniform(size=(20, 3, 16, 16)).astype(np.float32)
+    np.save(tmp_path / "tensors.npy", colour)
+    loaded = load(tmp_path / "tensors.npy")
+    assert loaded.kind == "images" and not loaded.grayscale and loaded.images.shape == (20, 16, 16, 3)
+    assert np.abs(loaded.images[3, 2, 5].astype(float) - 255 * colour[3, :, 2, 5]).max() <= 0.5
+    # several labels an image (a multi-label set): the images, and a note
+    multi = load_npz(_npz(images=gray[:50], labels=np.zeros((50, 14))))
+    assert multi.labels is None and "multi-label" in multi.report.notes[-1]
+
+
+def test_arrays_that_are_no_images_stay_features_or_are_refused_saying_why():
+    rng = np.random.default_rng(0)
+    assert load_npz(_npz(X=rng.normal(size=(40, 8)))).kind == "table"
+    with pytest.raises(DataError, match="no 2-D array of features nor an array of images"):
+        load_npz(_npz(X=rng.normal(size=(40, 8, 8))))  # measurements below 0: not pixels
+    with pytest.raises(DataError, match="the labels have 30 rows but there are 40 images"):
+        load_npz(_npz(X=rng.integers(0, 256, (40, 8, 8)), y=np.arange(30)))
