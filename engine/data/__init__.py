@@ -94,6 +94,8 @@ def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto",
         return load_archive(io.BytesIO(data), originals=originals, name=stem, csv_kind=csv_kind)
     if suffix in GRAPH_READERS:
         return load_graph_file(data, name=stem, suffix=suffix)
+    if suffix == ".parquet":  # it may hold image files (Hugging Face's datasets), kept as originals
+        return load_parquet(io.BytesIO(data), name=stem, originals=originals)
     if suffix in TABLE_LOADERS:
         return TABLE_LOADERS[suffix](io.BytesIO(data), name=stem)
     if suffix in CONVERTED:
@@ -174,4 +176,6 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
         return load_converted(path, csv_kind=csv_kind)
     if loader in (load_csv, load_edge_list):
         loader = CSV_KINDS[_text_kind(path, csv_kind)]
+    if loader is load_parquet:
+        return load_parquet(path, originals=originals)
     return loader(path)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -176,3 +177,73 @@ def array_dataset(images: np.ndarray, labels: np.ndarray | None, name: str, said
     report = ValidationReport(n_found=n, n_loaded=n, notes=notes)
     return Dataset(name=name, item_names=[f"image {i}" for i in range(n)], images=images, labels=codes,
                    class_names=class_names, report=report, grayscale=gray, mirror_safe=False)
+
+
+# ---- a column of image files (Hugging Face's Parquet) ---------------------------------------------------------
+
+IMAGE_MAGIC = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"BM": ".bmp", b"RIFF": ".webp",
+               b"II*\x00": ".tif", b"MM\x00*": ".tif"}
+
+
+def _image_bytes(cell) -> tuple[bytes, str | None] | None:
+    """An image file's bytes and its path in a cell: Hugging Face's ``{"bytes": …, "path": …}`` or bare bytes."""
+    if isinstance(cell, dict):
+        data, path = cell.get("bytes"), cell.get("path")
+    else:
+        data, path = cell, None
+    if isinstance(data, (bytes, bytearray)) and any(bytes(data[:4]).startswith(m) for m in IMAGE_MAGIC):
+        return bytes(data), path if isinstance(path, str) and path else None
+    return None
+
+
+def image_column(frame: pd.DataFrame) -> str | None:
+    """The column whose cells are image files (each of its first 20 filled cells), or None."""
+    for column in frame.columns:
+        if frame[column].dtype != object:
+            continue
+        head = frame[column].dropna().head(20)
+        if len(head) and all(_image_bytes(cell) is not None for cell in head):
+            return column
+    return None
+
+
+def column_images(frame: pd.DataFrame, column: str, name: str, class_names: dict[str, list[str]],
+                  originals=None) -> Dataset:
+    """The images in ``frame[column]`` decoded as an uploaded folder's files are (sizes, grayscale, originals),
+    labelled by the table's label column (:func:`engine.data.tables.column_roles` on the other columns), its codes
+    named by ``class_names`` where the file says them (Hugging Face's ``ClassLabel``)."""
+    from dataclasses import replace
+
+    from engine.data.images import load_files
+    from engine.data.tables import column_roles
+
+    files, shown = [], {}
+    for i, cell in enumerate(frame[column]):
+        found = None if cell is None else _image_bytes(cell)
+        if found is None:
+            continue
+        data, path = found
+        suffix = next(ext for magic, ext in IMAGE_MAGIC.items() if data.startswith(magic))
+        files.append((f"row {i}{suffix}", data))  # which row each decoded (or skipped) image came from
+        shown[i] = path or f"row {i}"
+    dataset = load_files(files, name=name, originals=originals)
+    kept = [int(Path(n).stem.split()[1]) for n in dataset.item_names]  # an undecodable one is skipped, said why
+    rest = frame.drop(columns=[column]).iloc[kept].reset_index(drop=True)
+    notes = [f"read as {len(dataset):,} images from the column “{column}” (image files in a table, as Hugging Face "
+             "datasets keep them)"]
+    labels = names = None
+    if len(rest.columns):
+        roles, _ = column_roles(rest)
+        label = next((c for c, role in roles.items() if role == "label"), None)
+        if label is not None:
+            raw = [None if pd.isna(v) else str(v) for v in rest[label]]
+            named = class_names.get(str(label))
+            if named and all(v is not None and v.isdigit() and int(v) < len(named) for v in raw):
+                raw = [named[int(v)] for v in raw]
+            labels, names = encode_labels(raw)
+            if labels is not None:
+                notes.append(f"“{label}” is the label" + (" (its class names from the file's metadata)"
+                                                         if named else ""))
+    report = dataset.report
+    report.notes[:0] = notes
+    return replace(dataset, item_names=[shown[i] for i in kept], labels=labels, class_names=names, report=report)

@@ -16,8 +16,8 @@ import pandas as pd
 
 from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, code_problem,
                                  encode_labels, is_number, named_like_an_id, separator_of, text_encoding, whole_numbers)
-from engine.data.pixel_tables import (PIXEL_NAME, array_dataset, arrays_images, image_array, pixel_columns,
-                                     pixel_images)
+from engine.data.pixel_tables import (PIXEL_NAME, array_dataset, arrays_images, column_images, image_array,
+                                     image_column, pixel_columns, pixel_images)
 
 LABEL_COLUMNS = ("label", "labels", "class", "target", "y")
 
@@ -212,14 +212,38 @@ def _vector_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return (pd.concat(parts, axis=1) if notes else frame), notes
 
 
-def load_parquet(source: str | os.PathLike | BinaryIO, name: str | None = None) -> Dataset:
+def load_parquet(source: str | os.PathLike | BinaryIO, name: str | None = None,
+                 originals: str | os.PathLike | None = None) -> Dataset:
     """A Parquet table, read as a CSV is (:func:`frame_dataset`); a column of vectors (an embedding) becomes its
-    entries."""
+    entries; a column of image files (Hugging Face's datasets) makes it a set of images, whose files are kept under
+    ``originals`` as a zip's are."""
     try:
         frame = pd.read_parquet(source)
     except Exception as error:  # pyarrow raises several kinds for a file that is not Parquet
         raise DataError(f"not a readable Parquet file: {error}") from None
+    column = image_column(frame)
+    if column is not None:  # image files in a column (Hugging Face's datasets): the images, labelled
+        return column_images(frame, column, name or _stem(source, "images"), _class_label_names(source),
+                             originals)
     return frame_dataset(frame, name or _stem(source, "table"))
+
+
+def _class_label_names(source) -> dict[str, list[str]]:
+    """The class names Hugging Face writes into a Parquet file's metadata for each ``ClassLabel`` column (its
+    codes 0, 1, 2… name them in order); none where the file has no such metadata."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    try:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        metadata = pq.read_schema(source).metadata or {}
+        features = json.loads(metadata.get(b"huggingface", b"{}")).get("info", {}).get("features", {})
+    except Exception:  # metadata is a courtesy: a file without it (or with another layout) reads the same
+        return {}
+    return {column: [str(n) for n in spec["names"]] for column, spec in features.items()
+            if isinstance(spec, dict) and spec.get("_type") == "ClassLabel" and isinstance(spec.get("names"), list)}
 
 
 def load_excel(source: str | os.PathLike | BinaryIO, name: str | None = None) -> Dataset:

@@ -1,4 +1,5 @@
 import io
+import os
 
 import numpy as np
 import pandas as pd
@@ -562,3 +563,36 @@ def test_arrays_that_are_no_images_stay_features_or_are_refused_saying_why():
         load_npz(_npz(X=rng.normal(size=(40, 8, 8))))  # measurements below 0: not pixels
     with pytest.raises(DataError, match="the labels have 30 rows but there are 40 images"):
         load_npz(_npz(X=rng.integers(0, 256, (40, 8, 8)), y=np.arange(30)))
+
+
+def test_a_parquet_of_image_files_reads_as_labelled_images_with_hugging_face_class_names(tmp_path):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from PIL import Image
+
+    digits = DEMOS["digits"]()
+    cells = []
+    for image in digits.images[:60]:
+        buffer = io.BytesIO()
+        Image.fromarray(image[..., 0]).save(buffer, format="PNG")
+        cells.append({"bytes": buffer.getvalue(), "path": None})
+    cells[7] = {"bytes": cells[7]["bytes"][:40], "path": "broken.png"}  # a damaged file: skipped, rows stay aligned
+    names = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    table = pa.Table.from_pandas(pd.DataFrame({"image": cells, "label": digits.labels[:60]}), preserve_index=False)
+    hf = {"info": {"features": {"image": {"_type": "Image"}, "label": {"names": names, "_type": "ClassLabel"}}}}
+    table = table.replace_schema_metadata({**table.schema.metadata, b"huggingface": json.dumps(hf).encode()})
+    pq.write_table(table, tmp_path / "train-00000-of-00001.parquet")
+
+    data = load(tmp_path / "train-00000-of-00001.parquet", originals=tmp_path / "originals")
+    keep = [i for i in range(60) if i != 7]
+    assert data.kind == "images" and data.grayscale and len(data) == 59
+    assert np.array_equal(data.images, digits.images[keep])
+    assert [data.class_names[c] for c in data.labels] == [names[digits.labels[i]] for i in keep]
+    assert data.item_names[:2] == ["row 0", "row 1"] and data.report.skipped[0][0] == "row 7.png"
+    assert "(its class names from the file's metadata)" in data.report.notes[1]
+    assert data.sources is not None and all(os.path.exists(s) for s in data.sources)  # the originals, kept
+    plain = pd.DataFrame({"image": [c["bytes"] for c in cells[:7]], "kind": ["a"] * 3 + ["b"] * 4})
+    plain.to_parquet(tmp_path / "bare.parquet")
+    assert load(tmp_path / "bare.parquet").class_names == ["a", "b"]  # bare bytes, a text label
