@@ -90,8 +90,9 @@ FILES = {  # what the file holds → (uploader label, types, widget key, what it
     "a feature table": ("A .csv / .tsv / .txt, Excel .xlsx, Parquet or Weka .arff table (an embedding column of "
                         "vectors is spread into features), NumPy .npz (arrays X, y) / .npy, or a .zip holding one: "
                         "its numeric columns are clustered; a 'label' column, an id column and text categories are "
-                        "recognised; a table of pixel rows (Kaggle's MNIST: label, pixel0…pixel783) or an array of "
-                        "images (n × height × width) becomes its images",
+                        "recognised; a table of pixel rows (Kaggle's MNIST: label, pixel0…pixel783), an array of "
+                        "images (n × height × width) or a Parquet column of image files (Hugging Face) becomes "
+                        "its images",
                         ["csv", "tsv", "txt", "data", "xlsx", "parquet", "arff", "npz", "npy", "zip"], "table_upload",
                         "table"),
     "time series": ("A .csv with one series a row (an optional label column first or last; rows may be of "

