@@ -99,7 +99,6 @@ def pixel_images(frame: pd.DataFrame, roles: dict, columns: list, side: int, lab
 
 # ---- arrays of images (.npz / .npy) ---------------------------------------------------------------------------
 
-IMAGE_KEYS = ("X", "x", "images", "imgs", "image", "data")
 LABEL_KEYS = ("y", "labels", "label", "targets", "target")
 CHANNELS = (1, 3, 4)
 
@@ -129,31 +128,36 @@ def image_array(array: np.ndarray) -> np.ndarray | None:
 
 def arrays_images(arrays: dict[str, np.ndarray], name: str) -> Dataset | None:
     """The images an ``.npz``'s arrays hold, with their labels, or None when they hold none (a table of features).
-    The images: the array named like :data:`IMAGE_KEYS`, or each ``<split>_images`` joined in the file's order
-    (MedMNIST's train / val / test), or the first array of images; labels: ``y`` / ``labels`` / ``<split>_labels``,
-    one a row (``n`` or ``n × 1``)."""
-    split = [k for k in arrays if k.endswith("_images")]
-    if len(split) > 1 and all(k.replace("_images", "_labels") in arrays or not any(
-            key.endswith("_labels") for key in arrays) for k in split):
-        parts = [(k, image_array(arrays[k])) for k in split]
-        if all(p is not None for _, p in parts) and len({p.shape[1:] for _, p in parts}) == 1:
-            labels = [arrays.get(k.replace("_images", "_labels")) for k in split]
-            joined = np.concatenate([p for _, p in parts])
-            raw = np.concatenate([np.asarray(v).reshape(len(p), -1) for v, (_, p) in zip(labels, parts)]) \
-                if all(v is not None for v in labels) else None
-            names = ", ".join(k.replace("_images", "") for k in split)
-            return array_dataset(joined, raw, name, [f"the {names} splits joined: {len(joined):,} images"],
-                                  "+".join(split))
-    key = next((k for k in IMAGE_KEYS if k in arrays), None) or next(
-        (k for k in arrays if k.endswith("images")), None) or next(
-        (k for k, a in arrays.items() if a.ndim in (3, 4)), None)
-    if key is None or arrays[key].ndim not in (3, 4):
+
+    Every array of images (:func:`image_array`) of one size is taken, several joined in the file's order (MedMNIST's
+    ``train_images``, ``val_images``, ``test_images``; Keras' ``x_train``, ``x_test``); each one's labels are the
+    array named alike (``train_labels``, ``y_train``), or for a single one ``y`` / ``labels``; one a row (``n`` or
+    ``n × 1``). Labels are kept only when every part has them."""
+    found = {k: image_array(a) for k, a in arrays.items() if a.ndim in (3, 4)}
+    found = {k: images for k, images in found.items() if images is not None}
+    if not found:
         return None
-    images = image_array(arrays[key])
-    if images is None:
-        return None
-    label_key = next((k for k in (*LABEL_KEYS, key.replace("images", "labels")) if k in arrays and k != key), None)
-    return array_dataset(images, None if label_key is None else arrays[label_key], name, [], key)
+    first = next(iter(found.values())).shape[1:]
+    keys = [k for k, images in found.items() if images.shape[1:] == first]  # one size: another is another set
+    labels = [_labels_of(k, arrays, single=len(keys) == 1) for k in keys]
+    parts = [found[k] for k in keys]
+    joined = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    raw = None if any(v is None for v in labels) else np.concatenate(
+        [np.asarray(v).reshape(len(v), -1) for v in labels])  # n or n × 1 each; a count that differs is refused
+    said = [] if len(keys) == 1 else [f"the arrays {', '.join(f'“{k}”' for k in keys)} joined: {len(joined):,} "
+                                      "images"]
+    return array_dataset(joined, raw, name, said, "+".join(keys))
+
+
+def _labels_of(key: str, arrays: dict[str, np.ndarray], single: bool) -> np.ndarray | None:
+    """The labels array named like the images' ``key`` (train_images → train_labels, x_train → y_train), or for
+    the file's only images ``y`` / ``labels`` (:data:`LABEL_KEYS`)."""
+    alike = [key.replace(a, b) for a, b in (("images", "labels"), ("imgs", "labels"), ("image", "label"))
+             if a in key] + [y + key[1:] for y in ("y", "Y") if key[:1] in ("x", "X")]
+    named = next((k for k in alike if k in arrays and k != key), None)
+    if named is None and single:
+        named = next((k for k in LABEL_KEYS if k in arrays and k != key), None)
+    return None if named is None else arrays[named]
 
 
 def array_dataset(images: np.ndarray, labels: np.ndarray | None, name: str, said: list[str], key: str) -> Dataset:

@@ -544,7 +544,10 @@ def test_arrays_of_images_in_npz_and_npy_files_are_read_as_images(tmp_path):
                           val_images=gray[1000:1400], val_labels=digits.labels[1000:1400, None],
                           test_images=gray[1400:], test_labels=digits.labels[1400:, None]))
     assert np.array_equal(split.images, digits.images) and np.array_equal(split.labels, digits.labels)
-    assert split.report.notes[0] == "the train, val, test splits joined: 1,797 images"
+    assert split.report.notes[0] == "the arrays “train_images”, “val_images”, “test_images” joined: 1,797 images"
+    keras = load_npz(_npz(x_train=gray[:1500], y_train=digits.labels[:1500], x_test=gray[1500:],
+                          y_test=digits.labels[1500:]))  # keras.datasets' mnist.npz
+    assert np.array_equal(keras.images, digits.images) and np.array_equal(keras.labels, digits.labels)
     # torchvision's layout, n × C × H × W fractions, as a .npy; colour stays colour
     colour = np.random.default_rng(0).uniform(size=(20, 3, 16, 16)).astype(np.float32)
     np.save(tmp_path / "tensors.npy", colour)
