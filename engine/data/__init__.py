@@ -12,7 +12,7 @@ from engine.data.dataset import Dataset, DataError, ValidationReport, decoded
 from engine.data.demo import DEMOS
 from engine.data.images import TAR_SUFFIXES, Limits, is_tar, load_files, load_folder, load_tar, load_zip
 from engine.data.graphs import GRAPH_READERS, load_edge_list, load_graph_file, load_graphml
-from engine.data.series import load_series_csv
+from engine.data.series import load_series_csv, looks_long
 from engine.data.tables import load_csv, load_excel, load_npy, load_npz, load_parquet
 from engine.data.weka import arff_csv, ts_csv
 from engine.progress import Reporter
@@ -65,13 +65,15 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     """What a text file holds when nobody said (``csv_kind="auto"``): an edge list for ``.edges``, for any text file
     whose header names two endpoints (``source,target,weight``; Gephi's ``Source,Target,Type,Id,Label,Weight``:
     :data:`~engine.data.graphs.ENDPOINTS`), and for a ``.tsv`` / ``.txt`` / ``.data`` whose first line has at most
-    three fields (source, target and a weight); else a feature table (a headerless ``.csv`` always: series and edge
-    lists in one are named, as its hint says). A UCR archive ``.tsv`` (the class, then the series) is such a table
+    three fields (source, target and a weight); series for a file of a row per time step (``id, time, value``:
+    :func:`~engine.data.series.looks_long` on its first megabyte); else a feature table (a headerless ``.csv``
+    always: series and edge lists in one are named, as its hint says). A UCR archive ``.tsv`` (the class, then the series) is such a table
     until loaded as series. ``head``: the file's first bytes where it is not on disk."""
     from engine.data.graphs import edge_header
 
     if path.suffix.lower() == ".edges":
         return "edges"
+    whole = head
     if head is None:
         with open(path, "rb") as handle:
             head = handle.read(4096)
@@ -79,10 +81,23 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     line = next((line for line in head.splitlines() if line.strip() and not line.startswith(("#", "%"))), "")
     if edge_header(re.split(r"[\t,;|]", line.strip()) if re.search(r"[\t,;|]", line) else line.split()):
         return "edges"
+    if looks_long(decoded(_start(path, whole))):  # id, time, value: series a row per time step
+        return "series"
     if path.suffix.lower() == ".csv":
         return "table"
     fields = [f for f in re.split(r"[\t,;| ]+", line.strip()) if f]
     return "edges" if 2 <= len(fields) <= 3 else "table"
+
+
+LONG_SAMPLE = 1 << 20  # the bytes of a text file read to tell a row per time step (ids repeating) from a table
+
+
+def _start(path: Path, data: bytes | None) -> bytes:
+    """A text file's first :data:`LONG_SAMPLE` bytes, from ``data`` where it is not on disk."""
+    if data is not None:
+        return data[:LONG_SAMPLE]
+    with open(path, "rb") as handle:
+        return handle.read(LONG_SAMPLE)
 
 
 def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto",

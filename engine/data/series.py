@@ -231,6 +231,39 @@ def is_long(header: list[str], rows: list[list[str]]) -> bool:
     return 2 <= len(header) <= 5 and timed and header[0] not in LABEL_HEADERS and 2 <= len(ids) <= len(rows) / 3
 
 
+def long_layout(header: list[str], rows: list[list[str]]) -> bool:
+    """Whether a table's (lower-case) ``header`` and first ``rows`` hold series a row per time step, surely enough to
+    read them so unasked (:func:`is_long` reads a file already said to hold series): two to five columns, one named
+    like a time (:data:`TIME_HEADERS`), ids (the first column, or after a time first the first column of text)
+    repeating, at least two of them on three rows or more each on average, and a column of numbers besides."""
+    if not 2 <= len(header) <= 5 or not any(c in TIME_HEADERS for c in header) or len(rows) < 6:
+        return False
+
+    def numbers(k: int) -> bool:
+        return all(is_number(row[k]) for row in rows[:200] if len(row) > k and row[k])
+
+    at = 0 if header[0] not in TIME_HEADERS else next(
+        (k for k in range(1, len(header)) if header[k] not in LABEL_HEADERS and not numbers(k)), None)
+    if at is None or header[at] in LABEL_HEADERS or header[at] in TIME_HEADERS:
+        return False
+    ids = {row[at] for row in rows if len(row) > at}
+    values = [k for k in range(len(header)) if k != at and header[k] not in TIME_HEADERS
+              and header[k] not in LABEL_HEADERS and numbers(k)]
+    return bool(values) and 2 <= len(ids) <= len(rows) / 3
+
+
+def looks_long(text: str) -> bool:
+    """:func:`long_layout` of a CSV's text (its first part: a cut last line is dropped)."""
+    lines = [line for line in text.splitlines()[:-1] if line.strip()]
+    if len(lines) < 7:
+        return False
+    delimiter = separator_of(lines[0], "\t,;|")
+    if delimiter is None or not 1 <= lines[0].count(delimiter) <= 4:  # two to five columns, or none of this
+        return False
+    rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
+    return long_layout([c.lower() for c in rows[0]], rows[1:])
+
+
 def _from_long(header: list[str], rows: list[list[str]], name: str) -> Dataset:
     """One series per id from rows ``id, time, value[, label]``: each id's values in time order (by a column named
     like ``time``, numbers or dates; else in file order), its label the label column's value (one per id): a column

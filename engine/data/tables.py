@@ -98,6 +98,13 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
                      "load it as time series (the Data page's “time series”, or `--csv-kind series`) to cluster "
                      "the series' shapes (DTW)")
     from engine.data.graphs import edge_header
+    from engine.data.series import long_layout
+
+    if long_layout([str(c).strip().lower() for c in frame.columns],
+                   frame.head(20_000).astype(str).to_numpy().tolist()):
+        notes.insert(first, "its rows look like time steps of several series (a time column, ids repeating): to "
+                     "cluster the series, load it as time series (the Data page's “time series”, or "
+                     "`--csv-kind series`)")
 
     if edge_header([str(c) for c in frame.columns]):
         notes.insert(first, f"its first columns are named like an edge's endpoints (“{frame.columns[0]}”, "

@@ -599,3 +599,39 @@ def test_a_parquet_of_image_files_reads_as_labelled_images_with_hugging_face_cla
     plain = pd.DataFrame({"image": [c["bytes"] for c in cells[:7]], "kind": ["a"] * 3 + ["b"] * 4})
     plain.to_parquet(tmp_path / "bare.parquet")
     assert load(tmp_path / "bare.parquet").class_names == ["a", "b"]  # bare bytes, a text label
+
+
+def _long_rows(time_first: bool = False) -> str:
+    rng = np.random.default_rng(0)
+    lines = ["time,store,sales" if time_first else "id,time,value,label"]
+    for s in range(12):
+        for t in range(30):
+            value = np.sin(t / (2 + s % 3)) + rng.normal(0, 0.1)
+            lines.append(f"{t},shop{s},{value:.4f}" if time_first else f"s{s},{t},{value:.4f},c{s % 3}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("time_first", [False, True])
+def test_a_csv_of_a_row_per_time_step_is_read_as_series_unasked_and_as_a_table_when_told(tmp_path, time_first):
+    path = tmp_path / "steps.csv"
+    path.write_text(_long_rows(time_first))
+    data = load(path)
+    assert data.kind == "series" and data.series.shape == (12, 30)
+    assert (data.labels is not None) != time_first  # id, time, value, label: labelled by its label column
+    from engine.data import load_bytes
+
+    assert load_bytes("steps.csv", path.read_bytes()).kind == "series"  # an upload reads the same
+    told = load(path, csv_kind="table")  # as the Data page's "a feature table" passes it
+    assert told.kind == "table" and any("load it as time series" in note for note in told.report.notes)
+
+
+def test_tables_with_a_time_column_but_no_repeating_ids_stay_tables(tmp_path):
+    rng = np.random.default_rng(0)
+    one_a_row = pd.DataFrame({"name": [f"runner{i}" for i in range(40)], "time": rng.uniform(10, 12, 40),
+                              "age": rng.integers(18, 60, 40)})  # a race: a time each, every name once
+    path = tmp_path / "race.csv"
+    one_a_row.to_csv(path, index=False)
+    assert load(path).kind == "table"
+    grouped = pd.DataFrame({"group": ["a", "b"] * 20, "height": rng.normal(size=40), "width": rng.normal(size=40)})
+    grouped.to_csv(path, index=False)  # ids repeat, but nothing is named like a time
+    assert load(path).kind == "table"
