@@ -50,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--csv-kind", default="auto", choices=("auto", "table", "series", "edges"),
                      help="what a text file holds: a feature table, time series (one a row) or an edge list "
                           "(auto: an edge list in a .edges file, a file whose header names source and target, or "
-                          "a .tsv/.txt of at most 3 columns; series in a .ts or in a file of a row per time "
-                          "step: id, time, value; else a table)")
+                          "a .tsv/.txt of at most 3 columns; series in a .ts, in a file of a row per time "
+                          "step (id, time, value) or of a date a column; else a table)")
     run.add_argument("--label-column", default=None, metavar="NAME",
                      help="a table: which column of categories is the label (default: one named label/class/target, "
                           "else the first column of a few text categories); 'none' for no label")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
 from pathlib import Path
 from typing import BinaryIO
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, decoded
+from engine.data.dataset import Dataset, DataError, ValidationReport, decoded, separator_of
 from engine.data.demo import DEMOS
 from engine.data.images import TAR_SUFFIXES, Limits, is_tar, load_files, load_folder, load_tar, load_zip
 from engine.data.graphs import GRAPH_READERS, load_edge_list, load_graph_file, load_graphml
-from engine.data.series import load_series_csv, looks_long
+from engine.data.series import dated_columns, load_series_csv, looks_long
 from engine.data.tables import load_csv, load_excel, load_npy, load_npz, load_parquet
 from engine.data.weka import arff_csv, ts_csv
 from engine.progress import Reporter
@@ -82,6 +83,9 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     if edge_header(re.split(r"[\t,;|]", line.strip()) if re.search(r"[\t,;|]", line) else line.split()):
         return "edges"
     if looks_long(decoded(_start(path, whole))):  # id, time, value: series a row per time step
+        return "series"
+    delimiter = separator_of(line, "\t,;|")
+    if delimiter and dated_columns(next(csv.reader([line.strip()], delimiter=delimiter))):  # a date a column
         return "series"
     if path.suffix.lower() == ".csv":
         return "table"

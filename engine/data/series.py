@@ -65,7 +65,11 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
         id_at = 0 if text_first or named_id else None
     elif named_id or (text_first and len(set(first)) == len(first) > 2):  # names a row each: an identifier
         id_at = 0
-        label_at = -1 if not all(is_number(row[-1]) for row in rows if row[-1]) else None
+        if (header and header[1:2] and header[1] in LABEL_HEADERS) or all(
+                len(row) > 1 and row[1] and not is_number(row[1]) and row[1].lower() not in MISSING for row in rows):
+            label_at = 0  # just after the name (Kaggle's "Page, category, 2021-01-01, …"): first once it is dropped
+        else:
+            label_at = -1 if not all(is_number(row[-1]) for row in rows if row[-1]) else None
     elif text_first:
         label_at = 0
     elif not header and _codes_then_measurements(rows):  # the UCR archive's layout: the class, then the series
@@ -250,6 +254,13 @@ def long_layout(header: list[str], rows: list[list[str]]) -> bool:
     values = [k for k in range(len(header)) if k != at and header[k] not in TIME_HEADERS
               and header[k] not in LABEL_HEADERS and numbers(k)]
     return bool(values) and 2 <= len(ids) <= len(rows) / 3
+
+
+def dated_columns(header: list[str]) -> bool:
+    """Whether a header names its columns by dates after at most three others (a name, a category): one series a
+    row, a value a date, as exports of page views or sales per day are written; at least 20 dates."""
+    dated = next((k for k in range(min(4, len(header))) if _dates(header[k:k + 20]) and len(header) - k >= 20), None)
+    return dated is not None and _dates(header[dated:])
 
 
 def looks_long(text: str) -> bool:

@@ -635,3 +635,17 @@ def test_tables_with_a_time_column_but_no_repeating_ids_stay_tables(tmp_path):
     grouped = pd.DataFrame({"group": ["a", "b"] * 20, "height": rng.normal(size=40), "width": rng.normal(size=40)})
     grouped.to_csv(path, index=False)  # ids repeat, but nothing is named like a time
     assert load(path).kind == "table"
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_a_csv_whose_columns_are_dates_is_one_series_a_row_with_its_name_and_category(tmp_path, separator):
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2021-01-01", periods=40).strftime("%Y-%m-%d").tolist()
+    rows = [[f"page{s}", f"cat{s % 3}", *(100 + 20 * np.sin(np.arange(40) / (3 + 2 * (s % 3)))
+                                          + rng.normal(0, 3, 40)).round(1)] for s in range(30)]
+    path = tmp_path / "views.csv"
+    pd.DataFrame(rows, columns=["Page", "category", *dates]).to_csv(path, index=False, sep=separator)
+    data = load(path)
+    assert data.kind == "series" and data.series.shape == (30, 40)
+    assert data.item_names[:2] == ["page0", "page1"] and data.class_names == ["cat0", "cat1", "cat2"]
+    assert load(path, csv_kind="table").kind == "table"
