@@ -250,3 +250,45 @@ def lesmis() -> Dataset:
     """Co-appearances of the 77 characters of Les Misérables (weighted); no true labels."""
     return graph_dataset(nx.les_miserables_graph(), "lesmis", ValidationReport(
         notes=["Les Misérables co-appearance network, from networkx (weights: scenes shared)"]))
+
+
+def adjacency_table(frame, roles: dict, headless: bool) -> nx.Graph | None:
+    """The graph a table holds as its adjacency matrix, or None: a node a row and a column, the columns named as
+    the rows are (the first column names them; any order), weights never negative and at least half of the
+    pairs unlinked (a distance or similarity matrix is dense and stays a table); without a header, a square
+    matrix of 0s and 1s, the same both ways. A label column, if any, becomes the nodes' attribute of its name."""
+    import numpy as np
+
+    ids = next((c for c, role in roles.items() if role == "names"), None)
+    label = next((c for c, role in roles.items() if role == "label"), None)
+    columns = [c for c in frame.columns if c not in (ids, label)]
+    n = len(frame)
+    if n < 3 or len(columns) != n:
+        return None
+    if ids is not None:
+        names = [str(v).strip() for v in frame[ids]]
+        where = {str(c).strip(): c for c in columns}
+        if set(where) != set(names) or len(set(names)) != n:
+            return None
+        columns = [where[name] for name in names]  # the columns in the rows' order
+    elif not headless:
+        return None
+    else:
+        names = [str(i + 1) for i in range(n)]
+    try:
+        matrix = frame[columns].to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    off = ~np.eye(n, dtype=bool)
+    if not np.isfinite(matrix).all() or matrix.min() < 0 or np.mean(matrix[off] == 0) < 0.5 or not matrix[off].any():
+        return None
+    if ids is None and not (np.isin(matrix, (0.0, 1.0)).all() and np.array_equal(matrix, matrix.T)):
+        return None
+    weights = np.maximum(matrix, matrix.T)  # a link either way is a link (the larger weight)
+    graph = nx.Graph()
+    for i, name in enumerate(names):
+        graph.add_node(name, **({} if label is None or frame[label].isna().iloc[i] else
+                                {str(label): str(frame[label].iloc[i])}))
+    rows, cols = np.nonzero(np.triu(weights, k=1))
+    graph.add_edges_from((names[i], names[j], {"weight": float(weights[i, j])}) for i, j in zip(rows, cols))
+    return graph

@@ -81,6 +81,14 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
     roles, notes = column_roles(frame, headless)
     first = len(said or [])  # how the file was read comes first; the edge-list hint right after it
     said = [*(said or []), *(["no header row: its columns are numbered"] if headless else []), *vectors, *written]
+    from engine.data.graphs import adjacency_table, graph_dataset
+
+    graph = adjacency_table(frame, roles, headless)
+    if graph is not None:  # a node a row and a column: the graph, not a table of its links
+        how = f"read as a graph: its {len(frame):,} × {len(frame):,} table is an adjacency matrix"
+        label = next((c for c, role in roles.items() if role == "label"), None)
+        return graph_dataset(graph, name, ValidationReport(notes=[*said, how]),
+                             label_attribute=None if label is None else str(label))
     grid = pixel_columns(frame, roles, headless)
     if grid is not None:  # one row per image (Kaggle's MNIST): the images, not a table of their pixels
         return pixel_images(frame, roles, *grid, name, said)

@@ -649,3 +649,29 @@ def test_a_csv_whose_columns_are_dates_is_one_series_a_row_with_its_name_and_cat
     assert data.kind == "series" and data.series.shape == (30, 40)
     assert data.item_names[:2] == ["page0", "page1"] and data.class_names == ["cat0", "cat1", "cat2"]
     assert load(path, csv_kind="table").kind == "table"
+
+
+def test_an_adjacency_matrix_in_a_table_is_read_as_the_graph_it_is(tmp_path):
+    import networkx as nx
+
+    karate = nx.karate_club_graph()
+    A = nx.to_numpy_array(karate, weight=None).astype(int)
+    names = [f"member {i}" for i in karate.nodes()]
+    order = np.random.default_rng(0).permutation(34)  # the columns in another order than the rows
+    frame = pd.DataFrame(A[:, order], columns=[names[j] for j in order])
+    frame.insert(0, "who", names)
+    frame["club"] = [karate.nodes[i]["club"] for i in karate.nodes()]
+    frame.to_csv(tmp_path / "adjacency.csv", index=False)
+    data = load(tmp_path / "adjacency.csv")
+    assert data.kind == "graph" and data.graph.number_of_edges() == 78
+    assert data.graph.has_edge("member 0", "member 31") and not data.graph.has_edge("member 0", "member 9")
+    assert data.class_names == ["Mr. Hi", "Officer"] and "node attribute 'club'" in data.report.notes[-1]
+    np.savetxt(tmp_path / "bare.csv", A, fmt="%d", delimiter=",")
+    assert load(tmp_path / "bare.csv").graph.number_of_edges() == 78  # no header: 0/1, the same both ways
+    # a distance matrix is square and named alike too, but dense: a table
+    points = np.random.default_rng(1).normal(size=(20, 2))
+    distances = pd.DataFrame(np.linalg.norm(points[:, None] - points[None], axis=-1),
+                             columns=[f"p{i}" for i in range(20)])
+    distances.insert(0, "point", [f"p{i}" for i in range(20)])
+    distances.to_csv(tmp_path / "distances.csv", index=False)
+    assert load(tmp_path / "distances.csv").kind == "table"
