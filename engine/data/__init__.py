@@ -67,8 +67,9 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     whose header names two endpoints (``source,target,weight``; Gephi's ``Source,Target,Type,Id,Label,Weight``:
     :data:`~engine.data.graphs.ENDPOINTS`), and for a ``.tsv`` / ``.txt`` / ``.data`` whose first line has at most
     three fields (source, target and a weight); series for a file of a row per time step (``id, time, value``:
-    :func:`~engine.data.series.looks_long` on its first megabyte); else a feature table (a headerless ``.csv``
-    always: series and edge lists in one are named, as its hint says). A UCR archive ``.tsv`` (the class, then the series) is such a table
+    :func:`~engine.data.series.looks_long` on its first megabyte) or a header of dates (``Page, 2021-01-01, …``:
+    :func:`~engine.data.series.dated_columns`); else a feature table (a headerless ``.csv`` always: series and edge
+    lists in one are named, as its hint says). A UCR archive ``.tsv`` (the class, then the series) is such a table
     until loaded as series. ``head``: the file's first bytes where it is not on disk."""
     from engine.data.graphs import edge_header
 

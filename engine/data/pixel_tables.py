@@ -12,8 +12,7 @@ report. Read as images, they go through the image path (the feature probe, thumb
 A table is read so when, besides its label and row names, it holds a square number of columns (at least
 :data:`MIN_SIDE` × :data:`MIN_SIDE`) that are named like pixels (:data:`PIXEL_NAME`), numbered 0, 1, 2… or have no
 header, and every cell is a whole number from 0 to 255 (or, for columns named like pixels, a fraction from 0 to
-1: a series scaled to 0-1 is no picture). Pixels run row
-by row, as every one of those files writes them.
+1: a series scaled to 0-1 is no picture). Pixels run row by row, as every one of those files writes them.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.data.dataset import Dataset, ValidationReport, class_codes, encode_labels
+from engine.data.dataset import Dataset, DataError, ValidationReport, class_codes, encode_labels
 
 MIN_SIDE = 8  # 8 × 8: scikit-learn's digits and UCI's optdigits, the smallest image sets passed round as tables
 # pixel0, pixel784, px12, p_5 (a running number), pixel_0_7, 1x1, 28x28, r3c4 (a row and a column); bare running
@@ -161,8 +160,8 @@ def _labels_of(key: str, arrays: dict[str, np.ndarray], single: bool) -> np.ndar
 
 
 def array_dataset(images: np.ndarray, labels: np.ndarray | None, name: str, said: list[str], key: str) -> Dataset:
-    from engine.data.dataset import DataError
-
+    """``n × H × W × 3`` uint8 ``images`` (from the array ``key``) as a dataset, labelled by ``labels`` (``n`` or
+    ``n × 1``; several a row are noted and not read; another count is refused)."""
     n = len(images)
     gray = bool(np.all(images[..., 0] == images[..., 1]) and np.all(images[..., 1] == images[..., 2]))
     notes = [*said, f"read as {n:,} {'grayscale' if gray else 'colour'} images of {images.shape[2]}×"

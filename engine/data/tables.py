@@ -108,8 +108,8 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
     from engine.data.graphs import edge_header
     from engine.data.series import long_layout
 
-    if long_layout([str(c).strip().lower() for c in frame.columns],
-                   frame.head(20_000).astype(str).to_numpy().tolist()):
+    if 2 <= frame.shape[1] <= 5 and long_layout([str(c).strip().lower() for c in frame.columns],
+                                                frame.head(20_000).astype(str).to_numpy().tolist()):
         notes.insert(first, "its rows look like time steps of several series (a time column, ids repeating): to "
                      "cluster the series, load it as time series (the Data page's “time series”, or "
                      "`--csv-kind series`)")
@@ -553,7 +553,7 @@ def _two_valued_aside(frame: pd.DataFrame, roles: dict, notes: list[str]) -> tup
         present = frame[column].dropna()
         if len(present) > 1 and present.nunique() == 1:  # nothing to tell rows apart by
             roles[column] = "left out"
-            constant.append(f"“{column}” ({present.iloc[0]})")
+            constant.append((column, f"{present.iloc[0]}"))
     notes += _said_together(constant, "left out: one value throughout", "left out, each of one value throughout")
     features = [c for c in features if roles[c] == "feature"]
     two = [c for c in features if frame[c].dropna().nunique() == 2 and _flag(frame[c])]
@@ -564,7 +564,7 @@ def _two_valued_aside(frame: pd.DataFrame, roles: dict, notes: list[str]) -> tup
     for column in two:
         roles[column] = "categories"
         values = sorted(frame[column].dropna().unique().tolist())
-        flags.append(f"“{column}” ({values[0]} / {values[1]})")
+        flags.append((column, f"{values[0]} / {values[1]}"))
     notes += _said_together(flags, "left out: two values", "left out, each of two values",
                             "; as a feature it would cut the clusters in two by it); the map can be coloured by it")
     return roles, notes
@@ -575,13 +575,13 @@ def _flag(values: pd.Series) -> bool:
     return pd.api.types.is_bool_dtype(present) or set(present.astype(float).unique()) <= FLAG_VALUES
 
 
-def _said_together(named: list[str], one: str, many: str, why: str = ")") -> list[str]:
-    """``named`` columns (“a” (1)) set aside for one reason: a note each (“a” left out: one value throughout (1)),
-    or past :data:`SAID_BY_NAME` of them one note naming the first few."""
-    if len(named) <= SAID_BY_NAME:
-        return [f"{name.split(' (')[0]} {one} ({name.split(' (', 1)[1][:-1]}{why}" for name in named]
-    return [f"{len(named):,} columns {many} ({', '.join(named[:SAID_BY_NAME])} and {len(named) - SAID_BY_NAME:,} "
-            f"more{why}"]
+def _said_together(columns: list[tuple], one: str, many: str, why: str = ")") -> list[str]:
+    """``(column, what it holds)`` pairs set aside for one reason: a note each (“a” left out: one value throughout
+    (1)), or past :data:`SAID_BY_NAME` of them one note naming the first few."""
+    if len(columns) <= SAID_BY_NAME:
+        return [f"“{column}” {one} ({held}{why}" for column, held in columns]
+    named = ", ".join(f"“{column}” ({held})" for column, held in columns[:SAID_BY_NAME])
+    return [f"{len(columns):,} columns {many} ({named} and {len(columns) - SAID_BY_NAME:,} more{why}"]
 
 
 def codes(values: pd.Series) -> bool:
