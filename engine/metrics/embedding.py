@@ -31,14 +31,14 @@ def embedding_scores(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict[s
     return {"knn_acc": knn_accuracy(X, labels, seed=seed), **kmeans}
 
 
-KNN_SAMPLE = 5000  # items the run's kNN accuracy reads past this many (as the silhouette): ~1 s on 2 cores
+KNN_SAMPLE = 5000  # items the run's kNN accuracy reads past this many (as the silhouette): 0.2-1.1 s on 2 cores
 KNN_MIN_CLASS = 5  # a class with fewer members in that sample cannot fill five folds: left out of the vote
 
 
 def run_knn_accuracy(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> float | None:
     """kNN accuracy (20 neighbours, euclidean as the clusterers read it, 5 folds) in the space a run clustered:
-    how well that space keeps each class together whatever the clusterer makes of it, the ceiling a clustering of
-    it can approach. On an even sample of :data:`KNN_SAMPLE` past that size; classes with fewer than
+    how well that space keeps each class together whatever the clusterer makes of it (a high one beside a low ARI
+    points at the clusterer or K, not the space). On an even sample of :data:`KNN_SAMPLE` past that size; classes with fewer than
     :data:`KNN_MIN_CLASS` sampled members are left out; ``None`` when under two classes remain or the space is a
     graph's sparse adjacency."""
     from scipy import sparse
