@@ -87,13 +87,15 @@ def local_folder() -> None:
 
 
 FILES = {  # what the file holds → (uploader label, types, widget key, what its text holds for engine.data.load_bytes)
-    "a feature table": ("A .csv / .tsv / .txt, Excel .xlsx, Parquet or Weka .arff table (an embedding column of "
-                        "vectors is spread into features), NumPy .npz (arrays X, y) / .npy, or a .zip holding one: "
+    "a feature table": ("A .csv / .tsv / .txt, Excel .xlsx, Parquet, JSON (records or lines) or Weka .arff table "
+                        "(an embedding column of vectors is spread into features), NumPy .npz (arrays X, y) / .npy, "
+                        "or a .zip holding one: "
                         "its numeric columns are clustered; a 'label' column, an id column and text categories are "
                         "recognised; a table of pixel rows (Kaggle's MNIST: label, pixel0…pixel783), an array of "
                         "images (n × height × width) or a Parquet column of image files (Hugging Face) becomes "
                         "its images",
-                        ["csv", "tsv", "txt", "data", "xlsx", "parquet", "arff", "npz", "npy", "zip"], "table_upload",
+                        ["csv", "tsv", "txt", "data", "xlsx", "parquet", "arff", "json", "jsonl", "ndjson", "npz",
+                         "npy", "zip"], "table_upload",
                         "table"),
     "time series": ("A .csv with one series a row (an optional label column first or last; rows may be of "
                     "different lengths; the UCR archive's .tsv, its class first, or its .ts and .arff), or a row per "
@@ -101,9 +103,10 @@ FILES = {  # what the file holds → (uploader label, types, widget key, what it
                     ["csv", "tsv", "txt", "ts", "arff"], "series_upload", "series"),
     "an edge list": ("A .csv / .tsv of edges: source, target and an optional weight a row",
                      ["csv", "tsv", "txt", "edges"], "edges_upload", "edges"),
-    "a graph file": ("GraphML, GML (as Newman's network collection ships), GEXF (Gephi), Pajek or Matrix Market; "
-                     "a node attribute of a few classes ('club', 'value', 'block'…) becomes the label",
-                     sorted(suffix.lstrip(".") for suffix in api.GRAPH_READERS), "graphml_upload", "auto"),
+    "a graph file": ("GraphML, GML (as Newman's network collection ships), GEXF (Gephi), Pajek, Matrix Market or "
+                     "node-link JSON (D3, networkx); a node attribute of a few classes ('club', 'value', 'block'…) "
+                     "becomes the label",
+                     sorted(suffix.lstrip(".") for suffix in api.GRAPH_READERS) + ["json"], "graphml_upload", "auto"),
 }
 
 

@@ -38,10 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("cluster", help="features → reduce → cluster → scores, stored as a run")
     source = run.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, an archive of images (.zip, "
-                        ".tar.gz…), a table (.csv/.tsv/.txt/.xlsx/.parquet/.arff/.npz/.npy; images when it holds "
+                        ".tar.gz…), a table (.csv/.tsv/.txt/.xlsx/.parquet/.json/.jsonl/.arff/.npz/.npy; images when it holds "
                         "them: pixel rows as Kaggle's MNIST, an array of images, a Parquet column of image files), "
                         "time series (a .csv with --csv-kind series, or the UCR archive's .ts), or a graph "
-                        "(.edges/.graphml/.gml/.gexf/.net/.mtx)")
+                        "(.edges/.graphml/.gml/.gexf/.net/.mtx, or node-link .json)")
     source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
     run.add_argument("--features", default=None,
                      help=f"auto or one of {', '.join(api.FEATURES)} (default: auto for images and series, "

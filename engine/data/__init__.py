@@ -14,18 +14,21 @@ from engine.data.demo import DEMOS
 from engine.data.images import TAR_SUFFIXES, Limits, is_tar, load_files, load_folder, load_tar, load_zip
 from engine.data.graphs import GRAPH_READERS, load_edge_list, load_graph_file, load_graphml
 from engine.data.series import dated_columns, load_series_csv, looks_long
-from engine.data.tables import load_csv, load_excel, load_npy, load_npz, load_parquet
+from engine.data.tables import load_csv, load_excel, load_json, load_npy, load_npz, load_parquet
 from engine.data.weka import arff_csv, ts_csv
 from engine.progress import Reporter
 
 __all__ = ["Dataset", "DataError", "ValidationReport", "Limits", "DEMOS", "load", "load_folder", "load_zip",
            "load_tar", "load_files", "load_csv", "load_npz", "load_series_csv", "load_edge_list", "load_graphml",
-           "load_graph_file", "load_parquet", "load_excel", "load_npy", "load_archive", "load_bytes", "load_converted"]
+           "load_graph_file", "load_parquet", "load_excel", "load_json", "load_npy", "load_archive", "load_bytes",
+           "load_converted"]
 
 FILE_LOADERS = {".zip": load_zip, ".npz": load_npz, ".csv": load_csv, ".tsv": load_csv, ".txt": load_csv,
                 ".data": load_csv, ".parquet": load_parquet, ".xlsx": load_excel, ".npy": load_npy,
+                ".json": load_json, ".jsonl": load_json, ".ndjson": load_json,
                 ".edges": load_edge_list, **{suffix: load_graph_file for suffix in GRAPH_READERS}}
-TABLE_LOADERS = {".npz": load_npz, ".npy": load_npy, ".parquet": load_parquet, ".xlsx": load_excel}
+TABLE_LOADERS = {".npz": load_npz, ".npy": load_npy, ".parquet": load_parquet, ".xlsx": load_excel,
+                 ".json": load_json, ".jsonl": load_json, ".ndjson": load_json}
 CSV_KINDS = {"table": load_csv, "series": load_series_csv, "edges": load_edge_list}
 # Files turned into CSV text first (engine.data.weka), with what they hold unless told: Weka's ARFF (UCI's tables,
 # and the UCR archive's series as a table of att1…attN, which the table's note offers to read as series) and the
@@ -153,7 +156,7 @@ def load_archive(source: str | os.PathLike | BinaryIO, image_size: int = 0, repo
                 check_members(members, Limits())
                 chosen = max(files, key=lambda m: m.file_size)
                 file_name = member_name(chosen)
-                dataset = load_bytes(file_name, archive.read(chosen), csv_kind)
+                dataset = load_bytes(file_name, archive.read(chosen), csv_kind, originals=originals)
                 others = [member_name(m) for m in files if m is not chosen]
                 dataset.report.notes.insert(0, f"read {file_name} from the archive" + (
                     f" (the largest of its data files; also there: {', '.join(others[:3])}"

@@ -292,3 +292,39 @@ def adjacency_table(frame, roles: dict, headless: bool) -> nx.Graph | None:
     rows, cols = np.nonzero(np.triu(weights, k=1))
     graph.add_edges_from((names[i], names[j], {"weight": float(weights[i, j])}) for i, j in zip(rows, cols))
     return graph
+
+
+def node_link_graph(document: dict, name: str) -> Dataset:
+    """A graph in D3's / networkx's node-link JSON (``nodes`` with an ``id`` each, ``links`` or ``edges`` with
+    ``source`` and ``target``, an optional ``weight`` or ``value``), its node fields kept as attributes (a field of a
+    few classes, such as ``group``, becomes the labels)."""
+    links = document.get("links", document.get("edges"))
+    graph = nx.Graph()
+    for index, node in enumerate(document["nodes"]):
+        fields = node if isinstance(node, dict) else {"id": node}
+        key = fields.get("id", fields.get("name", index))
+        graph.add_node(str(key), **{k: v for k, v in fields.items() if k not in ("id",) and
+                                    isinstance(v, (str, int, float, bool))})
+    names = list(graph.nodes())
+    report = ValidationReport(n_found=len(names), notes=["read from node-link JSON (D3, networkx)"])
+    dropped = repeated = 0
+    for link in links:
+        if not isinstance(link, dict) or "source" not in link or "target" not in link:
+            raise DataError("a link of the JSON graph has no source and target")
+        ends = []
+        for end in (link["source"], link["target"]):
+            end = end.get("id", end.get("name")) if isinstance(end, dict) else end
+            # D3 writes a node's index where the nodes have no ids
+            ends.append(str(end) if str(end) in graph else names[end] if isinstance(end, int) and 0 <= end < len(names)
+                        else str(end))
+        weight = link.get("weight", link.get("value", 1.0))
+        weight = float(weight) if isinstance(weight, (int, float)) and not isinstance(weight, bool) else 1.0
+        if weight <= 0 or ends[0] == ends[1]:
+            dropped += 1
+            continue
+        repeated += add_edge(graph, ends[0], ends[1], weight)
+    if repeated:
+        report.notes.append(f"{repeated} repeated edge(s) merged (weights added)")
+    if dropped:
+        report.notes.append(f"{dropped} link(s) of zero or negative weight, or from a node to itself, dropped")
+    return graph_dataset(graph, name, report)

@@ -261,6 +261,41 @@ def _class_label_names(source) -> dict[str, list[str]]:
             if isinstance(spec, dict) and spec.get("_type") == "ClassLabel" and isinstance(spec.get("names"), list)}
 
 
+def load_json(source: str | os.PathLike | BinaryIO, name: str | None = None) -> Dataset:
+    """A JSON file: a graph in D3's / networkx's node-link layout (``{"nodes": […], "links": […]}``, or ``edges``),
+    read as a GraphML file is; else a table, as a list of records (``[{"a": 1, …}, …]``), JSON Lines (a record a
+    line: ``.jsonl``), or columns (``{"a": [1, 2], …}``), each record's nested fields flattened (``pos.x``) and
+    then read as a CSV is (:func:`frame_dataset`)."""
+    import json
+
+    raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+    name = name or _stem(source, "table")
+    text = raw.decode(text_encoding(raw[:65536]), errors="replace").lstrip("\ufeff")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        try:  # JSON Lines: a record a line
+            document = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as error:
+            raise DataError(f"not readable JSON (nor JSON Lines): {error}") from None
+    if isinstance(document, dict) and isinstance(document.get("nodes"), list) and \
+            isinstance(document.get("links", document.get("edges")), list):
+        from engine.data.graphs import node_link_graph
+
+        return node_link_graph(document, name)
+    if isinstance(document, dict):
+        lists = {k: v for k, v in document.items() if isinstance(v, list)}
+        records = next((v for v in lists.values() if v and all(isinstance(r, dict) for r in v)), None)
+        if records is not None:  # {"data": [{…}, …]}: the records under one key
+            document = records
+        elif lists and len({len(v) for v in lists.values()}) == 1:
+            document = [dict(zip(lists, row)) for row in zip(*lists.values())]
+    if not isinstance(document, list) or not document or not all(isinstance(r, dict) for r in document):
+        raise DataError("this JSON holds no table (a list of records, or columns of one length) nor a graph "
+                        "(nodes and links)")
+    return frame_dataset(pd.json_normalize(document), name, ["read from JSON records"])
+
+
 def load_excel(source: str | os.PathLike | BinaryIO, name: str | None = None) -> Dataset:
     """An Excel workbook's sheet holding the most cells (the others named in the report), read as a CSV is; a
     first row of numbers is data, not a header."""

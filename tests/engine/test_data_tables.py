@@ -675,3 +675,37 @@ def test_an_adjacency_matrix_in_a_table_is_read_as_the_graph_it_is(tmp_path):
     distances.insert(0, "point", [f"p{i}" for i in range(20)])
     distances.to_csv(tmp_path / "distances.csv", index=False)
     assert load(tmp_path / "distances.csv").kind == "table"
+
+
+def test_json_records_lines_and_columns_read_as_tables_and_node_link_json_as_a_graph(tmp_path):
+    import json
+
+    import networkx as nx
+    from sklearn.datasets import load_iris
+
+    from engine.data import load_bytes
+
+    X, y = load_iris(return_X_y=True)
+    records = [{"sepal": {"length": a, "width": b}, "petal_length": c, "petal_width": d,
+                "species": ["setosa", "versicolor", "virginica"][t]} for (a, b, c, d), t in zip(X, y)]
+    (tmp_path / "iris.json").write_text(json.dumps(records))
+    (tmp_path / "iris.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    (tmp_path / "columns.json").write_text(json.dumps({"a": X[:, 0].tolist(), "b": X[:, 1].tolist(),
+                                                       "label": y.tolist()}))
+    for name in ("iris.json", "iris.jsonl"):
+        data = load(tmp_path / name)
+        assert data.kind == "table" and data.table.shape == (150, 4) and data.class_names == [
+            "setosa", "versicolor", "virginica"]
+        assert set(data.columns) == {"sepal.length", "sepal.width", "petal_length", "petal_width"}  # nested: flat
+    assert load(tmp_path / "columns.json").columns == ["a", "b"]
+    karate = nx.karate_club_graph()
+    linked = nx.node_link_data(karate, edges="links")
+    data = load_bytes("karate.json", json.dumps(linked).encode())
+    assert data.kind == "graph" and data.graph.number_of_edges() == 78 and data.class_names == ["Mr. Hi", "Officer"]
+    d3 = {"nodes": [{"name": f"n{i}", "group": i % 2} for i in range(6)],  # D3: links by node index, a value each
+          "links": [{"source": 0, "target": 2, "value": 3}, {"source": 2, "target": 4, "value": 1},
+                    {"source": 1, "target": 3, "value": 2}, {"source": 3, "target": 5, "value": 0}]}
+    graph = load_bytes("d3.json", json.dumps(d3).encode()).graph
+    assert graph["n0"]["n2"]["weight"] == 3.0 and graph.number_of_edges() == 3  # the zero-weight link dropped
+    with pytest.raises(DataError, match="no table"):
+        load_bytes("odd.json", b'{"title": "a report", "pages": 3}')
