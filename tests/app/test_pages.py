@@ -721,6 +721,22 @@ def test_a_gml_graph_upload_loads_with_its_classes():
     assert data.kind == "graph" and len(data) == 30 and data.class_names == ["0", "1"]
 
 
+def test_node_link_json_through_the_graph_uploader_and_pixel_rows_through_the_table_one():
+    import json
+
+    import networkx as nx
+
+    linked = nx.node_link_data(nx.karate_club_graph(), edges="links")
+    data = upload_file("karate.json", json.dumps(linked).encode(), key="graphml_upload",
+                       holds="a graph file").session_state["dataset"]
+    assert data.kind == "graph" and len(data) == 34 and data.class_names == ["Mr. Hi", "Officer"]
+    rows = "label," + ",".join(f"pixel{i}" for i in range(64)) + "\n" + "\n".join(
+        f"{i % 2}," + ",".join(str((i * j) % 17) for j in range(64)) for i in range(20))
+    data = upload_file("pixels.csv", rows.encode(), key="table_upload",
+                       holds="a feature table").session_state["dataset"]
+    assert data.kind == "images" and data.images.shape == (20, 8, 8, 3) and data.class_names == ["0", "1"]
+
+
 def test_the_metrics_page_overrides_the_auto_k_in_one_click(ran):
     """Last in this module: it replaces the session's current run."""
     ran.switch_page("views/metrics.py").run()
