@@ -252,3 +252,63 @@ def column_images(frame: pd.DataFrame, column: str, name: str, class_names: dict
     report = dataset.report
     report.notes[:0] = notes
     return replace(dataset, item_names=[shown[i] for i in kept], labels=labels, class_names=names, report=report)
+
+
+# ---- a column of image paths (a CSV beside its images) --------------------------------------------------------
+
+def path_column(frame: pd.DataFrame) -> str | None:
+    """The text column naming image files (nine in ten of its first 50 cells end in an image suffix), or None."""
+    from engine.data.images import IMAGE_SUFFIXES
+
+    for column in frame.columns:
+        cells = frame[column].dropna().astype(str).head(50)
+        if not pd.api.types.is_numeric_dtype(frame[column]) and len(cells) and \
+                sum(Path(c.strip()).suffix.lower() in IMAGE_SUFFIXES for c in cells) >= 0.9 * len(cells):
+            return column
+    return None
+
+
+def path_images(frame: pd.DataFrame, column: str, base: Path, name: str, said: list[str]) -> Dataset:
+    """The image files ``frame[column]`` names (absolute, or relative to ``base``: the table's folder), read where
+    they are as a folder's are (never copied), labelled by the table's label column; a file not there is skipped,
+    said, as an unreadable one is."""
+    from dataclasses import replace
+
+    from engine.data.images import DEFAULT_LIMITS, _build
+    from engine.data.tables import column_roles
+
+    sources, rows, missing = [], {}, []
+    for i, cell in enumerate(frame[column]):
+        if pd.isna(cell):
+            continue
+        path = Path(str(cell).strip())
+        path = path if path.is_absolute() else base / path
+        shown = f"{str(cell).strip()}"
+        if not path.is_file():
+            missing.append(shown)
+            continue
+        sources.append((shown, path.read_bytes))
+        rows[shown] = (i, str(path.resolve()))
+    if not sources:
+        raise DataError(f"none of the {len(missing):,} image files the column “{column}” names is there (looked "
+                        f"beside the table, in {base}; e.g. {missing[0] if missing else '-'})")
+    dataset = _build(name, sources, 0, DEFAULT_LIMITS, None, keep=lambda shown, payload: rows[shown][1])
+    kept = [rows[n][0] for n in dataset.item_names]
+    for shown in missing[:1000]:
+        dataset.report.skip(shown, "no such file beside the table")
+    notes = [*said, f"read as {len(dataset):,} images: the files the column “{column}” names"]
+    labels = names = None
+    rest = frame.drop(columns=[column]).iloc[kept].reset_index(drop=True)
+    if len(rest.columns):
+        roles, _ = column_roles(rest)
+        label = next((c for c, role in roles.items() if role == "label"), None)
+        if label is not None:
+            labels, names = encode_labels([None if pd.isna(v) else str(v) for v in rest[label]])
+            if labels is not None:
+                notes.append(f"“{label}” is the label")
+    report = dataset.report
+    report.notes[:0] = notes
+    report.n_found = len(sources) + len(missing)
+    if labels is None and dataset.labels is not None:  # the files' own folders named the classes
+        return replace(dataset, report=report)
+    return replace(dataset, labels=labels, class_names=names, report=report)

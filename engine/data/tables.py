@@ -17,7 +17,7 @@ import pandas as pd
 from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, code_problem,
                                  encode_labels, is_number, named_like_an_id, separator_of, text_encoding, whole_numbers)
 from engine.data.pixel_tables import (PIXEL_NAME, array_dataset, arrays_images, column_images, image_array,
-                                     image_column, pixel_columns, pixel_images)
+                                     image_column, path_column, path_images, pixel_columns, pixel_images)
 
 LABEL_COLUMNS = ("label", "labels", "class", "target", "y")
 
@@ -66,6 +66,9 @@ def load_csv(source: str | os.PathLike | BinaryIO, name: str | None = None) -> D
     if "sep" in options:
         said.append(f"read as {SEPARATORS[options['sep']]}-separated"
                     + (" with decimal commas" if "decimal" in options else ""))
+    column = None if headless or not isinstance(source, (str, os.PathLike)) else path_column(frame)
+    if column is not None:  # a table of image files and their classes (train.csv beside train/): the images
+        return path_images(frame, column, Path(source).resolve().parent, name or _stem(source, "images"), said)
     return frame_dataset(frame, name or _stem(source, "table"), said, headless, options.get("decimal", "."))
 
 
@@ -119,6 +122,11 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
                      f"“{frame.columns[1]}”): if each row is an edge, load it as an edge list (the Data page's “an "
                      "edge list”, or `--csv-kind edges`) to cluster the nodes")
     if not features:
+        files = path_column(frame)
+        if files is not None:  # an upload: its paths cannot be followed from here
+            notes.insert(0, f"its column “{files}” names image files: give the table's own path (`--data "
+                         "train.csv`, the images beside it), or load the folder or zip holding the images with this "
+                         "table inside")
         raise DataError("no numeric column to cluster on: " + "; ".join(notes) if notes else
                         "no numeric column to cluster on")
     label = next((c for c, role in roles.items() if role == "label"), None)

@@ -709,3 +709,25 @@ def test_json_records_lines_and_columns_read_as_tables_and_node_link_json_as_a_g
     assert graph["n0"]["n2"]["weight"] == 3.0 and graph.number_of_edges() == 3  # the zero-weight link dropped
     with pytest.raises(DataError, match="no table"):
         load_bytes("odd.json", b'{"title": "a report", "pages": 3}')
+
+
+def test_a_table_of_image_paths_reads_the_images_beside_it_and_an_upload_of_it_says_how(tmp_path):
+    from PIL import Image
+
+    from engine.data import load_bytes
+
+    digits = DEMOS["digits"]()
+    (tmp_path / "pictures").mkdir()
+    rows = ["filepath,label"]
+    for i in range(40):
+        Image.fromarray(digits.images[i, ..., 0]).save(tmp_path / "pictures" / f"d{i}.png")
+        rows.append(f"pictures/d{i}.png,{digits.labels[i]}")
+    rows.append("pictures/gone.png,3")
+    (tmp_path / "train.csv").write_text("\n".join(rows) + "\n")
+    data = load(tmp_path / "train.csv")
+    assert data.kind == "images" and np.array_equal(data.images, digits.images[:40])
+    assert [data.class_names[c] for c in data.labels] == [str(v) for v in digits.labels[:40]]
+    assert data.report.skipped == [("pictures/gone.png", "no such file beside the table")]
+    assert data.sources[0] == str((tmp_path / "pictures" / "d0.png").resolve())  # read where they are
+    with pytest.raises(DataError, match="names image files: give the table's own path"):
+        load_bytes("train.csv", (tmp_path / "train.csv").read_bytes())
