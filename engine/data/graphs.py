@@ -157,12 +157,17 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
                 dropped += 1
                 continue
         duplicates += add_edge(graph, cells[0], cells[1], weight)
-    if duplicates:
-        report.notes.append(f"{duplicates} duplicate edge(s) merged (weights added)")
-    if dropped:
-        report.notes.append(f"{dropped:,} edge(s) with a weight of zero or less (or not a number) dropped: the methods "
-                            "read a weight as the strength of a link, and a negative one is not a link")
+    _merged_and_dropped(report, duplicates, dropped, "edge(s) with a weight of zero or less (or not a number) dropped: "
+                        "the methods read a weight as the strength of a link, and a negative one is not a link")
     return graph_dataset(graph, name, report)
+
+
+def _merged_and_dropped(report: ValidationReport, merged: int, dropped: int, why: str) -> None:
+    """The report's notes on repeated edges merged and on edges dropped (``why``: what they were)."""
+    if merged:
+        report.notes.append(f"{merged} duplicate edge(s) merged (weights added)")
+    if dropped:
+        report.notes.append(f"{dropped:,} {why}")
 
 
 def _gml(data: bytes) -> nx.Graph:
@@ -323,8 +328,6 @@ def node_link_graph(document: dict, name: str) -> Dataset:
             dropped += 1
             continue
         repeated += add_edge(graph, ends[0], ends[1], weight)
-    if repeated:
-        report.notes.append(f"{repeated} repeated edge(s) merged (weights added)")
-    if dropped:
-        report.notes.append(f"{dropped} link(s) of zero or negative weight, or from a node to itself, dropped")
+    _merged_and_dropped(report, repeated, dropped, "link(s) of zero or negative weight, or from a node to itself, "
+                        "dropped")
     return graph_dataset(graph, name, report)
