@@ -35,13 +35,22 @@ def first_point(page, trace: int = 0) -> tuple[float, float]:
     }""", trace)
 
 
-def hover_first_point(page):
-    """Rest the mouse on the first point; returns the hover thumbnail's image once it shows."""
-    x, y = first_point(page)
-    page.mouse.move(x - 8, y - 8)
-    page.mouse.move(x, y, steps=4)
+def hover_first_point(page, tries: int = 3):
+    """Rest the mouse on the first point; returns the hover thumbnail's image once it shows. A chart drawn again
+    under the resting mouse (the page settling after its last element) takes the thumbnail with it and sends no new
+    hover: the mouse then moves off and back, up to ``tries`` times in all."""
     thumb = page.locator("#cs-hover-thumb img")
-    thumb.wait_for(state="visible", timeout=30_000)
+    for attempt in range(tries):
+        x, y = first_point(page)  # where the point is now
+        page.mouse.move(x - 8, y - 8)
+        page.mouse.move(x, y, steps=4)
+        try:
+            thumb.wait_for(state="visible", timeout=15_000)
+            return thumb
+        except Exception:  # playwright's TimeoutError
+            if attempt == tries - 1:
+                raise
+            page.mouse.move(5, 5)
     return thumb
 
 
