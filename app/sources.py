@@ -86,6 +86,7 @@ def local_folder() -> None:
         load_into_session(lambda: api.load(path.strip(), image_size=size), "folder")
 
 
+COMPRESSED = [suffix.lstrip(".") for suffix in api.COMPRESSED]  # data.csv.gz and the like: the file inside
 FILES = {  # what the file holds → (uploader label, types, widget key, what its text holds for engine.data.load_bytes)
     "a feature table": ("A .csv / .tsv / .txt, Excel .xlsx, Parquet, JSON (records or lines) or Weka .arff table "
                         "(an embedding column of vectors is spread into features), NumPy .npz (arrays X, y) / .npy, "
@@ -95,14 +96,14 @@ FILES = {  # what the file holds → (uploader label, types, widget key, what it
                         "images (n × height × width) or a Parquet column of image files (Hugging Face) becomes "
                         "its images",
                         ["csv", "tsv", "txt", "data", "xlsx", "parquet", "arff", "json", "jsonl", "ndjson", "npz",
-                         "npy", "zip"], "table_upload",
+                         "npy", "zip", *COMPRESSED], "table_upload",
                         "table"),
     "time series": ("A .csv with one series a row (an optional label column first or last; rows may be of "
                     "different lengths; the UCR archive's .tsv, its class first, or its .ts and .arff), or a row per "
                     "time step: id, time, value and an optional label",
-                    ["csv", "tsv", "txt", "ts", "arff"], "series_upload", "series"),
+                    ["csv", "tsv", "txt", "ts", "arff", *COMPRESSED], "series_upload", "series"),
     "an edge list": ("A .csv / .tsv of edges: source, target and an optional weight a row",
-                     ["csv", "tsv", "txt", "edges"], "edges_upload", "edges"),
+                     ["csv", "tsv", "txt", "edges", *COMPRESSED], "edges_upload", "edges"),
     "a graph file": ("GraphML, GML (as Newman's network collection ships), GEXF (Gephi), Pajek, Matrix Market or "
                      "node-link JSON (D3, networkx); a node attribute of a few classes ('club', 'value', 'block'…) "
                      "becomes the label",

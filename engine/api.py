@@ -12,7 +12,7 @@ from engine.cluster.tree import (LINKAGES, MAX_TREE_ITEMS, Tree, build_tree, cut
 from engine.data import (DEMOS, Dataset, DataError, Limits, load, load_csv, load_edge_list, load_files, load_graphml,
                          load_npz, load_series_csv, load_zip)
 from engine.data.demo import KINDS as DEMO_KINDS
-from engine.data import CONVERTED, TABLE_LOADERS, load_archive, load_bytes, load_converted
+from engine.data import COMPRESSED, CONVERTED, TABLE_LOADERS, load_archive, load_bytes, load_converted
 from engine.data.images import IMAGE_SUFFIXES, TAR_SUFFIXES, load_tar
 from engine.data.tables import attribute_groups, table_frame
 from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
@@ -103,7 +103,7 @@ __all__ = [
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_cap", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
-    "load_edge_list", "load_graphml", "load_graph_file", "GRAPH_READERS",
+    "load_edge_list", "load_graphml", "load_graph_file", "GRAPH_READERS", "COMPRESSED",
     "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
     "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",

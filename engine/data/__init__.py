@@ -97,6 +97,46 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     return "edges" if 2 <= len(fields) <= 3 else "table"
 
 
+# A data file compressed on its own (data.csv.gz, as Kaggle, the UCR archive and mlxtend ship them): read as the file
+# it holds, by that file's suffix; the zip-bomb limits hold (at most 200 × the compressed size, at most 8 GB)
+COMPRESSED = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+CHUNK = 1 << 24
+
+
+def _decompressed(source: str | os.PathLike | bytes, file_name: str) -> bytes:
+    """The bytes a ``.gz`` / ``.bz2`` / ``.xz`` file holds (``source``: its path or its bytes), refused past the
+    archive limits (:class:`~engine.data.images.Limits`) before they are all read."""
+    import importlib
+
+    limits = Limits()
+    size = len(source) if isinstance(source, bytes) else Path(source).stat().st_size
+    most = min(limits.max_total_uncompressed, int(limits.max_compression_ratio * max(size, 1)) + CHUNK)
+    module = importlib.import_module(COMPRESSED[Path(file_name).suffix.lower()])
+    parts, total = [], 0
+    try:
+        with module.open(io.BytesIO(source) if isinstance(source, bytes) else source, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                total += len(chunk)
+                if total > most:
+                    raise DataError(f"{file_name} unpacks to over {most / 1024**2:,.0f} MB from {size / 1024**2:,.1f} "
+                                    "MB: refused as a decompression bomb (or too large to load)")
+                parts.append(chunk)
+    except (OSError, EOFError, ValueError) as error:  # gzip, bz2 and lzma raise these for a damaged file
+        raise DataError(f"{file_name} is not a readable {module.__name__} file: {error}") from None
+    return b"".join(parts)
+
+
+def _load_compressed(source: str | os.PathLike | bytes, file_name: str, csv_kind: str,
+                     originals: str | os.PathLike | None) -> Dataset:
+    """A compressed data file read as the file it holds (``data.csv.gz`` → ``data.csv``), with a note."""
+    inner = Path(file_name).stem
+    if not Path(inner).suffix:
+        raise DataError(f"cannot tell what {file_name} holds: name it after the file inside (data.csv.gz)")
+    dataset = load_bytes(inner, _decompressed(source, file_name), csv_kind, originals=originals)
+    dataset.report.notes.insert(0, f"unpacked {inner} from {file_name}")
+    return dataset
+
+
 LONG_SAMPLE = 1 << 20  # the bytes of a text file read to tell a row per time step (ids repeating) from a table
 
 
@@ -113,6 +153,8 @@ def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto",
     """A table, series or graph file (or a zip holding one) given as its name and bytes (an upload, a file inside an
     archive), read by its suffix as :func:`load` reads a path."""
     suffix, stem = Path(file_name).suffix.lower(), Path(file_name).stem
+    if suffix in COMPRESSED and not is_tar(file_name):
+        return _load_compressed(data, file_name, csv_kind, originals)
     if suffix == ".zip":
         return load_archive(io.BytesIO(data), originals=originals, name=stem, csv_kind=csv_kind)
     if suffix in GRAPH_READERS:
@@ -186,6 +228,8 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
         raise DataError(f"{text!r} is neither a demo ({', '.join(DEMOS)}) nor an existing file or folder")
     if is_tar(path.name):
         return load_tar(path, image_size=image_size, reporter=reporter, originals=originals)
+    if path.suffix.lower() in COMPRESSED:
+        return _load_compressed(path, path.name, csv_kind, originals)
     loader = FILE_LOADERS.get(path.suffix.lower())
     if path.suffix.lower() in (".xls", ".ods"):
         raise DataError(f"cannot read {path.name}: save it as .xlsx or CSV (older Excel and OpenDocument sheets are "

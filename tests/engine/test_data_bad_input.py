@@ -39,3 +39,35 @@ def test_bad_input_is_a_data_error_for_every_loader(kind):
             assert str(error)  # says something
         except Exception as error:  # noqa: BLE001 (the point: nothing else may escape)
             pytest.fail(f"{kind} on {data[:30]!r}: {type(error).__name__}: {error}")
+
+
+def test_a_data_file_compressed_on_its_own_is_read_as_the_file_it_holds(tmp_path):
+    import bz2
+    import gzip
+    import json
+
+    from engine.data import load, load_bytes
+
+    rows = "a,b,label\n" + "\n".join(f"{i % 7},{i % 5 + 0.5},{'xy'[i % 2]}" for i in range(40))
+    (tmp_path / "table.csv.gz").write_bytes(gzip.compress(rows.encode()))
+    data = load(tmp_path / "table.csv.gz")
+    assert data.kind == "table" and data.table.shape == (40, 2) and data.class_names == ["x", "y"]
+    assert data.report.notes[0] == "unpacked table.csv from table.csv.gz"
+    graph = {"nodes": [{"id": i} for i in range(4)], "links": [{"source": 0, "target": 1}, {"source": 2, "target": 3}]}
+    assert load_bytes("g.json.bz2", bz2.compress(json.dumps(graph).encode())).kind == "graph"  # an upload too
+
+
+def test_compressed_files_that_are_bombs_damaged_or_unnamed_are_refused_saying_why(tmp_path):
+    import gzip
+
+    from engine.data import load
+
+    (tmp_path / "zeros.csv.gz").write_bytes(gzip.compress(b"0," * 30_000_000, compresslevel=9))  # 60 MB from ~60 KB
+    with pytest.raises(DataError, match="refused as a decompression bomb"):
+        load(tmp_path / "zeros.csv.gz")
+    (tmp_path / "cut.csv.gz").write_bytes(gzip.compress(b"a,b\n1,2\n" * 100)[:30])
+    with pytest.raises(DataError, match="not a readable gzip file"):
+        load(tmp_path / "cut.csv.gz")
+    (tmp_path / "data.gz").write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    with pytest.raises(DataError, match="name it after the file inside"):
+        load(tmp_path / "data.gz")
