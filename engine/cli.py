@@ -38,9 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("cluster", help="features → reduce → cluster → scores, stored as a run")
     source = run.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", help=f"a demo ({', '.join(api.DEMOS)}), a folder, an archive of images (.zip, "
-                        ".tar.gz…), a table (.csv/.tsv/.txt/.xlsx/.parquet/.json/.jsonl/.arff/.npz/.npy; images when it holds "
-                        "them: pixel rows as Kaggle's MNIST, an array of images, a Parquet column of image files), "
-                        "time series (a .csv with --csv-kind series, or the UCR archive's .ts), or a graph "
+                        ".tar.gz…), a table (.csv/.tsv/.txt/.xlsx/.parquet/.json/.jsonl/.arff/.npz/.npy; images "
+                        "when it holds them: pixel rows as Kaggle's MNIST, an array of images, a Parquet column of "
+                        "image files, a column of image paths), time series (a .csv of a series a row with "
+                        "--csv-kind series, a row per time step, a date a column, or the UCR archive's .ts), or a "
+                        "graph "
                         "(.edges/.graphml/.gml/.gexf/.net/.mtx, or node-link .json); any of these files compressed on "
                         "its own (data.csv.gz, .bz2, .xz) too")
     source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
