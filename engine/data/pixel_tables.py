@@ -103,7 +103,7 @@ CHANNELS = (1, 3, 4)
 
 
 def image_array(array: np.ndarray) -> np.ndarray | None:
-    """``array`` as ``n × H × W × 3`` uint8 images and whether they are gray, when it holds images: ``n × H × W``
+    """``array`` as ``n × H × W × 3`` uint8 images, when it holds images: ``n × H × W``
     (gray), ``n × H × W × C`` or PyTorch's ``n × C × H × W`` (C = 1, 3 or 4: alpha dropped), sides at least
     :data:`MIN_SIDE`, values whole numbers 0-255 or fractions 0-1; else None."""
     if array.ndim == 4 and array.shape[1] in CHANNELS and array.shape[3] not in CHANNELS:
@@ -217,10 +217,7 @@ def column_images(frame: pd.DataFrame, column: str, name: str, class_names: dict
     """The images in ``frame[column]`` decoded as an uploaded folder's files are (sizes, grayscale, originals),
     labelled by the table's label column (:func:`engine.data.tables.column_roles` on the other columns), its codes
     named by ``class_names`` where the file says them (Hugging Face's ``ClassLabel``)."""
-    from dataclasses import replace
-
     from engine.data.images import load_files
-    from engine.data.tables import column_roles
 
     files, shown = [], {}
     for i, cell in enumerate(frame[column]):
@@ -233,25 +230,38 @@ def column_images(frame: pd.DataFrame, column: str, name: str, class_names: dict
         shown[i] = path or f"row {i}"
     dataset = load_files(files, name=name, originals=originals)
     kept = [int(Path(n).stem.split()[1]) for n in dataset.item_names]  # an undecodable one is skipped, said why
-    rest = frame.drop(columns=[column]).iloc[kept].reset_index(drop=True)
     notes = [f"read as {len(dataset):,} images from the column “{column}” (image files in a table, as Hugging Face "
              "datasets keep them)"]
+    return _labelled_by_table(dataset, frame, column, kept, notes, class_names, [shown[i] for i in kept])
+
+
+def _labelled_by_table(dataset: Dataset, frame: pd.DataFrame, column: str, kept: list[int], notes: list[str],
+                       class_names: dict[str, list[str]] | None = None, item_names: list[str] | None = None) -> Dataset:
+    """``dataset``, the images of ``frame[column]``'s rows ``kept`` (in its order), labelled by the table's label
+    column among the others (:func:`engine.data.tables.column_roles`; its codes named by ``class_names`` where the
+    file says them), ``notes`` first in its report; where the table gives no labels, the ones the files' own
+    folders gave stay."""
+    from dataclasses import replace
+
+    from engine.data.tables import column_roles
+
     labels = names = None
-    if len(rest.columns):
-        roles, _ = column_roles(rest)
-        label = next((c for c, role in roles.items() if role == "label"), None)
-        if label is not None:
-            raw = [None if pd.isna(v) else str(v) for v in rest[label]]
-            named = class_names.get(str(label))
-            if named and all(v is not None and v.isdigit() and int(v) < len(named) for v in raw):
-                raw = [named[int(v)] for v in raw]
-            labels, names = encode_labels(raw)
-            if labels is not None:
-                notes.append(f"“{label}” is the label" + (" (its class names from the file's metadata)"
-                                                         if named else ""))
+    rest = frame.drop(columns=[column]).iloc[kept].reset_index(drop=True)
+    label = next((c for c, role in column_roles(rest)[0].items() if role == "label"), None) \
+        if len(rest.columns) else None
+    if label is not None:
+        raw = [None if pd.isna(v) else str(v) for v in rest[label]]
+        named = (class_names or {}).get(str(label))
+        named = named if named and all(v is not None and v.isdigit() and int(v) < len(named) for v in raw) else None
+        labels, names = encode_labels([named[int(v)] for v in raw] if named else raw)
+        if labels is not None:
+            notes.append(f"“{label}” is the label" + (" (its class names from the file's metadata)" if named else ""))
     report = dataset.report
     report.notes[:0] = notes
-    return replace(dataset, item_names=[shown[i] for i in kept], labels=labels, class_names=names, report=report)
+    found = {"item_names": item_names} if item_names is not None else {}
+    if labels is None and dataset.labels is not None:  # the files' own folders named the classes
+        return replace(dataset, report=report, **found)
+    return replace(dataset, labels=labels, class_names=names, report=report, **found)
 
 
 # ---- a column of image paths (a CSV beside its images) --------------------------------------------------------
@@ -272,10 +282,7 @@ def path_images(frame: pd.DataFrame, column: str, base: Path, name: str, said: l
     """The image files ``frame[column]`` names (absolute, or relative to ``base``: the table's folder), read where
     they are as a folder's are (never copied), labelled by the table's label column; a file not there is skipped,
     said, as an unreadable one is."""
-    from dataclasses import replace
-
     from engine.data.images import DEFAULT_LIMITS, _build
-    from engine.data.tables import column_roles
 
     sources, rows, missing = [], {}, []
     for i, cell in enumerate(frame[column]):
@@ -283,7 +290,7 @@ def path_images(frame: pd.DataFrame, column: str, base: Path, name: str, said: l
             continue
         path = Path(str(cell).strip())
         path = path if path.is_absolute() else base / path
-        shown = f"{str(cell).strip()}"
+        shown = str(cell).strip()
         if not path.is_file():
             missing.append(shown)
             continue
@@ -296,19 +303,6 @@ def path_images(frame: pd.DataFrame, column: str, base: Path, name: str, said: l
     kept = [rows[n][0] for n in dataset.item_names]
     for shown in missing[:1000]:
         dataset.report.skip(shown, "no such file beside the table")
+    dataset.report.n_found = len(sources) + len(missing)
     notes = [*said, f"read as {len(dataset):,} images: the files the column “{column}” names"]
-    labels = names = None
-    rest = frame.drop(columns=[column]).iloc[kept].reset_index(drop=True)
-    if len(rest.columns):
-        roles, _ = column_roles(rest)
-        label = next((c for c, role in roles.items() if role == "label"), None)
-        if label is not None:
-            labels, names = encode_labels([None if pd.isna(v) else str(v) for v in rest[label]])
-            if labels is not None:
-                notes.append(f"“{label}” is the label")
-    report = dataset.report
-    report.notes[:0] = notes
-    report.n_found = len(sources) + len(missing)
-    if labels is None and dataset.labels is not None:  # the files' own folders named the classes
-        return replace(dataset, report=report)
-    return replace(dataset, labels=labels, class_names=names, report=report)
+    return _labelled_by_table(dataset, frame, column, kept, notes)
