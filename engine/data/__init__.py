@@ -78,15 +78,12 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
 
     if path.suffix.lower() == ".edges":
         return "edges"
-    whole = head
-    if head is None:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    head = decoded(head[:4096])
+    sample = _start(path, head)  # read once: its first line, then (past the header checks) its first megabyte
+    head = decoded(sample[:4096])
     line = next((line for line in head.splitlines() if line.strip() and not line.startswith(("#", "%"))), "")
     if edge_header(re.split(r"[\t,;|]", line.strip()) if re.search(r"[\t,;|]", line) else line.split()):
         return "edges"
-    if looks_long(decoded(_start(path, whole))):  # id, time, value: series a row per time step
+    if looks_long(decoded(sample)):  # id, time, value: series a row per time step
         return "series"
     delimiter = separator_of(line, "\t,;|")
     if delimiter and dated_columns(next(csv.reader([line.strip()], delimiter=delimiter))):  # a date a column

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, code_problem,
-                                 encode_labels, is_number, named_like_an_id, separator_of, text_encoding, whole_numbers)
+                                 decoded, encode_labels, is_number, named_like_an_id, separator_of, text_encoding,
+                                 whole_numbers)
 from engine.data.pixel_tables import (PIXEL_NAME, array_dataset, arrays_images, column_images, image_array,
                                      image_column, path_column, path_images, pixel_columns, pixel_images)
 
@@ -278,7 +279,7 @@ def load_json(source: str | os.PathLike | BinaryIO, name: str | None = None) -> 
 
     raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
     name = name or _stem(source, "table")
-    text = raw.decode(text_encoding(raw[:65536]), errors="replace").lstrip("\ufeff")
+    text = decoded(raw).lstrip("\ufeff")
     try:
         document = json.loads(text)
     except json.JSONDecodeError:
