@@ -43,7 +43,7 @@ def pixel_columns(frame: pd.DataFrame, roles: dict, headless: bool) -> tuple[lis
     label = next((c for c, role in roles.items() if role == "label"), None)
     columns = [c for c in frame.columns if roles.get(c) not in ("label", "names")]
     tries = [(columns, label)]
-    if headless and label is None and len(columns) > 2:
+    if headless and label is None and _square(len(columns) - 1):  # (checked first: a column's codes cost a pass)
         tries += [([c for c in columns if c != end], end) for end in (columns[0], columns[-1])
                   if not frame[end].isna().any() and class_codes(frame[end].tolist())]
     for pixels, label in tries:
@@ -53,10 +53,16 @@ def pixel_columns(frame: pd.DataFrame, roles: dict, headless: bool) -> tuple[lis
     return None
 
 
+def _square(count: int) -> bool:
+    """Whether ``count`` columns can be the pixels of square images (:data:`MIN_SIDE` a side or more)."""
+    side = math.isqrt(max(count, 0))
+    return side >= MIN_SIDE and side * side == count
+
+
 def _side(frame: pd.DataFrame, columns: list, headless: bool) -> int | None:
-    side = math.isqrt(len(columns))
-    if side < MIN_SIDE or side * side != len(columns):
+    if not _square(len(columns)):
         return None
+    side = math.isqrt(len(columns))
     named = not headless and all(PIXEL_NAME.fullmatch(str(c).strip()) for c in columns)
     if not (named or headless or all(NUMBERED.fullmatch(str(c).strip()) for c in columns)):
         return None
