@@ -16,7 +16,7 @@ from engine.data import COMPRESSED, CONVERTED, TABLE_LOADERS, load_archive, load
 from engine.data.images import IMAGE_SUFFIXES, TAR_SUFFIXES, load_tar
 from engine.data.tables import attribute_groups, table_frame
 from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
-from engine.data.graphs import GRAPH_READERS, load_graph_file
+from engine.data.graphs import GRAPH_READERS, NEIGHBOURS_SHOWN, load_graph_file, neighbourhood
 from engine.data.thumbs import data_uri, montage, png_bytes
 from engine.encoders import ENCODERS
 from engine.features import FEATURES, available_for
@@ -36,8 +36,8 @@ from engine.train import TrainConfig, default_encoder, pick_device, recommended
 from engine.train import jobs as _training
 # what the pages draw (the report draws the same)
 from engine.metrics.describe import SCORES, format_score, score_frame, score_table
-from engine.viz.figures import (colour, colour_map, dendrogram, edge_index, group_name, k_choice_chart, map_grid,
-                                scatter, series_lines, sweep_chart, trust_colouring, ambiguity_colouring,
+from engine.viz.figures import (colour, colour_map, dendrogram, edge_index, ego_network, group_name, k_choice_chart,
+                                map_grid, scatter, series_lines, sweep_chart, trust_colouring, ambiguity_colouring,
                                 checkpoint_chart, checkpoint_map, LEAN_POINTS, RASTER_POINTS, SAMPLE_POINTS, DRAWINGS,
                                 drawn_as)
 from engine.viz.raster import in_ranges, items_in, view_ranges, zoom_ranges
@@ -103,7 +103,8 @@ __all__ = [
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_cap", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
-    "load_edge_list", "load_graphml", "load_graph_file", "GRAPH_READERS", "COMPRESSED",
+    "load_edge_list", "load_graphml", "load_graph_file", "GRAPH_READERS", "COMPRESSED", "neighbourhood",
+    "NEIGHBOURS_SHOWN", "ego_network",
     "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
     "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",

@@ -171,7 +171,8 @@ def space_plan(n_items: int, n_features: int, dims: int = 10) -> tuple[bool, int
 def space_label(config: Config, n_items: int, n_features: int) -> str:
     """Which space a run clustered, in words."""
     if reads_features(config.clusterer):
-        return "the series / the graph's edges themselves"
+        return "the graph's edges themselves" if "graph" in CLUSTERERS[config.clusterer].tags \
+            else "the series themselves"
     if config.cluster_on == "embedding":
         return f"the {config.n_components}-D {REDUCERS[config.reducer].label} map"
     pca, dims = space_plan(n_items, n_features, config.space_dims)

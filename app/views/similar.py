@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -24,6 +26,13 @@ SHOWN = 12  # neighbours shown
 def describe(i: int) -> str:
     return (f"{api.cluster_heading(int(res.labels[i]), titles) if res.labels[i] >= 0 else group_name(-1)}"
             + (f" · label {data.class_names[data.labels[i]]}" if data.has_labels else ""))
+
+
+def open_clicked(chart: str) -> None:
+    """The node clicked on the neighbourhood chart becomes the item shown (a callback: before the item menu)."""
+    points = st.session_state[chart].selection.points
+    if points and points[0].get("customdata") is not None:
+        st.session_state[state.FOCUS] = int(points[0]["customdata"])
 
 
 if not 0 <= st.session_state.get(state.FOCUS, 0) < n:  # an item of another dataset
@@ -53,6 +62,21 @@ with left:
             st.plotly_chart(api.series_lines(data.series, [pick], data.item_names, height=220), key="similar_series")
         elif data.table is not None:
             st.dataframe(api.table_frame(data, [pick]))
+        elif data.graph is not None:
+            hood = api.neighbourhood(data, pick)
+            degree, shown = hood["degree"], len(hood["neighbours"])
+            st.caption(f"{degree:,} neighbour{'' if degree == 1 else 's'}"
+                       + (f"; the {shown} joined by the heaviest edges are drawn" if shown < degree else "")
+                       + (": where this run's map put them, coloured by cluster, the node ringed. Click one to open "
+                          "it." if res.embedding.shape[1] == 2 else "."))
+            if res.embedding.shape[1] == 2:
+                names = {g: api.cluster_label(g, titles) for g in set(res.labels.tolist())}
+                chart = f"similar_ego_{key}_{pick}"  # a new chart per node: no selection carried over
+                st.plotly_chart(api.ego_network(res.embedding, res.labels, hood, names, data.item_names),
+                                key=chart, on_select=partial(open_clicked, chart), selection_mode="points")
+            if hood["attributes"]:
+                st.dataframe(pd.DataFrame({"attribute": list(hood["attributes"]),
+                                           "value": list(hood["attributes"].values())}), hide_index=True)
 
 with right:
     st.markdown("**More like this**")
@@ -73,6 +97,11 @@ with right:
         st.dataframe(pd.DataFrame({"item": [data.item_names[i] for i, _ in others],
                                    "similarity": [round(s, 3) for _, s in others],
                                    "cluster": [describe(i) for i, _ in others]}), hide_index=True)
+        if data.series is not None:
+            st.plotly_chart(api.series_lines(data.series, [i for i, _ in others], data.item_names,
+                                             barycentre=data.series[pick], bold_name=data.item_names[pick],
+                                             height=260), key="similar_series_like")
+            st.caption(f"Thin: the {len(others)} series above; bold: {data.item_names[pick]}.")
 
 if data.images is not None:
     st.divider()

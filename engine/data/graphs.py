@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
 from engine.data.dataset import (Dataset, DataError, ValidationReport, decoded, encode_labels, is_number,
                                  separator_of, source_text)
@@ -89,6 +90,23 @@ def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = 
     report.n_loaded = simple.number_of_nodes()
     return Dataset(name=name, item_names=list(simple.nodes()), graph=simple, labels=labels, class_names=class_names,
                    report=report)
+
+
+NEIGHBOURS_SHOWN = 60  # a hub's neighbours past this are counted, not listed or drawn (the heaviest edges first)
+
+
+def neighbourhood(dataset: Dataset, index: int, limit: int = NEIGHBOURS_SHOWN) -> dict:
+    """Node ``index`` (``focus``) of a graph dataset as the Similar page shows it: its degree, its neighbours (item indices,
+    heaviest edges first, at most ``limit``), the edges among it and them (``m×2`` indices into
+    ``[index] + neighbours``) and the attributes the file gave it."""
+    graph, node = dataset.graph, dataset.item_names[index]
+    position = {name: i for i, name in enumerate(dataset.item_names)}
+    heaviest = sorted(((-float(data.get("weight", 1.0)), position[v]) for v, data in graph[node].items() if v != node))
+    members = [index] + [i for _, i in heaviest[:limit]]
+    inside = {dataset.item_names[i]: j for j, i in enumerate(members)}
+    edges = np.array([(inside[u], inside[v]) for u, v in graph.subgraph(inside).edges()], dtype=np.int64)
+    return {"focus": index, "degree": len(heaviest), "neighbours": members[1:], "edges": edges.reshape(-1, 2),
+            "attributes": {str(k): str(v) for k, v in graph.nodes[node].items()}}
 
 
 def categorical_attribute(graph: nx.Graph) -> str | None:

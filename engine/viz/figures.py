@@ -282,17 +282,38 @@ def edge_index(graph, nodes: list, limit: int = MAX_DRAWN_EDGES) -> np.ndarray:
     return edges
 
 
+def ego_network(embedding: np.ndarray, labels: np.ndarray, hood: dict, names: dict[int, str], item_names: list[str],
+                height: int = 320) -> go.Figure:
+    """A node and its neighbours (``hood``: :func:`engine.data.graphs.neighbourhood`) where the run's 2-D map put
+    them, with the edges among them, coloured by cluster (``names``: each cluster's name); the node itself ringed.
+    Each point's ``customdata`` is its item index, so a click opens it."""
+    members = np.array([hood["focus"]] + list(hood["neighbours"]), dtype=np.int64)
+    fig = scatter(embedding[members], labels[members], names, [item_names[i] for i in members], point_size=9,
+                  height=height, edges=hood["edges"])
+    for trace in fig.data:
+        if trace.customdata is not None:
+            trace.customdata = members[np.asarray(trace.customdata, dtype=np.int64)]
+    fig.add_trace(go.Scattergl(x=embedding[members[:1], 0], y=embedding[members[:1], 1], mode="markers",
+                               name=item_names[members[0]], hoverinfo="skip", showlegend=False,
+                               marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color="#1d2230", width=2))))
+    fig.update_layout(margin=dict(l=10, r=10, t=10, b=10))
+    return fig
+
+
 def series_lines(series: np.ndarray, indices, names: list[str], barycentre: np.ndarray | None = None,
-                 colour_of: str = "#4e79a7", height: int = 260, title: str | None = None) -> go.Figure:
-    """Some series overlaid (thin), with their barycentre (bold) when given."""
+                 colour_of: str = "#4e79a7", height: int = 260, title: str | None = None,
+                 bold_name: str = "barycentre") -> go.Figure:
+    """Some series overlaid (thin), with their barycentre (bold, named ``bold_name``: another series drawn over
+    them, such as the one they are like) when given."""
     fig = go.Figure()
     for i in indices:
         row = series[i][~np.isnan(series[i])]
         fig.add_trace(go.Scattergl(y=row, mode="lines", line=dict(color=colour_of, width=1), opacity=0.35,
                                    name=names[i], hoverinfo="name", showlegend=False))
     if barycentre is not None:
-        fig.add_trace(go.Scattergl(y=barycentre, mode="lines", line=dict(color="#1d2230", width=3),
-                                   name="barycentre", showlegend=True))
+        barycentre = np.asarray(barycentre)
+        fig.add_trace(go.Scattergl(y=barycentre[~np.isnan(barycentre)], mode="lines", line=dict(color="#1d2230", width=3),
+                                   name=bold_name, showlegend=True))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title,
                       legend=dict(orientation="h", y=1.02, x=1, xanchor="right"), xaxis_title="time step")
     return fig

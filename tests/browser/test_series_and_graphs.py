@@ -29,6 +29,30 @@ def test_karate_club_communities(app_url, browser, screenshots):
     assert traces[0] == "lines" and traces.count("markers") >= 2  # edges, then one trace per community
     assert_clean(page)
     page.screenshot(path=str(screenshots / "15-karate-explore.png"))
+
+    open_page(page, "Similar")  # node "0": its 16 neighbours drawn with the edges among them
+    page.get_by_text("16 neighbours", exact=False).wait_for(timeout=60_000)
+    page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    x, y, other = page.evaluate("""() => {
+        const gd = document.querySelector('[data-testid=stPlotlyChart] .js-plotly-plot');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+        for (const t of gd._fullData) {
+            if (!t.customdata) continue;
+            for (let j = 0; j < t.x.length; j++) {
+                if (Number(t.customdata[j]) !== 0)
+                    return [box.left + xa._offset + xa.l2p(t.x[j]), box.top + ya._offset + ya.l2p(t.y[j]),
+                            String(t.customdata[j])];
+            }
+        }
+    }""")
+    assert page.get_by_text("club", exact=True).count() == 1  # its attribute from the file
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y, steps=3)
+    page.mouse.click(x, y)  # a neighbour: it becomes the node shown
+    expect(page.get_by_role("combobox", name="Item")).to_have_value(other, timeout=30_000)
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "15b-karate-similar.png"))
     page.close()
 
 
@@ -53,4 +77,11 @@ def test_trace_time_series_clusters(app_url, browser, screenshots):
     page.wait_for_timeout(2000)
     assert_clean(page)
     page.screenshot(path=str(screenshots / "17-trace-clusters.png"), full_page=True)
+
+    open_page(page, "Similar")  # the series most like the first, drawn under it
+    page.get_by_text("Thin: the 12 series above; bold: trace 0.").wait_for(timeout=60_000)
+    names = page.evaluate("() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')]"
+                          ".map(gd => gd._fullData.map(t => t.name))")
+    assert [len(n) for n in names] == [1, 13] and names[1][-1] == "trace 0"
+    assert_clean(page)
     page.close()

@@ -286,16 +286,44 @@ def test_graph_datasets_round_trip_through_the_dataset_store(karate, tmp_path):
     assert nx.utils.graphs_equal(back.graph, karate.graph) or sorted(back.graph.edges()) == sorted(karate.graph.edges())
 
 
+def test_a_nodes_neighbourhood_lists_its_heaviest_edges_first_and_the_edges_among_them(tmp_path):
+    star = nx.Graph()
+    star.add_edges_from(("hub", f"leaf{i}", {"weight": float(i + 1)}) for i in range(100))
+    star.add_edge("leaf98", "leaf99", weight=1.0)
+    star.nodes["hub"]["role"] = "centre"
+    data = api.load_edge_list("\n".join(f"{u} {v} {d['weight']}" for u, v, d in star.edges(data=True)).encode())
+    hub = data.item_names.index("hub")
+    hood = api.neighbourhood(data, hub)
+    assert hood["focus"] == hub and hood["degree"] == 100 and len(hood["neighbours"]) == api.NEIGHBOURS_SHOWN
+    assert [data.item_names[i] for i in hood["neighbours"][:3]] == ["leaf99", "leaf98", "leaf97"]
+    members = [hub] + hood["neighbours"]
+    drawn = {frozenset((data.item_names[members[a]], data.item_names[members[b]])) for a, b in hood["edges"]}
+    assert len(drawn) == api.NEIGHBOURS_SHOWN + 1 and frozenset(("leaf98", "leaf99")) in drawn
+    graphml = tmp_path / "star.graphml"
+    nx.write_graphml(star, graphml)
+    read = api.load(str(graphml))
+    assert api.neighbourhood(read, read.item_names.index("hub"))["attributes"] == {"role": "centre"}
+    leaf = data.item_names.index("leaf3")
+    assert api.neighbourhood(data, leaf)["neighbours"] == [hub]
+
+    labels = np.zeros(len(data), dtype=int)
+    figure = api.ego_network(np.random.default_rng(0).normal(size=(len(data), 2)), labels, hood, {0: "cluster 0"},
+                             data.item_names)
+    clicked = np.concatenate([np.asarray(t.customdata) for t in figure.data if t.customdata is not None])
+    assert sorted(clicked.tolist()) == sorted(members)  # a click gives the item's index in the dataset
+
+
 # -- the CLI, runs and comparisons ---------------------------------------------------------------
 def test_the_cli_clusters_karate_and_a_series_csv(tmp_path, capsys):
     assert main(["cluster", "--data", "karate", "--json"]) == 0
     karate_run = json.loads(capsys.readouterr().out)
     assert karate_run["modularity"] > 0.4 and karate_run["n_clusters"] >= 2
+    assert karate_run["clustered"] == "the graph's edges themselves"
     (tmp_path / "w.csv").write_text(waves())
     assert main(["cluster", "--data", str(tmp_path / "w.csv"), "--csv-kind", "series", "--reduce", "pca",
                  "--param", "n_clusters=2", "--param", "metric=euclidean", "--json"]) == 0
     series_run = json.loads(capsys.readouterr().out)
-    assert series_run["ari"] == 1.0
+    assert series_run["ari"] == 1.0 and series_run["clustered"] == "the series themselves"
     record = api.RunStore().get(series_run["run_id"])
     assert record.config["clusterer"] == "ts_kmeans" and record.config["clusterer_params"]["n_clusters"] == 2
 
