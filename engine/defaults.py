@@ -28,6 +28,7 @@ from engine.cluster.auto_k import PROBE_SCORE, by_silhouette_and_stability
 from engine.data import Dataset
 from engine.features import FEATURES, available_for
 from engine.progress import Reporter, ensure
+from engine.registry import in_sentence
 
 AUTO = "auto"
 # A probe sample this size: on 400 items the choice flipped with the sample's seed on 3 of 8 labelled image sets
@@ -121,7 +122,7 @@ def decide(dataset: Dataset, **overrides) -> Defaults:
         reasons["features"] = (
             f"chosen when you run: a {min(PROBE_ITEMS, n):,}-item probe"
             + (f" (first {FIRST_LOOK:,}, enough when one clearly leads)" if n > FIRST_LOOK else "") + " compares "
-            f"{', '.join(candidate_label(c).lower() for c in candidates)} and keeps the one whose "
+            f"{', '.join(in_sentence(candidate_label(c)) for c in candidates)} and keeps the one whose "
             "clusters are clearest and most repeatable (no labels used)"
             + (f"; the colour histogram only when it lifts the score by {COLOUR_LIFT:g} or more"
                if "combined:colours" in candidates else "") if feature == AUTO else
@@ -134,7 +135,7 @@ def decide(dataset: Dataset, **overrides) -> Defaults:
             "the one whose clusters are clearest and most repeatable (no labels used)")
     else:
         feature = features[0]
-        reasons["features"] = f"{FEATURES[feature].label.lower()}: the one extractor for {dataset.kind_label}"
+        reasons["features"] = f"{in_sentence(FEATURES[feature].label)}: the one extractor for {dataset.kind_label}"
     config = Config(features=feature, reducer="umap", clusterer="kmeans", cluster_on="space")
     reasons["map"] = "a 2-D UMAP: it keeps neighbourhoods, so what is close on the map is close in the data"
     reasons["clusterer"] = ("K-means with K = auto: over K = 2..√n (at most 30, further while the K found sits "
@@ -339,14 +340,14 @@ def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Repo
     winner = pick({c: e["score"] for c, e in found.items()},
                   {c: e["score"] for c, e in evidence.items()})
     name, params = _config_of(winner)
-    others = [f"{e['label'].lower()} {e['score']:.2f}" + (f" on {e['items']:,}" if e["items"] != len(sample) else "")
+    others = [f"{in_sentence(e['label'])} {e['score']:.2f}" + (f" on {e['items']:,}" if e["items"] != len(sample) else "")
               + (f" (under {COLOUR_LIFT:g} above the same without the colour histogram: left out)"
                  if c == "combined:colours" and e["score"] > evidence[winner]["score"] else "")
               for c, e in evidence.items() if c != winner]
     early = " (a clear lead, so it stopped there)" if len(sample) < looks[-1] else ""
     tied = [e["label"] for c, e in found.items()
              if c != winner and abs(e["score"] - found[winner]["score"]) < PROBE_NOISE]
-    reason = (f"{evidence[winner]['label'].lower()}: your {describe_images(dataset)} clustered most clearly with "
+    reason = (f"{in_sentence(evidence[winner]['label'])}: your {describe_images(dataset)} clustered most clearly with "
               f"them on a {len(sample):,}-{'series' if dataset.kind == 'series' else 'item'} probe{early} "
               f"(mean {PROBE_SCORE} over K: "
               f"{evidence[winner]['score']:.2f}" + (f"; {', '.join(others)}" if others else "") + ")"
@@ -387,7 +388,7 @@ def _score_candidates(dataset: Dataset, candidates: list[str], sample: np.ndarra
     for i, candidate in enumerate(candidates):
         step = reporter.stage(i / len(candidates), (i + 1) / len(candidates))
         label = candidate_label(candidate)
-        step.update(0.0, f"choosing features: trying {label.lower()} on {len(sample):,} items")
+        step.update(0.0, f"choosing features: trying {in_sentence(label)} on {len(sample):,} items")
         mark = time.perf_counter()
         encoded = "efficientnet_lite0" in parts
         features = _candidate_features(dataset, candidate, sample, step.stage(0.0, 0.5), parts)
@@ -473,7 +474,7 @@ def run_reasons(result) -> list[str]:
     metrics = result.metrics
     choice = metrics.get("feature_choice")
     lines = [f"**Features**: {choice['reason']}." if choice else
-             f"**Features**: {FEATURES[result.config.features].label.lower()}, as chosen."]
+             f"**Features**: {in_sentence(FEATURES[result.config.features].label)}, as chosen."]
     if metrics.get("clusterer_choice"):
         lines.append(f"**Clusterer**: {metrics['clusterer_choice']['reason']}.")
     if metrics.get("clustered"):

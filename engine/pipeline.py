@@ -18,7 +18,7 @@ from engine.metrics import score
 from engine.metrics.graph import graph_scores
 from engine.progress import Reporter, ensure
 from engine.reduce import REDUCERS, reduce, reducers_for
-from engine.registry import lookup
+from engine.registry import in_sentence, lookup
 from engine.runs import RunStore
 
 ClusterOn = Literal["embedding", "features", "space"]
@@ -107,7 +107,7 @@ def features_for(dataset: Dataset, config: Config, reporter: Reporter | None = N
     def compute() -> np.ndarray:
         from engine import distributed
 
-        ensure(reporter).update(0.0, f"extracting {entry.label.lower()} features")
+        ensure(reporter).update(0.0, f"extracting {in_sentence(entry.label)} features")
         if "per_item" in entry.tags and (client := distributed.active()) is not None:  # per partition, on Dask
             return distributed.features(client, dataset, config.features, config.feature_params, reporter)
         return entry.make(dataset, reporter=reporter, **config.feature_params)

@@ -9,6 +9,13 @@ from typing import Any, Callable, Mapping
 from engine.params import Param, resolve
 
 
+def in_sentence(label: str) -> str:
+    """A menu label inside a sentence: its first word lower-cased where it is an ordinary capitalised word ("raw
+    pixels", "z-normalised series"), a name kept as written ("EfficientNet-Lite0", "PCA")."""
+    first = label.split(" ", 1)[0]
+    return label[:1].lower() + label[1:] if first[1:] == first[1:].lower() else label
+
+
 @dataclass(frozen=True)
 class Lazy:
     """A ``make`` that imports its module on the first call: registries whose implementations need torch (the

@@ -60,7 +60,7 @@ def test_data_page_opens_on_the_demo_with_preview_and_report():
     assert at.selectbox(key="reducer").value == "umap" and at.selectbox(key="clusterer").value == "kmeans"
     assert at.selectbox(key="features").value == "auto" and at.radio(key="cluster_on").value == "space"
     assert at.number_input(key="cp.kmeans.n_clusters").value == 0  # K = auto
-    assert "a 1,000-item probe (first 500, enough when one clearly leads) compares raw pixels, efficientnet-lite0" \
+    assert "a 1,000-item probe (first 500, enough when one clearly leads) compares raw pixels, EfficientNet-Lite0" \
         in texts(at)
 
 
@@ -586,7 +586,10 @@ def test_a_graph_demo_runs_spectral_with_an_eigengap_k_and_every_page_shows_it()
     for page in ("views/metrics.py", "views/compare.py", "views/dendrogram.py", "views/report.py", "views/similar.py"):
         at.switch_page(page).run()
         assert not at.exception, page
-    assert at.dataframe[0].value.shape[0] == 12 and "Near-duplicates" not in texts(at)  # nodes most like node 0
+    attributes, alike = (frame.value for frame in at.dataframe)
+    assert alike.shape[0] == 12 and "Near-duplicates" not in texts(at)  # nodes most like node 0
+    assert dict(zip(attributes["attribute"], attributes["value"])) == {"club": "Mr. Hi"}  # node 0's, from the file
+    assert "16 neighbours: where this run's map put them" in texts(at)  # and its neighbourhood, drawn
     for page in ("views/train.py", "views/attention.py"):
         at.switch_page(page).run()
         assert not at.exception and "the current dataset (karate) holds a graph" in texts(at)

@@ -242,7 +242,7 @@ def test_small_gray_photos_of_two_kinds_get_pixels_and_the_encoder_together():
     assert result.config.feature_params == {"parts": "pixels+encoder"}  # gray: no colour histogram candidate
     assert set(choice["evidence"]) == {"pixels", "efficientnet_lite0", "combined"}
     assert result.metrics["n_clusters"] == 2 and result.metrics["ari"] > 0.9
-    assert "pixels + efficientnet-lite0: your 25 px grayscale images clustered most clearly" in choice["reason"]
+    assert "pixels + EfficientNet-Lite0: your 25 px grayscale images clustered most clearly" in choice["reason"]
 
 
 def test_colour_images_add_the_colour_histogram_to_the_combined_candidates(digits):
@@ -364,7 +364,7 @@ def test_the_second_look_scores_only_the_candidates_close_to_the_leader(digits, 
     assert looked == [(500, list(scores)), (1000, ["pixels", "combined"])]  # the encoder trailed by 0.2: out
     assert choice.features == "combined"  # the second look decides between the two that were close
     assert choice.evidence["efficientnet_lite0"]["items"] == 500 and choice.evidence["combined"]["items"] == 1000
-    assert "efficientnet-lite0 0.30 on 500" in choice.reason and "1,000-item probe" in choice.reason
+    assert "EfficientNet-Lite0 0.30 on 500" in choice.reason and "1,000-item probe" in choice.reason
 
 
 def test_the_probe_ranks_candidates_on_shorter_umaps_than_a_run_clusters_on(digits, monkeypatch):

@@ -134,7 +134,7 @@ def test_images_leave_the_feature_choice_to_the_probe_between_pixels_and_the_pre
     for data in (photos, digits):
         decided = api.decide(data)
         assert decided.config.features == api.AUTO and "probe" in decided.reasons["features"]
-        assert "raw pixels" in decided.reasons["features"] and "efficientnet-lite0" in decided.reasons["features"]
+        assert "raw pixels" in decided.reasons["features"] and "EfficientNet-Lite0" in decided.reasons["features"]
     assert pretrained.auto_size(photos) == 224 and pretrained.auto_size(digits) == 128
 
 
