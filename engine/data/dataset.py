@@ -225,6 +225,27 @@ class Dataset:
         return out
 
 
+# Images in colour files whose pixels are gray (red = green = blue: scans and X-rays saved as RGB, a gray set through
+# a JPEG encoder, CMYK) are read as grayscale. JPEG's rounding moves gray pixels' channels apart by 1-2 levels, so
+# a pixel counts as coloured past GRAY_SPREAD levels between its channels, and a set as colour when more than
+# GRAY_SHARE of the pixels looked at are (a rare stray pixel is not colour; a red 4 × 4 mark on one 24-px image of
+# six is: tests/engine/test_data_images.py).
+GRAY_SPREAD = 8
+GRAY_SHARE = 0.001
+GRAY_LOOK = 4_000_000  # pixels looked at, at most: an even sample of the images, every other row and column past it
+
+
+def gray_pixels(images: np.ndarray) -> bool:
+    """Whether ``n×H×W×3`` uint8 images hold gray pixels only (see :data:`GRAY_SPREAD`)."""
+    n, height, width = images.shape[:3]
+    rows = np.unique(np.linspace(0, n - 1, min(n, max(1, GRAY_LOOK // (height * width)))).astype(np.int64))
+    step = max(1, int(np.sqrt(len(rows) * height * width / GRAY_LOOK)))
+    looked = images[rows, ::step, ::step].astype(np.int16)
+    spread = np.maximum(np.abs(looked[..., 0] - looked[..., 1]), np.abs(looked[..., 1] - looked[..., 2]))
+    spread = np.maximum(spread, np.abs(looked[..., 0] - looked[..., 2]))
+    return bool(np.mean(spread > GRAY_SPREAD) <= GRAY_SHARE)
+
+
 def graph_edges(graph, nodes: list) -> tuple[np.ndarray, np.ndarray]:
     """A graph's edges as ``m×2`` indices into ``nodes``, and their weights (1 where an edge has none)."""
     index = {node: i for i, node in enumerate(nodes)}

@@ -34,7 +34,7 @@ from typing import BinaryIO, Callable, Iterable
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, decoded, encode_labels
+from engine.data.dataset import Dataset, DataError, ValidationReport, decoded, encode_labels, gray_pixels
 from engine.data.originals import DEEP_MODES, GRAY_MODES, upright_rgb
 from engine.progress import Reporter, ensure
 
@@ -354,6 +354,9 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         row = np.ascontiguousarray(buffer[i, :own, :own])
         stacked[i] = row if own == side else _resized(row, side)
     del buffer
+    if not all_gray and gray_pixels(stacked):
+        all_gray = True
+        report.notes.append("the colour files among them hold gray pixels only: read as grayscale")
     return Dataset(name=name, item_names=names, images=stacked, labels=labels,
                    class_names=class_names, report=report, grayscale=all_gray, original_sizes=original_sizes,
                    sources=kept if keep is not None else None,

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, class_codes, encode_labels
+from engine.data.dataset import Dataset, DataError, ValidationReport, class_codes, encode_labels, gray_pixels
 
 MIN_SIDE = 8  # 8 × 8: scikit-learn's digits and UCI's optdigits, the smallest image sets passed round as tables
 # pixel0, pixel784, px12, p_5 (a running number), pixel_0_7, 1x1, 28x28, r3c4 (a row and a column); bare running
@@ -169,7 +169,7 @@ def array_dataset(images: np.ndarray, labels: np.ndarray | None, name: str, said
     """``n × H × W × 3`` uint8 ``images`` (from the array ``key``) as a dataset, labelled by ``labels`` (``n`` or
     ``n × 1``; several a row are noted and not read; another count is refused)."""
     n = len(images)
-    gray = bool(np.all(images[..., 0] == images[..., 1]) and np.all(images[..., 1] == images[..., 2]))
+    gray = gray_pixels(images)
     notes = [*said, f"read as {n:,} {'grayscale' if gray else 'colour'} images of {images.shape[2]}×"
              f"{images.shape[1]} pixels from the array “{key}”"]
     codes = class_names = None

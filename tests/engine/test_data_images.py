@@ -35,6 +35,24 @@ def test_grayscale_images_are_detected_and_stored_as_rgb(tmp_path):
     assert np.array_equal(data.images[..., 0], data.images[..., 1])
 
 
+def test_colour_files_of_gray_pictures_are_read_as_grayscale_and_colour_stays_colour(tmp_path):
+    rng = np.random.default_rng(0)
+    gray = [np.repeat(rng.integers(0, 256, (24, 24, 1), dtype=np.uint8), 3, axis=2) for _ in range(6)]
+    for i, pixels in enumerate(gray):  # RGB PNGs and RGB JPEGs (whose rounding moves the channels apart a little)
+        Image.fromarray(pixels).save(tmp_path / f"{i}.{'png' if i % 2 else 'jpg'}", quality=90)
+    data = load_folder(tmp_path)
+    assert data.grayscale and any("gray pixels only" in note for note in data.report.notes)
+    marked = [p.copy() for p in gray]
+    marked[0][:4, :4] = (255, 0, 0)  # a red mark on one of them: 16 of 3,456 pixels
+    (tmp_path / "0.jpg").unlink()
+    Image.fromarray(marked[0]).save(tmp_path / "0.png")
+    assert not load_folder(tmp_path).grayscale
+    for i in range(6):
+        Image.fromarray(rng.integers(0, 256, (24, 24, 3), dtype=np.uint8)).save(tmp_path / f"{i}.png")
+    data = load_folder(tmp_path)
+    assert not data.grayscale and not any("gray pixels only" in note for note in data.report.notes)
+
+
 def test_corrupt_and_truncated_images_are_skipped_and_listed(tmp_path):
     shapes_folder(tmp_path)
     (tmp_path / "red" / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
