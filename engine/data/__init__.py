@@ -50,9 +50,31 @@ def load_converted(source: str | os.PathLike | bytes, name: str | None = None, s
     return dataset
 
 
-def _read_text(kind: str, data: bytes, name: str) -> Dataset:
-    """A text file's bytes read as ``kind`` holds them (:data:`CSV_KINDS`)."""
-    return load_csv(io.BytesIO(data), name=name) if kind == "table" else CSV_KINDS[kind](data, name=name)
+def _read_text(kind: str, data: bytes, name: str, guessed: bool = False) -> Dataset:
+    """A text file's bytes read as ``kind`` holds them (:data:`CSV_KINDS`); ``guessed``: the kind was not given,
+    so a "table" of rows of several lengths is read as series where it can be (:func:`_ragged_series`)."""
+    if kind != "table":
+        return CSV_KINDS[kind](data, name=name)
+    return _ragged_series(lambda: load_csv(io.BytesIO(data), name=name), data, name) if guessed else \
+        load_csv(io.BytesIO(data), name=name)
+
+
+def _ragged_series(read_table, source: str | os.PathLike | bytes, name: str | None) -> Dataset:
+    """``read_table()``, or, where the file's rows hold different numbers of cells (no table has that), the file
+    read as series of several lengths, which the series reader resamples; said first in its notes. A file that
+    is neither keeps the table's error, which says so."""
+    from engine.data.tables import RaggedRows
+
+    try:
+        return read_table()
+    except RaggedRows as ragged:
+        try:
+            dataset = load_series_csv(source, name=name)
+        except DataError:
+            raise ragged from None
+        dataset.report.notes.insert(0, "its rows hold different numbers of values, as series of several lengths do "
+                                       "(a table's rows hold one each): read as time series, one a row")
+        return dataset
 
 
 def _checked(csv_kind: str) -> str:
@@ -163,7 +185,7 @@ def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto",
     if suffix in CONVERTED:
         return load_converted(data, name=stem, suffix=suffix, csv_kind=csv_kind)
     if suffix in TEXT_FILES:
-        return _read_text(_text_kind(Path(file_name), csv_kind, data), data, stem)
+        return _read_text(_text_kind(Path(file_name), csv_kind, data), data, stem, guessed=csv_kind == "auto")
     raise DataError(f"cannot read {file_name}: not a table, series or graph file")
 
 
@@ -240,6 +262,8 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
         return load_converted(path, csv_kind=csv_kind)
     if loader in (load_csv, load_edge_list):
         loader = CSV_KINDS[_text_kind(path, csv_kind)]
+        if loader is load_csv and csv_kind == "auto":
+            return _ragged_series(lambda: load_csv(path), path, None)
     if loader is load_parquet:
         return load_parquet(path, originals=originals)
     return loader(path)

@@ -393,7 +393,15 @@ def _read(source, options: dict) -> pd.DataFrame:
         options["encoding"] = "cp1252"
         return _read(source, options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        if re.search(r"Expected \d+ fields in line \d+, saw \d+", str(error)):
+            raise RaggedRows(f"not a table: its rows hold different numbers of cells ({str(error).strip()}). If "
+                             "each row is a time series, load it as time series (the Data page's “time series”, or "
+                             "`--csv-kind series`)") from None
         raise DataError(f"not a readable CSV file: {error}") from None
+
+
+class RaggedRows(DataError):
+    """A CSV whose rows hold different numbers of cells: no table, though they may be series of several lengths."""
 
 
 def dialect(source) -> dict:
@@ -453,13 +461,27 @@ def _table_start(widths: list[int]) -> int:
 def _first_row_is_data(rows: list[list[str]]) -> bool:
     """A first line of numbers and words that is a row like the others, not a header: most of its cells are
     numbers, and each word in it comes back in its own column below (``5.1,3.5,1.4,0.2,Iris-setosa`` above more
-    Iris-setosa rows, as UCI's iris.data starts). A header's names do not come back as values (a header of years,
-    ``country,1990,1991``, keeps ``country``, which no row holds)."""
+    Iris-setosa rows, as UCI's iris.data starts), or is written like the cells below it with a running number
+    (``s0`` above ``s1``, ``s2``…: each row's name). A header's names do not come back as values (a header of years,
+    ``country,1990,1991``, keeps ``country``, which no row holds; ``id`` above ``s1``, ``s2``)."""
     first, below = rows[0], rows[1:]
     words = [j for j, cell in enumerate(first) if cell.strip() and not is_number(cell)]
     if not below or not words or len(words) * 2 > len(first):
         return False
-    return all(any(len(row) > j and row[j].strip() == first[j].strip() for row in below) for j in words)
+
+    def like_below(j: int) -> bool:
+        column = [row[j].strip() for row in below if len(row) > j]
+        if any(cell == first[j].strip() for cell in column):
+            return True
+        shape = _shape(first[j].strip())
+        return any(c.isdigit() for c in shape) and sum(_shape(cell) == shape for cell in column) >= 0.9 * len(below)
+
+    return all(like_below(j) for j in words)
+
+
+def _shape(cell: str) -> str:
+    """How a cell is written: each run of letters as ``a``, of digits as ``0`` (``s12`` and ``s3``: ``a0``)."""
+    return re.sub(r"\d+", "0", re.sub(r"[^\W\d_]+", "a", cell))
 
 
 # A text column with at most this many different values (and at most half as many as rows) holds categories.

@@ -404,6 +404,10 @@ def test_a_headerless_file_whose_class_is_text_keeps_its_first_row():
     assert len(data) == 150 and data.class_names == names and np.allclose(data.table[0], iris.data[0])
     years = load_csv(io.StringIO("country,1990,1991,1992\nFrance,1.2,1.3,1.4\nSpain,2.2,2.3,2.5\n"))
     assert years.columns == ["1990", "1991", "1992"] and len(years) == 2  # a header of years is still a header
+    named = "".join(f"s{i},{i * 0.5:.1f},{-i:d},{i % 3}\n" for i in range(12))  # each row named s0, s1…: no header
+    assert len(load_csv(io.StringIO(named))) == 12
+    header = "id,1990,1991,1992\n" + "".join(f"s{i},{i * 0.5:.1f},{-i:d},{i % 3}\n" for i in range(12))
+    assert load_csv(io.StringIO(header)).columns == ["1990", "1991", "1992"]  # "id" is not written as the rows
 
 
 def test_a_table_whose_rows_are_dates_hints_at_series_down_its_columns():

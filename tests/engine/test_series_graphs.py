@@ -53,6 +53,23 @@ def test_a_series_csv_loads_with_labels_and_ragged_rows(tmp_path):
     assert len(load(tmp_path / "w.csv", csv_kind="series")) == 16
 
 
+def test_rows_of_several_lengths_are_series_unless_the_file_is_said_to_be_a_table(tmp_path):
+    rng = np.random.default_rng(3)
+    rows = [",".join([f"s{i}", ("up" if i % 2 else "down")]
+                     + [f"{v:.3f}" for v in (1 if i % 2 else -1) * np.linspace(0, 1, 30 + i) + rng.normal(0, .05, 30 + i)])
+            for i in range(12)]  # no header; a name, a label and 30-41 values a row
+    text = "\n".join(rows).encode()
+    (tmp_path / "ragged.csv").write_bytes(text)
+    for data in (load(tmp_path / "ragged.csv"), api.load_bytes("ragged.csv", text)):
+        assert data.kind == "series" and len(data) == 12 and data.item_names[:2] == ["s0", "s1"]
+        assert data.class_names == ["down", "up"] and "different numbers of values" in data.report.notes[0]
+    with pytest.raises(DataError, match="rows hold different numbers of cells.*load it as time series"):
+        load(tmp_path / "ragged.csv", csv_kind="table")
+    (tmp_path / "broken.csv").write_text("a,b,c\n1,2,3\n4,5,6,7\n")  # neither a table nor series
+    with pytest.raises(DataError, match="not a table: its rows hold different numbers of cells"):
+        load(tmp_path / "broken.csv")
+
+
 def waveforms(per_class: int = 40, length: int = 150, seed: int = 7) -> bytes:
     """Sine, square and sawtooth waves (three periods each, a random phase, noise 0.2), as CSV, one a row."""
     rng = np.random.default_rng(seed)
