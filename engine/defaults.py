@@ -346,7 +346,8 @@ def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Repo
               for c, e in evidence.items() if c != winner]
     early = " (a clear lead, so it stopped there)" if len(sample) < looks[-1] else ""
     tied = [e["label"] for c, e in found.items()
-             if c != winner and abs(e["score"] - found[winner]["score"]) < PROBE_NOISE]
+            if c != winner and abs(e["score"] - found[winner]["score"]) < PROBE_NOISE]
+    tied = tied[:1] + [in_sentence(label) for label in tied[1:]]  # the first starts a sentence
     reason = (f"{in_sentence(evidence[winner]['label'])}: your {describe_images(dataset)} clustered most clearly with "
               f"them on a {len(sample):,}-{'series' if dataset.kind == 'series' else 'item'} probe{early} "
               f"(mean {PROBE_SCORE} over K: "
