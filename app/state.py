@@ -270,9 +270,9 @@ def follow_open_item() -> None:
 
 
 @st.cache_resource(show_spinner="Indexing the features for similarity search…", max_entries=4)
-def similarity_index(key: str, _data: api.Dataset, _res: api.Result) -> api.SimilarityIndex:
-    """Exact cosine search over the run's features (what its clustering space was made from)."""
-    return api.SimilarityIndex.build(api.features_for(_data, _res.config))
+def similarity_index(key: str, _data: api.Dataset, _res: api.Result) -> api.SimilarityIndex | api.DTWIndex:
+    """Exact search over the run's features (what its clustering space was made from), under its own distance."""
+    return api.similarity_for(_data, _res.config)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -24,7 +24,8 @@ from engine.metrics import Sweep, k_sweep
 from engine.params import Param
 from engine.defaults import AUTO, Defaults, choose_features, decide, run_reasons
 from engine.pipeline import (Config, Result, adopt, compare, default_config, features_for, reads_features, reopen,
-                             run, stability_of as stability, suggest_names, rename_clusters, cluster_names)
+                             run, similarity_for, stability_of as stability, suggest_names, rename_clusters,
+                             cluster_names)
 from engine.cluster.names import heading as cluster_heading, label_of as cluster_label, nameable
 from engine.cluster.stability import AMBIGUOUS, Stability, contested, stability_sentence
 from engine.progress import Cancelled, Reporter
@@ -50,7 +51,7 @@ from engine.features.adjacency import adjacency_features
 from engine.timeseries import barycentre
 from engine.data.originals import (THUMB_SIZE, Original, common_folder, gallery, hover_uris, read_original, source_of,
                                    thumbnails)
-from engine.similarity import DUPLICATE_LIMIT, DUPLICATE_THRESHOLD, SimilarityIndex, duplicate_groups
+from engine.similarity import DUPLICATE_LIMIT, DUPLICATE_THRESHOLD, DTWIndex, SimilarityIndex, duplicate_groups
 from engine.encoders import weights_table
 
 # training jobs run in worker processes; the app starts, polls, cancels and resumes them
@@ -113,7 +114,7 @@ __all__ = [
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",
     "thumbnails", "DUPLICATE_THRESHOLD", "DUPLICATE_LIMIT", "GRAPH_DENSE_NODES",
-    "SimilarityIndex", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
+    "SimilarityIndex", "DTWIndex", "similarity_for", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
     "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "best_checkpoint",
     "training_speed", "measure_training_speed", "speed_sentence", "training_plan", *_LAZY,
 ]

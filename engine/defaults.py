@@ -340,7 +340,8 @@ def probe(dataset: Dataset, candidates: list[str], seed: int = 0, reporter: Repo
     winner = pick({c: e["score"] for c, e in found.items()},
                   {c: e["score"] for c, e in evidence.items()})
     name, params = _config_of(winner)
-    others = [f"{in_sentence(e['label'])} {e['score']:.2f}" + (f" on {e['items']:,}" if e["items"] != len(sample) else "")
+    others = [f"{in_sentence(e['label'])} {e['score']:.2f}"
+              + (f" on {e['items']:,}" if e["items"] != len(sample) else "")
               + (f" (under {COLOUR_LIFT:g} above the same without the colour histogram: left out)"
                  if c == "combined:colours" and e["score"] > evidence[winner]["score"] else "")
               for c, e in evidence.items() if c != winner]

@@ -160,6 +160,15 @@ def scale_notes(config: Config, n_items: int, n_features: int) -> list[str]:
     return notes
 
 
+def similarity_for(dataset: Dataset, config: Config):
+    """The search behind a run's *more like this*: its features under the run's own distance where that is DTW,
+    else by cosine (:func:`engine.similarity.index_for`)."""
+    from engine.similarity import index_for
+
+    config = config.resolved()
+    return index_for(features_for(dataset, config), config.clusterer, config.clusterer_params)
+
+
 def space_plan(n_items: int, n_features: int, dims: int = 10) -> tuple[bool, int | None]:
     """How the clustering space of ``n_items × n_features`` is made: whether PCA to :data:`SPACE_PCA` comes first,
     and the UMAP's dimensions (at most the features'), or ``None`` when there are too few items for a UMAP."""

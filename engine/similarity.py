@@ -66,6 +66,9 @@ class SimilarityIndex:
     """Exact cosine search over ``vectors`` (rows made by :func:`prepared`)."""
 
     vectors: np.ndarray
+    measure = "cosine similarity, 1 = the same direction"  # what :meth:`more_like`'s scores are, for a caption
+    column = "similarity"
+    closer_is_higher = True
 
     @classmethod
     def build(cls, features: np.ndarray) -> "SimilarityIndex":
@@ -125,6 +128,44 @@ class SimilarityIndex:
         order = np.lexsort((j, i, -similarity))[:limit]
         reporter.update(1.0, f"{len(similarity):,} near-duplicate pairs")
         return [(int(a), int(b), float(c)) for a, b, c in zip(i[order], j[order], similarity[order])]
+
+
+@dataclass
+class DTWIndex:
+    """More like this for series a run clustered under DTW: the same distance, with the run's Sakoe-Chiba
+    ``radius``, from the item to every series (dtaidistance's C, in parallel), nearest first."""
+
+    series: np.ndarray
+    radius: int | None = None
+    measure = "DTW distance, 0 = the same shape: the distance the clusters were found with"
+    column = "DTW distance"
+    closer_is_higher = False
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    def more_like(self, index: int, k: int = 12) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` series nearest to series ``index`` under DTW, itself first, with their distances."""
+        from engine.cluster import dtw_c
+
+        distances = dtw_c.to_centres(self.series, self.series[[index]], self.radius)[:, 0]
+        distances[index] = -np.inf  # itself first, even beside an exact copy
+        order = _top(-distances, min(k, len(distances)))
+        distances[index] = 0.0
+        return order, distances[order]
+
+
+def index_for(features: np.ndarray, clusterer: str, params: dict) -> SimilarityIndex | DTWIndex:
+    """The search behind *more like this* for a run: under DTW where the run clustered series under DTW (and
+    dtaidistance's C code is here), else cosine over its features."""
+    from engine.cluster import CLUSTERERS, dtw_c
+
+    if "series" in CLUSTERERS[clusterer].tags and params.get("metric") == "dtw" and dtw_c.available():
+        from engine.cluster.ts_kmeans import radius
+
+        return DTWIndex(np.ascontiguousarray(features, dtype=np.double),
+                        radius(params.get("band", 0.0), np.asarray(features).shape[1]))
+    return SimilarityIndex.build(features)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

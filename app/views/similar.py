@@ -83,8 +83,8 @@ with right:
     index = state.similarity_index(key, data, res)
     found, scores = index.more_like(pick, SHOWN + 1)
     others = [(int(i), float(s)) for i, s in zip(found, scores) if i != pick][:SHOWN]
-    st.caption(f"The {len(others)} items nearest to it in this run's features ({res.config.features}; cosine "
-               "similarity, 1 = the same direction), whatever cluster they are in.")
+    st.caption(f"The {len(others)} items nearest to it in this run's features ({res.config.features}; "
+               f"{index.measure}), whatever cluster they are in.")
     if data.images is not None:
         tiles = api.thumbnails(data, [i for i, _ in others], size=api.THUMB_SIZE)
         for row in range(0, len(others), 4):
@@ -95,7 +95,7 @@ with right:
                               icon=":material/open_in_full:")
     else:
         st.dataframe(pd.DataFrame({"item": [data.item_names[i] for i, _ in others],
-                                   "similarity": [round(s, 3) for _, s in others],
+                                   index.column: [round(s, 3) for _, s in others],
                                    "cluster": [describe(i) for i, _ in others]}), hide_index=True)
         if data.series is not None:
             st.plotly_chart(api.series_lines(data.series, [i for i, _ in others], data.item_names,

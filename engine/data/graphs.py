@@ -96,8 +96,8 @@ NEIGHBOURS_SHOWN = 60  # a hub's neighbours past this are counted, not listed or
 
 
 def neighbourhood(dataset: Dataset, index: int, limit: int = NEIGHBOURS_SHOWN) -> dict:
-    """Node ``index`` (``focus``) of a graph dataset as the Similar page shows it: its degree, its neighbours (item indices,
-    heaviest edges first, at most ``limit``), the edges among it and them (``m×2`` indices into
+    """Node ``index`` (``focus``) of a graph dataset as the Similar page shows it: its degree, its neighbours (item
+    indices, heaviest edges first, at most ``limit``), the edges among it and them (``m×2`` indices into
     ``[index] + neighbours``) and the attributes the file gave it."""
     graph, node = dataset.graph, dataset.item_names[index]
     position = {name: i for i, name in enumerate(dataset.item_names)}

@@ -312,7 +312,8 @@ def series_lines(series: np.ndarray, indices, names: list[str], barycentre: np.n
                                    name=names[i], hoverinfo="name", showlegend=False))
     if barycentre is not None:
         barycentre = np.asarray(barycentre)
-        fig.add_trace(go.Scattergl(y=barycentre[~np.isnan(barycentre)], mode="lines", line=dict(color="#1d2230", width=3),
+        fig.add_trace(go.Scattergl(y=barycentre[~np.isnan(barycentre)], mode="lines",
+                                   line=dict(color="#1d2230", width=3),
                                    name=bold_name, showlegend=True))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title,
                       legend=dict(orientation="h", y=1.02, x=1, xanchor="right"), xaxis_title="time step")

@@ -623,6 +623,10 @@ def test_a_series_upload_runs_and_shows_barycentres():
                  "views/similar.py"):
         at.switch_page(page).run()
         assert not at.exception, page
+    nearest = at.dataframe[0].value  # the Similar page: the series nearest under the run's DTW, nearest first
+    assert list(nearest.columns) == ["item", "DTW distance", "cluster"]
+    assert (np.diff(nearest["DTW distance"].to_numpy()) >= 0).all()
+    assert "DTW distance, 0 = the same shape: the distance the clusters were found with" in texts(at)
 
     import json  # a clusterer that reads a UMAP of the series: its barycentres are still series, not 10 points
     at.switch_page("views/data.py").run()

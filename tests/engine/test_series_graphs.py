@@ -55,9 +55,10 @@ def test_a_series_csv_loads_with_labels_and_ragged_rows(tmp_path):
 
 def test_rows_of_several_lengths_are_series_unless_the_file_is_said_to_be_a_table(tmp_path):
     rng = np.random.default_rng(3)
-    rows = [",".join([f"s{i}", ("up" if i % 2 else "down")]
-                     + [f"{v:.3f}" for v in (1 if i % 2 else -1) * np.linspace(0, 1, 30 + i) + rng.normal(0, .05, 30 + i)])
-            for i in range(12)]  # no header; a name, a label and 30-41 values a row
+    def values(i: int) -> list[str]:
+        return [f"{v:.3f}" for v in (1 if i % 2 else -1) * np.linspace(0, 1, 30 + i) + rng.normal(0, .05, 30 + i)]
+
+    rows = [",".join([f"s{i}", "up" if i % 2 else "down", *values(i)]) for i in range(12)]  # 30-41 values a row
     text = "\n".join(rows).encode()
     (tmp_path / "ragged.csv").write_bytes(text)
     for data in (load(tmp_path / "ragged.csv"), api.load_bytes("ragged.csv", text)):

@@ -79,3 +79,26 @@ def test_every_pair_over_the_bar_is_found_once_on_the_full_vectors_or_through_th
     monkeypatch.setattr(similarity, "EXACT_PAIRS_LIMIT", 50)  # the large-collection path: candidates from a PCA
     monkeypatch.setattr(similarity, "BLOCK", 64)
     assert index.near_duplicates(0.97) == exact
+
+
+def test_series_clustered_under_dtw_are_searched_under_dtw_with_the_runs_band():
+    from tslearn.metrics import dtw
+
+    from engine import api
+
+    trace = api.DEMOS["trace"]()
+    config = api.Config(features="znorm", reducer="pca", clusterer="ts_kmeans",
+                        clusterer_params={"n_clusters": 4, "metric": "dtw", "band": 0.1})
+    index = api.similarity_for(trace, config)
+    assert isinstance(index, api.DTWIndex) and index.column == "DTW distance"
+    found, distances = index.more_like(5, 8)
+    assert found[0] == 5 and distances[0] == 0.0 and np.all(np.diff(distances[1:]) >= 0)
+    series = api.features_for(trace, config)
+    radius = round(0.1 * series.shape[1])
+    for j, d in zip(found[1:4], distances[1:4]):  # tslearn's DTW, the same band
+        assert d == pytest.approx(dtw(series[5], series[j], global_constraint="sakoe_chiba",
+                                      sakoe_chiba_radius=radius), rel=1e-6)
+    everyone = index.more_like(5, len(trace))[1]
+    assert np.allclose(distances, np.sort(everyone)[:8])  # the nearest, of all 200
+    euclidean = api.similarity_for(trace, api.Config(features="znorm", reducer="pca", clusterer="kmeans"))
+    assert isinstance(euclidean, SimilarityIndex) and euclidean.column == "similarity"
