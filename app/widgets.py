@@ -95,7 +95,7 @@ HOVER_SCRIPT = """<script>
 // Hover thumbnails for the map(s) whose layout.meta names this token: the parent page's plotly.js chart gets a
 // floating image beside the cursor on 'plotly_hover' (plotly's own hover labels cannot hold images). Nothing is
 // decoded until a point is hovered.
-const TOKEN = __TOKEN__, THUMBS = __THUMBS__, BIG = __BIG__;
+const TOKEN = __TOKEN__, THUMBS = __THUMBS__, BIG = __BIG__, TALL = __TALL__;
 const doc = window.parent.document;
 function tip() {
   let box = doc.getElementById("cs-hover-thumb");
@@ -126,11 +126,11 @@ function bind() {
       const uri = point && THUMBS[String(point.customdata)];
       if (!uri) { box.style.display = "none"; return; }
       const crisp = uri.startsWith("data:image/png") ? "pixelated" : "auto";  // pixels crisp, photos smooth
-      box.innerHTML = '<img alt="" style="display:block;width:' + BIG + 'px;height:' + BIG +
+      box.innerHTML = '<img alt="" style="display:block;width:' + BIG + 'px;height:' + TALL +
         'px;object-fit:contain;image-rendering:' + crisp + '" src="' + uri + '">';
       const e = ev.event || {}, x = e.clientX || 0, y = e.clientY || 0, w = window.parent.innerWidth;
       box.style.left = (x + 18 + BIG > w ? x - BIG - 24 : x + 18) + "px";
-      box.style.top = Math.max(4, y - BIG - 24) + "px";
+      box.style.top = Math.max(4, y - TALL - 24) + "px";
       box.owner = gd;
       box.style.display = "block";
     });
@@ -143,15 +143,18 @@ setInterval(bind, 400);  // a rerun may draw a new chart element
 
 
 def hover_thumbnails(fig, data: api.Dataset, token: str) -> None:
-    """Images beside the cursor when a point of ``fig`` (a map whose ``customdata`` holds item indices) is hovered;
-    images only. Call before the chart is drawn (it marks the figure); several maps may share one ``token``."""
+    """Images beside the cursor when a point of ``fig`` (a map whose ``customdata`` holds item indices) is hovered:
+    the item's picture, or a line drawing of a series. Call before the chart is drawn (it marks the figure); several
+    maps may share one ``token``."""
     import json
 
-    if data.images is None:
+    if data.images is None and data.series is None:
         return
     fig.update_layout(meta={"hover_thumbs": token})
     uris = state.hover_uris(data.fingerprint(), data)
+    tall = 96 if data.images is not None else api.SPARK_HEIGHT  # a series' line drawing: 96 × 48
     script = (HOVER_SCRIPT.replace("__TOKEN__", json.dumps(token)).replace("__BIG__", "96")
+              .replace("__TALL__", str(tall))
               .replace("__THUMBS__", json.dumps(uris).replace("</", "<\\/")))
     st.iframe(script, height=1)  # same-origin: the script reaches the chart in the page around it
 

@@ -158,10 +158,13 @@ def thumbnails(dataset: Dataset, indices, size: int = THUMB_SIZE) -> np.ndarray:
 def hover_uris(dataset: Dataset, limit: int | None = None, size: int | None = None) -> dict[int, str]:
     """Small inline thumbnails for a map's hover, item index → ``data:`` URI (see
     :func:`engine.data.thumbs.hover_uri`): each item's whole original where it has a file (a 640×480 photo stays
-    4:3, nothing cropped), else its pixels; past ``limit`` items, an evenly spread sample."""
-    from engine.data.thumbs import HOVER_LIMIT, HOVER_SIZE, hover_sample, hover_uri
+    4:3, nothing cropped), else its pixels; a series as a line drawing of it; past ``limit`` items, an evenly spread
+    sample."""
+    from engine.data.thumbs import HOVER_LIMIT, HOVER_SIZE, hover_sample, hover_uri, series_hover_uris
 
     limit, size = limit or HOVER_LIMIT, size or HOVER_SIZE
+    if dataset.images is None and dataset.series is not None:
+        return series_hover_uris(dataset.series, limit)
     chosen = hover_sample(len(dataset), limit)
 
     def uri(index: int) -> str:

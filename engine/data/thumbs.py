@@ -83,3 +83,32 @@ def hover_uris(images: np.ndarray, limit: int = HOVER_LIMIT, size: int = HOVER_S
     ``limit`` items, an evenly spread sample of ``limit`` of them. A dataset with files shows its originals
     instead: :func:`engine.data.originals.hover_uris`."""
     return {i: hover_uri(images[i], size) for i in hover_sample(len(images), limit).tolist()}
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 96, 48  # px: a series' hover thumbnail, shown at its own size
+SPARK_COLOUR = (78, 121, 167)
+
+
+def series_uri(values: np.ndarray, width: int = SPARK_WIDTH, height: int = SPARK_HEIGHT) -> str:
+    """One series as a small inline line drawing (a PNG ``data:`` URI): its values left to right, scaled to its own
+    lowest and highest, drawn at twice the size and shrunk, so the line is smooth; gaps (NaN) left out."""
+    from PIL import ImageDraw
+
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    canvas = Image.new("RGB", (2 * width, 2 * height), "white")
+    if len(values) >= 2:
+        low, high = float(values.min()), float(values.max())
+        x = np.linspace(2, 2 * width - 3, len(values))
+        y = np.full(len(values), height, dtype=np.float64) if high == low else \
+            (2 * height - 4) - (values - low) / (high - low) * (2 * height - 8)
+        ImageDraw.Draw(canvas).line(list(zip(x.tolist(), y.tolist())), fill=SPARK_COLOUR, width=3, joint="curve")
+    buffer = io.BytesIO()
+    canvas.resize((width, height), Image.Resampling.LANCZOS).save(buffer, format="PNG")
+    return encoded_uri(buffer.getvalue(), "png")
+
+
+def series_hover_uris(series: np.ndarray, limit: int = HOVER_LIMIT) -> dict[int, str]:
+    """Hover thumbnails of series (see :func:`series_uri`), item index → ``data:`` URI; past ``limit`` items, an
+    evenly spread sample."""
+    return {i: series_uri(series[i]) for i in hover_sample(len(series), limit).tolist()}

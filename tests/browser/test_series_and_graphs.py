@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import assert_clean, choose, open_app, open_page, use_demo
+from tests.browser.pages import assert_clean, choose, hover_first_point, open_app, open_page, use_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -70,6 +70,13 @@ def test_trace_time_series_clusters(app_url, browser, screenshots):
     k = int(re.search(r"(\d+) clusters", finished).group(1))  # K = auto
     assert_clean(page)
     page.screenshot(path=str(screenshots / "16-trace-data.png"))
+
+    open_page(page, "Explore")  # a series on the map hovers as a line drawing of itself
+    page.locator("[data-testid='stPlotlyChart'] canvas").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    thumb = hover_first_point(page)
+    assert thumb.get_attribute("src").startswith("data:image/png") and thumb.bounding_box()["height"] < 60
+    page.screenshot(path=str(screenshots / "16b-trace-hover.png"))
 
     open_page(page, "Clusters")
     page.get_by_text("DTW barycentre", exact=False).first.wait_for(timeout=300_000)

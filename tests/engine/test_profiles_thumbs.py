@@ -40,3 +40,32 @@ def test_hover_thumbnails_are_small_and_sampled_past_the_limit():
     assert len(sampled) == 5 and min(sampled) == 0 and max(sampled) == 11  # spread over all items
     shown = Image.open(io.BytesIO(base64.b64decode(sampled[0].split(",", 1)[1])))
     assert shown.format == "JPEG" and shown.size == (40, 40)
+
+
+def test_a_series_hovers_as_a_line_drawing_of_its_own_rise_and_fall():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from engine.data.originals import hover_uris
+    from engine.data.dataset import Dataset
+    from engine.data.thumbs import SPARK_HEIGHT, SPARK_WIDTH
+
+    def drawn(uri: str) -> np.ndarray:
+        image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+        assert image.format == "PNG" and image.size == (SPARK_WIDTH, SPARK_HEIGHT)
+        return np.asarray(image.convert("L")) < 200  # where the line is
+
+    rising = np.linspace(0, 5, 300)
+    rising[100:110] = np.nan  # a gap: the line goes on past it
+    series = np.vstack([rising, rising[::-1], np.full(300, 2.0)])
+    uris = hover_uris(Dataset(name="s", item_names=["up", "down", "flat"], series=series))
+    assert sorted(uris) == [0, 1, 2]
+    up, down, flat = (drawn(uris[i]) for i in range(3))
+    rows = np.arange(SPARK_HEIGHT)[:, None]
+    first, last = 3, SPARK_WIDTH - 4  # columns near each end
+    assert rows[up[:, first]].mean() > rows[up[:, last]].mean() + SPARK_HEIGHT / 2  # low at the left (image rows
+    assert rows[down[:, first]].mean() < rows[down[:, last]].mean() - SPARK_HEIGHT / 2  # grow downwards)
+    assert up.any(axis=0)[first:last].all()  # drawn across, gap or not
+    assert set(np.flatnonzero(flat.any(axis=1))) <= {SPARK_HEIGHT // 2 - 1, SPARK_HEIGHT // 2}  # a flat one: level
