@@ -182,6 +182,12 @@ def profiles(key: str, _space: np.ndarray, _labels: np.ndarray) -> list[api.Clus
     return api.cluster_profiles(_space, _labels)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def community_profiles(key: str, _data: api.Dataset, _labels: np.ndarray) -> dict[int, dict]:
+    """A graph run's communities: their links inside and out, and their hubs."""
+    return api.community_profiles(_data.graph, _data.item_names, _labels)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def tree(key: str, _space: np.ndarray, method: str, seed: int) -> "api.Tree":
     return api.build_tree(_space, method, seed=seed)

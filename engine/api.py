@@ -51,6 +51,7 @@ from engine.features.adjacency import adjacency_features
 from engine.timeseries import barycentre
 from engine.data.originals import (THUMB_SIZE, Original, common_folder, gallery, hover_uris, read_original, source_of,
                                    thumbnails)
+from engine.metrics.graph import community_profiles
 from engine.similarity import DUPLICATE_LIMIT, DUPLICATE_THRESHOLD, DTWIndex, SimilarityIndex, duplicate_groups
 from engine.encoders import weights_table
 
@@ -114,7 +115,7 @@ __all__ = [
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
     "barycentre", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",
     "thumbnails", "DUPLICATE_THRESHOLD", "DUPLICATE_LIMIT", "GRAPH_DENSE_NODES",
-    "SimilarityIndex", "DTWIndex", "similarity_for", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
+    "SimilarityIndex", "DTWIndex", "similarity_for", "community_profiles", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
     "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "best_checkpoint",
     "training_speed", "measure_training_speed", "speed_sentence", "training_plan", *_LAZY,
 ]

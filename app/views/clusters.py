@@ -68,8 +68,13 @@ else:
 titles = api.cluster_names(res.metrics)
 by_cluster = {c["cluster"]: c for c in stability["clusters"]} if stability else {}
 rows = []
+links = state.community_profiles(key, data, res.labels) if data.graph is not None else {}
 for p in profiles:
     row = {"Cluster": api.cluster_heading(p.label, titles), "Items": p.size, "Share": f"{p.size / n:.1%}"}
+    if p.label in links:
+        found = links[p.label]
+        row.update({"Edges inside": found["edges_inside"], "Conductance": found["conductance"],
+                    "Density": found["density"]})
     if data.has_labels:
         label, share = purity(np.flatnonzero(res.labels == p.label))
         row.update({"Most common label": label, "Purity": f"{share:.0%}"})
@@ -77,7 +82,12 @@ for p in profiles:
         row.update({"Stability": f"{by_cluster[p.label]['stability']:.2f} ({by_cluster[p.label]['reading']})",
                     "Contested": int(np.sum(ambiguity[res.labels == p.label] >= api.AMBIGUOUS))})
     rows.append(row)
-st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(36 * (len(rows) + 1), 320))
+st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(36 * (len(rows) + 1), 320),
+             column_config={"Conductance": st.column_config.NumberColumn(format="%.2f"),
+                            "Density": st.column_config.NumberColumn(format="%.2f")})
+if links:
+    st.caption("Conductance: the share of a community's edge weight that leaves it (lower: more apart); density: "
+               "the share of its pairs of nodes that are linked.")
 
 with st.expander("Name the clusters", expanded=bool(titles)):
     nameable = api.nameable(data, res.config.features)
@@ -158,6 +168,9 @@ for p in profiles[:limit]:
     if data.images is None:
         names = [data.item_names[i] for i in np.flatnonzero(res.labels == p.label)]
         if data.graph is not None:
+            if p.label in links:
+                st.markdown("Hubs (most edge weight inside it): " + ", ".join(
+                    f"**{data.item_names[i]}** ({weight:g})" for i, weight in links[p.label]["hubs"]))
             st.caption(", ".join(names[:200]) + (f" … and {len(names) - 200:,} more" if len(names) > 200 else ""))
         else:
             if p.label >= 0:

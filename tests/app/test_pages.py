@@ -583,6 +583,9 @@ def test_a_graph_demo_runs_spectral_with_an_eigengap_k_and_every_page_shows_it()
     traces = json_.loads(at.get("plotly_chart")[0].proto.spec)["data"]
     assert "cluster 0 · the instructor's side" in [t.get("name") for t in traces], [t.get("name") for t in traces]
     at.switch_page("views/clusters.py").run()
+    communities = at.dataframe[0].value  # each community's links beside its size
+    assert {"Edges inside", "Conductance", "Density"} <= set(communities.columns)
+    assert (communities["Conductance"] < 0.5).all() and "Hubs (most edge weight inside it)" in texts(at)
     for page in ("views/metrics.py", "views/compare.py", "views/dendrogram.py", "views/report.py", "views/similar.py"):
         at.switch_page(page).run()
         assert not at.exception, page

@@ -291,6 +291,23 @@ def test_modularity_and_conductance_of_the_club_split(karate):
     assert 0 < scores["conductance"] < 0.3
 
 
+def test_each_community_of_the_club_split_has_its_links_its_conductance_and_its_leader_as_hub(karate):
+    labels = karate.labels.copy()
+    profiles = api.community_profiles(karate.graph, karate.item_names, labels)
+    for club in (0, 1):
+        members = {n for n, k in zip(karate.item_names, labels) if k == club}
+        inside = karate.graph.subgraph(members)
+        found = profiles[club]
+        assert found["members"] == len(members) and found["edges_inside"] == inside.number_of_edges()
+        assert found["conductance"] == pytest.approx(nx.conductance(karate.graph, members, weight="weight"))
+        assert found["density"] == pytest.approx(nx.density(inside))
+        strongest = max(members, key=lambda n: inside.degree(n, weight="weight"))
+        assert karate.item_names[found["hubs"][0][0]] == strongest
+    assert {karate.item_names[profiles[c]["hubs"][0][0]] for c in (0, 1)} == {"0", "33"}  # instructor, administrator
+    labels[0] = -1  # noise is no community, and its edges leave none
+    assert set(api.community_profiles(karate.graph, karate.item_names, labels)) == {0, 1}
+
+
 def test_graphs_use_the_spring_layout_and_their_own_methods(karate):
     assert reducers_for("graph") == ["spring"] and "spring" not in reducers_for("images")
     with pytest.raises(DataError, match="does not apply to graph data"):
