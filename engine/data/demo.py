@@ -100,7 +100,20 @@ def lesmis() -> Dataset:
     return load()
 
 
+def wine() -> Dataset:
+    """scikit-learn's wine table, read as a CSV of it would be (its cultivar, named, is the label)."""
+    from sklearn.datasets import load_wine
+
+    from engine.data.tables import frame_dataset
+
+    bunch = load_wine(as_frame=True)
+    frame = bunch.frame.drop(columns="target")
+    frame["cultivar"] = [f"cultivar {c + 1}" for c in bunch.target]
+    return frame_dataset(frame, "wine", ["scikit-learn's wine: 13 chemical measurements of 178 Italian wines from "
+                                         "three cultivars"])
+
+
 DEMOS = {"digits": digits, "mnist5k": mnist5k, "shapes": shapes, "photos": photos, "trace": trace,
-         "karate": karate, "lesmis": lesmis}
+         "karate": karate, "lesmis": lesmis, "wine": wine}
 KINDS = {"digits": "images", "mnist5k": "images", "shapes": "images", "photos": "images", "trace": "series",
-         "karate": "graph", "lesmis": "graph"}
+         "karate": "graph", "lesmis": "graph", "wine": "table"}

@@ -554,6 +554,19 @@ def use_demo(at: AppTest, name: str) -> AppTest:
     return at
 
 
+def test_the_table_demo_runs_on_its_columns_and_the_clusters_page_says_what_sets_each_apart():
+    at = use_demo(fresh_app(), "wine")
+    assert at.session_state["dataset"].kind == "table" and at.session_state["dataset"].label_column == "cultivar"
+    run_pipeline(at)
+    result = at.session_state["result"]
+    assert result.metrics["ari"] > 0.7 and 2 <= result.metrics["n_clusters"] <= 6  # 3 cultivars
+    at.switch_page("views/clusters.py").run()
+    assert not at.exception and texts(at).count("Sets it apart: ") == result.metrics["n_clusters"]
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+
+
 def test_a_graph_demo_runs_spectral_with_an_eigengap_k_and_every_page_shows_it():
     at = use_demo(fresh_app(), "karate")
     assert at.selectbox(key="reducer").value == "spring" and at.selectbox(key="clusterer").value == "spectral_graph"
