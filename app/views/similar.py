@@ -93,6 +93,11 @@ with right:
                 column.caption(f"{data.item_names[i]} · {score:.2f}  \n{describe(i)}")
                 column.button("Open", key=f"similar-open-{i}", on_click=state.open_item, args=(i,),
                               icon=":material/open_in_full:")
+    elif data.table is not None:  # the rows themselves, beside the one shown, to compare column by column
+        rows = api.table_frame(data, [i for i, _ in others])
+        rows.insert(0, index.column, [round(s, 3) for _, s in others])
+        rows.insert(1, "cluster", [describe(i) for i, _ in others])
+        st.dataframe(rows)
     else:
         st.dataframe(pd.DataFrame({"item": [data.item_names[i] for i, _ in others],
                                    index.column: [round(s, 3) for _, s in others],

@@ -565,6 +565,10 @@ def test_the_table_demo_runs_on_its_columns_and_the_clusters_page_says_what_sets
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, page
+    at.switch_page("views/similar.py").run()
+    shown, alike = (frame.value for frame in at.dataframe)  # the row, then the 12 most like it, column by column
+    assert list(alike.columns[:2]) == ["similarity", "cluster"] and list(alike.columns[2:]) == list(shown.columns)
+    assert len(alike) == 12 and alike["similarity"].is_monotonic_decreasing
 
 
 def test_a_graph_demo_runs_spectral_with_an_eigengap_k_and_every_page_shows_it():
