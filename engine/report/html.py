@@ -18,8 +18,9 @@ from engine import attention
 from engine.cluster.names import heading, label_of
 from engine.cluster.profiles import cluster_profiles, columns_sentence, distinguishing_columns
 from engine.cluster.tree import leaf_representatives
-from engine.data.thumbs import data_uri, enlarge, montage, png_uri
+from engine.data.thumbs import data_uri, enlarge, montage, png_uri, series_uri
 from engine.metrics.describe import SCORES, score_frame, score_table
+from engine.metrics.graph import community_profiles
 from engine.pipeline import cluster_names
 from engine.progress import Reporter, ensure
 from engine.report.context import RunContext
@@ -231,6 +232,12 @@ def _names(ctx: RunContext, chart) -> tuple[str, str]:
 
 def _gallery_card(ctx: RunContext, title: str, colour: str, indices: np.ndarray, caption: str) -> str:
     top = f"<h3><span class='dot' style='color:{colour}'>●</span> {html.escape(title)}</h3>"
+    if ctx.dataset.series is not None:  # each series drawn, named on hover
+        names = [html.escape(ctx.dataset.item_names[i]) for i in indices[:12]]
+        drawn = "".join(f"<img src='{series_uri(ctx.dataset.series[i])}' alt='{name}' title='{name}' "
+                        "style='margin:2px;border:1px solid #e3e6ec'>"
+                        for i, name in zip(indices[:12], names))
+        return f"<div class='card'>{top}<div>{drawn}</div><div class='note'>{html.escape(caption)}</div></div>"
     if ctx.dataset.images is None:
         table = "<br>".join(html.escape(ctx.dataset.item_names[i]) for i in indices[:12])
         return f"<div class='card'>{top}{table}<div class='note'>{html.escape(caption)}</div></div>"
@@ -243,6 +250,8 @@ def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
     given = cluster_names(ctx.record.metrics)
     apart = {} if ctx.dataset.table is None else \
         distinguishing_columns(ctx.dataset.table, ctx.labels, ctx.dataset.columns)
+    links = {} if ctx.dataset.graph is None else \
+        community_profiles(ctx.dataset.graph, ctx.dataset.item_names, ctx.labels)
     cards = []
     for p in profiles[:MAX_GALLERIES]:
         members = np.flatnonzero(ctx.labels == p.label)
@@ -253,6 +262,11 @@ def _galleries(ctx: RunContext, chart) -> tuple[str, str]:
             caption += f" · mostly {top} ({counts.max() / len(members):.0%})"
         if p.label in apart:  # what its columns say, where it has columns
             caption += " · sets it apart: " + columns_sentence(apart[p.label])
+        if p.label in links:  # a graph's community: how apart it is, and who holds it together
+            found = links[p.label]
+            caption += (f" · {found['edges_inside']:,} edges inside"
+                        + (f", conductance {found['conductance']:.2f}" if found["conductance"] is not None else "")
+                        + " · hubs: " + ", ".join(ctx.dataset.item_names[i] for i, _ in found["hubs"]))
         if len(p.outliers) and ctx.dataset.images is not None:  # other kinds list their typical members' names
             caption += " · last row: outliers"
         indices = np.concatenate([p.representatives, p.outliers])

@@ -172,3 +172,19 @@ def test_a_tables_report_names_its_rows_and_the_columns_that_set_each_cluster_ap
                                                               gallery)
     assert "last row: outliers" not in gallery  # a table's card lists its typical rows' names, no outliers row
     assert re.search(r"<br>p\d+<br>", gallery)
+
+
+def test_a_series_report_draws_its_clusters_series_and_a_graph_report_gives_each_community_its_links(tmp_path):
+    store = api.RunStore(tmp_path / "runs")
+    trace = api.DEMOS["trace"]()
+    result = api.run(trace, api.default_config(trace, features="znorm", reducer="pca", clusterer="ts_kmeans",
+                                               clusterer_params={"n_clusters": 4}), store=store)
+    page = report.build(report.RunContext.load(store, result.run_id), with_attention=False)
+    drawn = re.findall(r"<img src='data:image/png;base64,[^']+' alt='(trace \d+)' title='\1' style", page)
+    assert len(drawn) == 4 * 12  # each cluster's 12 most typical series, drawn
+
+    karate = api.DEMOS["karate"]()
+    result = api.run(karate, api.default_config(karate, clusterer="louvain_graph"), store=store)
+    page = report.build(report.RunContext.load(store, result.run_id), with_attention=False)
+    assert page.count(" edges inside, conductance ") == result.metrics["n_clusters"]
+    assert re.search(r"hubs: (0|33),", page)  # the instructor or the administrator heads a community
