@@ -195,7 +195,10 @@ def tree(key: str, _space: np.ndarray, method: str, seed: int) -> "api.Tree":
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def leaf_thumbnails(key: str, _data: api.Dataset, representatives: tuple[int, ...]) -> list[str]:
-    """One tile per dendrogram leaf: its most typical item's whole original where the dataset has files."""
+    """One tile per dendrogram leaf: its most typical item's whole original where the dataset has files, a line
+    drawing of it where it is a series."""
+    if _data.images is None:
+        return [api.series_uri(_data.series[i]) for i in representatives]
     return [api.data_uri(tile, 48) for tile in api.thumbnails(_data, list(representatives), size=48)]
 
 

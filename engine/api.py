@@ -17,7 +17,7 @@ from engine.data.images import IMAGE_SUFFIXES, TAR_SUFFIXES, load_tar
 from engine.data.tables import attribute_groups, table_frame
 from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
 from engine.data.graphs import GRAPH_READERS, NEIGHBOURS_SHOWN, load_graph_file, neighbourhood
-from engine.data.thumbs import SPARK_HEIGHT, data_uri, montage, png_bytes
+from engine.data.thumbs import SPARK_HEIGHT, data_uri, montage, png_bytes, series_uri
 from engine.encoders import ENCODERS
 from engine.features import FEATURES, available_for
 from engine.metrics import Sweep, k_sweep
@@ -101,7 +101,7 @@ __all__ = [
     "load", "load_csv", "load_npz", "load_zip", "load_files",
     "Config", "Result", "run", "reopen", "compare", "features_for", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "distinguishing_columns", "columns_sentence", "table_frame", "attribute_groups",
-    "montage", "png_bytes", "data_uri", "hover_uris", "SPARK_HEIGHT",
+    "montage", "png_bytes", "data_uri", "hover_uris", "SPARK_HEIGHT", "series_uri",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_cap", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
     "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",

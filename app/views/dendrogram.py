@@ -40,13 +40,14 @@ lay = api.layout(tree, labels, height, leaves=max(leaves, min(2 * k, 96)))
 
 representatives = api.leaf_representatives(space, lay)
 thumbs = state.leaf_thumbnails(f"{data.fingerprint()}-{linkage}", data, tuple(representatives.tolist())) \
-    if data.images is not None else None
+    if data.images is not None or data.series is not None else None
 sample_note = (f"built on a random sample of {n_tree:,} of {len(data):,} items (the linkage needs all pairwise "
                "distances); the others join the cluster of their nearest sampled item"
                if tree.sampled else f"built on all {len(data):,} items")
 st.caption(f"{linkage.capitalize()} linkage on the {res.config.cluster_on} ({space.shape[1]}-D), {sample_note}. "
            f"Cut into **{k}** clusters at height {height:.3g}. The top {len(lay.leaf_items)} branches are drawn"
-           + (f"; each leaf shows its most typical item, so {len(lay.leaf_items)} of {len(data):,} images are shown"
+           + (f"; each leaf shows its most typical item, so {len(lay.leaf_items)} of {len(data):,} "
+              f"{'images' if data.images is not None else 'series'} are shown"
               if thumbs else "") + ". Click a leaf's dot to open its most typical item: full size, and more like it.")
 tree_key = f"dendrogram-{linkage}-{k}-{len(lay.leaf_items)}"
 

@@ -304,6 +304,8 @@ def _dendrogram(ctx: RunContext, chart) -> tuple[str, str]:
     thumbs = None
     if ctx.dataset.images is not None:
         thumbs = [data_uri(ctx.dataset.images[i], 48) for i in leaf_representatives(ctx.space, lay)]
+    elif ctx.dataset.series is not None:
+        thumbs = [series_uri(ctx.dataset.series[i]) for i in leaf_representatives(ctx.space, lay)]
     sampled = f" built on a random sample of {len(tree.members):,} of {tree.n_items:,} items," if tree.sampled else ""
     note = (f"<p class='note'>{tree.method.capitalize()} linkage,{sampled} cut into {ctx.tree_k} clusters. "
             f"The top {len(lay.leaf_items)} branches are drawn; each leaf shows its most typical item.</p>")

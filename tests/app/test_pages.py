@@ -643,12 +643,17 @@ def test_a_series_upload_runs_and_shows_barycentres():
                  "views/similar.py"):
         at.switch_page(page).run()
         assert not at.exception, page
+    at.switch_page("views/dendrogram.py").run()  # each leaf shows its most typical series, drawn
+    tree = json.loads(at.get("plotly_chart")[0].proto.spec)
+    leaves = [image for image in tree["layout"].get("images", []) if image["source"].startswith("data:image/png")]
+    assert len(leaves) == 16 and "16 of 16 series are shown" in texts(at)  # a leaf a series here
+    at.switch_page("views/similar.py").run()
     nearest = at.dataframe[0].value  # the Similar page: the series nearest under the run's DTW, nearest first
     assert list(nearest.columns) == ["item", "DTW distance", "cluster"]
     assert (np.diff(nearest["DTW distance"].to_numpy()) >= 0).all()
     assert "DTW distance, 0 = the same shape: the distance the clusters were found with" in texts(at)
 
-    import json  # a clusterer that reads a UMAP of the series: its barycentres are still series, not 10 points
+    # a clusterer that reads a UMAP of the series: its barycentres are still series, not 10 points
     at.switch_page("views/data.py").run()
     at.selectbox(key="clusterer").set_value("agglomerative").run()
     at.number_input(key="cp.agglomerative.n_clusters").set_value(2).run()
