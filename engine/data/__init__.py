@@ -59,16 +59,28 @@ def _read_text(kind: str, data: bytes, name: str, guessed: bool = False) -> Data
         load_csv(io.BytesIO(data), name=name)
 
 
+RAGGED_SHARE = 0.1  # rows of another length than the commonest, at least (and 2): series of several lengths
+
+
 def _ragged_series(read_table, source: str | os.PathLike | bytes, name: str | None) -> Dataset:
-    """``read_table()``, or, where the file's rows hold different numbers of cells (no table has that), the file
-    read as series of several lengths, which the series reader resamples; said first in its notes. A file that
-    is neither keeps the table's error, which says so."""
+    """``read_table()``, or, where the file's rows hold different numbers of cells (no table has that) and at least
+    :data:`RAGGED_SHARE` of them differ from the commonest count (a table with a stray comma in a row or two is a
+    broken table, not series), the file read as series of several lengths, which the series reader resamples;
+    said first in its notes. A file that is neither keeps the table's error, which says so."""
+    from collections import Counter
+
     from engine.data.tables import RaggedRows
 
     try:
         return read_table()
     except RaggedRows as ragged:
+        text = decoded(source if isinstance(source, bytes) else Path(source).read_bytes())
+        lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+        widths = Counter(len(row) for row in csv.reader(lines, delimiter=separator_of(lines[0], "\t,;|") or ","))
+        odd = len(lines) - widths.most_common(1)[0][1]
         try:
+            if odd < max(2, RAGGED_SHARE * len(lines)):
+                raise DataError("a few odd rows")
             dataset = load_series_csv(source, name=name)
         except DataError:
             raise ragged from None

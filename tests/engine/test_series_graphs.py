@@ -69,6 +69,9 @@ def test_rows_of_several_lengths_are_series_unless_the_file_is_said_to_be_a_tabl
     (tmp_path / "broken.csv").write_text("a,b,c\n1,2,3\n4,5,6,7\n")  # neither a table nor series
     with pytest.raises(DataError, match="not a table: its rows hold different numbers of cells"):
         load(tmp_path / "broken.csv")
+    stray = "\n".join(f"{i},{i * 2},{i % 5}" for i in range(40)) + "\n7,8,9,10\n"  # a table with one stray comma
+    with pytest.raises(DataError, match="Expected 3 fields in line 41, saw 4"):
+        api.load_bytes("stray.csv", stray.encode())
 
 
 def waveforms(per_class: int = 40, length: int = 150, seed: int = 7) -> bytes:
