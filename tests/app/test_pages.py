@@ -241,6 +241,21 @@ def test_a_bad_upload_shows_why_and_keeps_the_current_dataset():
     assert "escape the target folder" not in texts(at)
 
 
+def test_series_of_several_lengths_loaded_as_a_table_say_to_load_them_as_series_and_keep_the_dataset():
+    rows = "\n".join(",".join(f"{v:.2f}" for v in np.sin(np.linspace(0, 3, 20 + i))) for i in range(10))
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Table, series or graph file").run()
+    at.radio(key="file_holds").set_value("a feature table").run()
+    at.file_uploader(key="table_upload").set_value(("ragged.csv", rows.encode(), "text/csv")).run()
+    at.button[0].click().run()
+    assert not at.exception and at.session_state["dataset"].name == "digits"
+    assert "its rows hold different numbers of cells" in texts(at) and "load it as time series" in texts(at)
+    at.radio(key="file_holds").set_value("time series").run()  # as it says
+    at.file_uploader(key="series_upload").set_value(("ragged.csv", rows.encode(), "text/csv")).run()
+    at.button[0].click().run()
+    assert not at.exception and at.session_state["dataset"].kind == "series" and len(at.session_state["dataset"]) == 10
+
+
 def test_a_folder_upload_keeps_its_class_sub_folders():
     at = fresh_app()
     at.segmented_control(key="source_kind").set_value("Upload images").run()
