@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from engine.cluster import CLUSTERERS, clusterers_for
 from engine.cluster.auto_k import k_alternatives, k_cap, k_range, k_sentence
-from engine.cluster.profiles import ClusterProfile, cluster_profiles, columns_sentence, distinguishing_columns
+from engine.cluster.profiles import (ClusterProfile, cluster_profiles, columns_sentence, distinguishing_columns,
+                                     selection_apart)
 from engine.cluster.tree import (LINKAGES, MAX_TREE_ITEMS, Tree, build_tree, cut, height_for_k, layout,
                                  leaf_representatives)
 from engine.data import (DEMOS, Dataset, DataError, Limits, load, load_csv, load_edge_list, load_files, load_graphml,
@@ -101,6 +102,7 @@ __all__ = [
     "load", "load_csv", "load_npz", "load_zip", "load_files",
     "Config", "Result", "run", "reopen", "compare", "features_for", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "distinguishing_columns", "columns_sentence", "table_frame", "attribute_groups",
+    "selection_apart",
     "montage", "png_bytes", "data_uri", "hover_uris", "SPARK_HEIGHT", "series_uri",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_cap", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",

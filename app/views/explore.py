@@ -185,6 +185,11 @@ with side:
                      caption=data.item_names[shown[0]] if len(shown) == 1 else f"first {len(shown)} shown")
         elif data.series is not None:
             st.plotly_chart(api.series_lines(data.series, shown[:20], data.item_names, height=220), key="sel_series")
+        elif data.table is not None:  # its rows, and what sets them apart from the rest
+            if len(selected) < len(data):
+                st.caption("Sets it apart: " + api.columns_sentence(
+                    api.selection_apart(data.table, selected, data.columns)) + ".")
+            st.dataframe(api.table_frame(data, shown), height=200)
         else:
             st.caption(", ".join(data.item_names[i] for i in shown))
         if len(shown) == 1:

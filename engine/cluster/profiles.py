@@ -91,6 +91,14 @@ def distinguishing_columns(table: np.ndarray, labels: np.ndarray,
     return found
 
 
+def selection_apart(table: np.ndarray, selected, columns: list[str] | None = None) -> list[dict]:
+    """What sets a selection of rows apart from the whole table (as :func:`distinguishing_columns` does for a
+    cluster): the columns whose mean over the selected rows lies farthest from their mean over every row."""
+    marks = np.zeros(len(table), dtype=np.int64)
+    marks[np.asarray(selected, dtype=np.int64)] = 1
+    return distinguishing_columns(table, marks, columns).get(1, [])
+
+
 def columns_sentence(found: list[dict]) -> str:
     """"high proline (1,077 against 747 overall), low hue (0.713 against 0.957)": what sets a cluster apart."""
     if not found:

@@ -580,6 +580,16 @@ def test_the_table_demo_runs_on_its_columns_and_the_clusters_page_says_what_sets
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, page
+    from app.state import run_key
+
+    at.switch_page("views/explore.py").run()  # a lasso round cultivar 1's rows: what sets them apart, and the rows
+    chosen = np.flatnonzero(at.session_state["dataset"].labels == 0).tolist()
+    at.radio(key="colour_by").set_value("Cluster").run()
+    at.session_state["map_selection"] = (run_key(result), "Cluster", chosen)  # kept, as a new colouring keeps it
+    at.radio(key="colour_by").set_value("True label").run()
+    said = texts(at)
+    assert not at.exception and f"{len(chosen)} items selected" in said and "Sets it apart: high proline" in said
+    assert at.dataframe[0].value.shape == (min(48, len(chosen)), 13)  # the first 48 rows, every column
     at.switch_page("views/similar.py").run()
     shown, alike = (frame.value for frame in at.dataframe)  # the row, then the 12 most like it, column by column
     assert list(alike.columns[:2]) == ["similarity", "cluster"] and list(alike.columns[2:]) == list(shown.columns)
