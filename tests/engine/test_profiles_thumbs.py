@@ -69,3 +69,15 @@ def test_a_series_hovers_as_a_line_drawing_of_its_own_rise_and_fall():
     assert rows[down[:, first]].mean() < rows[down[:, last]].mean() - SPARK_HEIGHT / 2  # grow downwards)
     assert up.any(axis=0)[first:last].all()  # drawn across, gap or not
     assert set(np.flatnonzero(flat.any(axis=1))) <= {SPARK_HEIGHT // 2 - 1, SPARK_HEIGHT // 2}  # a flat one: level
+
+
+def test_a_selection_is_set_apart_by_the_columns_where_its_rows_differ_from_the_rest():
+    from engine.cluster.profiles import selection_apart
+
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(200, 4))
+    table[:30, 2] += 3.0  # the selected rows: high "c"
+    table[:30, 0] -= 1.5  # and low "a"
+    found = selection_apart(table, range(30), ["a", "b", "c", "d"])
+    assert [(f["column"], f["effect"] > 0) for f in found] == [("c", True), ("a", False)]
+    assert selection_apart(table, range(200)) == []  # every row: nothing sets it apart
