@@ -102,3 +102,15 @@ def test_series_clustered_under_dtw_are_searched_under_dtw_with_the_runs_band():
     assert np.allclose(distances, np.sort(everyone)[:8])  # the nearest, of all 200
     euclidean = api.similarity_for(trace, api.Config(features="znorm", reducer="pca", clusterer="kmeans"))
     assert isinstance(euclidean, SimilarityIndex) and euclidean.column == "similarity"
+
+
+def test_a_dtw_search_too_long_for_a_click_is_by_cosine_and_says_why(monkeypatch):
+    from engine import api, similarity
+
+    series = np.random.default_rng(0).normal(size=(40, 50)).cumsum(axis=1)
+    params = {"metric": "dtw", "band": 0.1}
+    assert isinstance(similarity.index_for(series, "ts_kmeans", params), api.DTWIndex)
+    monkeypatch.setattr(similarity, "DTW_SEARCH_CELLS", 40 * 50 * 11 - 1)  # one cell short of a query's
+    index = similarity.index_for(series, "ts_kmeans", params)
+    assert isinstance(index, SimilarityIndex) and "not DTW" in index.measure and "2.2e+04 cells" in index.measure
+    assert SimilarityIndex.measure == "cosine similarity, 1 = the same direction"  # the class's own is unchanged
