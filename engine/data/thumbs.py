@@ -87,24 +87,36 @@ def hover_uris(images: np.ndarray, limit: int = HOVER_LIMIT, size: int = HOVER_S
 
 SPARK_WIDTH, SPARK_HEIGHT = 96, 48  # px: a series' hover thumbnail, shown at its own size
 SPARK_COLOUR = (78, 121, 167)
+SPARK_SHADES = 8  # the line's anti-aliased edge in this many shades to white: a 4-bit PNG of ~1.4 KB, not ~5 KB
+SPARK_PALETTE = [round(c + (255 - c) * k / (SPARK_SHADES - 1)) for k in range(SPARK_SHADES) for c in SPARK_COLOUR]
 
 
 def series_uri(values: np.ndarray, width: int = SPARK_WIDTH, height: int = SPARK_HEIGHT) -> str:
     """One series as a small inline line drawing (a PNG ``data:`` URI): its values left to right, scaled to its own
-    lowest and highest, drawn at twice the size and shrunk, so the line is smooth; gaps (NaN) left out."""
+    lowest and highest, drawn at twice the size and shrunk, so the line is smooth; gaps (NaN) left out. A series
+    longer than the drawing is wide is drawn through each column's lowest and highest value, so no spike is lost
+    (5,000 series of 1,000 steps: ~2 s, ~0.9 KB each)."""
     from PIL import ImageDraw
 
     values = np.asarray(values, dtype=np.float64)
     values = values[np.isfinite(values)]
-    canvas = Image.new("RGB", (2 * width, 2 * height), "white")
+    canvas = Image.new("L", (2 * width, 2 * height), 255)
     if len(values) >= 2:
-        low, high = float(values.min()), float(values.max())
         x = np.linspace(2, 2 * width - 3, len(values))
+        if len(values) > 4 * width:  # each column of the drawing: a stroke from its lowest value to its highest
+            starts = np.linspace(0, len(values), 2 * width + 1).astype(np.int64)[:-1]
+            lows, highs = np.minimum.reduceat(values, starts), np.maximum.reduceat(values, starts)
+            x = np.repeat(np.linspace(2, 2 * width - 3, len(starts)), 2)
+            values = np.column_stack([lows, highs]).ravel()
+        low, high = float(values.min()), float(values.max())
         y = np.full(len(values), height, dtype=np.float64) if high == low else \
             (2 * height - 4) - (values - low) / (high - low) * (2 * height - 8)
-        ImageDraw.Draw(canvas).line(list(zip(x.tolist(), y.tolist())), fill=SPARK_COLOUR, width=3, joint="curve")
+        ImageDraw.Draw(canvas).line(list(zip(x.tolist(), y.tolist())), fill=0, width=3, joint="curve")
+    shades = canvas.resize((width, height), Image.Resampling.LANCZOS).point(lambda v: v * SPARK_SHADES // 256)
+    drawing = shades.convert("P")
+    drawing.putpalette(SPARK_PALETTE)
     buffer = io.BytesIO()
-    canvas.resize((width, height), Image.Resampling.LANCZOS).save(buffer, format="PNG")
+    drawing.save(buffer, format="PNG", bits=4)
     return encoded_uri(buffer.getvalue(), "png")
 
 

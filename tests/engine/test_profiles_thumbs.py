@@ -70,6 +70,12 @@ def test_a_series_hovers_as_a_line_drawing_of_its_own_rise_and_fall():
     assert up.any(axis=0)[first:last].all()  # drawn across, gap or not
     assert set(np.flatnonzero(flat.any(axis=1))) <= {SPARK_HEIGHT // 2 - 1, SPARK_HEIGHT // 2}  # a flat one: level
 
+    long = np.zeros(5000)
+    long[3001] = 1.0  # one step's spike in 5,000: longer than the drawing is wide, and still drawn
+    spiked = drawn(hover_uris(Dataset(name="s", item_names=["x", "y"], series=np.vstack([long, -long])))[0])
+    top = np.flatnonzero(spiked[:4].any(axis=0))
+    assert len(top) and abs(top.mean() - 0.6 * SPARK_WIDTH) < 3 and spiked[-4:].any(axis=0).sum() > SPARK_WIDTH * 0.8
+
 
 def test_a_selection_is_set_apart_by_the_columns_where_its_rows_differ_from_the_rest():
     from engine.cluster.profiles import selection_apart
