@@ -190,6 +190,11 @@ with side:
                 st.caption("Sets it apart: " + api.columns_sentence(
                     api.selection_apart(data.table, selected, data.columns)) + ".")
             st.dataframe(api.table_frame(data, shown), height=200)
+        elif data.graph is not None and len(shown) == 1:  # a node: its links and what the file says of it
+            hood = api.neighbourhood(data, shown[0])
+            st.caption(f"**{data.item_names[shown[0]]}** · {hood['degree']:,} neighbour"
+                       f"{'' if hood['degree'] == 1 else 's'}"
+                       + "".join(f" · {k}: {v}" for k, v in list(hood["attributes"].items())[:6]))
         else:
             st.caption(", ".join(data.item_names[i] for i in shown))
         if len(shown) == 1:

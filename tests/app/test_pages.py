@@ -610,6 +610,12 @@ def test_a_graph_demo_runs_spectral_with_an_eigengap_k_and_every_page_shows_it()
     assert not at.exception
     spec = at.get("plotly_chart")[0].proto.spec
     assert spec.count('"mode":"lines"') + spec.count('"mode": "lines"') >= 1  # the edges under the nodes
+    from app.state import run_key
+
+    at.radio(key="colour_by").set_value("Cluster").run()  # node 33 clicked on the map: its links and its club
+    at.session_state["map_selection"] = (run_key(result), "Cluster", [33])
+    at.radio(key="colour_by").set_value("True label").run()
+    assert not at.exception and "**33** · 17 neighbours · club: Officer" in texts(at)
     at.switch_page("views/clusters.py").run()
     assert not at.exception and "Mr. Hi" in "".join(str(x) for x in at.dataframe[0].value.values.ravel())
     at.button(key="names_suggest").click().run()  # names from each cluster's best-connected nodes
