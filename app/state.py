@@ -62,6 +62,7 @@ def set_dataset(data: api.Dataset, source: str) -> None:
             st.session_state[key] = value
     st.session_state[DATASET] = data
     st.session_state[SOURCE] = source
+    api.warm_features(data)  # the feature probe starts now, in the background: Run finds it done or under way
     current = st.session_state.get(RESULT)
     if current is not None and current.dataset["fingerprint"] != data.fingerprint():
         st.session_state.pop(RESULT, None)

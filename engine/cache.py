@@ -16,22 +16,48 @@ T = TypeVar("T")
 class Memo:
     def __init__(self, max_items: int = 16):
         self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._pending: dict[Hashable, threading.Event] = {}  # keys being computed now, by another caller
         self._lock = threading.Lock()
         self.max_items = max_items
         self.hits = self.misses = 0
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def __contains__(self, key: Hashable) -> bool:
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return self._items[key]  # type: ignore[return-value]
-            self.misses += 1
-        value = compute()  # outside the lock: other keys stay available meanwhile
+            return key in self._items
+
+    def pending(self, key: Hashable) -> bool:
+        """Whether ``key`` is being computed now."""
         with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
+            return key in self._pending
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T],
+                       waiting: Callable[[], None] | None = None) -> T:
+        """The value kept for ``key``, else ``compute()``'s, kept. A key another caller is computing now is not
+        computed twice: this one waits for it, calling ``waiting()`` every quarter second (to report, or to raise
+        :class:`~engine.progress.Cancelled`), and computes it itself only where that one failed."""
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    self.hits += 1
+                    return self._items[key]  # type: ignore[return-value]
+                running = self._pending.get(key)
+                if running is None:
+                    self.misses += 1
+                    self._pending[key] = threading.Event()
+                    break
+            while not running.wait(0.25):
+                if waiting is not None:
+                    waiting()
+        try:
+            value = compute()  # outside the lock: other keys stay available meanwhile
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.max_items:
+                    self._items.popitem(last=False)
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
         return value
 
     def clear(self) -> None:

@@ -427,3 +427,57 @@ def test_the_next_best_ks_follow_the_rule_that_chose_k():
     assert api.k_alternatives(choice)[0][1] == "silhouette 0.50, stability 0.90"
     graph = {"k": 3, "ks": [2, 3, 4], "rule": "eigengap of the normalised Laplacian", "score": [0.1, 0.5, 0.3]}
     assert [k for k, _ in api.k_alternatives(graph)] == [4, 2]
+
+
+@pytest.fixture
+def blocked_probe(monkeypatch):
+    """The feature probe replaced by one that reports halfway and waits to be let go; its calls counted."""
+    import threading
+
+    from engine import defaults
+
+    release, calls = threading.Event(), []
+
+    def probe(dataset, candidates, seed, reporter):
+        calls.append(dataset.name)
+        reporter.update(0.5, "halfway")
+        assert release.wait(30)
+        return defaults.FeatureChoice(features="pixels", params={}, reason="held")
+
+    monkeypatch.setattr(defaults, "_load_or_probe", probe)
+    defaults.CHOICES.clear()
+    yield release, calls
+    release.set()
+    for thread in threading.enumerate():
+        if thread.name == "feature-probe":
+            thread.join(10)
+    defaults.CHOICES.clear()
+
+
+def test_the_probe_started_when_data_loads_is_waited_for_by_the_run_not_run_twice(blocked_probe):
+    import threading
+
+    release, calls = blocked_probe
+    data = api.DEMOS["digits"]().subset(np.arange(300))
+    assert api.warm_features(data) and not api.warm_features(data)  # one at a time
+    said = []
+    threading.Timer(0.8, release.set).start()
+    choice = api.choose_features(data, reporter=api.Reporter(lambda fraction, message: said.append(message)))
+    assert choice.reason == "held" and calls == [data.name]  # the run waited for the probe under way
+    assert "choosing features (the probe began when the data was loaded): halfway" in said
+    assert api.choose_features(data) is choice and not api.warm_features(data)  # kept: nothing to start
+
+
+def test_a_run_waiting_for_the_probe_can_be_cancelled_and_the_probe_goes_on(blocked_probe):
+    import threading
+
+    release, calls = blocked_probe
+    data = api.DEMOS["digits"]().subset(np.arange(300))
+    assert api.warm_features(data)
+    reporter = api.Reporter()
+    threading.Timer(0.5, reporter.cancel).start()
+    with pytest.raises(api.Cancelled):
+        api.choose_features(data, reporter=reporter)
+    release.set()
+    assert api.choose_features(data).reason == "held" and calls == [data.name]
+    assert not api.warm_features(api.DEMOS["karate"]())  # a graph's features are not chosen by a probe
