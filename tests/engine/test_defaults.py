@@ -436,6 +436,9 @@ def blocked_probe(monkeypatch):
 
     from engine import defaults
 
+    for thread in threading.enumerate():  # one started by an earlier test (the app's) ends first
+        if thread.name == "feature-probe":
+            thread.join(60)
     release, calls = threading.Event(), []
 
     def probe(dataset, candidates, seed, reporter):
