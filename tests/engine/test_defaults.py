@@ -457,12 +457,24 @@ def blocked_probe(monkeypatch):
     defaults.CHOICES.clear()
 
 
+def started(calls: list) -> None:
+    """Wait until the background probe is under way (its thread has begun it)."""
+    import time
+
+    for _ in range(200):
+        if calls:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the background probe did not start")
+
+
 def test_the_probe_started_when_data_loads_is_waited_for_by_the_run_not_run_twice(blocked_probe):
     import threading
 
     release, calls = blocked_probe
     data = api.DEMOS["digits"]().subset(np.arange(300))
     assert api.warm_features(data) and not api.warm_features(data)  # one at a time
+    started(calls)
     said = []
     threading.Timer(0.8, release.set).start()
     choice = api.choose_features(data, reporter=api.Reporter(lambda fraction, message: said.append(message)))
@@ -477,6 +489,7 @@ def test_a_run_waiting_for_the_probe_can_be_cancelled_and_the_probe_goes_on(bloc
     release, calls = blocked_probe
     data = api.DEMOS["digits"]().subset(np.arange(300))
     assert api.warm_features(data)
+    started(calls)
     reporter = api.Reporter()
     threading.Timer(0.5, reporter.cancel).start()
     with pytest.raises(api.Cancelled):
@@ -484,3 +497,4 @@ def test_a_run_waiting_for_the_probe_can_be_cancelled_and_the_probe_goes_on(bloc
     release.set()
     assert api.choose_features(data).reason == "held" and calls == [data.name]
     assert not api.warm_features(api.DEMOS["karate"]())  # a graph's features are not chosen by a probe
+    assert not api.warm_features(api.DEMOS["digits"]().subset(np.arange(99)))  # a probe too short to hide
