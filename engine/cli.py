@@ -42,9 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "when it holds them: pixel rows as Kaggle's MNIST, an array of images, a Parquet column of "
                         "image files, a column of image paths), time series (a .csv of a series a row with "
                         "--csv-kind series, a row per time step, a date a column, or the UCR archive's .ts), or a "
-                        "graph "
-                        "(.edges/.graphml/.gml/.gexf/.net/.mtx, or node-link .json); any of these files compressed on "
-                        "its own (data.csv.gz, .bz2, .xz) too")
+                        "graph (.edges/.graphml/.gml/.gexf/.net/.mtx, or node-link .json); any of these files "
+                        "compressed on its own (data.csv.gz, .bz2, .xz) too")
     source.add_argument("--run", help="a training run: cluster its learned embeddings of its dataset")
     run.add_argument("--features", default=None,
                      help=f"auto or one of {', '.join(api.FEATURES)} (default: auto for images and series, "

@@ -330,8 +330,7 @@ WARM_MIN_ITEMS = 100
 def warm_features(dataset: Dataset, seed: int = 0) -> bool:
     """Start :func:`choose_features` for ``dataset`` in a background thread, where its features are chosen by the
     probe, it holds :data:`WARM_MIN_ITEMS` items or more, the choice is not kept yet and no other such probe is
-    under way; whether one started. A failure is
-    left for the run to meet again (it probes itself then)."""
+    under way; whether one started. A failure is left for the run to meet again (it probes itself then)."""
     if len(dataset) < WARM_MIN_ITEMS or decide(dataset).config.features != AUTO:
         return False
     key = (dataset.fingerprint(), tuple(feature_candidates(dataset)), seed)

@@ -68,7 +68,6 @@ class SimilarityIndex:
     vectors: np.ndarray
     measure = "cosine similarity, 1 = the same direction"  # what :meth:`more_like`'s scores are, for a caption
     column = "similarity"
-    closer_is_higher = True
 
     @classmethod
     def build(cls, features: np.ndarray) -> "SimilarityIndex":
@@ -139,7 +138,6 @@ class DTWIndex:
     radius: int | None = None
     measure = "DTW distance, 0 = the same shape: the distance the clusters were found with"
     column = "DTW distance"
-    closer_is_higher = False
 
     def __len__(self) -> int:
         return len(self.series)

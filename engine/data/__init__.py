@@ -55,8 +55,11 @@ def _read_text(kind: str, data: bytes, name: str, guessed: bool = False) -> Data
     so a "table" of rows of several lengths is read as series where it can be (:func:`_ragged_series`)."""
     if kind != "table":
         return CSV_KINDS[kind](data, name=name)
-    return _ragged_series(lambda: load_csv(io.BytesIO(data), name=name), data, name) if guessed else \
-        load_csv(io.BytesIO(data), name=name)
+
+    def table() -> Dataset:
+        return load_csv(io.BytesIO(data), name=name)
+
+    return _ragged_series(table, data, name) if guessed else table()
 
 
 RAGGED_SHARE = 0.1  # rows of another length than the commonest, at least (and 2): series of several lengths
@@ -77,10 +80,9 @@ def _ragged_series(read_table, source: str | os.PathLike | bytes, name: str | No
         text = decoded(source if isinstance(source, bytes) else Path(source).read_bytes())
         lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
         widths = Counter(len(row) for row in csv.reader(lines, delimiter=separator_of(lines[0], "\t,;|") or ","))
-        odd = len(lines) - widths.most_common(1)[0][1]
+        if len(lines) - widths.most_common(1)[0][1] < max(2, RAGGED_SHARE * len(lines)):
+            raise ragged from None
         try:
-            if odd < max(2, RAGGED_SHARE * len(lines)):
-                raise DataError("a few odd rows")
             dataset = load_series_csv(source, name=name)
         except DataError:
             raise ragged from None

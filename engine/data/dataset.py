@@ -241,8 +241,7 @@ def gray_pixels(images: np.ndarray) -> bool:
     rows = np.unique(np.linspace(0, n - 1, min(n, max(1, GRAY_LOOK // (height * width)))).astype(np.int64))
     step = max(1, int(np.sqrt(len(rows) * height * width / GRAY_LOOK)))
     looked = images[rows, ::step, ::step].astype(np.int16)
-    spread = np.maximum(np.abs(looked[..., 0] - looked[..., 1]), np.abs(looked[..., 1] - looked[..., 2]))
-    spread = np.maximum(spread, np.abs(looked[..., 0] - looked[..., 2]))
+    spread = looked.max(axis=-1) - looked.min(axis=-1)  # the widest gap between two of a pixel's channels
     return bool(np.mean(spread > GRAY_SPREAD) <= GRAY_SHARE)
 
 

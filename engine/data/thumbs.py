@@ -102,12 +102,13 @@ def series_uri(values: np.ndarray, width: int = SPARK_WIDTH, height: int = SPARK
     values = values[np.isfinite(values)]
     canvas = Image.new("L", (2 * width, 2 * height), 255)
     if len(values) >= 2:
-        x = np.linspace(2, 2 * width - 3, len(values))
         if len(values) > 4 * width:  # each column of the drawing: a stroke from its lowest value to its highest
             starts = np.linspace(0, len(values), 2 * width + 1).astype(np.int64)[:-1]
             lows, highs = np.minimum.reduceat(values, starts), np.maximum.reduceat(values, starts)
             x = np.repeat(np.linspace(2, 2 * width - 3, len(starts)), 2)
             values = np.column_stack([lows, highs]).ravel()
+        else:
+            x = np.linspace(2, 2 * width - 3, len(values))
         low, high = float(values.min()), float(values.max())
         y = np.full(len(values), height, dtype=np.float64) if high == low else \
             (2 * height - 4) - (values - low) / (high - low) * (2 * height - 8)
