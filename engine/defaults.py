@@ -181,6 +181,10 @@ def decide(dataset: Dataset, **overrides) -> Defaults:
     elif n < MIN_SPACE_ITEMS:
         config = replace(config, cluster_on="features")
         reasons["space"] = f"the features themselves: {n} items are too few for a UMAP of their neighbourhoods"
+    if kind == "table" and n >= MIN_SPACE_ITEMS and dataset.table.shape[1] == 1:
+        config = replace(config, cluster_on="features")
+        reasons["space"] = ("the column itself: a UMAP of one column has nothing to reduce and tears it into pieces "
+                            "that pass for clusters")
     return Defaults(config=replace(config, **overrides), reasons=reasons)
 
 

@@ -376,8 +376,8 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
 
     # auto (tables): K-means, unless the density check says otherwise; with settings given, K-means with them
     choose_clusterer = config.clusterer == AUTO and not config.clusterer_params
-    if config.clusterer == AUTO:
-        config = replace(config, clusterer="kmeans", cluster_on="space")
+    if config.clusterer == AUTO:  # on the space the config names (the default's clustering space, or one picked)
+        config = replace(config, clusterer="kmeans")
     config = config.resolved()
     check_applies(dataset, config)
     timings: dict[str, float] = {"choose_features": time.perf_counter() - start}

@@ -74,13 +74,21 @@ def _ragged_series(read_table, source: str | os.PathLike | bytes, name: str | No
 
     from engine.data.tables import RaggedRows
 
+    if _padded(_start(Path(source), None) if not isinstance(source, bytes) else source[:LONG_SAMPLE]):
+        try:
+            dataset = load_series_csv(source, name=name)
+        except DataError:
+            return read_table()
+        dataset.report.notes.insert(0, "its rows of numbers end in empty cells at different places, as series of "
+                                       "several lengths padded to one width do: read as time series, one a row")
+        return dataset
     try:
         return read_table()
     except RaggedRows as ragged:
         text = decoded(source if isinstance(source, bytes) else Path(source).read_bytes())
         lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
         widths = Counter(len(row) for row in csv.reader(lines, delimiter=separator_of(lines[0], "\t,;|") or ","))
-        if len(lines) - widths.most_common(1)[0][1] < max(2, RAGGED_SHARE * len(lines)):
+        if not _ragged(widths, len(lines)):
             raise ragged from None
         try:
             dataset = load_series_csv(source, name=name)
@@ -89,6 +97,43 @@ def _ragged_series(read_table, source: str | os.PathLike | bytes, name: str | No
         dataset.report.notes.insert(0, "its rows hold different numbers of values, as series of several lengths do "
                                        "(a table's rows hold one each): read as time series, one a row")
         return dataset
+
+
+def _ragged(widths: "Counter[int]", rows: int) -> bool:
+    """Whether rows of these widths (a count of rows by width) are series of several lengths, not a table with a
+    stray row or two: at least :data:`RAGGED_SHARE` of them (and 2) are not of the commonest width."""
+    return rows - widths.most_common(1)[0][1] >= max(2, RAGGED_SHARE * rows)
+
+
+PADDED_MIN_WIDTH = 10  # values in a padded file's longest row, at least: fewer are a table's columns, not a series
+
+
+def _padded(start: bytes) -> bool:
+    """Whether a text file's ``start`` is headerless rows of numbers that end in empty cells at different places
+    (``1.2,0.4,,,``), as series of several lengths padded to one width are written, several lengths among them as
+    :func:`_ragged` counts them. Not a table with gaps: no row has an empty cell between two numbers, and the
+    longest holds :data:`PADDED_MIN_WIDTH` values or more."""
+    from collections import Counter
+
+    from engine.data.dataset import is_number
+
+    lines = [line for line in decoded(start).splitlines() if line.strip() and not line.startswith("#")]
+    if len(start) >= LONG_SAMPLE:
+        lines = lines[:-1]  # the last one may be cut
+    delimiter = separator_of(lines[0], "\t,;|") if lines else None
+    if len(lines) < 4 or delimiter is None:
+        return False
+    widths, padded = Counter(), 0
+    for row in csv.reader(lines, delimiter=delimiter):
+        cells = [cell.strip() for cell in row]
+        width = len(cells)
+        while width and not cells[width - 1]:
+            width -= 1
+        if not width or not all(is_number(cell) for cell in cells[:width]):
+            return False
+        widths[width] += 1
+        padded += width < len(cells)
+    return padded > 0 and max(widths) >= PADDED_MIN_WIDTH and _ragged(widths, len(lines))
 
 
 def _checked(csv_kind: str) -> str:
@@ -110,7 +155,7 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     :func:`~engine.data.series.dated_columns`); else a feature table (a headerless ``.csv`` always: series and edge
     lists in one are named, as its hint says). A UCR archive ``.tsv`` (the class, then the series) is such a table
     until loaded as series. ``head``: the file's first bytes where it is not on disk."""
-    from engine.data.graphs import edge_header
+    from engine.data.graphs import edge_header, pairs_of_ids
 
     if path.suffix.lower() == ".edges":
         return "edges"
@@ -124,9 +169,12 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     delimiter = separator_of(line, "\t,;|")
     if delimiter and dated_columns(next(csv.reader([line.strip()], delimiter=delimiter))):  # a date a column
         return "series"
-    if path.suffix.lower() == ".csv":
-        return "table"
-    fields = [f for f in re.split(r"[\t,;| ]+", line.strip()) if f]
+    if path.suffix.lower() == ".csv":  # a table, unless its first rows are pairs of node ids (pairs_of_ids)
+        lines = [line for line in head.splitlines()[:200] if line.strip() and not line.startswith(("#", "%"))]
+        return "edges" if delimiter and pairs_of_ids(list(csv.reader(lines[:-1], delimiter=delimiter))) else "table"
+    # fields split as the edge list reader splits them: by the line's delimiter, else spaces (a tab-separated node
+    # name may hold spaces: "Ada Lovelace<tab>Charles Babbage" is two fields)
+    fields = [f for f in (line.strip().split(delimiter) if delimiter else line.split()) if f.strip()]
     return "edges" if 2 <= len(fields) <= 3 else "table"
 
 
@@ -199,8 +247,20 @@ def load_bytes(file_name: str, data: bytes, csv_kind: str = "auto",
     if suffix in CONVERTED:
         return load_converted(data, name=stem, suffix=suffix, csv_kind=csv_kind)
     if suffix in TEXT_FILES:
-        return _read_text(_text_kind(Path(file_name), csv_kind, data), data, stem, guessed=csv_kind == "auto")
+        return _said(_read_text(_text_kind(Path(file_name), csv_kind, data), data, stem, guessed=csv_kind == "auto"),
+                     Path(file_name), csv_kind)
     raise DataError(f"cannot read {file_name}: not a table, series or graph file")
+
+
+def _said(dataset: Dataset, path: Path, csv_kind: str) -> Dataset:
+    """``dataset``, with a first note where a ``.csv`` that no header names an edge list was read as one (its rows
+    pairs of node ids: :func:`~engine.data.graphs.pairs_of_ids`), so that a table of two columns read so is seen."""
+    if csv_kind == "auto" and path.suffix.lower() == ".csv" and dataset.kind == "graph" \
+            and not any(note.startswith("an edge list") for note in dataset.report.notes):
+        dataset.report.notes.insert(0, "an edge list: its rows are pairs of node ids (whole numbers, the same ones in "
+                                       "both columns, or under a header like “protein1, protein2”); if it is a "
+                                       "table, load it as a table (the Data page's “table”, or `--csv-kind table`)")
+    return dataset
 
 
 def _text_kind(path: Path, csv_kind: str, head: bytes | None = None) -> str:
@@ -278,6 +338,7 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
         loader = CSV_KINDS[_text_kind(path, csv_kind)]
         if loader is load_csv and csv_kind == "auto":
             return _ragged_series(lambda: load_csv(path), path, None)
+        return _said(loader(path), path, csv_kind)
     if loader is load_parquet:
         return load_parquet(path, originals=originals)
     return loader(path)

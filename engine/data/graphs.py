@@ -38,6 +38,46 @@ def edge_header(cells: list[str]) -> bool:
     return tuple(c.strip().strip("\"'").lower() for c in cells[:2]) in ENDPOINTS
 
 
+ID = re.compile(r"-?\d+")
+PAIRS_MIN_NODES = 10  # a headerless file of whole-number pairs names this many nodes at least to pass for edges
+PAIRS_SHARED = 0.5  # and this share of the fewer distinct values of one column come back in the other
+
+
+def numbered_pair(cells: list[str]) -> bool:
+    """Whether two header cells name one thing twice, numbered (``protein1, protein2`` as the STRING database
+    writes them, ``id_1, id_2`` as the MUSAE graphs do, ``user a, user b``): an edge list's endpoints in a file of
+    two or three columns (a table's ``x1, x2, …`` run on; the caller checks the count)."""
+    names = [c.strip().strip("\"'").lower() for c in cells[:2]]
+    found = [re.fullmatch(r"([a-z][a-z_ ]*?)[ _-]?(1|2|a|b)", name) for name in names]
+    return len(names) == 2 and all(found) and found[0].group(1) == found[1].group(1) and len(found[0].group(1)) >= 2 \
+        and (found[0].group(2), found[1].group(2)) in (("1", "2"), ("a", "b"))
+
+
+def pairs_of_ids(rows: list[list[str]]) -> bool:
+    """Whether rows split from a text file's start (a CSV's, whose edge lists carry no ``.edges`` suffix) are an
+    edge list though nothing names it so: two or three columns in every row, and either a :func:`numbered_pair`
+    header above ids (whole numbers or names, not measurements) and, in a third column, numbers; or no header,
+    whole numbers in both columns (node ids: at least :data:`PAIRS_MIN_NODES` of them, :data:`PAIRS_SHARED` of one
+    column's coming back in the other, no row joining a node to itself), with a third column of numbers. A table
+    of two whole-number columns (counts, years) keeps equal values in a row or shares few values, and stays one."""
+    from engine.data.dataset import is_number
+
+    rows = [[c.strip().strip("\"'") for c in row] for row in rows if any(c.strip() for c in row)]
+    if len(rows) < 3 or any(len(row) not in (2, 3) or len(row) != len(rows[0]) for row in rows):
+        return False
+    header = numbered_pair(rows[0])
+    body = rows[1:] if header else rows
+    if any(len(row) == 3 and not is_number(row[2]) for row in body):
+        return False
+    if header:
+        return all(cell and (ID.fullmatch(cell) or not is_number(cell)) for row in body for cell in row[:2])
+    if not all(ID.fullmatch(row[0]) and ID.fullmatch(row[1]) for row in body):
+        return False
+    first, second = {row[0] for row in body}, {row[1] for row in body}
+    return len(first | second) >= PAIRS_MIN_NODES and all(row[0] != row[1] for row in body) \
+        and len(first & second) >= PAIRS_SHARED * min(len(first), len(second))
+
+
 def add_edge(graph: nx.Graph, u, v, weight: float) -> bool:
     """Add an edge, or add ``weight`` to the edge already there; True when it was a duplicate."""
     if graph.has_edge(u, v):
@@ -142,7 +182,7 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)) if delimiter else \
         [line.split() for line in lines]
     first, at = 1, 2  # the first data line's number, the weight's column
-    named = edge_header(rows[0])
+    named = edge_header(rows[0]) or (len(rows[0]) <= 3 and numbered_pair(rows[0]))
     weighted_below = len(rows) > 1 and len(rows[0]) > 2 and len(rows[1]) > 2 and not is_number(rows[0][2].strip()) \
         and is_number(rows[1][2].strip())  # a third column named, not a weight
     if named or weighted_below:

@@ -438,6 +438,8 @@ def dialect(source) -> dict:
                                       for line in lines[1:] for cell in split(line))
     rows = [line.split() for line in lines] if sep == r"\s+" else list(csv.reader(lines, delimiter=sep))
     first = rows[0] if rows else []
+    while first and not first[-1].strip():  # a short first row padded with empty cells (series of several lengths)
+        first = first[:-1]
     headless = bool(first) and (all(is_number(cell) for cell in first) or _first_row_is_data(rows))
     return {**({"sep": sep} if sep != "," else {}), **({"decimal": ","} if decimal else {}),
             **({"header": None} if headless else {}), **coded}
@@ -493,9 +495,10 @@ ID_NAMES = ("id", "index", "unnamed: 0", "")
 
 # Names of a column of categories that say "the class" (after LABEL_COLUMNS): among several such columns, the label;
 # a numeric column so named is the label too when it holds a few whole-number codes (UCI's wine "cultivar" 1-3, the
-# Pima diabetes "Outcome" 0/1, a "species" coded 0-2), which as a feature would leak the class into the clusters
+# Pima diabetes "Outcome" 0/1, a "species" coded 0-2, UCI glass's "Type" 1-7, a "cluster" or "group" column an earlier
+# analysis left), which as a feature would leak the class into the clusters
 CLASS_WORDS = ("species", "variety", "breed", "genre", "diagnosis", "category", "class_name", "classname",
-               "cultivar", "outcome", "classification")
+               "cultivar", "outcome", "classification", "type", "cluster", "group", "segment")
 
 
 def _categorical(values: pd.Series, n: int) -> bool:
@@ -528,7 +531,7 @@ def column_roles(frame: pd.DataFrame, headless: bool = False) -> tuple[dict, lis
       values beside measurements (:func:`_two_valued_aside`).
     * ``left out``: dates, free text, and empty or mostly empty columns.
     """
-    roles, notes = {}, []
+    roles, notes, emptied = {}, [], []
     named = {str(c).strip().lower(): c for c in frame.columns}
     label = next((named[n] for n in LABEL_COLUMNS if n in named), None)
     n = len(frame)
@@ -563,12 +566,9 @@ def column_roles(frame: pd.DataFrame, headless: bool = False) -> tuple[dict, lis
             if idlike and whole and present.is_unique and "names" not in roles.values():
                 roles[column] = "names"
                 notes.append(f"“{column}” names the rows (an identifier, not a feature)")
-            elif len(present) == 0:
-                roles[column] = "left out"
-                notes.append(f"“{column}” left out: empty")
             elif 1 - len(present) / n > MOSTLY_EMPTY:
                 roles[column] = "left out"
-                notes.append(f"“{column}” left out: {1 - len(present) / n:.0%} of it is empty")
+                emptied.append((column, "empty" if len(present) == 0 else f"{1 - len(present) / n:.0%} of it is empty"))
             else:
                 roles[column] = "feature"
             continue
@@ -592,6 +592,11 @@ def column_roles(frame: pd.DataFrame, headless: bool = False) -> tuple[dict, lis
         else:
             roles[column] = "left out"
             notes.append(f"“{column}” left out: text")
+    if len(emptied) <= SAID_BY_NAME:
+        notes += [f"“{column}” left out: {held}" for column, held in emptied]
+    else:  # a padded or sparse export's many empty columns: one note
+        notes += _said_together([(column, held.replace(" of it is empty", "")) for column, held in emptied], "",
+                                f"left out, empty or over {MOSTLY_EMPTY:.0%} empty")
     code = _class_code_column(frame, roles) if headless else None
     if code is not None:
         roles[code] = "label"
@@ -713,8 +718,11 @@ def _filled(matrix: np.ndarray, missing: np.ndarray, columns: list[str]) -> list
             values[np.random.default_rng(0).choice(len(values), IMPUTE_DONORS, replace=False)]
         imputer = KNNImputer(n_neighbors=IMPUTE_NEIGHBOURS, keep_empty_features=True).fit(donors)
         matrix[gaps] = imputer.transform(values[gaps]) * scale + centre
-        return [f"“{columns[j]}”: {count:,} empty or non-finite cells filled from the {IMPUTE_NEIGHBOURS} rows "
-                "most alike in the other columns" for j, count in counts.items()]
+        how = f"filled from the {IMPUTE_NEIGHBOURS} rows most alike in the other columns"
+        if len(counts) > SAID_BY_NAME:
+            return _said_together([(columns[j], f"{count:,}") for j, count in counts.items()], "",
+                                  f"had empty or non-finite cells ({sum(counts.values()):,} in all), {how}")
+        return [f"“{columns[j]}”: {count:,} empty or non-finite cells {how}" for j, count in counts.items()]
     notes = []
     for j, count in counts.items():
         column = matrix[:, j]

@@ -424,6 +424,13 @@ def test_among_several_columns_of_categories_a_class_word_names_the_label():
     assert plain.class_names == ["N", "S"] and list(plain.attributes) == ["Colour"]
 
 
+def test_a_numeric_column_named_cluster_group_or_type_is_the_label_not_a_feature():
+    rows = "".join(f"{i * 0.1:.1f},{(i * 7) % 5}.5,{1 + i % 3}\n" for i in range(30))
+    for name in ("cluster", "Group", "Type"):
+        data = load_csv(io.StringIO(f"a,b,{name}\n" + rows))
+        assert data.columns == ["a", "b"] and data.class_names == ["1", "2", "3"] and data.label_column == name
+
+
 def test_a_zip_holding_a_table_not_images_loads_the_table(tmp_path):
     import zipfile
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import networkx as nx
 import numpy as np
@@ -195,6 +196,20 @@ def test_tables_without_dense_pieces_keep_k_means(blobs):
     fixed = api.run(_table("wine", wine.data, wine.target), api.default_config(
         _table("wine", wine.data, wine.target), clusterer_params={"n_clusters": 5}))
     assert fixed.metrics["n_clusters"] == 5 and "clusterer_choice" not in fixed.metrics
+
+
+def test_a_table_of_one_column_is_clustered_on_its_values_not_a_umap_of_them():
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.normal(centre, 1.0, 80) for centre in (0, 4, 8)])[:, None]
+    data = _table("one", values, np.repeat([0, 1, 2], 80))
+    config = api.default_config(data)
+    assert config.cluster_on == "features" and "one column" in api.decide(data).reasons["space"]
+    result = api.run(data, config)  # a 1-D UMAP tore the three groups into 15 clusters (ARI 0.24)
+    assert result.metrics["n_clusters"] == 3 and result.metrics["ari"] > 0.9
+    two = _table("two", np.hstack([values, rng.normal(0, 1, (240, 1))]), np.repeat([0, 1, 2], 80))
+    assert api.default_config(two).cluster_on == "space"
+    picked = api.run(two, replace(api.default_config(two), cluster_on="features"))  # a space picked stays picked
+    assert picked.config.cluster_on == "features" and picked.metrics["clustered"].startswith("the full features")
 
 
 def strokes_zip(n: int = 600, seed: int = 1) -> bytes:

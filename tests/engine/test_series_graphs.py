@@ -439,6 +439,57 @@ def test_the_ucr_layout_reads_its_first_column_as_the_class(tmp_path):
     assert any("--csv-kind series" in n for n in table.report.notes)
 
 
+def test_rows_padded_with_empty_cells_to_one_width_are_series_of_several_lengths(tmp_path):
+    rng = np.random.default_rng(4)
+    rows = []
+    for i in range(12):  # 20-31 values, padded with empty cells to 31, no header (the first row is padded too)
+        values = np.sin(np.linspace(0, (1 + i % 2) * 6, 20 + i)) + rng.normal(0, .05, 20 + i)
+        rows.append(",".join(f"{v:.3f}" for v in values) + "," * (11 - i))
+    (tmp_path / "padded.csv").write_text("\n".join(rows) + "\n")
+    data = load(tmp_path / "padded.csv")
+    assert data.kind == "series" and len(data) == 12 and "end in empty cells" in data.report.notes[0]
+    assert np.isnan(data.series[0, 20:]).all() and not np.isnan(data.series[11]).any()
+    table = load(tmp_path / "padded.csv", csv_kind="table")  # said to be a table: one, its first row data
+    assert table.kind == "table" and len(table) == 12 and table.report.notes[0] == "no header row: its columns are " \
+        "numbered"
+    assert table.report.notes[1] == ("5 columns left out, empty or over 50% empty (“column 27” (58%), “column 28” "
+                                     "(67%), “column 29” (75%) and 2 more)")  # one note for many such columns
+    assert table.report.notes[3].startswith("6 columns had empty or non-finite cells (21 in all), filled from")
+    gaps = "\n".join(",".join("" if (i + j) % 7 == 0 else f"{i + j}.5" for j in range(12)) for i in range(12))
+    (tmp_path / "gaps.csv").write_text(gaps + "\n")  # empty cells between numbers: a table with gaps, not series
+    assert load(tmp_path / "gaps.csv").kind == "table"
+
+
+def test_a_tab_separated_edge_list_of_names_with_spaces_is_an_edge_list(tmp_path):
+    (tmp_path / "people.tsv").write_text("Ada Lovelace\tCharles Babbage\nCharles Babbage\tMary Somerville\n"
+                                         "Mary Somerville\tAda Lovelace\nAda Lovelace\tLord Byron\n")
+    data = load(tmp_path / "people.tsv")
+    assert data.kind == "graph" and data.graph.degree["Ada Lovelace"] == 3
+
+
+def test_a_csv_of_node_id_pairs_is_an_edge_list_and_a_table_of_two_counts_is_not(tmp_path):
+    graph = nx.planted_partition_graph(3, 20, 0.4, 0.02, seed=1)
+    pairs = "".join(f"{u},{v}\n" for u, v in graph.edges())
+    (tmp_path / "edges.csv").write_text(pairs)  # no header, no .edges suffix
+    data = load(tmp_path / "edges.csv")
+    assert data.kind == "graph" and len(data) == 60 and data.report.notes[0].startswith("an edge list: its rows are "
+                                                                                       "pairs of node ids")
+    assert api.load_bytes("edges.csv", pairs.encode()).kind == "graph"
+    assert load(tmp_path / "edges.csv", csv_kind="table").kind == "table"
+    (tmp_path / "musae.csv").write_text("id_1,id_2\n" + pairs)  # headers naming one thing twice, numbered
+    (tmp_path / "string.csv").write_text("protein1,protein2,combined_score\n"
+                                         + "".join(f"P{u},P{v},{500 + u}\n" for u, v in graph.edges()))
+    for name in ("musae.csv", "string.csv"):
+        assert load(tmp_path / name).kind == "graph" and len(load(tmp_path / name)) == 60
+    assert load(tmp_path / "string.csv").graph["P0"]["P1"]["weight"] >= 500
+    rng = np.random.default_rng(0)
+    visits = rng.integers(0, 30, (80, 2))
+    visits[::5, 1] = visits[::5, 0]  # some rows alike in both columns: counts, not links
+    (tmp_path / "visits.csv").write_text("".join(f"{a},{b}\n" for a, b in visits))
+    (tmp_path / "features.csv").write_text("x1,x2\n" + "".join(f"{a:.2f},{b:.2f}\n" for a, b in rng.normal(0, 1, (40, 2))))
+    assert load(tmp_path / "visits.csv").kind == "table" and load(tmp_path / "features.csv").kind == "table"
+
+
 def test_a_first_column_of_whole_numbers_stays_in_series_of_whole_numbers(tmp_path):
     counts = "\n".join(",".join(str(v) for v in [i % 2 + 1, *np.arange(10) * (i + 1)]) for i in range(12))
     (tmp_path / "counts.csv").write_text(counts + "\n")
