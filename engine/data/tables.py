@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, code_problem,
-                                 decoded, encode_labels, is_number, named_like_an_id, separator_of, text_encoding,
-                                 whole_numbers)
+                                 column_numbers, decoded, encode_labels, is_number, named_like_an_id, separator_of,
+                                 text_encoding, whole_numbers)
 from engine.data.pixel_tables import (PIXEL_NAME, array_dataset, arrays_images, column_images, image_array,
                                      image_column, path_column, path_images, pixel_columns, pixel_images)
 
@@ -437,12 +437,23 @@ def dialect(source) -> dict:
     decimal = sep not in ",|" and any(re.fullmatch(r"-?\d+,\d+", cell.strip())
                                       for line in lines[1:] for cell in split(line))
     rows = [line.split() for line in lines] if sep == r"\s+" else list(csv.reader(lines, delimiter=sep))
-    first = rows[0] if rows else []
-    while first and not first[-1].strip():  # a short first row padded with empty cells (series of several lengths)
-        first = first[:-1]
-    headless = bool(first) and (all(is_number(cell) for cell in first) or _first_row_is_data(rows))
+    headless = bool(rows) and (_numbers_row(rows[0], rows[1:]) or _first_row_is_data(rows))
     return {**({"sep": sep} if sep != "," else {}), **({"decimal": ","} if decimal else {}),
             **({"header": None} if headless else {}), **coded}
+
+
+def _numbers_row(row: list[str], below: list[list[str]]) -> bool:
+    """Whether a CSV's first row is a row of numbers, not a header: numbers, with empty cells among them (gaps) or
+    after them (a short series padded to the others' width), but not a header of column numbers (pandas writes
+    ``0,1,2,…`` above a frame it numbered, ``,0,1,2`` with its index: a running count from 0 or 1, or a first
+    cell left empty above the rows' names)."""
+    cells = [cell.strip() for cell in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    filled = [cell for cell in cells if cell]
+    if not cells or not cells[0] or not all(is_number(cell) for cell in filled):
+        return False
+    return not column_numbers(filled, below)
 
 
 def _title_lines(lines: list[str]) -> int:

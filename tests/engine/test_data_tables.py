@@ -410,6 +410,20 @@ def test_a_headerless_file_whose_class_is_text_keeps_its_first_row():
     assert load_csv(io.StringIO(header)).columns == ["1990", "1991", "1992"]  # "id" is not written as the rows
 
 
+def test_a_header_of_column_numbers_is_a_header_and_a_first_row_with_gaps_is_data():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(0, 1, (30, 6)))
+    numbered = frame.to_csv(index=False)  # pandas' own header: 0,1,2,3,4,5
+    assert numbered.startswith("0,1,2,3,4,5\n") and len(load_csv(io.StringIO(numbered))) == 30
+    assert len(load_csv(io.StringIO(frame.to_csv()))) == 30  # with its index: ",0,1,2,3,4,5"
+    assert len(api.load_series_csv(numbered.encode())) == 30
+    gaps = frame.copy()
+    gaps.iloc[0, 2] = gaps.iloc[5, 4] = np.nan  # the first row has an empty cell between numbers: still data
+    table = load_csv(io.StringIO(gaps.to_csv(index=False, header=False)))
+    assert len(table) == 30 and table.report.notes[0] == "no header row: its columns are numbered"
+    assert len(load_csv(io.StringIO("1,2,3\n4,5,6\n7,8,9\n"))) == 3  # a short run of numbers is a row of data
+
+
 def test_a_table_whose_rows_are_dates_hints_at_series_down_its_columns():
     text = "Date,A,B,C\n" + "".join(f"2024-01-{d:02d},{d},{d * 2},{d % 3}\n" for d in range(1, 20))
     notes = load_csv(io.StringIO(text)).report.notes
