@@ -259,7 +259,8 @@ def _said(dataset: Dataset, path: Path, csv_kind: str) -> Dataset:
             and not any(note.startswith("an edge list") for note in dataset.report.notes):
         dataset.report.notes.insert(0, "an edge list: its rows are pairs of node ids (whole numbers, the same ones in "
                                        "both columns, or under a header like “protein1, protein2”); if it is a "
-                                       "table, load it as a table (the Data page's “table”, or `--csv-kind table`)")
+                                       "table, load it as one (the Data page's “a feature table”, or "
+                                       "`--csv-kind table`)")
     return dataset
 
 

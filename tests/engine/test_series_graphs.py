@@ -486,7 +486,8 @@ def test_a_csv_of_node_id_pairs_is_an_edge_list_and_a_table_of_two_counts_is_not
     visits = rng.integers(0, 30, (80, 2))
     visits[::5, 1] = visits[::5, 0]  # some rows alike in both columns: counts, not links
     (tmp_path / "visits.csv").write_text("".join(f"{a},{b}\n" for a, b in visits))
-    (tmp_path / "features.csv").write_text("x1,x2\n" + "".join(f"{a:.2f},{b:.2f}\n" for a, b in rng.normal(0, 1, (40, 2))))
+    measured = rng.normal(0, 1, (40, 2))
+    (tmp_path / "features.csv").write_text("x1,x2\n" + "".join(f"{a:.2f},{b:.2f}\n" for a, b in measured))
     assert load(tmp_path / "visits.csv").kind == "table" and load(tmp_path / "features.csv").kind == "table"
 
 
