@@ -475,7 +475,8 @@ def test_a_csv_of_node_id_pairs_is_an_edge_list_and_a_table_of_two_counts_is_not
     assert data.kind == "graph" and len(data) == 60 and data.report.notes[0].startswith("an edge list: its rows are "
                                                                                        "pairs of node ids")
     assert api.load_bytes("edges.csv", pairs.encode()).kind == "graph"
-    assert load(tmp_path / "edges.csv", csv_kind="table").kind == "table"
+    table = load(tmp_path / "edges.csv", csv_kind="table")  # said to be a table: one, with a hint
+    assert table.kind == "table" and table.report.notes[0].startswith("its rows look like an edge list's")
     (tmp_path / "musae.csv").write_text("id_1,id_2\n" + pairs)  # headers naming one thing twice, numbered
     (tmp_path / "string.csv").write_text("protein1,protein2,combined_score\n"
                                          + "".join(f"P{u},P{v},{500 + u}\n" for u, v in graph.edges()))
