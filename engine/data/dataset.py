@@ -290,16 +290,14 @@ RUNNING_MIN = 4  # a header of column numbers counts this many at least (a row "
 
 
 def column_numbers(cells: list[str], below: list[list[str]]) -> bool:
-    """Whether a first row's cells count the columns, 0, 1, 2, … or 1, 2, 3, … (:data:`RUNNING_MIN` or more), as
-    pandas writes the header of a frame it numbered itself, above rows (``below``, the first 20 read) that are not
-    such counts too: a header, though every cell is a number (rows of ramps, ``1,2,3,4`` above ``1,2,,4``, are
-    data)."""
+    """Whether a first row's cells count the columns from 0 (:data:`RUNNING_MIN` or more: ``0,1,2,3``), as pandas
+    writes the header of a frame it numbered itself, above rows (``below``, the first 20 read) of measurements, not
+    whole numbers: a header, though every cell is a number. Above whole numbers such a row may be one of them (a
+    ramp, a count from 0), and it stays data."""
     cells = [cell.strip() for cell in cells]
-    if len(cells) < RUNNING_MIN or not all(cell.isdigit() for cell in cells) or cells[0] not in ("0", "1") \
-            or [int(cell) for cell in cells] != list(range(int(cells[0]), int(cells[0]) + len(cells))):
+    if len(cells) < RUNNING_MIN or cells != [str(j) for j in range(len(cells))]:
         return False
-    alike = [sum(a.strip() == b for a, b in zip(row, cells)) > len(cells) / 2 for row in below[:20]]
-    return bool(alike) and sum(alike) < len(alike) / 2
+    return any(cell.strip() and not cell.strip().lstrip("-").isdigit() for row in below[:20] for cell in row)
 
 
 def is_number(text: str) -> bool:

@@ -64,7 +64,9 @@ def test_an_uploaded_zip_of_small_gray_photos_gets_pixels_and_the_encoder_side_b
     finished = page.get_by_text(re.compile(r"finished in [\d.]+ s: \d+ clusters")).inner_text()
     assert re.search(r": 2 clusters", finished), finished
     said = page.locator("[data-testid='stApp']").inner_text()
-    assert "pixels + EfficientNet-Lite0: your 25 px grayscale images clustered most clearly with them" in said
+    # the encoder beside pixels, or alone: they score within the probe's noise, and which leads differs by CPU
+    assert re.search(r"(pixels \+ )?EfficientNet-Lite0: your 25 px grayscale images clustered most clearly with "
+                     "them", said), said[-1500:]
     assert "ARI 0.9" in said or "ARI 1.0" in said, said[-1500:]  # the sidebar's score against the folder labels
     assert_clean(page)
     page.screenshot(path=str(screenshots / "24-defaults-faces-combined.png"), full_page=True)

@@ -241,7 +241,9 @@ def test_photo_crops_get_the_pretrained_encoder():
     images, labels, names = variants.photo_crops(per_class=40, photos=variants.PHOTOS[:4])
     data = api.load_zip(io.BytesIO(variants.image_zip(images, labels, names)), name="crops")
     result = api.run(data)
-    assert result.config.features == "efficientnet_lite0", result.metrics["feature_choice"]
+    # the encoder, alone or beside pixels: the two score within the probe's noise here, and which leads differs from
+    # one CPU to another (two machines, the same commit: the encoder on one, the pair on the other)
+    assert result.config.features in ("efficientnet_lite0", "combined"), result.metrics["feature_choice"]
     assert 2 <= result.metrics["n_clusters"] <= 8 and result.metrics["ari"] >= 0.5
 
 
