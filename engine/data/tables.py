@@ -81,6 +81,10 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
     frame, vectors = _vector_columns(frame)
     if headless:
         frame.columns = [f"column {j + 1}" for j in range(frame.shape[1])]
+    else:  # " Species " as a file padded its cells: the name without the spaces, where no other column has it
+        stripped = [c.strip() if isinstance(c, str) else c for c in frame.columns]
+        if len(set(stripped)) == len(stripped):
+            frame.columns = stripped
     frame, written = _written_numbers(frame, decimal)
     roles, notes = column_roles(frame, headless)
     first = len(said or [])  # how the file was read comes first; the edge-list hint right after it
@@ -461,8 +465,19 @@ def _numbers_row(row: list[str], below: list[list[str]]) -> bool:
 
 
 def _title_lines(lines: list[str]) -> int:
-    """How many lines above a CSV's table are a title or notes (see :func:`_table_start`)."""
-    return _table_start([len(line.split(sep)) if (sep := separator_of(line, ",;\t|")) else 1 for line in lines])
+    """How many lines above a CSV's table are a title or notes (see :func:`_table_start`), from each line's count of
+    fields; a line of words counts its filled ones, as a sheet's filled cells are counted: a title a spreadsheet saved
+    over empty cells (``Measurements,,,,``) is one field, not five (a short row of numbers, a series padded with
+    empty cells, keeps its width)."""
+    def width(line: str) -> int:
+        sep = separator_of(line, ",;\t|")
+        if sep is None:
+            return 1
+        fields = next(csv.reader([line], delimiter=sep), [])
+        filled = [field for field in fields if field.strip()]
+        return len(fields) if all(is_number(field) for field in filled) else len(filled)
+
+    return _table_start([width(line) for line in lines])
 
 
 def _table_start(widths: list[int]) -> int:

@@ -424,6 +424,15 @@ def test_a_header_of_column_numbers_is_a_header_and_a_first_row_with_gaps_is_dat
     assert len(load_csv(io.StringIO("1,2,3\n4,5,6\n7,8,9\n"))) == 3  # a short run of numbers is a row of data
 
 
+def test_a_title_saved_over_empty_cells_is_skipped_and_padded_names_are_trimmed():
+    rows = "".join(f" {i * 0.5:.1f} , {i % 3} , {['a', 'b'][i % 2]} \n" for i in range(20))
+    data = load_csv(io.StringIO("Measurements,,\n width , depth , Kind \n" + rows))  # a sheet's title row, cells padded
+    assert data.columns == ["width", "depth"] and data.label_column == "Kind" and len(data) == 20
+    assert data.report.notes[0].startswith("the first 1 line(s) above the table")
+    short = "1.5,2.5,,,,\n" + "".join(f"{i}.5,{i}.25,{i}.75,{i}.5,{i}.0,{i}.5\n" for i in range(12))
+    assert len(load_csv(io.StringIO(short))) == 13  # a short first row of numbers is a row, not a title
+
+
 def test_a_table_whose_rows_are_dates_hints_at_series_down_its_columns():
     text = "Date,A,B,C\n" + "".join(f"2024-01-{d:02d},{d},{d * 2},{d % 3}\n" for d in range(1, 20))
     notes = load_csv(io.StringIO(text)).report.notes
