@@ -6,10 +6,11 @@ import csv
 import io
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import BinaryIO
 
-from engine.data.dataset import Dataset, DataError, ValidationReport, decoded, separator_of
+from engine.data.dataset import Dataset, DataError, ValidationReport, decoded, is_number, separator_of, trimmed
 from engine.data.demo import DEMOS
 from engine.data.images import TAR_SUFFIXES, Limits, is_tar, load_files, load_folder, load_tar, load_zip
 from engine.data.graphs import GRAPH_READERS, load_edge_list, load_graph_file, load_graphml
@@ -70,8 +71,6 @@ def _ragged_series(read_table, source: str | os.PathLike | bytes, name: str | No
     :data:`RAGGED_SHARE` of them differ from the commonest count (a table with a stray comma in a row or two is a
     broken table, not series), the file read as series of several lengths, which the series reader resamples;
     said first in its notes. A file that is neither keeps the table's error, which says so."""
-    from collections import Counter
-
     from engine.data.tables import RaggedRows
 
     if _padded(_start(Path(source), None) if not isinstance(source, bytes) else source[:LONG_SAMPLE]):
@@ -99,7 +98,7 @@ def _ragged_series(read_table, source: str | os.PathLike | bytes, name: str | No
         return dataset
 
 
-def _ragged(widths: "Counter[int]", rows: int) -> bool:
+def _ragged(widths: Counter[int], rows: int) -> bool:
     """Whether rows of these widths (a count of rows by width) are series of several lengths, not a table with a
     stray row or two: at least :data:`RAGGED_SHARE` of them (and 2) are not of the commonest width."""
     return rows - widths.most_common(1)[0][1] >= max(2, RAGGED_SHARE * rows)
@@ -113,10 +112,6 @@ def _padded(start: bytes) -> bool:
     (``1.2,0.4,,,``), as series of several lengths padded to one width are written, several lengths among them as
     :func:`_ragged` counts them. Not a table with gaps: no row has an empty cell between two numbers, and the
     longest holds :data:`PADDED_MIN_WIDTH` values or more."""
-    from collections import Counter
-
-    from engine.data.dataset import is_number
-
     lines = [line for line in decoded(start).splitlines() if line.strip() and not line.startswith("#")]
     if len(start) >= LONG_SAMPLE:
         lines = lines[:-1]  # the last one may be cut
@@ -125,14 +120,11 @@ def _padded(start: bytes) -> bool:
         return False
     widths, padded = Counter(), 0
     for row in csv.reader(lines, delimiter=delimiter):
-        cells = [cell.strip() for cell in row]
-        width = len(cells)
-        while width and not cells[width - 1]:
-            width -= 1
-        if not width or not all(is_number(cell) for cell in cells[:width]):
+        cells = trimmed(row)
+        if not cells or not all(is_number(cell) for cell in cells):
             return False
-        widths[width] += 1
-        padded += width < len(cells)
+        widths[len(cells)] += 1
+        padded += len(cells) < len(row)
     return padded > 0 and max(widths) >= PADDED_MIN_WIDTH and _ragged(widths, len(lines))
 
 

@@ -286,6 +286,14 @@ def source_text(source: str | os.PathLike | bytes, name: str | None, default: st
     return decoded(Path(source).read_bytes()), name or Path(source).stem
 
 
+def trimmed(cells: list[str]) -> list[str]:
+    """A CSV row's cells, stripped, without the empty ones it ends in (a short row padded to the others' width)."""
+    cells = [cell.strip() for cell in cells]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
 RUNNING_MIN = 4  # a header of column numbers counts this many at least (a row "1,2,3" of a small table stays data)
 
 

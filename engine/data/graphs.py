@@ -60,8 +60,6 @@ def pairs_of_ids(rows: list[list[str]]) -> bool:
     whole numbers in both columns (node ids: at least :data:`PAIRS_MIN_NODES` of them, :data:`PAIRS_SHARED` of one
     column's coming back in the other, no row joining a node to itself), with a third column of numbers. A table
     of two whole-number columns (counts, years) keeps equal values in a row or shares few values, and stays one."""
-    from engine.data.dataset import is_number
-
     rows = [[c.strip().strip("\"'") for c in row] for row in rows if any(c.strip() for c in row)]
     if len(rows) < 3 or any(len(row) not in (2, 3) or len(row) != len(rows[0]) for row in rows):
         return False

@@ -36,8 +36,8 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
     if not rows:
         raise DataError("the file is empty")
     header = raw_header = None
-    if column_numbers(rows[0], rows[1:]) or not all(is_number(c) for c in rows[0] if c.strip()) and not any(
-            is_number(c) for c in rows[0][1:-1] if c.strip()):  # pandas' 0, 1, 2, … above a frame it numbered
+    if column_numbers(rows[0], rows[1:]) or (not all(is_number(c) for c in rows[0] if c.strip()) and not any(
+            is_number(c) for c in rows[0][1:-1] if c.strip())):  # pandas' 0, 1, 2, … above a frame it numbered
         raw_header, rows = [c.strip() for c in rows[0]], rows[1:]
         header = [c.lower() for c in raw_header]
     if not rows:

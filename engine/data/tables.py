@@ -16,7 +16,7 @@ import pandas as pd
 
 from engine.data.dataset import (Dataset, DataError, ValidationReport, categories, class_codes, code_problem,
                                  column_numbers, decoded, encode_labels, is_number, named_like_an_id, separator_of,
-                                 text_encoding, whole_numbers)
+                                 text_encoding, trimmed, whole_numbers)
 from engine.data.pixel_tables import (PIXEL_NAME, array_dataset, arrays_images, column_images, image_array,
                                      image_column, path_column, path_images, pixel_columns, pixel_images)
 
@@ -122,12 +122,12 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
                      "cluster the series, load it as time series (the Data page's “time series”, or "
                      "`--csv-kind series`)")
 
-    top = [[str(value) for value in row] for row in frame.head(200).to_numpy().tolist()]
     if edge_header([str(c) for c in frame.columns]):
         notes.insert(first, f"its first columns are named like an edge's endpoints (“{frame.columns[0]}”, "
                      f"“{frame.columns[1]}”): if each row is an edge, load it as an edge list (the Data page's “an "
                      "edge list”, or `--csv-kind edges`) to cluster the nodes")
-    elif frame.shape[1] <= 3 and pairs_of_ids(top if headless else [[str(c) for c in frame.columns], *top]):
+    elif frame.shape[1] <= 3 and pairs_of_ids(([] if headless else [[str(c) for c in frame.columns]])
+                                              + [[str(v) for v in row] for row in frame.head(200).to_numpy().tolist()]):
         notes.insert(first, "its rows look like an edge list's (pairs of node ids): if each row is an edge, load it "
                      "as an edge list (the Data page's “an edge list”, or `--csv-kind edges`) to cluster the nodes")
     if not features:
@@ -453,11 +453,9 @@ def dialect(source) -> dict:
 def _numbers_row(row: list[str], below: list[list[str]]) -> bool:
     """Whether a CSV's first row is a row of numbers, not a header: numbers, with empty cells among them (gaps) or
     after them (a short series padded to the others' width), but not a header of column numbers (pandas writes
-    ``0,1,2,…`` above a frame it numbered, ``,0,1,2`` with its index: a running count from 0 or 1, or a first
-    cell left empty above the rows' names)."""
-    cells = [cell.strip() for cell in row]
-    while cells and not cells[-1]:
-        cells.pop()
+    ``0,1,2,…`` above a frame it numbered, ``,0,1,2`` with its index: a count from 0 (:func:`column_numbers`), or
+    a first cell left empty above the rows' names)."""
+    cells = trimmed(row)
     filled = [cell for cell in cells if cell]
     if not cells or not cells[0] or not all(is_number(cell) for cell in filled):
         return False
