@@ -98,6 +98,13 @@ def _ragged_series(read_table, source: str | os.PathLike | bytes, name: str | No
         return dataset
 
 
+def _whole_lines(start: bytes) -> list[str]:
+    """The lines of a text file's ``start`` (its first :data:`LONG_SAMPLE` bytes) that hold data: not blank, not
+    comments (``#``, ARFF's and Matrix Market's ``%``), and not the last where the sample may have cut it."""
+    lines = [line for line in decoded(start).splitlines() if line.strip() and not line.startswith(("#", "%"))]
+    return lines[:-1] if len(start) >= LONG_SAMPLE else lines
+
+
 def _ragged(widths: Counter[int], rows: int) -> bool:
     """Whether rows of these widths (a count of rows by width) are series of several lengths, not a table with a
     stray row or two: at least :data:`RAGGED_SHARE` of them (and 2) are not of the commonest width."""
@@ -112,9 +119,7 @@ def _padded(start: bytes) -> bool:
     (``1.2,0.4,,,``), as series of several lengths padded to one width are written, several lengths among them as
     :func:`_ragged` counts them. Not a table with gaps: no row has an empty cell between two numbers, and the
     longest holds :data:`PADDED_MIN_WIDTH` values or more."""
-    lines = [line for line in decoded(start).splitlines() if line.strip() and not line.startswith("#")]
-    if len(start) >= LONG_SAMPLE:
-        lines = lines[:-1]  # the last one may be cut
+    lines = _whole_lines(start)
     delimiter = separator_of(lines[0], "\t,;|") if lines else None
     if len(lines) < 4 or delimiter is None:
         return False
@@ -161,12 +166,12 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     delimiter = separator_of(line, "\t,;|")
     if delimiter and dated_columns(next(csv.reader([line.strip()], delimiter=delimiter))):  # a date a column
         return "series"
-    if path.suffix.lower() == ".csv":  # a table, unless its first rows are pairs of node ids (pairs_of_ids)
-        lines = [line for line in head.splitlines()[:200] if line.strip() and not line.startswith(("#", "%"))]
-        return "edges" if delimiter and pairs_of_ids(list(csv.reader(lines[:-1], delimiter=delimiter))) else "table"
     # fields split as the edge list reader splits them: by the line's delimiter, else spaces (a tab-separated node
     # name may hold spaces: "Ada Lovelace<tab>Charles Babbage" is two fields)
     fields = [f for f in (line.strip().split(delimiter) if delimiter else line.split()) if f.strip()]
+    if path.suffix.lower() == ".csv":  # a table, unless its first megabyte holds pairs of node ids (pairs_of_ids)
+        return "edges" if delimiter and 2 <= len(fields) <= 3 and pairs_of_ids(
+            list(csv.reader(_whole_lines(sample), delimiter=delimiter))) else "table"
     return "edges" if 2 <= len(fields) <= 3 else "table"
 
 

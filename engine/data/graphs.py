@@ -41,6 +41,9 @@ def edge_header(cells: list[str]) -> bool:
 ID = re.compile(r"-?\d+")
 PAIRS_MIN_NODES = 10  # a headerless file of whole-number pairs names this many nodes at least to pass for edges
 PAIRS_SHARED = 0.5  # and this share of the fewer distinct values of one column come back in the other
+# rows looked at, at most: an edge list sorted by its first column (u < v, as networkx and SNAP write them) names its
+# first nodes in the second column only further down (a 20,000-node list: none of them in its first 200 rows)
+PAIRS_ROWS = 100_000
 
 
 def numbered_pair(cells: list[str]) -> bool:
@@ -60,7 +63,7 @@ def pairs_of_ids(rows: list[list[str]]) -> bool:
     whole numbers in both columns (node ids: at least :data:`PAIRS_MIN_NODES` of them, :data:`PAIRS_SHARED` of one
     column's coming back in the other, no row joining a node to itself), with a third column of numbers. A table
     of two whole-number columns (counts, years) keeps equal values in a row or shares few values, and stays one."""
-    rows = [[c.strip().strip("\"'") for c in row] for row in rows if any(c.strip() for c in row)]
+    rows = [[c.strip().strip("\"'") for c in row] for row in rows[:PAIRS_ROWS] if any(c.strip() for c in row)]
     if len(rows) < 3 or any(len(row) not in (2, 3) or len(row) != len(rows[0]) for row in rows):
         return False
     header = numbered_pair(rows[0])

@@ -113,7 +113,7 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
         notes.append(f"its {len(features):,} columns are numbered like time steps: if each row is a time series, "
                      "load it as time series (the Data page's “time series”, or `--csv-kind series`) to cluster "
                      "the series' shapes (DTW)")
-    from engine.data.graphs import edge_header, pairs_of_ids
+    from engine.data.graphs import PAIRS_ROWS, edge_header, pairs_of_ids
     from engine.data.series import long_layout
 
     if 2 <= frame.shape[1] <= 5 and long_layout([str(c).strip().lower() for c in frame.columns],
@@ -127,7 +127,8 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
                      f"“{frame.columns[1]}”): if each row is an edge, load it as an edge list (the Data page's “an "
                      "edge list”, or `--csv-kind edges`) to cluster the nodes")
     elif frame.shape[1] <= 3 and pairs_of_ids(([] if headless else [[str(c) for c in frame.columns]])
-                                              + [[str(v) for v in row] for row in frame.head(200).to_numpy().tolist()]):
+                                              + [[str(v) for v in row] for row in
+                                                 frame.head(PAIRS_ROWS).to_numpy().tolist()]):
         notes.insert(first, "its rows look like an edge list's (pairs of node ids): if each row is an edge, load it "
                      "as an edge list (the Data page's “an edge list”, or `--csv-kind edges`) to cluster the nodes")
     if not features:

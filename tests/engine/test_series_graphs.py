@@ -460,6 +460,20 @@ def test_rows_padded_with_empty_cells_to_one_width_are_series_of_several_lengths
     assert load(tmp_path / "gaps.csv").kind == "table"
 
 
+def test_a_long_edge_list_sorted_by_its_first_node_is_still_seen_as_one(tmp_path):
+    from engine.data.graphs import pairs_of_ids
+
+    graph = nx.planted_partition_graph(4, 500, 0.01, 0.0005, seed=2)
+    pairs = "".join(f"{u},{v}\n" for u, v in sorted(graph.edges()))  # written u < v, sorted by u
+    first = [line.split(",") for line in pairs.splitlines()[:200]]  # few of its first nodes are in column two yet
+    assert not pairs_of_ids(first)
+    (tmp_path / "sorted.csv").write_text(pairs)
+    linked = {node for edge in graph.edges() for node in edge}
+    assert load(tmp_path / "sorted.csv").kind == "graph" and len(load(tmp_path / "sorted.csv")) == len(linked)
+    table = load(tmp_path / "sorted.csv", csv_kind="table")
+    assert table.report.notes[0].startswith("its rows look like an edge list's")
+
+
 def test_a_tab_separated_edge_list_of_names_with_spaces_is_an_edge_list(tmp_path):
     (tmp_path / "people.tsv").write_text("Ada Lovelace\tCharles Babbage\nCharles Babbage\tMary Somerville\n"
                                          "Mary Somerville\tAda Lovelace\nAda Lovelace\tLord Byron\n")
