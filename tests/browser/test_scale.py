@@ -118,7 +118,10 @@ def zoom_in_and_back(page, count: int, screenshots) -> None:
     zoomed.wait_for(timeout=120_000)
     picture_redrawn(page, plain)
     in_view = items_in_view(zoomed)
-    assert 0 < in_view < ROWS and map_width(page) < 0.95 * width  # the wheel may be coalesced on a busy page
+    assert 0 < in_view < ROWS
+    # narrower than the whole map (the wheel may be coalesced on a busy page), read once the chart is drawn again:
+    # read at once, it can fall while Streamlit swaps the chart, when there is no chart to read (its width: inf)
+    page.wait_for_function(f"() => ({MAP_WIDTH})() < 0.95 * {width}", timeout=60_000)
     print(f"zoomed with the mouse wheel: {in_view:,} items in view, drawn {time.perf_counter() - mark:.1f} s after "
           "the last notch (0.4 s of it waiting for the scroll to end)")
     assert_clean(page)
