@@ -19,22 +19,39 @@ class TSNE:
         self.n_components, self.perplexity, self.seed, self.pca_dims = n_components, perplexity, seed, pca_dims
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        """The embedding of ``X``'s rows; repeated rows are embedded once and share their point, as UMAP's are
+        (:func:`engine.scale.distinct_rows`). Rows that are all one value are placed at the origin: openTSNE scales
+        its PCA start by the spread of the first component, divides by zero, and its FFT gradient then crashed the
+        whole process (a segmentation fault, taking the app's server with it) on a zip of ten copies of one image."""
+        from engine.scale import distinct_rows
+
+        X = np.asarray(X, dtype=np.float32)
+        first, inverse = distinct_rows(X)
+        if len(first) == 1:
+            return np.zeros((len(X), self.n_components), dtype=np.float32)
+        return self._fit(X[first])[inverse]
+
+    def _fit(self, X: np.ndarray) -> np.ndarray:
         import openTSNE
         from sklearn.decomposition import PCA
 
-        X = np.asarray(X, dtype=np.float32)
-        if self.pca_dims:
+        if self.pca_dims and len(X) > self.pca_dims:
             X = PCA(self.pca_dims, random_state=self.seed).fit_transform(X).astype(np.float32)
-        model = openTSNE.TSNE(n_components=self.n_components, perplexity=self.perplexity, initialization="pca",
-                              negative_gradient_method="fft" if self.n_components <= 2 else "bh",
+        model = openTSNE.TSNE(n_components=self.n_components, perplexity=perplexity_for(len(X), self.perplexity),
+                              initialization="pca", negative_gradient_method="fft" if self.n_components <= 2 else "bh",
                               random_state=self.seed, n_jobs=-1, verbose=False)
         return np.asarray(model.fit(X), dtype=np.float32)
+
+
+def perplexity_for(n_items: int, perplexity: float) -> float:
+    """At most (n - 1) / 3 - 1 (openTSNE needs 3 × perplexity neighbours), at least 1."""
+    return min(perplexity, max((n_items - 1) / 3 - 1, 1.0))
 
 
 def make(n_components: int, seed: int, n_items: int = 0, n_features: int = 0, perplexity: float = 30.0,
          **_: object) -> TSNE:
     wide = n_features > PCA_DIMS and n_items > PCA_DIMS
-    return TSNE(n_components, min(perplexity, max((n_items - 1) / 3 - 1, 1.0)), seed, PCA_DIMS if wide else None)
+    return TSNE(n_components, perplexity_for(n_items, perplexity), seed, PCA_DIMS if wide else None)
 
 
 ENTRY = Entry(

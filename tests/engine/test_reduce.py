@@ -85,3 +85,23 @@ def test_repeated_rows_are_embedded_once_and_share_their_point(digits_result):
     data = _table_dataset("repeated", X, [str(g) for g in groups])
     result = run(data, default_config(data))
     assert result.metrics["n_clusters"] <= 4 and result.metrics["ari"] > 0.8
+
+
+def test_tsne_embeds_repeated_rows_once_and_copies_of_one_row_at_the_origin():
+    """openTSNE divided by the zero spread of ten copies of one image and crashed the process (a segmentation
+    fault, run in a child here so a crash fails this test instead of ending the session)."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\nfrom engine.reduce import reduce\n"
+            "E = reduce(np.full((10, 1024), 0.5, dtype=np.float32), 'tsne', seed=0)\n"
+            "assert E.shape == (10, 2) and (E == 0).all(), E\n"
+            "rng = np.random.default_rng(0)\n"
+            "X = np.r_[rng.normal(size=(40, 3)), rng.normal(size=(40, 3)) + 8].astype(np.float32)\n"
+            "X = np.r_[X, np.repeat(X[:5], 30, axis=0)]\n"
+            "E = reduce(X, 'tsne', seed=0)\n"
+            "assert np.array_equal(E[80:], np.repeat(E[:5], 30, axis=0)) and np.isfinite(E).all()\n"
+            "near = np.linalg.norm(E[:40].mean(0) - E[40:80].mean(0))\n"
+            "assert near > 3 * max(E[:40].std(0).max(), E[40:80].std(0).max()), near\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
