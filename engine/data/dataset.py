@@ -29,6 +29,19 @@ class ValidationReport:
     def skip(self, name: str, reason: str) -> None:
         self.skipped.append((name, reason))
 
+    def skipped_why(self, count: int = 3) -> str:
+        """The commonest reasons files were skipped, each with how many and a first example:
+        "12 too small to show anything (e.g. a.png: 2×400 px)"."""
+        from collections import Counter
+
+        kinds = Counter(reason.split(":")[0] for _, reason in self.skipped)
+        first = {}
+        for name, reason in self.skipped:
+            first.setdefault(reason.split(":")[0], (name, reason))
+        return "; ".join(f"{n} {kind}" + (f" (e.g. {first[kind][0]}: {first[kind][1][len(kind) + 1:].strip()})"
+                                          if first[kind][1] != kind else f" (e.g. {first[kind][0]})")
+                         for kind, n in kinds.most_common(count))
+
     def as_dict(self) -> dict:
         return {"n_found": self.n_found, "n_loaded": self.n_loaded,
                 "skipped": [list(s) for s in self.skipped], "notes": list(self.notes)}

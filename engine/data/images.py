@@ -308,8 +308,8 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     reporter.update(1.0, f"decoded {count} images")
     if count < 2:
         found = f"{count} usable image" + ("" if count == 1 else "s")
-        raise DataError(f"need at least 2 usable images, found {found} "
-                        f"({len(report.skipped)} skipped)")
+        raise DataError(f"need at least 2 usable images, found {found} ({len(report.skipped)} skipped"
+                        + (f": {report.skipped_why()})" if report.skipped else ")"))
     if deep:
         report.notes.append(f"{deep:,} image{'s' if deep > 1 else ''} of more than 8 bits a pixel (16-bit or float): "
                             "each stretched from its own darkest to its brightest pixel")

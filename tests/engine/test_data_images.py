@@ -216,6 +216,14 @@ def test_a_one_image_set_is_rejected(tmp_path):
         load_folder(tmp_path)
 
 
+def test_a_set_with_no_usable_image_says_why_its_files_were_skipped():
+    """Twelve 2 × 400 px strips: the error named only a count of skipped files, not why (each is too thin)."""
+    files = [(f"strip{i}.png", png(size=(2, 400))) for i in range(12)] + [("notes.png", b"nope")]
+    with pytest.raises(DataError, match=r"found 0 usable images \(13 skipped: 12 too small to show anything "
+                                        r"\(e\.g\. strip0\.png: 2×400 px\); 1 unreadable"):
+        load_files(files)
+
+
 def test_uploaded_files_load_like_a_folder():
     data = load_files([("a/1.png", png()), ("b/2.png", png((0, 0, 255))), ("b/3.png", png((0, 0, 250)))],
                       image_size=8)
