@@ -102,3 +102,16 @@ def test_the_columns_that_set_a_cluster_apart_are_named_with_their_means():
     assert said.count("overall") == 1  # said once, after the first column's means
     assert distinguishing_columns(table, np.zeros(400, dtype=int)) == {0: []}  # one cluster holding all: nothing
     assert "no column" in columns_sentence([])
+
+
+def test_a_gaussian_mixture_on_more_dimensions_than_items_is_regularised_and_says_so():
+    """50 rows of 500 columns (float32, as features are): each full covariance is singular, and scikit-learn
+    stopped with advice about a setting the app does not show. The fit is tried again with more added to each
+    variance, and the note says so."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 25)
+    X = (rng.normal(size=(50, 500)) + 4.0 * y[:, None]).astype(np.float32)
+    result = cluster(X, "gmm", {"n_clusters": 2}, seed=0)
+    assert adjusted_rand_score(y, result.labels) == 1.0
+    assert re.search(r"fitted with 0\.0001 added to each variance", result.note), result.note
+    assert cluster(X[:, :3], "gmm", {"n_clusters": 2}, seed=0).note == ""  # a well-posed fit is left as it was
