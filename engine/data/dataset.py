@@ -167,8 +167,9 @@ class Dataset:
             table, columns = np.delete(self.table, j, axis=1), [c for c in self.columns if c != column]
             said.append(f"“{column}” is no longer a feature")
         if column is not None and column not in attributes:
+            choices = self.label_columns()
             raise ValueError(f"{column!r} is not one of this table's category columns or whole-number feature "
-                             f"columns ({', '.join(self.label_columns())})")
+                             + (f"columns ({', '.join(choices)})" if choices else "columns: it has none to choose"))
         labels, class_names = encode_labels(attributes.pop(column)) if column is not None else (None, None)
         said.insert(0, f"the label is now “{column}”, chosen after loading" if column is not None else
                     "no label, chosen after loading")

@@ -93,3 +93,7 @@ def test_the_label_column_is_chosen_on_the_command_line(tmp_path, capsys):
         in capsys.readouterr().err
     assert main(["cluster", "--data", str(tmp_path / "t.csv"), "--label-column", "b", "--no-save", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["ari"] is not None  # b's 0/1 codes, taken out of the features
+    (tmp_path / "m.csv").write_text("x,y\n" + "\n".join(f"{i * 0.37 % 5:.2f},{i * 0.61 % 3:.2f}" for i in range(60)))
+    assert main(["cluster", "--data", str(tmp_path / "m.csv"), "--label-column", "zz", "--no-save", "--json"]) == 2
+    assert "'zz' is not one of this table's category columns or whole-number feature columns: it has none to " \
+           "choose" in capsys.readouterr().err  # not an empty list, "()"
