@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -15,8 +17,10 @@ if res is None:
     st.stop()
 
 st.subheader("Scores")
-st.caption(f"Internal scores are computed on {res.metrics.get('clustered', res.config.cluster_on)} "
-           f"({res.space.shape[1]} dimensions), noise excluded. "
+clustered = res.metrics.get("clustered", res.config.cluster_on)
+st.caption(f"Internal scores are computed on {clustered}"  # its dimensions, where the words do not give them
+           + ("" if re.search(r"dimensions|\d-D ", clustered) else f" ({res.space.shape[1]:,} dimensions)")
+           + ", noise excluded. "
            + ("External scores use the true labels, with noise counted as one more group."
               if res.metrics.get("ari") is not None else
               "This dataset has no true labels, so there are no external scores (ARI, NMI, accuracy)."))

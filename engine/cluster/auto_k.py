@@ -35,6 +35,7 @@ STABLE = 0.85  # Hennig's (2007) reading of cluster stability: above 0.85, a clu
 NEAR_BEST = 0.9  # a silhouette within 10 % of the best stable one counts as nearly as well separated
 NO_WORSE = 0.01  # a silhouette this much below K - 1's: one more cluster split a whole one (sampling noise ~0.01)
 RULE = "the finest stable K near the best silhouette"
+ALIKE = "every item alike"  # one distinct row: K = 1, nothing to split
 # When the K chosen over K = 2..K_MAX sits in the range's top fifth (K ≥ EXTEND_AT × its top), the data may hold
 # more clusters than the range allows: the sweep goes on, doubling the range each time, up to √n and K_CAP (and at
 # least MIN_MEMBERS sampled items a cluster). Fifty well-separated 10-D blobs (5,000 rows) got K = 28 (ARI 0.61)
@@ -101,6 +102,9 @@ def _by_silhouette_and_stability(X: np.ndarray, seed: int, k_max: int, reporter:
     first, _ = distinct_rows(X)  # copies of one row are one point, not a cluster of their own (but a handful of
     if MIN_DISTINCT <= len(first) < len(X):  # distinct rows is swept as it is: too few points to subsample)
         X = X[first]
+    if len(first) == 1:  # ten copies of one image: K-means at any K found one cluster, and the sweep said K = 3
+        reporter.update(1.0, "K chosen: every item is alike")
+        return KChoice(k=1, rule=ALIKE, ks=[1], score=[0.0], evidence={"silhouette": [0.0], "stability": [0.0]})
     sample = _sample(X, SAMPLE, rng)
     subsamples = [np.sort(rng.choice(len(sample), int(0.8 * len(sample)), replace=False))
                   for _ in range(STABILITY_FITS)]
@@ -179,6 +183,8 @@ def by_eigengap(A: np.ndarray, seed: int = 0, k_max: int = K_MAX, reporter: Repo
 def k_sentence(choice: dict) -> str:
     """How an auto K was chosen (a :meth:`KChoice.as_dict`), in one line."""
     at = choice["ks"].index(choice["k"])
+    if choice["rule"] == ALIKE:
+        return "K = 1: every item has the same features (one distinct row), so there is nothing to split"
     if choice["rule"] == RULE:
         evidence = choice["evidence"]
         stable = [s for s in evidence["stability"] if s >= STABLE]

@@ -131,6 +131,9 @@ def stability(X: np.ndarray, labels: np.ndarray, clusterer: str, params: dict, s
         raise ValueError("every item is noise: there is no cluster to judge")
     params = dict(params)
     if params.get("n_clusters") == 0:  # K was chosen by the run: the reruns keep it
+        if len(found) < 2:
+            raise ValueError(f"the run found one cluster (its {n:,} items are alike): the reruns keep its K, and "
+                             f"{CLUSTERERS[clusterer].label} needs at least 2; there is no split to test")
         params["n_clusters"] = len(found)
     coassoc = np.sort(np.random.default_rng(seed).choice(n, COASSOCIATION_ITEMS, replace=False)) \
         if n > COASSOCIATION_ITEMS else np.arange(n)

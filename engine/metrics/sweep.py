@@ -47,10 +47,14 @@ def k_sweep(X: np.ndarray, k_max: int = 15, seed: int = 0, reporter: Reporter | 
         reporter.update(i / len(ks), f"K-means with K = {k} of {ks[-1]}")
         model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(X)
         inertia.append(float(model.inertia_))
-        silhouette.append(float(silhouette_score(X, model.labels_, sample_size=sample, random_state=seed)))
+        # copies of fewer than K distinct rows leave fewer clusters than asked for: one has no silhouette (NaN)
+        silhouette.append(float(silhouette_score(X, model.labels_, sample_size=sample, random_state=seed))
+                          if len(np.unique(model.labels_)) > 1 else float("nan"))
     reporter.update(1.0, "sweep done")
+    scored = [i for i, v in enumerate(silhouette) if not np.isnan(v)]
+    best = max(scored, key=lambda i: silhouette[i]) if scored else 0
     return Sweep(ks=ks, inertia=inertia, silhouette=silhouette,
-                 best_silhouette_k=ks[int(np.argmax(silhouette))], elbow_k=elbow(ks, inertia), reduced_from=reduced_from)
+                 best_silhouette_k=ks[best], elbow_k=elbow(ks, inertia), reduced_from=reduced_from)
 
 
 def elbow(ks: list[int], inertia: list[float]) -> int:

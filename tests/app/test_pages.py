@@ -209,6 +209,8 @@ def test_metrics_page_shows_scores_and_the_k_sweep(ran):
     assert {"Silhouette", "ARI", "NMI", "Accuracy", "Calinski-Harabasz", "Davies-Bouldin"} <= set(scores["Score"])
     assert len(ran.get("plotly_chart")) == 3  # how K was chosen, elbow and silhouette sweep
     assert "Suggested K" in texts(ran) and "Why this K" in texts(ran)
+    said = next(c.value for c in ran.caption if c.value.startswith("Internal scores are computed on"))
+    assert said.count("dimensions") + said.count("-D ") == 1, said  # "(1,024 dimensions) (1024 dimensions)"
 
 
 def test_compare_page_runs_methods_side_by_side(ran):

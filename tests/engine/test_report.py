@@ -188,3 +188,20 @@ def test_a_series_report_draws_its_clusters_series_and_a_graph_report_gives_each
     page = report.build(report.RunContext.load(store, result.run_id), with_attention=False)
     assert page.count(" edges inside, conductance ") == result.metrics["n_clusters"]
     assert re.search(r"hubs: (0|33),", page)  # the instructor or the administrator heads a community
+
+
+def test_a_run_on_copies_of_one_image_has_one_cluster_a_report_and_a_clear_stability_answer():
+    """Ten copies of one image: the K sweep said "K = 3" (silhouettes of -1) while K-means found one cluster, the
+    report failed in its K sweep ("Number of labels is 1") and stability failed on n_clusters = 1."""
+    from engine.cluster.stability import stability
+    from tests.conftest import png
+
+    data = api.load_files([(f"same{i}.png", png()) for i in range(10)], image_size=8)
+    store = api.RunStore()
+    result = api.run(data, api.default_config(data), store=store)
+    assert result.metrics["n_clusters"] == 1
+    assert api.k_sentence(result.metrics["k_choice"]).startswith("K = 1: every item has the same features")
+    page = report.build(report.RunContext.load(store, result.run_id), with_attention=False)
+    assert "<html" in page and "Number of labels" not in page
+    with pytest.raises(ValueError, match="the run found one cluster .* there is no split to test"):
+        stability(result.space, result.labels, result.config.clusterer, result.config.clusterer_params)
