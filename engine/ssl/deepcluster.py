@@ -39,8 +39,12 @@ class DeepCluster(SSLMethod):
 
     def on_epoch_start(self, epoch: int, progress: float, embed_all: EmbedAll) -> None:
         features = embed_all().cpu().numpy().astype(np.float64)
-        if features.shape[1] > PCA_DIMS:  # the paper: PCA, whitening and l2 normalisation before K-means
-            features = PCA(PCA_DIMS, whiten=True, random_state=epoch).fit_transform(features)
+        dims = min(PCA_DIMS, len(features) - 1)  # fewer items than PCA_DIMS (a set of 5 images) cap the components
+        if features.shape[1] > dims >= 2:  # the paper: PCA, whitening and l2 normalisation before K-means
+            with np.errstate(divide="ignore", invalid="ignore"):
+                features = PCA(dims, whiten=True, random_state=epoch).fit_transform(features)
+            # a component without variance (copies of one image) is whitened by zero: it carries nothing
+            features = np.nan_to_num(features, nan=0.0, posinf=0.0, neginf=0.0)
         features /= np.linalg.norm(features, axis=1, keepdims=True) + 1e-8
         labels = KMeans(self.n_clusters, n_init=1, random_state=epoch).fit_predict(features)
         labels = reassign_empty(labels, self.n_clusters, self.rng)

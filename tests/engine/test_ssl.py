@@ -127,6 +127,17 @@ def test_deepcluster_pseudo_labels_cover_every_cluster(batch):
     assert (counts > 0).all() and m.n_clusters == N // 4
 
 
+@pytest.mark.parametrize("copies", [False, True])
+def test_deepcluster_takes_a_set_of_fewer_images_than_its_pca_dimensions(batch, copies):
+    """Five images (or ten copies of one): PCA to 64 components failed ("n_components=64 must be between 0 and
+    min(n_samples, n_features)=5") and the training job with it."""
+    images = batch[0][:1].repeat(10, 1, 1, 1) if copies else batch[0][:5]
+    torch.manual_seed(0)
+    m = build("deepcluster", build_encoder("small_cnn", SIZE), SIZE, len(images))
+    m.on_epoch_start(0, 0.0, lambda: m.embed(images))
+    assert m.pseudo_labels.shape == (len(images),) and torch.isfinite(m.class_weights).all()
+
+
 def test_empty_cluster_reassignment_splits_a_large_cluster():
     labels = reassign_empty(np.array([0] * 10 + [1] * 2), 4, np.random.default_rng(0))
     counts = np.bincount(labels, minlength=4)
