@@ -159,6 +159,7 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
 # Cells that say "no value" in a column of numbers (beyond the ones pandas knows, NA, N/A, null…): UCI writes "?"
 MISSING_MARKS = {"?", "-", "--", ".", "missing", "unknown", "n.a.", "none", "nan", "na", "n/a", "null", "#n/a",
                  "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!"}  # the last: spreadsheet formula errors
+TYPESET_MINUS = "\u2212"  # the minus sign of typesetting (−), not the hyphen-minus (-) of keyboards
 # A number as spreadsheets and reports write it: a currency sign, thousands separators, a percent sign
 WRITTEN_NUMBER = re.compile(r"\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d{1,3}(?:([,.' ])?\d{3})*(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*"
                             r"|\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d+(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*")
@@ -175,11 +176,13 @@ def _written_numbers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFr
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
         stripped = values.dropna().astype(str).str.strip()
+        typeset = stripped.str.contains(TYPESET_MINUS).any()  # "−5.2", as word processors and some exports write it
+        stripped = stripped.str.replace(TYPESET_MINUS, "-", regex=False)
         marks = stripped.str.lower().isin(MISSING_MARKS)
         cells = stripped[(stripped != "") & ~marks]
         if not len(cells) or not all(WRITTEN_NUMBER.fullmatch(c) for c in cells):
             continue
-        if not marks.any() and not cells.str.contains(r"[$€£¥%(),']|\d[.,]\d{3}\b").any():
+        if not marks.any() and not typeset and not cells.str.contains(r"[$€£¥%(),']|\d[.,]\d{3}\b").any():
             continue  # plain numbers pandas left as text for a reason of its own: not ours to read
         mark = _decimal_mark(cells, decimal)
         group = "." if mark == "," else ","
@@ -197,8 +200,9 @@ def _written_numbers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFr
         frame[column] = parsed
         kinds = [k for k, mark in (("currency signs", r"[$€£¥]"), ("percent signs", "%"),
                                    ("thousands separators", r"\d[.,' ]\d{3}\b")) if cells.str.contains(mark).any()]
-        if kinds:
-            notes.append(f"“{column}” read as numbers ({', '.join(kinds)} set aside)")
+        said = ([f"{', '.join(kinds)} set aside"] if kinds else []) + (["“−” read as a minus sign"] if typeset else [])
+        if said:
+            notes.append(f"“{column}” read as numbers ({'; '.join(said)})")
         if marks.any():
             notes.append(f"“{column}” read as numbers: its {int(marks.sum()):,} cell(s) of "
                          f"{', '.join(repr(m) for m in sorted(set(stripped[marks])))} "
@@ -718,6 +722,7 @@ def _dates(text: pd.Series) -> bool:
 # Tables are kept in 32-bit floats (at most ±3.4e38, whose squares overflow past ±1.8e19): a column with values past
 # this is rescaled to millions
 FLOAT32_SAFE = 1e15
+FLOAT32_TINY = 1e-30
 
 
 # Empty cells are filled from the IMPUTE_NEIGHBOURS rows most alike in the row's other columns (standardised), found
@@ -789,11 +794,12 @@ def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, 
     columns = columns or [f"column {j}" for j in range(matrix.shape[1])]
     if missing.any():
         report.notes.extend(_filled(matrix, missing, columns))
-    for j in np.flatnonzero(np.abs(matrix).max(axis=0) > FLOAT32_SAFE):  # the table is kept in 32-bit floats
-        power = int(np.ceil(np.log10(np.abs(matrix[:, j]).max()))) - 6
+    largest = np.abs(matrix).max(axis=0)  # the table is kept in 32-bit floats, which hold about 1e-38 to 3e38:
+    for j in np.flatnonzero((largest > FLOAT32_SAFE) | ((largest > 0) & (largest < FLOAT32_TINY))):
+        power = int(np.ceil(np.log10(largest[j]))) - 6  # (a column of 1e-300s was all zeros, and still clustered)
         matrix[:, j] /= 10.0 ** power
-        report.notes.append(f"“{columns[j]}” holds values too large for 32-bit floats: shown and clustered in units "
-                            f"of 1e{power} (its clusters are the same)")
+        report.notes.append(f"“{columns[j]}” holds values too {'large' if power > 0 else 'small'} for 32-bit floats: "
+                            f"shown and clustered in units of 1e{power} (its clusters are the same)")
     report.n_loaded = len(keep)
     labels, class_names = encode_labels([raw_labels[i] for i in keep] if raw_labels else [])
     names = [row_names[i] for i in keep] if row_names else [f"row {i}" for i in keep]

@@ -383,6 +383,11 @@ def test_numbers_written_with_currency_percent_and_thousands_signs_are_numbers()
     data = load_csv(io.StringIO(eu))  # a German sheet: the comma is the decimal mark, the point groups thousands
     assert data.table[:, 0].tolist() == [1234.5, 300.0, 12.0, 2000.0]
     assert data.table[:, 1].tolist() == [45.0, 12.5, 7.0, 1.0]
+    typeset = "x,change,amount\n1,−1.5,\"−1,200\"\n2,2.25,300\n3,−0.5,\"2,000\"\n4,1,−50\n"
+    data = load_csv(io.StringIO(typeset))  # the minus sign of typesetting (U+2212): "change" was left out as text
+    assert data.table[:, 1].tolist() == [-1.5, 2.25, -0.5, 1.0] and data.table[:, 2].tolist() == [-1200, 300, 2000, -50]
+    assert data.report.notes[:2] == ["“change” read as numbers (“−” read as a minus sign)", "“amount” read as numbers "
+                                     "(thousands separators set aside; “−” read as a minus sign)"]
 
 
 def test_a_column_of_numbers_with_uci_style_question_marks_stays_a_feature():

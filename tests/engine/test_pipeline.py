@@ -133,3 +133,9 @@ def test_a_column_of_astronomical_values_clusters_like_any_other():
     result = api.run(data, api.Config(features="columns", reducer="pca", clusterer="kmeans", cluster_on="features",
                                       clusterer_params={"n_clusters": 3}))
     assert len(set(result.labels.tolist())) == 3
+    # as small: 32-bit floats made a column of 1e-300s all zeros, and it was still clustered
+    tiny = api.load_csv(io.BytesIO(("a,b\n" + "".join(f"{1e-300 * (i % 3 + 1):.3e},{i % 2}\n"
+                                                        for i in range(60))).encode()))
+    assert tiny.report.notes == ["“a” holds values too small for 32-bit floats: shown and clustered in units of "
+                                 "1e-305 (its clusters are the same)"]
+    assert sorted(set(tiny.table[:, 0].tolist())) == pytest.approx([1e5, 2e5, 3e5], rel=1e-6)
