@@ -100,8 +100,9 @@ def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = 
         graph.remove_edges_from(loops)
         report.notes.append(f"{len(loops)} self-loop(s) dropped")
     if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
+        dropped = [note for note in report.notes if "dropped" in note]  # (every weight zero: say so, not only this)
         raise DataError("the graph has no edges between distinct nodes: nothing links them, so there is no "
-                        "structure to find")
+                        "structure to find" + (f" ({'; '.join(dropped)})" if dropped else ""))
     if graph.number_of_nodes() > MAX_NODES:
         raise DataError(f"the graph has {graph.number_of_nodes():,} nodes; up to {MAX_NODES:,} are supported")
     if graph.number_of_nodes() > DENSE_NODES:

@@ -542,6 +542,9 @@ def test_edges_of_zero_or_negative_weight_are_dropped_and_said():
     data = api.load_edge_list(signed.encode())
     assert data.graph.number_of_edges() == 3 and len(data) == 4
     assert any(n.startswith("2 edge(s) with a weight of zero or less") for n in data.report.notes)
+    with pytest.raises(api.DataError, match=r"no edges between distinct nodes.*\(4 edge\(s\) with a weight of zero "
+                                            r"or less"):  # every weight zero: the error said only "no edges"
+        api.load_edge_list(b"a,b,0\nb,c,0\nc,d,0\nd,a,0\n")
 
 
 def test_missing_values_inside_a_series_are_filled_from_their_neighbours():
