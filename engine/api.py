@@ -29,6 +29,7 @@ from engine.pipeline import (Config, Result, adopt, compare, default_config, fea
                              cluster_names)
 from engine.cluster.names import heading as cluster_heading, label_of as cluster_label, nameable
 from engine.cluster.stability import AMBIGUOUS, Stability, contested, stability_sentence
+from engine.metrics.null import null_sentence
 from engine.progress import Cancelled, Reporter
 from engine.reduce import REDUCERS, reducers_for
 from engine.registry import Entry
@@ -111,7 +112,7 @@ __all__ = [
     "NEIGHBOURS_SHOWN", "ego_network",
     "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
-    "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",
+    "stability", "Stability", "stability_sentence", "null_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",
     "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading", "nameable",
     "scatter", "LEAN_POINTS", "RASTER_POINTS", "SAMPLE_POINTS", "DRAWINGS", "drawn_as", "items_in", "zoom_ranges", "view_ranges", "in_ranges", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",

@@ -308,12 +308,37 @@ def stability_of(dataset: Dataset, result: Result, reporter: Reporter | None = N
     from engine.cluster.stability import stability
 
     config = result.config
+    reporter = ensure(reporter)
     found = stability(result.space, result.labels, config.clusterer, config.clusterer_params, seed=config.seed,
                       runs=runs, graph=dataset.kind == "graph" and reads_features(config.clusterer),
-                      k_choice=result.metrics.get("k_choice"), reporter=reporter)
-    _measured(result, store, {"stability": found.summary()},
-              {"ambiguity": found.ambiguity, "consensus": found.consensus})
+                      k_choice=result.metrics.get("k_choice"), reporter=reporter.stage(0.0, 0.8))
+    summary = found.summary()
+    if not reads_features(config.clusterer):  # the series' and graphs' own methods have no such reference here
+        summary["null"] = null_reference(dataset, result, reporter.stage(0.8, 1.0))
+    _measured(result, store, {"stability": summary}, {"ambiguity": found.ambiguity, "consensus": found.consensus})
     return found
+
+
+def null_reference(dataset: Dataset, result: Result, reporter: Reporter | None = None) -> dict:
+    """``result``'s clusters against those its own space and clusterer (K fixed) find in Gaussian data of its
+    features' spread, with no clusters in it: see :mod:`engine.metrics.null`."""
+    from engine.cluster.shared import AUTO as AUTO_K
+    from engine.metrics.null import against_structureless
+
+    config = result.config
+    params = dict(config.clusterer_params)
+    if params.get("n_clusters") == AUTO_K:  # K as the run chose it
+        params["n_clusters"] = max(2, int(result.metrics["n_clusters"]))
+
+    def clustered(X: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        if config.cluster_on == "space":
+            X = clustering_space(X, config.space_dims, seed)
+        elif config.cluster_on == "embedding":
+            X = reduce(X, config.reducer, config.reducer_params, config.n_components, seed)
+        return X, cluster(X, config.clusterer, params, seed).labels
+
+    return against_structureless(features_for(dataset, config), result.space, result.labels, clustered, config.seed,
+                                 reporter)
 
 
 def _measured(result: Result, store: RunStore | None, metrics: dict, arrays: dict | None = None) -> None:

@@ -47,7 +47,11 @@ if running is not None and running[1].done:  # collect it: the result was kept o
 stability = res.metrics.get("stability") if "ambiguity" in res.extras else None
 ambiguity = res.extras.get("ambiguity")
 if stability:
-    st.markdown("**How stable are these clusters?** " + api.stability_sentence(stability))
+    st.markdown("**How stable are these clusters?** " + api.stability_sentence(stability, with_null=False))
+    null = stability.get("null")
+    if null:  # stable is not enough: noise cut into pieces comes back on every rerun too
+        show = {"clear": st.success, "weak": st.info, "none": st.warning}[null["reading"]]
+        show(api.null_sentence(null))
     st.caption(f"The reruns' consensus (average linkage on how often two items share a cluster) agrees with these "
                f"clusters at ARI {stability['consensus_agreement']:.2f}. Explore → Colour by → Ambiguity shows "
                "where the contested items lie; each gallery below ends with its cluster's most contested members.")

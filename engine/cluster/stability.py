@@ -258,8 +258,9 @@ def k_by_stability(X: np.ndarray, k_choice: dict | None, graph: bool, seed: int,
             "silhouette": [float(s) for s in evidence["silhouette"]]}
 
 
-def stability_sentence(summary: dict) -> str:
-    """What the reruns found, in one or two sentences (from :meth:`Stability.summary`)."""
+def stability_sentence(summary: dict, with_null: bool = True) -> str:
+    """What the reruns found, in one or two sentences (from :meth:`Stability.summary`); ``with_null``: and the
+    comparison with structureless data (:mod:`engine.metrics.null`), when it was made."""
     clusters = summary["clusters"]
     counts = {r: sum(c["reading"] == r for c in clusters) for r in ("stable", "doubtful", "dissolved")}
     parts = [f"{counts['stable']} of {len(clusters)} clusters stable (Jaccard above {summary['stable_at']})"]
@@ -276,4 +277,8 @@ def stability_sentence(summary: dict) -> str:
     if k:
         text += (f" K by stability {k['by_stability']} (the finest K that comes back), by silhouette "
                  f"{k['by_silhouette']}; this run has {k['chosen']}.")
+    if with_null and summary.get("null"):  # stable is not enough: noise cut into pieces comes back too
+        from engine.metrics.null import null_sentence
+
+        text += " " + null_sentence(summary["null"])
     return text
