@@ -112,7 +112,7 @@ __all__ = [
     "NEIGHBOURS_SHOWN", "ego_network",
     "default_encoder", "recommended", "SCORES", "format_score", "score_frame",
     "score_table", "colour", "colour_map", "dendrogram", "edge_index", "group_name", "k_choice_chart", "map_grid",
-    "stability", "Stability", "stability_sentence", "null_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",
+    "stability", "Stability", "stability_sentence", "AMBIGUOUS", "contested", "checkpoint_chart", "checkpoint_map",
     "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading", "nameable",
     "scatter", "LEAN_POINTS", "RASTER_POINTS", "SAMPLE_POINTS", "DRAWINGS", "drawn_as", "items_in", "zoom_ranges", "view_ranges", "in_ranges", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
@@ -120,5 +120,5 @@ __all__ = [
     "thumbnails", "DUPLICATE_THRESHOLD", "DUPLICATE_LIMIT", "GRAPH_DENSE_NODES",
     "SimilarityIndex", "DTWIndex", "similarity_for", "community_profiles", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
     "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "best_checkpoint",
-    "training_speed", "measure_training_speed", "speed_sentence", "training_plan", *_LAZY,
+    "training_speed", "measure_training_speed", "speed_sentence", "training_plan", "null_sentence", *_LAZY,
 ]

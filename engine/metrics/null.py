@@ -76,8 +76,8 @@ def against_structureless(features: np.ndarray, space: np.ndarray, labels: np.nd
 def null_sentence(found: dict) -> str:
     """What the comparison says, in a sentence or two (from :func:`against_structureless`)."""
     head = (f"Against structureless data: these clusters' silhouette is {found['silhouette']:.2f}; the same space "
-            f"and clusterer on Gaussian data of this data's spread (no clusters in it) give {found['null_silhouette']:.2f}"
-            f" (gap {found['gap']:+.2f}). ")
+            "and clusterer on Gaussian data of this data's spread (no clusters in it) give "
+            f"{found['null_silhouette']:.2f} (gap {found['gap']:+.2f}). ")
     if found["reading"] == "clear":
         return head + "The clusters are clearly better separated than the pieces noise is cut into."
     if found["reading"] == "weak":
