@@ -200,16 +200,13 @@ def clustering_space(features: np.ndarray, dims: int = 10, seed: int = 0,
     :func:`space_plan`. Past :data:`engine.scale.FIT_SAMPLE` items both are fitted on a sample (the PCA projects
     every item; the UMAP places the others among their nearest sampled items), said by :func:`scale_notes`.
     ``epochs``: the UMAP's optimisation epochs (None: umap-learn's own; the feature probe passes fewer)."""
-    from sklearn.decomposition import PCA
-
     from engine import scale
 
     X = np.asarray(features)
     pca, dims = space_plan(*X.shape, dims)
     if pca:
         X = scale.search_space(X, scale.sample_indices(len(X), scale.FIT_SAMPLE, seed), seed) \
-            if len(X) > scale.FIT_SAMPLE else \
-            PCA(SPACE_PCA, random_state=seed).fit_transform(np.asarray(X, dtype=np.float32)).astype(np.float32)
+            if len(X) > scale.FIT_SAMPLE else scale.components(X, SPACE_PCA, seed).astype(np.float32)
     X = np.asarray(X, dtype=np.float32)
     if dims is None:  # too few items for a UMAP: the (reduced) features themselves
         return X
