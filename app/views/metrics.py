@@ -36,16 +36,19 @@ if choice:
     left.plotly_chart(api.k_choice_chart(choice), key="k_choice")
     with right:
         st.markdown("**Try another K**")
+        if choice["k"] < 2:  # every item alike (K = 1): "Any K" would start below its own minimum of 2
+            st.caption("Every item has the same features: no K would split them.")
         for k, label in api.k_alternatives(choice):
             if st.button(f"K = {k} ({label})", key=f"use_k_{k}"):
                 with st.spinner(f"Clustering again with K = {k}…"):
                     state.rerun_with_k(res, k)
                 st.rerun()
-        other = st.number_input("Any K", 2, 100, choice["k"], key="use_k_any")
-        if st.button("Use this K", key="use_k_go"):
-            with st.spinner(f"Clustering again with K = {other}…"):
-                state.rerun_with_k(res, int(other))
-            st.rerun()
+        if choice["k"] >= 2:
+            other = st.number_input("Any K", 2, 100, min(choice["k"], 100), key="use_k_any")
+            if st.button("Use this K", key="use_k_go"):
+                with st.spinner(f"Clustering again with K = {other}…"):
+                    state.rerun_with_k(res, int(other))
+                st.rerun()
 
 st.subheader("How many clusters?")
 k_max = st.slider("Largest K to try", 4, 30, 15, key="k_max")

@@ -875,3 +875,20 @@ def test_the_train_page_quotes_speed_measured_on_this_machine():
     # digits are 8 px: nothing smaller to trade for epochs (on a machine slowed by other work the plan may go on to a
     # narrower network, still at 8 px: a fresh-clone run beside another test run measured too few epochs at 8 px)
     assert "Training size: 8 px: 2 min buy ≈" in said or re.search(r"Training size: 8 px[ ,]", said)
+
+
+def test_a_run_on_copies_of_one_image_shows_its_pages_without_an_error():
+    """Ten copies of one image get K = 1; the Metrics page's "Any K" box started at that K, under its own minimum
+    of 2, and the page showed StreamlitValueBelowMinError."""
+    at = fresh_app()
+    at.segmented_control(key="source_kind").set_value("Upload images").run()
+    at.file_uploader(key="uploads").set_value([(f"{i}.png", png(), "image/png") for i in range(10)]).run()
+    at.button[0].click().run()
+    assert not at.exception and len(at.session_state["dataset"]) == 10
+    run_pipeline(at)
+    assert at.session_state["result"].metrics["n_clusters"] == 1
+    for page in ("views/metrics.py", "views/clusters.py", "views/explore.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    at.switch_page("views/metrics.py").run()
+    assert "Every item has the same features: no K would split them." in texts(at)
