@@ -41,13 +41,12 @@ def structureless_like(X: np.ndarray, seed: int) -> np.ndarray:
 
 
 def silhouette(X: np.ndarray, labels: np.ndarray, seed: int = 0) -> float:
-    """The silhouette of the clustered items (noise left out); 0 where fewer than two clusters were found."""
-    from sklearn.metrics import silhouette_score
+    """The run's own silhouette (:func:`engine.metrics.scores.internal_scores`: noise left out); 0 where it has none
+    (fewer than two clusters, or as many as items)."""
+    from engine.metrics.scores import internal_scores
 
-    kept = labels >= 0
-    if len(np.unique(labels[kept])) < 2 or kept.sum() < 3:
-        return 0.0
-    return float(silhouette_score(X[kept], labels[kept], random_state=seed))
+    found = internal_scores(np.asarray(X), np.asarray(labels), seed)["silhouette"]
+    return 0.0 if found is None else found
 
 
 def against_structureless(features: np.ndarray, space: np.ndarray, labels: np.ndarray,
