@@ -1,7 +1,7 @@
 """Raw pixels, flattened and scaled to [0, 1]: the baseline every learned encoder must beat.
 
 ``contrast="background"`` (the default) first turns each image into its distance from its own background
-colour (the image's median colour): ink on paper, chalk on a board and coloured strokes on a coloured card
+colour (the median colour of its border, its outer eighth): ink on paper, chalk on a board and coloured strokes on a coloured card
 then give the same features, where plain pixels would group the images by their background.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data import Dataset, DataError
+from engine.features.colours import border_colour
 from engine.features.stream import originals_larger, squares
 from engine.params import Choice, Int
 from engine.progress import Reporter
@@ -20,11 +21,18 @@ CHUNK = 4096  # images converted at a time: float copies of all 100,000 at once 
 
 
 def against_background(images: np.ndarray) -> np.ndarray:
-    """``n×H×W×3`` uint8 → ``n×H×W×1`` uint8: each pixel's colour distance from its image's median colour."""
+    """``n×H×W×3`` uint8 → ``n×H×W×1`` uint8: each pixel's colour distance from its image's background colour, the
+    median colour of its border (its outer eighth, as the colour histogram reads it).
+
+    The border, not the whole image: where the ink covers more than half of an image (a bold 0 in an 8-px digit)
+    the whole image's median is the ink's colour, and the distance turned that image's ink into background. The
+    CLI's first command (``cluster --data digits --features pixels --reduce umap --method hdbscan``) reached ARI
+    0.846 on the whole image's median (seeds 0-4: 0.81-0.90), 0.906 on the border's (0.89-0.92), 0.898 on the pixels
+    as they are (``contrast="none"``)."""
     out = np.empty(images.shape[:3] + (1,), dtype=np.uint8)
     for start in range(0, len(images), CHUNK):
         pixels = images[start:start + CHUNK].astype(np.float32)
-        background = np.median(pixels.reshape(len(pixels), -1, 3), axis=1)[:, None, None, :]
+        background = border_colour(pixels)[:, None, None, :]
         distance = np.sqrt(((pixels - background) ** 2).sum(axis=-1, keepdims=True)) / np.sqrt(3.0)
         out[start:start + CHUNK] = np.clip(distance, 0, 255).astype(np.uint8)
     return out

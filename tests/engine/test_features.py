@@ -36,6 +36,19 @@ def test_pixels_against_the_background_ignore_ink_and_paper_colours():
     assert np.corrcoef(raw[0].ravel(), raw[1].ravel())[0, 1] < 0  # without it, inverted ink is the opposite image
 
 
+def test_the_background_is_read_at_the_border_so_bold_ink_stays_ink():
+    from engine.features.pixels import against_background
+
+    # a light blob over 36 of 64 pixels on a dark frame: the whole image's median is the ink, its border's is not
+    image = np.full((8, 8, 3), 10, np.uint8)
+    image[1:7, 1:7] = 200
+    inverted = 255 - image
+    distance = against_background(np.stack([image, inverted]))[..., 0]
+    assert (distance[:, 0, :] == 0).all() and (distance[:, 1:7, 1:7] > 100).all()  # frame 0, ink far from it
+    assert np.array_equal(distance[0], distance[1])  # dark on light and light on dark: the same features
+    assert against_background(image[None, :1, :1]).shape == (1, 1, 1, 1)  # a 1-px image is all border
+
+
 def test_colour_histograms_find_classes_that_differ_only_in_colour():
     """Five colours, any shape, size and place: the histogram separates them and raw pixels (which keep shape and
     position, and drop hue against the background) do not."""
