@@ -458,7 +458,7 @@ def settle_ties(found: dict[str, dict], rescore, seed: int, reporter: Reporter |
     top = max(e["score"] for e in found.values())
     tied = [c for c, e in found.items() if e["score"] > top - PROBE_NOISE]
     if len(tied) < 2:
-        reporter.update(1.0, "choosing features: a clear lead")
+        reporter.update(1.0, f"choosing features: no other candidate within {PROBE_NOISE:g} of the best")
         return found
     settled = {c: {**e} for c, e in found.items()}
     for c in tied:
