@@ -280,7 +280,8 @@ def follow_open_item() -> None:
 
 
 @st.cache_resource(show_spinner="Indexing the features for similarity search…", max_entries=4)
-def similarity_index(key: str, _data: api.Dataset, _res: api.Result) -> api.SimilarityIndex | api.DTWIndex:
+def similarity_index(key: str, _data: api.Dataset, _res: api.Result) -> (api.SimilarityIndex | api.DTWIndex
+                                                                         | api.ShapeIndex):
     """Exact search over the run's features (what its clustering space was made from), under its own distance."""
     return api.similarity_for(_data, _res.config)
 

@@ -146,11 +146,35 @@ class DTWIndex:
         """The ``k`` series nearest to series ``index`` under DTW, itself first, with their distances."""
         from engine.cluster import dtw_c
 
-        distances = dtw_c.to_centres(self.series, self.series[[index]], self.radius)[:, 0]
-        distances[index] = -np.inf  # itself first, even beside an exact copy
-        order = _top(-distances, min(k, len(distances)))
-        distances[index] = 0.0
-        return order, distances[order]
+        return _nearest_first(dtw_c.to_centres(self.series, self.series[[index]], self.radius)[:, 0], index, k)
+
+
+@dataclass
+class ShapeIndex:
+    """More like this for series a run clustered with k-Shape: the same shape-based distance (1 - the best
+    normalised cross-correlation over shifts), from the item to every series by FFT, nearest first."""
+
+    series: np.ndarray
+    measure = ("shape-based distance (k-Shape's), 0 = the same shape at some shift: the distance the clusters were "
+               "found with")
+    column = "shape distance"
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    def more_like(self, index: int, k: int = 12) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` series nearest to series ``index`` by shape, itself first, with their distances."""
+        from engine.cluster.kshape import sbd
+
+        return _nearest_first(sbd(self.series, self.series[[index]])[:, 0], index, k)
+
+
+def _nearest_first(distances: np.ndarray, index: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest by ``distances`` (each item's to item ``index``), that item first, and their distances."""
+    distances[index] = -np.inf  # itself first, even beside an exact copy
+    order = _top(-distances, min(k, len(distances)))
+    distances[index] = 0.0
+    return order, distances[order]
 
 
 # DTW from one series to every other fills n × length × band-width cells: ~2e8 a second on this 2-core CPU
@@ -159,11 +183,16 @@ class DTWIndex:
 DTW_SEARCH_CELLS = 1e9
 
 
-def index_for(features: np.ndarray, clusterer: str, params: dict) -> SimilarityIndex | DTWIndex:
+def index_for(features: np.ndarray, clusterer: str, params: dict) -> SimilarityIndex | DTWIndex | ShapeIndex:
     """The search behind *more like this* for a run: under DTW where the run clustered series under DTW (and
-    dtaidistance's C code is here, and a query fills at most :data:`DTW_SEARCH_CELLS`), else cosine over its
-    features."""
+    dtaidistance's C code is here, and a query fills at most :data:`DTW_SEARCH_CELLS`), by shape where k-Shape
+    clustered them, else cosine over its features."""
     from engine.cluster import CLUSTERERS, dtw_c
+
+    if clusterer == "kshape":  # a query costs one FFT cross-correlation per series: milliseconds for thousands
+        from engine.cluster.kshape import znormalise
+
+        return ShapeIndex(znormalise(features))
 
     if "series" in CLUSTERERS[clusterer].tags and params.get("metric") == "dtw" and dtw_c.available():
         from engine.cluster.ts_kmeans import dtw_cells, radius

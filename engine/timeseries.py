@@ -1,13 +1,26 @@
-"""Helpers for time-series views: the barycentre of a cluster under the run's distance."""
+"""Helpers for time-series views: the centre of a cluster under the run's distance."""
 
 from __future__ import annotations
 
 import numpy as np
 
+# What each distance calls its centre, for a caption ("bold: the DTW barycentre")
+CENTRE_NAMES = {"dtw": "DTW barycentre", "softdtw": "soft-DTW barycentre",
+                "sbd": "k-Shape centre (the shape they share, at any shift)", "euclidean": "mean"}
+
+
+def centre_metric(clusterer: str, params: dict) -> str:
+    """The distance a run's series clusters are centred under: the time-series K-means' metric, k-Shape's
+    shape-based distance, else euclidean."""
+    if clusterer == "ts_kmeans":
+        return params.get("metric", "euclidean")
+    return "sbd" if clusterer == "kshape" else "euclidean"
+
 
 def barycentre(X: np.ndarray, metric: str = "euclidean", max_members: int = 100, seed: int = 0) -> np.ndarray:
     """The centre of series ``X`` (``n×T``): DTW barycentre averaging for DTW, soft-DTW's barycentre for soft-DTW,
-    the mean otherwise. Large clusters are sampled to ``max_members`` (DBA costs a DTW per member per step)."""
+    k-Shape's shape extraction for SBD, the mean otherwise. Large clusters are sampled to ``max_members`` (DBA costs
+    a DTW per member per step)."""
     if len(X) > max_members:
         X = X[np.random.default_rng(seed).choice(len(X), max_members, replace=False)]
     if metric == "dtw":
@@ -18,4 +31,8 @@ def barycentre(X: np.ndarray, metric: str = "euclidean", max_members: int = 100,
         from tslearn.barycenters import softdtw_barycenter
 
         return softdtw_barycenter(X[:, :, None], gamma=0.1, max_iter=20)[:, 0]
+    if metric == "sbd":
+        from engine.cluster.kshape import shape_of
+
+        return shape_of(X)
     return X.mean(axis=0)

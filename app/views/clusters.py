@@ -115,8 +115,7 @@ with st.expander("Name the clusters", expanded=bool(titles)):
             api.rename_clusters(res, typed, state.store() if res.run_id else None)
             st.rerun()
 
-metric = res.config.clusterer_params.get("metric", "euclidean") if res.config.clusterer == "ts_kmeans" \
-    else "euclidean"
+metric = api.centre_metric(res.config.clusterer, res.config.clusterer_params)
 # the barycentre is of the z-normalised series, whatever space the clusterer read (HDBSCAN reads a UMAP of them)
 series = (res.space if api.reads_features(res.config.clusterer) else api.features_for(data, res.config)) \
     if data.series is not None else None
@@ -165,8 +164,7 @@ for p in profiles[:limit]:
         st.plotly_chart(api.series_lines(data.series, shown, data.item_names, centre, api.colour(p.label), height=240),
                         key=f"series-{p.label}")
         st.caption(f"{len(shown)} of {p.size:,} series" + ("" if p.label < 0 else
-                   f"; bold: the {metric.upper() if metric != 'euclidean' else 'mean'} barycentre "
-                   "(of the z-normalised series)"))
+                   f"; bold: the {api.CENTRE_NAMES[metric]}, of the z-normalised series"))
         name_contested(argued)
         continue
     if data.images is None:

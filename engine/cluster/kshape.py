@@ -1,36 +1,224 @@
-"""tslearn's k-Shape: clusters by shape with a shift-invariant cross-correlation distance."""
+"""k-Shape (Paparrizos & Gravano, SIGMOD 2015): clusters z-normalised series by shape, whatever their shift in time.
+
+The distance is the shape-based distance SBD = 1 - max over shifts of the normalised cross-correlation (0 for the
+same shape at any shift, 2 for opposite ones); a centre is the series that best correlates with its members once each
+is shifted onto the old centre (the top eigenvector of their centred scatter, z-normalised). The same algorithm as
+tslearn's ``KShape`` (the best of ``n_init`` starts by inertia, the mean SBD; the same distances to 1e-15),
+vectorised: the cross-correlations of every series with every centre in batches of FFTs (scipy's, on every core),
+each centre from one small eigenproblem. On 2,000 Cylinder-Bell-Funnel series of 128 steps tslearn's took 32.8 s,
+this 1.2 s (bench/timeseries.py). Two departures:
+
+* starts are k-means++ seeds under SBD, each series joining its nearest seed, not the paper's random labels. On
+  generated Cylinder-Bell-Funnel, synthetic control and phase-free wave sets (3 seeds each) and Trace, 3 clusterer
+  seeds each, mean ARI 0.44 at K = auto and 0.48 at the true K against 0.45 and 0.46, the same within noise, but on
+  Trace, the one recorded set, 0.66 against 0.40 at K = 4 and 0.50 against 0.24 at K = 2 (random labels start
+  every cluster at nearly the same mean shape);
+* a cluster that empties takes the series farthest from its centre (tslearn starts over instead).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from engine.cluster.shared import N_CLUSTERS
-from engine.cluster.ts_progress import reporting
 from engine.params import Int
-from engine.progress import Reporter
+from engine.progress import Reporter, ensure
 from engine.registry import Entry
+
+N_INIT = 2  # starts, the best kept (as DTW K-means)
+BATCH_VALUES = 1 << 22  # cross-correlation values held at once (series × centres × FFT length): ~32 MB of floats
+TOLERANCE = 1e-6  # a change of the mean SBD below this ends a start (tslearn's tol)
+DISTINCT = 1e-9  # an SBD above this is another shape (below: rounding)
+
+
+def znormalise(X: np.ndarray) -> np.ndarray:
+    """Each row to mean 0 and standard deviation 1 (a flat row to zeros), as the series features are."""
+    from engine.features.series import znormalise as each
+
+    return each(np.asarray(X, dtype=np.float64))
+
+
+def _fft_length(length: int) -> int:
+    return 1 << (2 * length - 1).bit_length()  # tslearn's: room for every shift without wrapping round
+
+
+def cross_correlations(X: np.ndarray, centres: np.ndarray, spectra: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """For each series of ``X`` (``n×L``) and each centre (``K×L``): the largest normalised cross-correlation over
+    all shifts (``n×K``, in [-1, 1]) and the shift that reaches it (``n×K``): at shift ``s`` the series moved ``s``
+    steps later lines up with the centre. ``spectra``: ``X``'s FFTs, when already at hand."""
+    from scipy import fft
+
+    length = X.shape[1]
+    size = _fft_length(length)
+    spectra = fft.rfft(X, size, workers=-1) if spectra is None else spectra
+    wanted = np.r_[size - (length - 1):size, 0:length]  # shifts -(L-1)..L-1, in that order
+    centre_spectra = fft.rfft(centres, size, workers=-1)
+    norms = np.linalg.norm(X, axis=1)[:, None] * np.linalg.norm(centres, axis=1)[None, :]
+    best, shift = np.empty((len(X), len(centres))), np.empty((len(X), len(centres)), dtype=np.int64)
+    rows = max(1, BATCH_VALUES // (len(centres) * size))
+    for start in range(0, len(X), rows):
+        # sum_t centre[t + s] · x[t]: the series shifted s steps later against the centre
+        cc = fft.irfft(centre_spectra[None] * np.conj(spectra[start:start + rows, None, :]), size,
+                       workers=-1)[:, :, wanted]
+        at = cc.argmax(axis=2)
+        best[start:start + rows] = np.take_along_axis(cc, at[:, :, None], axis=2)[:, :, 0]
+        shift[start:start + rows] = at - (length - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        best = np.where(norms > 0, best / norms, 0.0)
+    return best, shift
+
+
+def sbd(X: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """The shape-based distance of each series to each centre (``n×K``): 1 - their best normalised
+    cross-correlation over shifts."""
+    return 1.0 - cross_correlations(np.asarray(X, float), np.asarray(centres, float))[0]
+
+
+def shifted(X: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """Each row of ``X`` moved ``shifts[i]`` steps later (earlier when negative), zeros where it moved from."""
+    length = X.shape[1]
+    source = np.arange(length)[None, :] - shifts[:, None]
+    inside = (source >= 0) & (source < length)
+    return np.where(inside, np.take_along_axis(X, np.clip(source, 0, length - 1), axis=1), 0.0)
+
+
+def extract_shape(aligned: np.ndarray) -> np.ndarray:
+    """The z-normalised series that correlates best with every row of ``aligned`` (members already shifted onto
+    the old centre): the top eigenvector of their scatter with each row's mean removed, signed towards them."""
+    centred = aligned - aligned.mean(axis=1, keepdims=True)
+    if centred.shape[0] < centred.shape[1]:  # the smaller of the two Gram matrices: the same top eigenvector
+        _, vectors = np.linalg.eigh(centred @ centred.T)
+        vector = centred.T @ vectors[:, -1]
+    else:
+        _, vectors = np.linalg.eigh(centred.T @ centred)
+        vector = vectors[:, -1]
+    norm = np.linalg.norm(vector)
+    if norm == 0:
+        return np.zeros(aligned.shape[1])
+    vector = vector / norm
+    if np.linalg.norm(aligned + vector, axis=1).sum() < np.linalg.norm(aligned - vector, axis=1).sum():
+        vector = -vector  # the eigenvector's sign is arbitrary: the one nearer the members
+    return znormalise(vector[None])[0]
+
+
+def shape_of(X: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """A cluster's k-Shape centre, found from its members alone (for views): shapes extracted and members
+    re-aligned onto them ``rounds`` times."""
+    X = znormalise(X)
+    centre = extract_shape(X)
+    for _ in range(rounds - 1):
+        _, shift = cross_correlations(X, centre[None])
+        centre = extract_shape(shifted(X, shift[:, 0]))
+    return centre
+
+
+def _plus_plus(X: np.ndarray, spectra: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Greedy k-means++ seeds under SBD (as :mod:`engine.cluster.dtw_c` under DTW): each next seed the best, by the
+    total squared distance left, of ``2 + log k`` series drawn with probability ∝ their squared distance to the
+    nearest seed so far."""
+    trials = 2 + int(np.log(k))
+    first = int(rng.integers(len(X)))
+    chosen = [first]
+    nearest = (1.0 - cross_correlations(X, X[[first]], spectra)[0][:, 0]) ** 2
+    for _ in range(1, k):
+        total = nearest.sum()
+        candidates = rng.choice(len(X), size=trials, p=nearest / total) if total > 0 else rng.choice(len(X), trials)
+        options = np.minimum(nearest[:, None], (1.0 - cross_correlations(X, X[candidates], spectra)[0]) ** 2)
+        pick = int(options.sum(axis=0).argmin())
+        chosen.append(int(candidates[pick]))
+        nearest = options[:, pick]
+    return np.array(chosen)
 
 
 class KShapeClusterer:
-    def __init__(self, n_clusters: int, seed: int, max_iter: int):
-        from tslearn.clustering import KShape
+    """``fit_predict(X)`` for ``X`` of shape ``n×length``; ``cluster_centers_`` and ``inertia_`` (mean SBD) after."""
 
-        self.model = reporting(KShape)(n_clusters=n_clusters, max_iter=max_iter, n_init=2, random_state=seed)
-        self.model.what = "k-Shape"
+    def __init__(self, n_clusters: int, seed: int = 0, max_iter: int = 50, n_init: int = N_INIT):
+        self.n_clusters, self.seed, self.max_iter, self.n_init = n_clusters, seed, max_iter, n_init
 
     def fit_predict(self, X: np.ndarray, reporter: Reporter | None = None) -> np.ndarray:
-        self.model.reporter = reporter
-        return self.model.fit_predict(X[:, :, None])
+        reporter = ensure(reporter)
+        X = znormalise(X)
+        from scipy import fft
+
+        spectra = fft.rfft(X, _fft_length(X.shape[1]), workers=-1)
+        rng = np.random.default_rng(self.seed)
+        best = None
+        for start in range(self.n_init):
+            reporter.update(start / self.n_init, f"k-Shape: start {start + 1} of {self.n_init}, choosing initial "
+                                                 "centres")
+            seeds = _plus_plus(X, spectra, self.n_clusters, rng)  # each series joins its nearest seed, aligned
+            correlation, shift = cross_correlations(X, X[seeds], spectra)
+            labels = correlation.argmax(axis=1)
+            labels[seeds] = np.arange(self.n_clusters)
+            shifts = shift[np.arange(len(X)), labels]
+            centres = np.zeros((self.n_clusters, X.shape[1]))
+            inertia = np.inf
+            for iteration in range(1, self.max_iter + 1):
+                for k in range(self.n_clusters):
+                    members = labels == k
+                    if members.any():
+                        centres[k] = extract_shape(shifted(X[members], shifts[members]))
+                correlation, shift = cross_correlations(X, centres, spectra)
+                distances = 1.0 - correlation
+                new = distances.argmin(axis=1)
+                for k in sorted(set(range(self.n_clusters)) - set(new.tolist())):  # an emptied cluster takes the
+                    far = int(distances[np.arange(len(X)), new].argmax())  # series farthest from its centre (none
+                    if distances[far, new[far]] > DISTINCT:  # where every series sits on its centre: copies of
+                        new[far], centres[k] = k, X[far]  # one shape are one cluster, not split to fill K)
+                        distances[far, k] = 0.0
+                rows = np.arange(len(X))
+                before, inertia = inertia, float(distances[rows, new].mean())
+                reporter.update((start + iteration / self.max_iter) / self.n_init,
+                                f"k-Shape: start {start + 1} of {self.n_init}, iteration {iteration} "
+                                f"(at most {self.max_iter}) · inertia {inertia:.4g}")
+                settled = np.array_equal(new, labels) or abs(before - inertia) < TOLERANCE
+                labels, shifts = new, shift[rows, new]
+                if settled:
+                    break
+            if best is None or inertia < best[0]:
+                best = (inertia, labels.copy(), centres.copy())
+        self.inertia_, labels, self.cluster_centers_ = best
+        return labels
 
 
 def make(seed: int, n_clusters: int = 4, max_iter: int = 50, **_: object) -> KShapeClusterer:
     return KShapeClusterer(n_clusters, seed, max_iter)
 
 
+# The SBD silhouette reads every pair of series, each pair an FFT of their padded length: past SILHOUETTE_VALUES
+# (series² × FFT length) it reads an even sample that fits. Every pair of 1,000 series of 1,000 steps took 71 s.
+SILHOUETTE_VALUES = 1e8
+
+
+def silhouette_items(length: int) -> int:
+    """How many series the SBD silhouette reads at most, for series of ``length`` steps."""
+    return int(np.sqrt(SILHOUETTE_VALUES / _fft_length(length)))
+
+
+def silhouette(X: np.ndarray, labels: np.ndarray, params: dict, seed: int = 0) -> dict:
+    """The silhouette under the shape-based distance the clusters were found with (on an even sample of
+    :func:`silhouette_items` past that many series)."""
+    from sklearn.metrics import silhouette_score
+
+    keep = np.flatnonzero(labels >= 0)
+    if len(keep) > silhouette_items(X.shape[1]):
+        keep = np.sort(np.random.default_rng(seed).choice(keep, silhouette_items(X.shape[1]), replace=False))
+    found = labels[keep]
+    if not 2 <= len(np.unique(found)) < len(keep):
+        return {"silhouette": None}
+    series = znormalise(X[keep])
+    distances = np.clip(sbd(series, series), 0.0, None)
+    distances = (distances + distances.T) / 2  # the same by definition; rounding apart
+    np.fill_diagonal(distances, 0.0)
+    return {"silhouette": float(silhouette_score(distances, found, metric="precomputed"))}
+
+
 ENTRY = Entry(
-    name="kshape", label="k-Shape (tslearn)", make=make,
+    name="kshape", label="k-Shape", make=make,
     params=(N_CLUSTERS,
             Int("max_iter", 50, 1, 500, help="Iterations.")),
     description="Groups z-normalised series by shape, whatever their shift in time.",
-    tags=frozenset({"series", "k"}),
+    tags=frozenset({"series", "k"}), scores=silhouette,
 )

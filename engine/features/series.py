@@ -14,8 +14,10 @@ from engine.registry import Entry
 
 
 def znormalise(values: np.ndarray) -> np.ndarray:
-    scale = values.std()
-    return (values - values.mean()) / scale if scale > 0 else np.zeros_like(values)
+    """A series (or each row of a matrix of them) to mean 0 and standard deviation 1; a flat one to zeros."""
+    centred = values - values.mean(axis=-1, keepdims=True)
+    scale = centred.std(axis=-1, keepdims=True)
+    return np.divide(centred, scale, out=np.zeros_like(centred), where=scale > 0)
 
 
 MAX_LENGTH = 512  # the default length caps long series here
