@@ -393,7 +393,7 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
                                                   reporter.stage(0.0, 0.05))
     from engine.defaults import AUTO, choose_clusterer as density_check, series_clusterer
 
-    if dataset.kind == "series" and config.clusterer == AUTO:  # as the features: DTW on the series, else K-means
+    if dataset.kind == "series" and config.clusterer == AUTO:  # as the features: k-Shape on the series, else K-means
         config = series_clusterer(config)
 
     # auto (tables): K-means, unless the density check says otherwise; with settings given, K-means with them

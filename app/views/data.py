@@ -165,7 +165,7 @@ with c2:
         reducer_params = param_controls(reducer, "rp")
         dims = st.radio("Map dimensions", [2, 3], horizontal=True, key="dims")
 with c3:
-    auto = {api.AUTO: "Auto (DTW K-means on the series, or K-means on their spectrum)" if data.kind == "series"
+    auto = {api.AUTO: "Auto (k-Shape on the series, or K-means on their spectrum)" if data.kind == "series"
             else "Auto (K-means, or density pieces when the rows fall apart into them)"} \
         if defaults.config.clusterer == api.AUTO else {}
     clusterer = registry_select("Clustering", api.CLUSTERERS, "clusterer", options=api.clusterers_for(data.kind),

@@ -108,12 +108,13 @@ def _by_silhouette_and_stability(X: np.ndarray, seed: int, k_max: int, reporter:
     sample = _sample(X, SAMPLE, rng)
     subsamples = [np.sort(rng.choice(len(sample), int(0.8 * len(sample)), replace=False))
                   for _ in range(STABILITY_FITS)]
-    ks = k_range(len(X), k_max)
+    ks = [k for k in k_range(len(X), k_max) if k <= len(first)]  # no more clusters than distinct rows (at least 2
+    # here: 2 sines 15 times each went to K = 5, as the silhouette of 5 K-means labels on 2 points is 1.0)
     # the sample's distances once, not once per K: the same silhouettes to the last bit, each 2.6× faster (this
     # call also checks the sample holds no NaN or infinity, so the fits below need not)
     distances = pairwise_distances(sample)
     silhouettes, stabilities = [], []
-    cap = k_cap(len(X)) if extend else ks[-1]
+    cap = min(k_cap(len(X)), len(first)) if extend else ks[-1]
 
     def sweep(more: list[int], done: float, share: float, why: str = "") -> None:
         for i, k in enumerate(more):
@@ -193,6 +194,12 @@ def k_sentence(choice: dict) -> str:
                 f"here {evidence['stability'][at]:.2f}) with a silhouette within {1 - NEAR_BEST:.0%} of the best "
                 f"such K's ({evidence['silhouette'][at]:.2f} against {top:.2f}) and no lower than K - 1's; "
                 f"{len(stable)} of K = {choice['ks'][0]}..{choice['ks'][-1]} were stable")
+    stability = choice.get("evidence", {}).get("stability")
+    if choice["rule"] == PROBE_SCORE and stability:  # the sweep's fallback: no K was stable
+        return (f"K = {choice['k']}, with a warning: no K of {choice['ks'][0]}..{choice['ks'][-1]} gave clusters that "
+                f"come back on resampling (the most stable reached {max(stability):.2f}, under {STABLE}), so the data "
+                f"may hold no clear clusters; K = {choice['k']} had the best {PROBE_SCORE} "
+                f"({choice['score'][at]:.2f}): read its clusters as a partition of the data, not groups found in it")
     return (f"K = {choice['k']}: the best {choice['rule']} ({choice['score'][at]:.2f}) over K = "
             f"{choice['ks'][0]}..{choice['ks'][-1]}")
 

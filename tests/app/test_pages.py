@@ -665,7 +665,9 @@ def test_a_series_upload_runs_and_shows_barycentres():
     at.button[0].click().run()
     assert not at.exception
     assert at.session_state["dataset"].kind == "series"
-    assert at.selectbox(key="clusterer").value == "ts_kmeans"
+    assert at.selectbox(key="clusterer").value == "kshape"  # too few series for the probe: k-Shape, the default
+    assert "DTW compares every time step" not in texts(at)
+    at.selectbox(key="clusterer").set_value("ts_kmeans").run()  # DTW K-means: its cost is said up front
     assert "DTW compares every time step" in texts(at)
     at.number_input(key="cp.ts_kmeans.n_clusters").set_value(2).run()
     at.selectbox(key="reducer").set_value("pca").run()
@@ -699,6 +701,19 @@ def test_a_series_upload_runs_and_shows_barycentres():
     centres = [t for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]
                if t.get("name") == "barycentre"]
     assert len(centres) == 2 and all(len(plotly_values(t["y"])) == length > 10 for t in centres)
+
+    # k-Shape, the series' default: its centres are shapes, and more like this is by the same distance
+    at.switch_page("views/data.py").run()
+    at.selectbox(key="clusterer").set_value("kshape").run()
+    at.number_input(key="cp.kshape.n_clusters").set_value(2).run()
+    run_pipeline(at)
+    assert at.session_state["result"].metrics["ari"] == 1.0
+    at.switch_page("views/clusters.py").run()
+    assert not at.exception and "bold: the k-Shape centre" in texts(at)
+    at.switch_page("views/similar.py").run()
+    nearest = at.dataframe[0].value
+    assert list(nearest.columns) == ["item", "shape distance", "cluster"] and not at.exception
+    assert (np.diff(nearest["shape distance"].to_numpy()) >= 0).all()
 
 
 def plotly_values(values) -> np.ndarray:

@@ -60,7 +60,7 @@ def test_trace_time_series_clusters(app_url, browser, screenshots):
     page = open_app(browser, app_url, 1700)
     use_demo(page, "trace (time series)", "trace")
     expect(page.get_by_role("combobox", name="Clustering")).to_have_value(
-        "Auto (DTW K-means on the series, or K-means on their spectrum)", timeout=60_000)  # as the probe picks
+        "Auto (k-Shape on the series, or K-means on their spectrum)", timeout=60_000)  # as the probe picks
     choose(page, "Features", "Z-normalised series")
     choose(page, "Clustering", "Time-series K-means (tslearn)")
     assert page.get_by_text("DTW compares every time step", exact=False).count() == 1

@@ -49,6 +49,28 @@ def test_auto_k_goes_past_its_first_range_when_the_choice_sits_at_its_top():
     assert "of K = 2..48 were stable" in api.k_sentence(choice.as_dict())
 
 
+def test_auto_k_warns_when_no_k_comes_back_on_resampling():
+    """Gaussian noise has no clusters: K-means cuts it differently on every subsample, and the sentence says so
+    instead of naming a K as if it were found."""
+    choice = by_silhouette_and_stability(np.random.default_rng(0).normal(size=(600, 10)))
+    assert max(choice.evidence["stability"]) < 0.85 and choice.rule != RULE
+    said = api.k_sentence(choice.as_dict())
+    assert said.startswith(f"K = {choice.k}, with a warning: no K of 2..24 gave clusters that come back")
+    assert "may hold no clear clusters" in said and "a partition of the data" in said
+    blobs, _ = make_blobs(n_samples=400, centers=4, n_features=5, random_state=0)
+    assert "warning" not in api.k_sentence(by_silhouette_and_stability(blobs).as_dict())
+
+
+def test_auto_k_never_asks_for_more_clusters_than_distinct_rows():
+    """Three rows, ten copies each (too few distinct rows to sweep them alone): K-means at K = 5 still finds 3
+    groups, whose silhouette is 1.0 like K = 3's; the sweep stops at 3, also when it would extend past its range."""
+    rows = np.random.default_rng(0).normal(size=(3, 6))
+    choice = by_silhouette_and_stability(np.repeat(rows, 10, axis=0))
+    assert choice.k == 3 and choice.ks == [2, 3]
+    shapes = np.sin(np.arange(40)[None, :] / np.array([[3.0], [4.0]]))  # k-Shape does not split copies either
+    assert len(set(cluster(np.repeat(shapes, 15, axis=0), "kshape", {"n_clusters": 4}).labels)) == 2
+
+
 def test_auto_k_takes_the_fine_groups_of_nested_structure_not_the_top_split():
     """Two far-apart groups of five blobs each: K = 2 has the best silhouette, K = 10 is the structure."""
     rng = np.random.default_rng(0)
@@ -135,8 +157,8 @@ def test_series_features_are_chosen_by_the_probe_and_the_clusterer_follows_them(
     assert dtw.metrics["ari"] < 0.3 < waves.metrics["ari"] - 0.2
     cbf = api.load_series_csv(variants.ucr_tsv(*variants.cylinder_bell_funnel(150)), name="cbf")
     assert cbf.class_names == ["1", "2", "3"]  # read from the UCR layout's first column
-    bumps = api.run(cbf)  # shapes in time: the series and DTW K-means stay
-    assert bumps.config.features == "znorm" and bumps.config.clusterer == "ts_kmeans"
+    bumps = api.run(cbf)  # shapes in time: the series and k-Shape stay
+    assert bumps.config.features == "znorm" and bumps.config.clusterer == "kshape"
     assert adjusted_rand_score(bumps.labels, cbf.labels) == pytest.approx(bumps.metrics["ari"])
 
 

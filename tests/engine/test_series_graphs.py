@@ -218,6 +218,56 @@ def test_barycentres_follow_the_metric():
     dba = barycentre(X, "dtw")
     assert dba.shape == (30,) and np.abs(dba).max() > 0.9  # DTW keeps the amplitude that the mean blurs
     assert np.abs(X.mean(axis=0)).max() < np.abs(dba).max()
+    shape = barycentre(X, "sbd")  # k-Shape's centre: one of the members' shape, at some shift, not their blur
+    assert shape.shape == (30,) and np.abs(shape).max() > np.abs(X.mean(axis=0)).max()
+    assert api.centre_metric("kshape", {}) == "sbd" and api.centre_metric("ts_kmeans", {"metric": "dtw"}) == "dtw"
+    assert api.centre_metric("kmeans", {}) == "euclidean" and "k-Shape" in api.CENTRE_NAMES["sbd"]
+
+
+def test_kshape_distances_are_the_best_correlation_over_every_shift():
+    from tslearn.metrics import cdist_normalized_cc
+
+    from engine.cluster.kshape import cross_correlations, sbd, shifted
+
+    rng = np.random.default_rng(0)
+    X, centres = rng.normal(size=(7, 20)), rng.normal(size=(3, 20))
+    best, shift = cross_correlations(X, centres)
+    for i in range(7):  # by brute force: each series moved by each shift, zeros where it moved from
+        for k in range(3):
+            moved = {s: shifted(X[[i]], np.array([s]))[0] @ centres[k] for s in range(-19, 20)}
+            s = max(moved, key=moved.get)
+            assert shift[i, k] == s
+            assert best[i, k] == pytest.approx(moved[s] / np.linalg.norm(X[i]) / np.linalg.norm(centres[k]))
+    theirs = 1 - cdist_normalized_cc(X[:, :, None], centres[:, :, None], norms1=np.linalg.norm(X, axis=1),
+                                     norms2=np.linalg.norm(centres, axis=1), self_similarity=False)
+    assert np.allclose(sbd(X, centres), theirs)
+    assert np.allclose(np.diag(sbd(centres, np.roll(np.pad(centres, ((0, 0), (0, 5))), 3, axis=1))), 0.0)
+
+
+def test_kshape_groups_shapes_wherever_they_sit_and_finds_them_by_shape_later(monkeypatch):
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+    from engine.cluster import cluster, kshape, own_scores
+
+    rng = np.random.default_rng(1)  # a bump, a dip and a wiggle, each anywhere in time: euclidean K-means mixes them
+    t = np.arange(80)
+    bump = lambda at: np.exp(-0.5 * ((t - at) / 4.0) ** 2)  # noqa: E731
+    shapes = [bump, lambda at: -bump(at), lambda at: bump(at) * np.sin((t - at) / 2.0)]
+    X = np.array([make(rng.integers(15, 65)) + rng.normal(0, 0.05, 80) for make in shapes for _ in range(20)])
+    truth = np.repeat([0, 1, 2], 20)
+    found = cluster(X, "kshape", {"n_clusters": 3})
+    assert adjusted_rand_score(truth, found.labels) == 1.0
+    assert adjusted_rand_score(truth, cluster(X, "kmeans", {"n_clusters": 3}).labels) < 0.6
+    own = own_scores(X, found.labels, "kshape", {})["silhouette"]  # under the shape-based distance
+    assert own > 0.3 and own > silhouette_score(X, found.labels)  # euclidean reads shifted copies as far apart
+    monkeypatch.setattr(kshape, "SILHOUETTE_VALUES", 30 ** 2 * 256)  # every pair of 60 would cost more: 30 of them
+    assert kshape.silhouette_items(80) == 30 and own_scores(X, found.labels, "kshape", {})["silhouette"] > 0.3
+    index = api.similarity_for(api.Dataset(name="shapes", item_names=[str(i) for i in range(60)], series=X),
+                               api.Config(features="znorm", clusterer="kshape", cluster_on="features"))
+    assert isinstance(index, api.ShapeIndex) and index.column == "shape distance"
+    order, distances = index.more_like(25, k=10)  # a dip: the nine nearest are dips, at other places
+    assert order[0] == 25 and distances[0] == 0.0 and (np.diff(distances) >= 0).all()
+    assert set(truth[order]) == {1}
 
 
 # -- graphs --------------------------------------------------------------------------------------
@@ -359,11 +409,15 @@ def test_the_cli_clusters_karate_and_a_series_csv(tmp_path, capsys):
     assert karate_run["clustered"] == "the graph's edges themselves"
     (tmp_path / "w.csv").write_text(waves())
     assert main(["cluster", "--data", str(tmp_path / "w.csv"), "--csv-kind", "series", "--reduce", "pca",
-                 "--param", "n_clusters=2", "--param", "metric=euclidean", "--json"]) == 0
+                 "--param", "n_clusters=2", "--json"]) == 0
     series_run = json.loads(capsys.readouterr().out)
     assert series_run["ari"] == 1.0 and series_run["clustered"] == "the series themselves"
     record = api.RunStore().get(series_run["run_id"])
-    assert record.config["clusterer"] == "ts_kmeans" and record.config["clusterer_params"]["n_clusters"] == 2
+    assert record.config["clusterer"] == "kshape" and record.config["clusterer_params"]["n_clusters"] == 2
+    assert main(["cluster", "--data", str(tmp_path / "w.csv"), "--csv-kind", "series", "--reduce", "pca",
+                 "--method", "ts_kmeans", "--param", "n_clusters=2", "--param", "metric=euclidean", "--json"]) == 0
+    record = api.RunStore().get(json.loads(capsys.readouterr().out)["run_id"])
+    assert record.config["clusterer"] == "ts_kmeans" and record.config["clusterer_params"]["metric"] == "euclidean"
 
 
 def test_graph_methods_compare_side_by_side(karate):
