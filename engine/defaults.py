@@ -45,11 +45,11 @@ PROBE_ITEMS = 1000
 FIRST_LOOK = 500
 CLEAR_LEAD = 0.1
 # Each candidate's clustering space in the probe is a UMAP of PROBE_EPOCHS epochs (umap-learn's own count past
-# 10,000 rows) instead of the 500 it gives these 500-1,000 items: the probe ranks candidates, it does not keep their
-# spaces. bench/feature_probe.py, 12 labelled image sets × sample seeds 0, 1, 2: the probe's UMAPs took 30-33 s a
-# seed instead of 76 s, and the best score picked features within 0.9 × the best candidate's ARI on 12, 11 and 12
-# sets (500 epochs: 11, 11, 11; the misses are near-ties either way, e.g. photo crops at seed 1: the encoder with
-# pixels and colours 0.542 against the encoder 0.513).
+# 10,000 rows, and a run's own: engine.pipeline.SPACE_EPOCHS) instead of the 500 it gives these 500-1,000 items:
+# the probe ranks candidates, it does not keep their spaces. bench/feature_probe.py, 12 labelled image sets × sample
+# seeds 0, 1, 2: the probe's UMAPs took 30-33 s a seed instead of 76 s, and the best score picked features within
+# 0.9 × the best candidate's ARI on 12, 11 and 12 sets (500 epochs: 11, 11, 11; the misses are near-ties either way,
+# e.g. photo crops at seed 1: the encoder with pixels and colours 0.542 against the encoder 0.513).
 PROBE_EPOCHS = 200
 # The colour histogram joins pixels and the encoder (``combined:colours``) only when it lifts their score by
 # COLOUR_LIFT or more. A histogram of an image's colours splits any set whose backgrounds or inks vary in colour

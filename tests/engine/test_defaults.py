@@ -433,8 +433,8 @@ def test_the_second_look_scores_only_the_candidates_close_to_the_leader(digits, 
     assert "EfficientNet-Lite0 0.30 on 500" in choice.reason and "1,000-item probe" in choice.reason
 
 
-def test_the_probe_ranks_candidates_on_shorter_umaps_than_a_run_clusters_on(digits, monkeypatch):
-    from engine import defaults
+def test_the_probe_and_a_runs_space_optimise_fewer_umap_epochs_than_umap_learns_own(digits, monkeypatch):
+    from engine import defaults, pipeline
     from engine.reduce import umap_
 
     epochs = []
@@ -447,8 +447,10 @@ def test_the_probe_ranks_candidates_on_shorter_umaps_than_a_run_clusters_on(digi
     monkeypatch.setattr(umap_.UMAP, "fit_transform", spy)
     defaults.probe(digits.subset(np.arange(300)), ["pixels"])
     assert epochs == [defaults.PROBE_EPOCHS] and defaults.PROBE_EPOCHS < 500  # fewer than umap-learn's 500 here
-    clustering_space(digits.images[:300].reshape(300, -1).astype(np.float32))
-    assert epochs[1:] == [None]  # a run's space: umap-learn's own count
+    pixels = digits.images[:300].reshape(300, -1).astype(np.float32)
+    space = clustering_space(pixels)
+    assert epochs[1:] == [pipeline.SPACE_EPOCHS] and pipeline.SPACE_EPOCHS < 500  # a run's space, likewise
+    assert not np.allclose(space, clustering_space(pixels, epochs=None)) and epochs[2:] == [None]  # umap-learn's own
 
 
 def png_of(width: int, height: int, mode: str = "RGB") -> bytes:
