@@ -9,6 +9,16 @@ CENTRE_NAMES = {"dtw": "DTW barycentre", "softdtw": "soft-DTW barycentre",
                 "sbd": "k-Shape centre (the shape they share, at any shift)", "euclidean": "mean"}
 
 
+# The distance a series clusterer's own silhouette is under, in words (euclidean needs no note)
+DISTANCE_NAMES = {"dtw": "DTW", "softdtw": "soft-DTW", "sbd": "the shape-based distance (k-Shape's)"}
+
+
+def silhouette_note(clusterer: str, params: dict) -> str:
+    """"the silhouette under DTW, the distance the clusters were found with", or "" where it is euclidean."""
+    name = DISTANCE_NAMES.get(centre_metric(clusterer, params))
+    return f"the silhouette under {name}, the distance the clusters were found with" if name else ""
+
+
 def centre_metric(clusterer: str, params: dict) -> str:
     """The distance a run's series clusters are centred under: the time-series K-means' metric, k-Shape's
     shape-based distance, else euclidean."""

@@ -161,8 +161,8 @@ for p in profiles[:limit]:
         members = np.flatnonzero(res.labels == p.label)
         shown = members if len(members) <= 60 else p.representatives
         centre = None if p.label < 0 else state.barycentre(f"{key}-{p.label}", series[members], metric)
-        st.plotly_chart(api.series_lines(data.series, shown, data.item_names, centre, api.colour(p.label), height=240),
-                        key=f"series-{p.label}")
+        st.plotly_chart(api.series_lines(data.series, shown, data.item_names, centre, api.colour(p.label), height=240,
+                                         bold_name=api.CENTRE_NAMES[metric].split(" (")[0]), key=f"series-{p.label}")
         st.caption(f"{len(shown)} of {p.size:,} series" + ("" if p.label < 0 else
                    f"; bold: the {api.CENTRE_NAMES[metric]}, of the z-normalised series"))
         name_contested(argued)

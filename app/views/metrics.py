@@ -18,9 +18,10 @@ if res is None:
 
 st.subheader("Scores")
 clustered = res.metrics.get("clustered", res.config.cluster_on)
+under = api.silhouette_note(res.config.clusterer, res.config.clusterer_params)  # DTW, k-Shape: their own distance
 st.caption(f"Internal scores are computed on {clustered}"  # its dimensions, where the words do not give them
            + ("" if re.search(r"dimensions|\d-D ", clustered) else f" ({res.space.shape[1]:,} dimensions)")
-           + ", noise excluded. "
+           + ", noise excluded" + (f"; {under}" if under else "") + ". "
            + ("External scores use the true labels, with noise counted as one more group."
               if res.metrics.get("ari") is not None else
               "This dataset has no true labels, so there are no external scores (ARI, NMI, accuracy)."))

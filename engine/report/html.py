@@ -24,6 +24,7 @@ from engine.metrics.graph import community_profiles
 from engine.pipeline import cluster_names
 from engine.progress import Reporter, ensure
 from engine.report.context import RunContext
+from engine.timeseries import silhouette_note
 from engine.viz import figures
 
 SECTIONS = ("summary", "settings", "scores", "map", "trust", "stability", "training", "names", "galleries",
@@ -111,7 +112,10 @@ def _settings(ctx: RunContext, chart) -> tuple[str, str]:
 
 
 def _scores(ctx: RunContext, chart) -> tuple[str, str]:
-    return "Scores", score_table(ctx.record.metrics).to_html(index=False, border=0)
+    c = ctx.record.config
+    under = silhouette_note(c["clusterer"], c.get("clusterer_params") or {})  # DTW, k-Shape: their own distance
+    return "Scores", ((f"<p class='note'>{html.escape(under[0].upper() + under[1:])}.</p>" if under else "")
+                      + score_table(ctx.record.metrics).to_html(index=False, border=0))
 
 
 def _map(ctx: RunContext, chart) -> tuple[str, str]:

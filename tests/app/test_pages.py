@@ -699,7 +699,7 @@ def test_a_series_upload_runs_and_shows_barycentres():
     assert not at.exception
     length = api_features_width(at)
     centres = [t for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]
-               if t.get("name") == "barycentre"]
+               if t.get("name") == "mean"]  # named in the legend as in the caption: the mean, under euclidean
     assert len(centres) == 2 and all(len(plotly_values(t["y"])) == length > 10 for t in centres)
 
     # k-Shape, the series' default: its centres are shapes, and more like this is by the same distance
@@ -710,6 +710,11 @@ def test_a_series_upload_runs_and_shows_barycentres():
     assert at.session_state["result"].metrics["ari"] == 1.0
     at.switch_page("views/clusters.py").run()
     assert not at.exception and "bold: the k-Shape centre" in texts(at)
+    legends = {t.get("name") for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]
+               if t.get("showlegend")}
+    assert legends == {"k-Shape centre"}
+    at.switch_page("views/metrics.py").run()  # its silhouette is under the distance it clustered with, and says so
+    assert not at.exception and "the silhouette under the shape-based distance (k-Shape's)" in texts(at)
     at.switch_page("views/similar.py").run()
     nearest = at.dataframe[0].value
     assert list(nearest.columns) == ["item", "shape distance", "cluster"] and not at.exception

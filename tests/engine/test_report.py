@@ -182,12 +182,14 @@ def test_a_series_report_draws_its_clusters_series_and_a_graph_report_gives_each
     page = report.build(report.RunContext.load(store, result.run_id), with_attention=False)
     drawn = re.findall(r"<img src='data:image/png;base64,[^']+' alt='(trace \d+)' title='\1' style", page)
     assert len(drawn) == 4 * 12  # each cluster's 12 most typical series, drawn
+    assert "The silhouette under DTW, the distance the clusters were found with." in page  # not euclidean's
 
     karate = api.DEMOS["karate"]()
     result = api.run(karate, api.default_config(karate, clusterer="louvain_graph"), store=store)
     page = report.build(report.RunContext.load(store, result.run_id), with_attention=False)
     assert page.count(" edges inside, conductance ") == result.metrics["n_clusters"]
     assert re.search(r"hubs: (0|33),", page)  # the instructor or the administrator heads a community
+    assert "The silhouette under" not in page
 
 
 def test_a_run_on_copies_of_one_image_has_one_cluster_a_report_and_a_clear_stability_answer():

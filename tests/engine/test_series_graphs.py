@@ -222,6 +222,8 @@ def test_barycentres_follow_the_metric():
     assert shape.shape == (30,) and np.abs(shape).max() > np.abs(X.mean(axis=0)).max()
     assert api.centre_metric("kshape", {}) == "sbd" and api.centre_metric("ts_kmeans", {"metric": "dtw"}) == "dtw"
     assert api.centre_metric("kmeans", {}) == "euclidean" and "k-Shape" in api.CENTRE_NAMES["sbd"]
+    assert api.silhouette_note("ts_kmeans", {"metric": "dtw"}).startswith("the silhouette under DTW")
+    assert api.silhouette_note("ts_kmeans", {"metric": "euclidean"}) == api.silhouette_note("hdbscan", {}) == ""
 
 
 def test_kshape_distances_are_the_best_correlation_over_every_shift():
