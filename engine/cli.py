@@ -24,9 +24,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (api.DataError, ValueError, KeyError) as error:
+        _end_progress()
         print(f"error: {error}", file=sys.stderr)
         return 2
     except api.Cancelled:
+        _end_progress()
         print("cancelled", file=sys.stderr)
         return 130
 
@@ -312,5 +314,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+_PROGRESS = {"open": False}  # a progress line is on stderr without its newline yet
+
+
 def _print_progress(fraction: float, message: str) -> None:
     print(f"\r[{fraction * 100:5.1f}%] {message:<70}", end="", file=sys.stderr, flush=True)
+    _PROGRESS["open"] = True
+
+
+def _end_progress() -> None:
+    """End an open progress line, so that what follows starts on a line of its own."""
+    if _PROGRESS["open"]:
+        print(file=sys.stderr)
+        _PROGRESS["open"] = False

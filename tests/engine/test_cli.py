@@ -97,3 +97,15 @@ def test_the_label_column_is_chosen_on_the_command_line(tmp_path, capsys):
     assert main(["cluster", "--data", str(tmp_path / "m.csv"), "--label-column", "zz", "--no-save", "--json"]) == 2
     assert "'zz' is not one of this table's category columns or whole-number feature columns: it has none to " \
            "choose" in capsys.readouterr().err  # not an empty list, "()"
+
+
+def test_an_error_after_progress_starts_on_its_own_line(tmp_path, capsys):
+    """Three images load (the progress line is drawn) and are then too few to cluster: the error is not glued to
+    the end of the progress line."""
+    from tests.conftest import make_zip, png
+
+    archive = tmp_path / "three.zip"
+    archive.write_bytes(make_zip({f"i{i}.png": png((40 * i, 90, 30)) for i in range(3)}))
+    assert main(["cluster", "--data", str(archive), "--no-save"]) == 2
+    err = capsys.readouterr().err
+    assert "decoded 3 images" in err and "\nerror: three has 3 items: clustering needs at least 4" in err
