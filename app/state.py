@@ -257,6 +257,13 @@ def barycentre(key: str, _members: np.ndarray, metric: str) -> np.ndarray:
     return api.barycentre(_members, metric)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def nearest_to_centre(key: str, _members: np.ndarray, _centre: np.ndarray, metric: str, count: int,
+                      band: float) -> np.ndarray:
+    """Which of a cluster's members (positions in ``_members``) lie nearest its centre; ``key`` names the cluster."""
+    return api.nearest_to_centre(_members, _centre, metric, count, band)
+
+
 @st.cache_data(show_spinner="Making hover thumbnails…", max_entries=4)
 def hover_uris(key: str, _data: api.Dataset) -> dict[int, str]:
     """Hover thumbnails of the dataset's items: whole originals where it has files."""

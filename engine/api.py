@@ -50,7 +50,7 @@ from engine.jobs import Job
 from engine.cluster.ts_kmeans import dtw_cells
 from engine.features.series import target_length
 from engine.features.adjacency import adjacency_features
-from engine.timeseries import CENTRE_NAMES, barycentre, centre_metric, silhouette_note
+from engine.timeseries import CENTRE_NAMES, barycentre, centre_metric, nearest_to_centre, silhouette_note
 from engine.data.originals import (THUMB_SIZE, Original, common_folder, gallery, hover_uris, read_original, source_of,
                                    thumbnails)
 from engine.metrics.graph import community_profiles
@@ -117,7 +117,7 @@ __all__ = [
     "ambiguity_colouring", "suggest_names", "rename_clusters", "cluster_names", "cluster_label", "cluster_heading", "nameable",
     "scatter", "LEAN_POINTS", "RASTER_POINTS", "SAMPLE_POINTS", "DRAWINGS", "drawn_as", "items_in", "zoom_ranges", "view_ranges", "in_ranges", "series_lines", "sweep_chart", "trust_colouring", "trust_flag_sentence", "map_trust", "trust_sentence",
     "enlarge", "Job", "dtw_cells", "target_length", "adjacency_features",
-    "barycentre", "centre_metric", "silhouette_note", "CENTRE_NAMES", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",
+    "barycentre", "centre_metric", "nearest_to_centre", "silhouette_note", "CENTRE_NAMES", "weights_table", "THUMB_SIZE", "Original", "common_folder", "gallery", "read_original", "source_of",
     "thumbnails", "DUPLICATE_THRESHOLD", "DUPLICATE_LIMIT", "GRAPH_DENSE_NODES",
     "SimilarityIndex", "DTWIndex", "ShapeIndex", "similarity_for", "community_profiles", "duplicate_groups", "start_training", "resume_training", "cancel_training", "training_status",
     "training_state", "training_events", "training_curve", "training_watch", "WATCH_ITEMS", "best_checkpoint",

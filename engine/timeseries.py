@@ -46,3 +46,23 @@ def barycentre(X: np.ndarray, metric: str = "euclidean", max_members: int = 100,
 
         return shape_of(X)
     return X.mean(axis=0)
+
+
+def nearest_to_centre(X: np.ndarray, centre: np.ndarray, metric: str, count: int, band: float = 0.0) -> np.ndarray:
+    """The rows of ``X`` (series) nearest to their ``centre`` under ``metric``, nearest first, ``count`` at most:
+    the members a view draws beside the centre, so that the thin lines are the ones the bold one stands for (by
+    the shape-based distance for k-Shape, DTW in the run's band for DTW, euclidean otherwise)."""
+    if metric == "sbd":
+        from engine.cluster.kshape import sbd
+
+        distances = sbd(X, centre[None])[:, 0]
+    elif metric == "dtw":
+        from engine.cluster import dtw_c
+        from engine.cluster.ts_kmeans import radius
+
+        distances = dtw_c.to_centres(np.asarray(X, np.float64), np.asarray(centre, np.float64)[None],
+                                     radius(band, X.shape[1]))[:, 0] if dtw_c.available() else \
+            np.linalg.norm(X - centre, axis=1)
+    else:
+        distances = np.linalg.norm(X - centre, axis=1)
+    return np.argsort(distances, kind="stable")[:count]

@@ -270,6 +270,15 @@ def test_kshape_groups_shapes_wherever_they_sit_and_finds_them_by_shape_later(mo
     order, distances = index.more_like(25, k=10)  # a dip: the nine nearest are dips, at other places
     assert order[0] == 25 and distances[0] == 0.0 and (np.diff(distances) >= 0).all()
     assert set(truth[order]) == {1}
+    centre = api.barycentre(X[truth == 1], "sbd")  # the dips' shared shape: the dips nearest it, wherever they sit
+    nearest = api.nearest_to_centre(X, centre, "sbd", 12)
+    assert len(nearest) == 12 and set(truth[nearest]) == {1}
+    t = np.arange(60)  # under DTW in a band: the sines nearest a sine's barycentre, not the squares
+    waves = np.array([np.sin(t / 4 + phase) for phase in np.linspace(0, 0.5, 8)]
+                     + [np.sign(np.sin(t / 4 + phase)) for phase in np.linspace(0, 0.5, 8)])
+    assert set(api.nearest_to_centre(waves, api.barycentre(waves[:8], "dtw"), "dtw", 8, band=0.1)) == set(range(8))
+    plain = api.nearest_to_centre(X, X.mean(axis=0), "euclidean", 5)
+    assert list(plain) == list(np.argsort(np.linalg.norm(X - X.mean(axis=0), axis=1))[:5])
 
 
 # -- graphs --------------------------------------------------------------------------------------
