@@ -187,14 +187,16 @@ def index_for(features: np.ndarray, clusterer: str, params: dict) -> SimilarityI
     """The search behind *more like this* for a run: under DTW where the run clustered series under DTW (and
     dtaidistance's C code is here, and a query fills at most :data:`DTW_SEARCH_CELLS`), by shape where k-Shape
     clustered them, else cosine over its features."""
-    from engine.cluster import CLUSTERERS, dtw_c
+    from engine.cluster import dtw_c
+    from engine.timeseries import centre_metric
 
-    if clusterer == "kshape":  # a query costs one FFT cross-correlation per series: milliseconds for thousands
+    metric = centre_metric(clusterer, params)
+    if metric == "sbd":  # a query costs one FFT cross-correlation per series: milliseconds for thousands
         from engine.cluster.kshape import znormalise
 
         return ShapeIndex(znormalise(features))
 
-    if "series" in CLUSTERERS[clusterer].tags and params.get("metric") == "dtw" and dtw_c.available():
+    if metric == "dtw" and dtw_c.available():
         from engine.cluster.ts_kmeans import dtw_cells, radius
 
         n, length = np.asarray(features).shape

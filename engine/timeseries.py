@@ -20,8 +20,8 @@ def silhouette_note(clusterer: str, params: dict) -> str:
 
 
 def centre_metric(clusterer: str, params: dict) -> str:
-    """The distance a run's series clusters are centred under: the time-series K-means' metric, k-Shape's
-    shape-based distance, else euclidean."""
+    """The distance a run's series clusters were found with, which their centres, their silhouette and *more like
+    this* follow: the time-series K-means' metric, k-Shape's shape-based distance ("sbd"), else euclidean."""
     if clusterer == "ts_kmeans":
         return params.get("metric", "euclidean")
     return "sbd" if clusterer == "kshape" else "euclidean"
@@ -52,17 +52,17 @@ def nearest_to_centre(X: np.ndarray, centre: np.ndarray, metric: str, count: int
     """The rows of ``X`` (series) nearest to their ``centre`` under ``metric``, nearest first, ``count`` at most:
     the members a view draws beside the centre, so that the thin lines are the ones the bold one stands for (by
     the shape-based distance for k-Shape, DTW in the run's band for DTW, euclidean otherwise)."""
+    from engine.cluster import dtw_c
+
     if metric == "sbd":
         from engine.cluster.kshape import sbd
 
         distances = sbd(X, centre[None])[:, 0]
-    elif metric == "dtw":
-        from engine.cluster import dtw_c
+    elif metric == "dtw" and dtw_c.available():
         from engine.cluster.ts_kmeans import radius
 
         distances = dtw_c.to_centres(np.asarray(X, np.float64), np.asarray(centre, np.float64)[None],
-                                     radius(band, X.shape[1]))[:, 0] if dtw_c.available() else \
-            np.linalg.norm(X - centre, axis=1)
-    else:
+                                     radius(band, X.shape[1]))[:, 0]
+    else:  # euclidean (and DTW without dtaidistance's C code, as more like this falls back)
         distances = np.linalg.norm(X - centre, axis=1)
     return np.argsort(distances, kind="stable")[:count]

@@ -160,13 +160,13 @@ for p in profiles[:limit]:
     if data.series is not None:
         members = np.flatnonzero(res.labels == p.label)
         centre = None if p.label < 0 else state.barycentre(f"{key}-{p.label}", series[members], metric)
-        nearest = len(members) > 60 and centre is not None  # many: those nearest the centre, by the run's distance
-        if nearest:
-            shown = members[state.nearest_to_centre(f"{key}-{p.label}", series[members], centre, metric,
-                                                    len(p.representatives),
-                                                    res.config.clusterer_params.get("band", 0.0))]
-        else:
-            shown = members if len(members) <= 60 else p.representatives
+        shown, nearest = members, False
+        if len(members) > 60 and centre is None:  # noise has no centre: its most typical members
+            shown = p.representatives
+        elif len(members) > 60:  # many: those nearest the centre, by the run's own distance
+            shown, nearest = members[state.nearest_to_centre(f"{key}-{p.label}", series[members], centre, metric,
+                                                             len(p.representatives),
+                                                             res.config.clusterer_params.get("band", 0.0))], True
         st.plotly_chart(api.series_lines(data.series, shown, data.item_names, centre, api.colour(p.label), height=240,
                                          bold_name=api.CENTRE_NAMES[metric].split(" (")[0]), key=f"series-{p.label}")
         st.caption(f"{len(shown)} of {p.size:,} series" + (", those nearest the centre" if nearest else "")
