@@ -15,12 +15,15 @@ Every K-based clusterer takes ``n_clusters=0`` to mean "choose". Two choosers, d
   encoder, each through the clustering space): K within [1/2, 2] × the true count and ARI at least 0.9 × that of
   the true K on 10 of 18, against 5 of 18 for the best stable silhouette. (Taking the best silhouette × stability left ties between K = 8 and 13 on the
   digits to chance.)
+  :func:`sweep` is the same rule for a clusterer with its own distance: k-Shape sweeps with its own fits and the
+  silhouette under its shape-based distance (``engine.cluster.kshape.choose_k``).
 * :func:`by_eigengap` (graphs): the largest gap between consecutive eigenvalues of the normalised Laplacian,
   the textbook rule for spectral clustering (von Luxburg, 2007, §8.3).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -56,6 +59,7 @@ class KChoice:
     ks: list[int]
     score: list[float]
     evidence: dict[str, list[float]] = field(default_factory=dict)
+    measure: str = ""  # the clusterer and distance of the sweep, when not K-means and the euclidean distance
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -70,14 +74,15 @@ def _sample(X: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     return X[np.sort(rng.choice(len(X), size, replace=False))] if len(X) > size else X
 
 
-def k_cap(n_items: int) -> int:
+def k_cap(n_items: int, sample_size: int = SAMPLE) -> int:
     """The most clusters an extended sweep may try on ``n_items``: √n, at most :data:`K_CAP` and at most the sweep's
     sample over :data:`MIN_MEMBERS`."""
-    return max(2, min(K_CAP, int(np.sqrt(n_items)), min(n_items, SAMPLE) // MIN_MEMBERS))
+    return max(2, min(K_CAP, int(np.sqrt(n_items)), min(n_items, sample_size) // MIN_MEMBERS))
 
 
 def by_silhouette_and_stability(X: np.ndarray, seed: int = 0, k_max: int = K_MAX,
                                 reporter: Reporter | None = None, extend: bool = True) -> KChoice:
+    from sklearn.metrics import pairwise_distances
     from threadpoolctl import threadpool_limits
 
     # ~120 K-means fits of at most SAMPLE × 10 values: OpenMP's start-up and waits cost more than the threads
@@ -85,14 +90,30 @@ def by_silhouette_and_stability(X: np.ndarray, seed: int = 0, k_max: int = K_MAX
     # another process busy on the second core (a training worker, a test run), 2 cores. (Two Python threads, a K
     # each, gained nothing measurable: the fits are short and hold the GIL for much of their time.)
     with threadpool_limits(1):
-        return _by_silhouette_and_stability(X, seed, k_max, reporter, extend)
+        return sweep(X, _kmeans, pairwise_distances, seed=seed, k_max=k_max, reporter=reporter, extend=extend)
 
 
-def _by_silhouette_and_stability(X: np.ndarray, seed: int, k_max: int, reporter: Reporter | None,
-                                 extend: bool = True) -> KChoice:
-    from sklearn import config_context
+def _kmeans(data: np.ndarray, k: int, seed: int, starts: int) -> tuple[np.ndarray, Callable]:
     from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
+
+    fit = KMeans(k, n_init=starts, random_state=seed).fit(data)
+    return fit.labels_, fit.predict
+
+
+#: ``fit(data, k, seed, starts)`` → (the labels of ``data``, a function that assigns other rows to those clusters)
+Fit = Callable[[np.ndarray, int, int, int], tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]]
+
+
+def sweep(X: np.ndarray, fit: Fit, distances_of: Callable[[np.ndarray], np.ndarray], seed: int = 0,
+          k_max: int = K_MAX, reporter: Reporter | None = None, extend: bool = True, sample_size: int = SAMPLE,
+          measure: str = "", starts: tuple[int, int] = (4, 2)) -> KChoice:
+    """The K sweep with any clusterer ``fit`` and the distance its silhouette reads (``distances_of(rows)``, the
+    square matrix of their distances), on a sample of at most ``sample_size`` distinct rows: each K's silhouette
+    (one fit of ``starts[0]`` starts on the sample) and stability (fits of ``starts[1]`` starts on 80 % subsamples,
+    each assigning the whole sample), then :data:`RULE`. ``measure`` names the clusterer and distance when they
+    are not K-means and the euclidean one (said in :func:`k_sentence`)."""
+    from sklearn import config_context
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
 
     from engine.scale import distinct_rows
 
@@ -104,26 +125,26 @@ def _by_silhouette_and_stability(X: np.ndarray, seed: int, k_max: int, reporter:
         X = X[first]
     if len(first) == 1:  # ten copies of one image: K-means at any K found one cluster, and the sweep said K = 3
         reporter.update(1.0, "K chosen: every item is alike")
-        return KChoice(k=1, rule=ALIKE, ks=[1], score=[0.0], evidence={"silhouette": [0.0], "stability": [0.0]})
-    sample = _sample(X, SAMPLE, rng)
+        return KChoice(k=1, rule=ALIKE, ks=[1], score=[0.0], evidence={"silhouette": [0.0], "stability": [0.0]},
+                       measure=measure)
+    sample = _sample(X, sample_size, rng)
     subsamples = [np.sort(rng.choice(len(sample), int(0.8 * len(sample)), replace=False))
                   for _ in range(STABILITY_FITS)]
     ks = [k for k in k_range(len(X), k_max) if k <= len(first)]  # no more clusters than distinct rows (at least 2
     # here: 2 sines 15 times each went to K = 5, as the silhouette of 5 K-means labels on 2 points is 1.0)
-    # the sample's distances once, not once per K: the same silhouettes to the last bit, each 2.6× faster (this
-    # call also checks the sample holds no NaN or infinity, so the fits below need not)
-    distances = pairwise_distances(sample)
+    # the sample's distances once, not once per K: the same silhouettes to the last bit, each 2.6× faster
+    # (scikit-learn's pairwise_distances also checks the sample holds no NaN or infinity, so the fits need not)
+    distances = distances_of(sample)
     silhouettes, stabilities = [], []
-    cap = min(k_cap(len(X)), len(first)) if extend else ks[-1]
+    cap = min(k_cap(len(X), sample_size), len(first)) if extend else ks[-1]
 
-    def sweep(more: list[int], done: float, share: float, why: str = "") -> None:
+    def run(more: list[int], done: float, share: float, why: str = "") -> None:
         for i, k in enumerate(more):
             reporter.update(done + share * i / len(more), f"choosing K: trying K = {k} of {more[-1]}{why}")
-            fit = KMeans(k, n_init=4, random_state=seed).fit(sample)
-            silhouettes.append(float(silhouette_score(distances, fit.labels_, metric="precomputed"))
-                               if len(set(fit.labels_)) > 1 else -1.0)
-            fits = [KMeans(k, n_init=2, random_state=seed + 1 + j).fit(sample[part]).predict(sample)
-                    for j, part in enumerate(subsamples)]
+            labels, _ = fit(sample, k, seed, starts[0])
+            silhouettes.append(float(silhouette_score(distances, labels, metric="precomputed"))
+                               if len(set(labels)) > 1 else -1.0)
+            fits = [fit(sample[part], k, seed + 1 + j, starts[1])[1](sample) for j, part in enumerate(subsamples)]
             stabilities.append(float(np.mean([adjusted_rand_score(fits[a], fits[b])
                                               for a in range(len(fits)) for b in range(a + 1, len(fits))])))
 
@@ -136,16 +157,16 @@ def _by_silhouette_and_stability(X: np.ndarray, seed: int, k_max: int, reporter:
     # scikit-learn's input checks skipped in each of the ~150 fits and scores (they cost a quarter of the sweep:
     # 2.4 s → 1.8 s on a 2,000-item sample)
     with config_context(assume_finite=True, skip_parameter_validation=True):
-        sweep(ks, 0.0, 0.5 if cap > ks[-1] else 1.0)
+        run(ks, 0.0, 0.5 if cap > ks[-1] else 1.0)
         score, stable, best = judged()
         while ks[-1] < cap and ks[best] >= EXTEND_AT * ks[-1]:  # near the top: there may be more clusters
             more = list(range(ks[-1] + 1, min(2 * ks[-1], cap) + 1))
-            sweep(more, 0.5, 0.5, f" (K = {ks[best]} sat near the top of 2..{ks[-1]})")
+            run(more, 0.5, 0.5, f" (K = {ks[best]} sat near the top of 2..{ks[-1]})")
             ks = ks + more
             score, stable, best = judged()
     reporter.update(1.0, "K chosen")
     return KChoice(k=ks[best], rule=RULE if stable else PROBE_SCORE, ks=ks, score=score,
-                   evidence={"silhouette": silhouettes, "stability": stabilities})
+                   evidence={"silhouette": silhouettes, "stability": stabilities}, measure=measure)
 
 
 def finest_near_best(stable: list[int], silhouettes: list[float]) -> int:
@@ -183,6 +204,11 @@ def by_eigengap(A: np.ndarray, seed: int = 0, k_max: int = K_MAX, reporter: Repo
 
 def k_sentence(choice: dict) -> str:
     """How an auto K was chosen (a :meth:`KChoice.as_dict`), in one line."""
+    sentence = _k_sentence(choice)
+    return f"{sentence} ({choice['measure']})" if choice.get("measure") and choice["rule"] != ALIKE else sentence
+
+
+def _k_sentence(choice: dict) -> str:
     at = choice["ks"].index(choice["k"])
     if choice["rule"] == ALIKE:
         return "K = 1: every item has the same features (one distinct row), so there is nothing to split"

@@ -659,3 +659,20 @@ def test_the_ucr_archives_older_space_separated_txt_reads_as_written(tmp_path):
     for words in (b"alpha\nbeta\ngamma\ndelta\n", b"1\nalpha\nbeta\ngamma\n"):  # names, no values: said, not a crash
         with pytest.raises(DataError, match="no values after its name|at least 4 values"):
             api.load_series_csv(words)
+
+
+def test_kshape_chooses_k_with_its_own_fits_and_distance_where_kmeans_sweep_reads_phase_as_shape():
+    from sklearn.metrics import adjusted_rand_score
+
+    from engine.cluster import cluster
+    from engine.cluster.auto_k import by_silhouette_and_stability, k_sentence
+    from engine.cluster.kshape import znormalise
+
+    rng = np.random.default_rng(0)  # sines of 3 frequencies, each at any phase
+    truth, t = np.repeat([0, 1, 2], 40), np.arange(100)
+    X = np.sin(2 * np.pi * np.array([2, 4, 7])[truth][:, None] * t / 100 + rng.uniform(0, 2 * np.pi, (120, 1)))
+    X += rng.normal(0, 0.4, X.shape)
+    found = cluster(X, "kshape", {"n_clusters": 0})
+    assert found.params["n_clusters"] == 3 and adjusted_rand_score(truth, found.labels) == 1.0
+    assert "shape-based distance" in k_sentence(found.k_choice.as_dict())
+    assert by_silhouette_and_stability(znormalise(X)).k > 6  # the euclidean sweep splits each frequency by phase
