@@ -24,8 +24,8 @@ from engine.features import FEATURES, available_for
 from engine.metrics import Sweep, k_sweep
 from engine.params import Param
 from engine.defaults import AUTO, Defaults, choose_features, decide, run_reasons, warm_features
-from engine.pipeline import (Config, Result, adopt, compare, default_config, features_for, reads_features, reopen,
-                             run, similarity_for, stability_of as stability, suggest_names, rename_clusters,
+from engine.pipeline import (Config, Result, adopt, compare, default_config, drawn_series, features_for,
+                             reads_features, reopen, run, similarity_for, stability_of as stability, suggest_names, rename_clusters,
                              cluster_names)
 from engine.cluster.names import heading as cluster_heading, label_of as cluster_label, nameable
 from engine.cluster.stability import AMBIGUOUS, Stability, contested, stability_sentence
@@ -108,7 +108,7 @@ __all__ = [
     "montage", "png_bytes", "data_uri", "hover_uris", "SPARK_HEIGHT", "series_uri",
     "Reporter", "Cancelled", "RunStore", "RunRecord", "ENCODERS", "METHODS", "TrainConfig", "pick_device",
     "adopt", "k_sentence", "k_range", "k_cap", "k_alternatives", "run_reasons", "AUTO", "Defaults", "choose_features", "warm_features", "decide", "Tree", "LINKAGES", "MAX_TREE_ITEMS", "build_tree", "cut", "height_for_k", "layout",
-    "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "load_series_csv",
+    "leaf_representatives", "DEMO_KINDS", "clusterers_for", "reducers_for", "reads_features", "drawn_series", "load_series_csv",
     "load_edge_list", "load_graphml", "load_graph_file", "GRAPH_READERS", "COMPRESSED", "neighbourhood",
     "NEIGHBOURS_SHOWN", "ego_network",
     "default_encoder", "recommended", "SCORES", "format_score", "score_frame",

@@ -259,6 +259,15 @@ def reduced_key(features: np.ndarray, *settings: object) -> str:
                   source_digest(sys.modules[__name__], scale, engine.reduce))
 
 
+def drawn_series(dataset: Dataset, config: Config) -> np.ndarray:
+    """The series as a run's cluster views draw them and take centres of: z-normalised and resampled to one length,
+    the run's own features where it clustered those, else the default ones. Members and centre share that one scale
+    whatever the run clustered (the frequency spectrum, a UMAP of the series): a centre of the spectrum's 50 bins
+    was drawn over 100-step series, and a z-normalised centre over series as loaded looked flat beside them."""
+    return features_for(dataset, config if config.features == "znorm" else
+                        replace(config, features="znorm", feature_params={}))
+
+
 def reads_features(clusterer: str) -> bool:
     """Time-series and graph methods read the series / the adjacency, never the 2-D map."""
     return any(tag in CLUSTERERS[clusterer].tags for tag in ONLY_FOR)

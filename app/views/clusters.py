@@ -116,9 +116,12 @@ with st.expander("Name the clusters", expanded=bool(titles)):
             st.rerun()
 
 metric = api.centre_metric(res.config.clusterer, res.config.clusterer_params)
-# the barycentre is of the z-normalised series, whatever space the clusterer read (HDBSCAN reads a UMAP of them)
-series = (res.space if api.reads_features(res.config.clusterer) else api.features_for(data, res.config)) \
-    if data.series is not None else None
+# members and centre drawn z-normalised, whatever the clusterer read (a UMAP of the series, their spectrum)
+series = api.drawn_series(data, res.config) if data.series is not None else None
+# Clustered by their spectrum (each wave at any phase), the members' mean in time is a flat line: the bold one is
+# then the most typical member, nearest the centre of what was clustered
+own_series = res.config.features == "znorm"
+TYPICAL = "most typical member (nearest the centre of what was clustered)"
 
 
 def vit_behind_run() -> str | None:
@@ -159,19 +162,20 @@ for p in profiles[:limit]:
     argued = api.contested(ambiguity, res.labels, p.label) if ambiguity is not None else []
     if data.series is not None:
         members = np.flatnonzero(res.labels == p.label)
-        centre = None if p.label < 0 else state.barycentre(f"{key}-{p.label}", series[members], metric)
+        bold = "" if p.label < 0 else api.CENTRE_NAMES[metric] if own_series else TYPICAL
+        centre = None if p.label < 0 else state.barycentre(f"{key}-{p.label}", series[members], metric) \
+            if own_series else series[p.representatives[0]]
         shown, nearest = members, False
-        if len(members) > 60 and centre is None:  # noise has no centre: its most typical members
-            shown = p.representatives
+        if len(members) > 60 and (centre is None or not own_series):  # noise, or clustered by other features:
+            shown, nearest = p.representatives, centre is not None  # the most typical members in what was clustered
         elif len(members) > 60:  # many: those nearest the centre, by the run's own distance
             shown, nearest = members[state.nearest_to_centre(f"{key}-{p.label}", series[members], centre, metric,
                                                              len(p.representatives),
                                                              res.config.clusterer_params.get("band", 0.0))], True
-        st.plotly_chart(api.series_lines(data.series, shown, data.item_names, centre, api.colour(p.label), height=240,
-                                         bold_name=api.CENTRE_NAMES[metric].split(" (")[0]), key=f"series-{p.label}")
-        st.caption(f"{len(shown)} of {p.size:,} series" + (", those nearest the centre" if nearest else "")
-                   + ("" if p.label < 0 else
-                   f"; bold: the {api.CENTRE_NAMES[metric]}, of the z-normalised series"))
+        st.plotly_chart(api.series_lines(series, shown, data.item_names, centre, api.colour(p.label), height=240,
+                                         bold_name=bold.split(" (")[0]), key=f"series-{p.label}")
+        st.caption(f"{len(shown)} of {p.size:,} series, z-normalised (mean 0, variance 1)"
+                   + (", those nearest the centre" if nearest else "") + (f"; bold: the {bold}" if bold else ""))
         name_contested(argued)
         continue
     if data.images is None:

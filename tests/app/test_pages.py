@@ -720,6 +720,24 @@ def test_a_series_upload_runs_and_shows_barycentres():
     assert list(nearest.columns) == ["item", "shape distance", "cluster"] and not at.exception
     assert (np.diff(nearest["shape distance"].to_numpy()) >= 0).all()
 
+    # clustered on their frequency spectrum: members and centre are still drawn as the z-normalised series (a
+    # centre of the spectrum's bins was drawn over them)
+    at.switch_page("views/data.py").run()
+    at.selectbox(key="features").set_value("spectrum").run()
+    at.selectbox(key="clusterer").set_value("kmeans").run()
+    at.number_input(key="cp.kmeans.n_clusters").set_value(2).run()
+    run_pipeline(at)
+    at.switch_page("views/clusters.py").run()
+    assert not at.exception and "series, z-normalised (mean 0, variance 1)" in texts(at)
+    traces = [t for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]]
+    assert {len(plotly_values(t["y"])) for t in traces} == {at.session_state["dataset"].series.shape[1]}
+    members = [plotly_values(t["y"]) for t in traces if not t.get("showlegend")]
+    assert len(members) == 16 and all(abs(m.mean()) < 1e-6 and abs(m.std() - 1) < 1e-3 for m in members)
+    # its bold line is one of them, the most typical, not their mean in time (flat for waves at any phase)
+    bold = [plotly_values(t["y"]) for t in traces if t.get("showlegend")]
+    assert len(bold) == 2 and all(any(np.array_equal(b, m) for m in members) for b in bold)
+    assert {t["name"] for t in traces if t.get("showlegend")} == {"most typical member"}
+
 
 def plotly_values(values) -> np.ndarray:
     """A trace's values from plotly's JSON: a list, or base64-packed (``{"dtype": ..., "bdata": ...}``)."""
