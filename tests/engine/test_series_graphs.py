@@ -262,7 +262,7 @@ def test_kshape_groups_shapes_wherever_they_sit_and_finds_them_by_shape_later(mo
     assert adjusted_rand_score(truth, cluster(X, "kmeans", {"n_clusters": 3}).labels) < 0.6
     own = own_scores(X, found.labels, "kshape", {})["silhouette"]  # under the shape-based distance
     assert own > 0.3 and own > silhouette_score(X, found.labels)  # euclidean reads shifted copies as far apart
-    monkeypatch.setattr(kshape, "SILHOUETTE_VALUES", 30 ** 2 * 256)  # every pair of 60 would cost more: 30 of them
+    monkeypatch.setattr(kshape, "SILHOUETTE_VALUES", 30 ** 2 * kshape._fft_length(80))  # 60 cost more: 30 of them
     assert kshape.silhouette_items(80) == 30 and own_scores(X, found.labels, "kshape", {})["silhouette"] > 0.3
     index = api.similarity_for(api.Dataset(name="shapes", item_names=[str(i) for i in range(60)], series=X),
                                api.Config(features="znorm", clusterer="kshape", cluster_on="features"))
