@@ -267,7 +267,8 @@ def choose_k(X: np.ndarray, seed: int = 0, reporter: Reporter | None = None, k_m
     against 0.56 and 0.59), whose trends and shifts are alike in shape once z-normalised; mean ARI 0.36 → 0.55.
     Two sets made after (a sine, square, sawtooth and bump at random scale and offset): 2,000 series of 2,000 steps
     K = 7, ARI 0.96 (K-means' sweep: K = 3, 0.73); 5,000 of 140 steps K = 2, 0.34 (K = 3, 0.73: the sine and the
-    square are alike under SBD; K = 4 is stable, 1.00, but its silhouette a third below K = 2's). The price: a default run of 200-600 series took 5-10 s against 2-6 s (2 cores)."""
+    square are alike under SBD; K = 4 is stable, 1.00, but its silhouette a third below K = 2's). The
+    price: a default run of 200-600 series took 5-10 s against 2-6 s (2 cores)."""
     from engine.cluster.ts_kmeans import piecewise_means
 
     X = piecewise_means(np.asarray(X, dtype=np.float64), SWEEP_LENGTH)
