@@ -31,8 +31,8 @@ choice = res.metrics.get("k_choice")
 if choice:
     st.subheader("Why this K")
     st.caption(f"{api.k_sentence(choice)}. Silhouette: how well separated the clusters are; stability: how "
-               "much K-means fits on different 80 % samples agree (ARI). A K must be stable to count: clusters that "
-               "do not come back on resampling are not a structure of the data.")
+               f"much {choice.get('fitted_with', 'K-means')} fits on different 80 % samples agree (ARI). A K must be "
+               "stable to count: clusters that do not come back on resampling are not a structure of the data.")
     left, right = st.columns([3, 1])
     left.plotly_chart(api.k_choice_chart(choice), key="k_choice")
     with right:

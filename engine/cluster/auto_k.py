@@ -59,7 +59,8 @@ class KChoice:
     ks: list[int]
     score: list[float]
     evidence: dict[str, list[float]] = field(default_factory=dict)
-    measure: str = ""  # the clusterer and distance of the sweep, when not K-means and the euclidean distance
+    fitted_with: str = "K-means"  # the clusterer each K was fitted with
+    distance: str = ""  # the distance its silhouette is under, where not the euclidean one
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -106,12 +107,12 @@ Fit = Callable[[np.ndarray, int, int, int], tuple[np.ndarray, Callable[[np.ndarr
 
 def sweep(X: np.ndarray, fit: Fit, distances_of: Callable[[np.ndarray], np.ndarray], seed: int = 0,
           k_max: int = K_MAX, reporter: Reporter | None = None, extend: bool = True, sample_size: int = SAMPLE,
-          measure: str = "", starts: tuple[int, int] = (4, 2)) -> KChoice:
+          fitted_with: str = "K-means", distance: str = "", starts: tuple[int, int] = (4, 2)) -> KChoice:
     """The K sweep with any clusterer ``fit`` and the distance its silhouette reads (``distances_of(rows)``, the
     square matrix of their distances), on a sample of at most ``sample_size`` distinct rows: each K's silhouette
     (one fit of ``starts[0]`` starts on the sample) and stability (fits of ``starts[1]`` starts on 80 % subsamples,
-    each assigning the whole sample), then :data:`RULE`. ``measure`` names the clusterer and distance when they
-    are not K-means and the euclidean one (said in :func:`k_sentence`)."""
+    each assigning the whole sample), then :data:`RULE`. ``fitted_with`` names the clusterer and ``distance`` the
+    distance where it is not the euclidean one (said in :func:`k_sentence` and on the Metrics page)."""
     from sklearn import config_context
     from sklearn.metrics import adjusted_rand_score, silhouette_score
 
@@ -126,7 +127,7 @@ def sweep(X: np.ndarray, fit: Fit, distances_of: Callable[[np.ndarray], np.ndarr
     if len(first) == 1:  # ten copies of one image: K-means at any K found one cluster, and the sweep said K = 3
         reporter.update(1.0, "K chosen: every item is alike")
         return KChoice(k=1, rule=ALIKE, ks=[1], score=[0.0], evidence={"silhouette": [0.0], "stability": [0.0]},
-                       measure=measure)
+                       fitted_with=fitted_with, distance=distance)
     sample = _sample(X, sample_size, rng)
     subsamples = [np.sort(rng.choice(len(sample), int(0.8 * len(sample)), replace=False))
                   for _ in range(STABILITY_FITS)]
@@ -166,7 +167,8 @@ def sweep(X: np.ndarray, fit: Fit, distances_of: Callable[[np.ndarray], np.ndarr
             score, stable, best = judged()
     reporter.update(1.0, "K chosen")
     return KChoice(k=ks[best], rule=RULE if stable else PROBE_SCORE, ks=ks, score=score,
-                   evidence={"silhouette": silhouettes, "stability": stabilities}, measure=measure)
+                   evidence={"silhouette": silhouettes, "stability": stabilities},
+                   fitted_with=fitted_with, distance=distance)
 
 
 def finest_near_best(stable: list[int], silhouettes: list[float]) -> int:
@@ -205,7 +207,9 @@ def by_eigengap(A: np.ndarray, seed: int = 0, k_max: int = K_MAX, reporter: Repo
 def k_sentence(choice: dict) -> str:
     """How an auto K was chosen (a :meth:`KChoice.as_dict`), in one line."""
     sentence = _k_sentence(choice)
-    return f"{sentence} ({choice['measure']})" if choice.get("measure") and choice["rule"] != ALIKE else sentence
+    if choice["rule"] == ALIKE or not choice.get("distance"):
+        return sentence
+    return f"{sentence} ({choice.get('fitted_with', 'K-means')} fits, the silhouette under {choice['distance']})"
 
 
 def _k_sentence(choice: dict) -> str:

@@ -274,7 +274,7 @@ def choose_k(X: np.ndarray, seed: int = 0, reporter: Reporter | None = None, k_m
     X = piecewise_means(np.asarray(X, dtype=np.float64), SWEEP_LENGTH)
     return sweep(X, _fit, sbd_matrix, seed=seed, k_max=k_max, reporter=reporter, extend=extend,
                  sample_size=min(SWEEP_SERIES, silhouette_items(X.shape[1])), starts=(N_INIT, 1),
-                 measure="k-Shape fits, the silhouette under the shape-based distance")
+                 fitted_with="k-Shape", distance="the shape-based distance")
 
 
 ENTRY = Entry(

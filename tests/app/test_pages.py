@@ -715,6 +715,12 @@ def test_a_series_upload_runs_and_shows_barycentres():
     assert legends == {"k-Shape centre"}
     at.switch_page("views/metrics.py").run()  # its silhouette is under the distance it clustered with, and says so
     assert not at.exception and "the silhouette under the shape-based distance (k-Shape's)" in texts(at)
+    at.switch_page("views/data.py").run()  # K = auto: swept with k-Shape itself, and Why this K says so
+    at.number_input(key="cp.kshape.n_clusters").set_value(0).run()
+    run_pipeline(at)
+    at.switch_page("views/metrics.py").run()
+    assert not at.exception and "(k-Shape fits, the silhouette under the shape-based distance)" in texts(at)
+    assert "much k-Shape fits on different 80 % samples agree" in texts(at)
     at.switch_page("views/similar.py").run()
     nearest = at.dataframe[0].value
     assert list(nearest.columns) == ["item", "shape distance", "cluster"] and not at.exception

@@ -674,5 +674,6 @@ def test_kshape_chooses_k_with_its_own_fits_and_distance_where_kmeans_sweep_read
     X += rng.normal(0, 0.4, X.shape)
     found = cluster(X, "kshape", {"n_clusters": 0})
     assert found.params["n_clusters"] == 3 and adjusted_rand_score(truth, found.labels) == 1.0
-    assert "shape-based distance" in k_sentence(found.k_choice.as_dict())
+    said = k_sentence(found.k_choice.as_dict())
+    assert said.endswith("(k-Shape fits, the silhouette under the shape-based distance)")
     assert by_silhouette_and_stability(znormalise(X)).k > 6  # the euclidean sweep splits each frequency by phase
