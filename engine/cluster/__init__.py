@@ -77,7 +77,8 @@ def choose_k(X: np.ndarray, name: str, seed: int = 0, reporter: Reporter | None 
 
     from engine.cache import digest, kept_json, source_digest
 
-    key = digest(X, seed, chooser.__module__, chooser.__qualname__, source_digest(sys.modules[chooser.__module__]))
+    key = digest(X, seed, chooser.__module__, chooser.__qualname__, source_digest(sys.modules[chooser.__module__]),
+                 source_digest(sys.modules["engine.cluster.auto_k"]))  # the rule and sweep every chooser shares
     return kept_json("k", key, lambda: chooser(X, seed=seed, reporter=reporter), KChoice.as_dict,
                      lambda fields: KChoice(**fields))
 

@@ -239,11 +239,12 @@ def _fit(data: np.ndarray, k: int, seed: int, starts: int) -> tuple[np.ndarray, 
     return labels, lambda rows: cross_correlations(znormalise(rows), model.cluster_centers_)[0].argmax(axis=1)
 
 
-# The K sweep's k-Shape fits cost ~1 s each on 500 series of 128 steps, 4 per K: it reads at most SWEEP_SERIES
+# The K sweep's k-Shape fits cost up to ~1 s each on 500 series of 128 steps, 4 per K: it reads at most SWEEP_SERIES
 # series (and fewer where the SBD silhouette reads fewer) and starts at K = 2..SWEEP_K, going on past it only where
-# the K chosen sits near the top (``engine.cluster.auto_k.EXTEND_AT``). On the 11 sets below, 625 series and K up to
-# 30 took 8-54 s and this 5-14 s for the same K on 10 (a K of 4 against 3 on one synthetic control set, ARI 0.46
-# against 0.48); 300 series took K = 2 (ARI 0.23) where 400 took 3 (0.69) on 600 Cylinder-Bell-Funnel series.
+# the K chosen sits near the top (``engine.cluster.auto_k.EXTEND_AT``). On the 11 sets below (timed before the FFTs
+# got shorter), 625 series and K up to 30 took 8-54 s and this 5-14 s for the same K on 10 (a K of 4 against 3 on one
+# synthetic control set, ARI 0.46 against 0.48); 300 series took K = 2 (ARI 0.23) where 400 took 3 (0.69) on 600
+# Cylinder-Bell-Funnel series.
 SWEEP_SERIES = 400
 SWEEP_K = 15
 # Longer series are averaged down to SWEEP_LENGTH steps (piecewise means) for the sweep alone; the clustering that
