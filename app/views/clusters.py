@@ -121,6 +121,9 @@ series = api.drawn_series(data, res.config) if data.series is not None else None
 # Clustered by their spectrum (each wave at any phase), the members' mean in time is a flat line: the bold one is
 # then the most typical member, nearest the centre of what was clustered
 own_series = res.config.features == "znorm"
+lengths = data.series_lengths() if data.series is not None else None
+resampled = f" and resampled to {series.shape[1]} steps" if lengths is not None and (
+    lengths.min() < lengths.max() or series.shape[1] != lengths.max()) else ""
 TYPICAL = "most typical member (nearest the centre of what was clustered)"
 
 
@@ -174,7 +177,7 @@ for p in profiles[:limit]:
                                                              res.config.clusterer_params.get("band", 0.0))], True
         st.plotly_chart(api.series_lines(series, shown, data.item_names, centre, api.colour(p.label), height=240,
                                          bold_name=bold.split(" (")[0]), key=f"series-{p.label}")
-        st.caption(f"{len(shown)} of {p.size:,} series, z-normalised (mean 0, variance 1)"
+        st.caption(f"{len(shown)} of {p.size:,} series, z-normalised (mean 0, variance 1){resampled}"
                    + (", those nearest the centre" if nearest else "") + (f"; bold: the {bold}" if bold else ""))
         name_contested(argued)
         continue

@@ -258,6 +258,9 @@ def test_series_of_several_lengths_loaded_as_a_table_say_to_load_them_as_series_
     at.file_uploader(key="series_upload").set_value(("ragged.csv", rows.encode(), "text/csv")).run()
     at.button[0].click().run()
     assert not at.exception and at.session_state["dataset"].kind == "series" and len(at.session_state["dataset"]) == 10
+    run_pipeline(at)  # its clusters are drawn at one length, and say so
+    at.switch_page("views/clusters.py").run()
+    assert not at.exception and "z-normalised (mean 0, variance 1) and resampled to 29 steps" in texts(at)
 
 
 def test_a_folder_upload_keeps_its_class_sub_folders():
@@ -735,6 +738,7 @@ def test_a_series_upload_runs_and_shows_barycentres():
     run_pipeline(at)
     at.switch_page("views/clusters.py").run()
     assert not at.exception and "series, z-normalised (mean 0, variance 1)" in texts(at)
+    assert "resampled" not in texts(at)  # all of one length: drawn at it
     traces = [t for chart in at.get("plotly_chart") for t in json.loads(chart.proto.spec)["data"]]
     assert {len(plotly_values(t["y"])) for t in traces} == {at.session_state["dataset"].series.shape[1]}
     members = [plotly_values(t["y"]) for t in traces if not t.get("showlegend")]
