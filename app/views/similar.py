@@ -102,11 +102,13 @@ with right:
         st.dataframe(pd.DataFrame({"item": [data.item_names[i] for i, _ in others],
                                    index.column: [round(s, 3) for _, s in others],
                                    "cluster": [describe(i) for i, _ in others]}), hide_index=True)
-        if data.series is not None:
-            st.plotly_chart(api.series_lines(data.series, [i for i, _ in others], data.item_names,
-                                             barycentre=data.series[pick], bold_name=data.item_names[pick],
+        if data.series is not None:  # on one scale, as the distances compare them (a shape at any level)
+            drawn = api.drawn_series(data, res.config)
+            st.plotly_chart(api.series_lines(drawn, [i for i, _ in others], data.item_names,
+                                             barycentre=drawn[pick], bold_name=data.item_names[pick],
                                              height=260), key="similar_series_like")
-            st.caption(f"Thin: the {len(others)} series above; bold: {data.item_names[pick]}.")
+            st.caption(f"Thin: the {len(others)} series above; bold: {data.item_names[pick]}; each z-normalised "
+                       "(mean 0, variance 1).")
 
 if data.images is not None:
     st.divider()

@@ -728,6 +728,8 @@ def test_a_series_upload_runs_and_shows_barycentres():
     nearest = at.dataframe[0].value
     assert list(nearest.columns) == ["item", "shape distance", "cluster"] and not at.exception
     assert (np.diff(nearest["shape distance"].to_numpy()) >= 0).all()
+    like = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"]  # drawn on one scale, as the distance reads
+    assert len(like) == len(nearest) + 1 and all(abs(plotly_values(t["y"]).std() - 1) < 1e-3 for t in like)
 
     # clustered on their frequency spectrum: members and centre are still drawn as the z-normalised series (a
     # centre of the spectrum's bins was drawn over them)
