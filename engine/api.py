@@ -25,8 +25,8 @@ from engine.metrics import Sweep, k_sweep
 from engine.params import Param
 from engine.defaults import AUTO, Defaults, choose_features, decide, run_reasons, warm_features
 from engine.pipeline import (Config, Result, adopt, compare, default_config, drawn_series, features_for,
-                             reads_features, reopen, run, similarity_for, stability_of as stability, suggest_names, rename_clusters,
-                             cluster_names)
+                             reads_features, reopen, run, similarity_for, stability_of as stability, suggest_names,
+                             rename_clusters, cluster_names)
 from engine.cluster.names import heading as cluster_heading, label_of as cluster_label, nameable
 from engine.cluster.stability import AMBIGUOUS, Stability, contested, stability_sentence
 from engine.metrics.null import null_sentence
