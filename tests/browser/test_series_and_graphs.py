@@ -86,7 +86,7 @@ def test_trace_time_series_clusters(app_url, browser, screenshots):
     page.screenshot(path=str(screenshots / "17-trace-clusters.png"), full_page=True)
 
     open_page(page, "Similar")  # the series most like the first, drawn under it
-    page.get_by_text("Thin: the 12 series above; bold: trace 0.").wait_for(timeout=60_000)
+    page.get_by_text("Thin: the 12 series above; bold: trace 0; each z-normalised").wait_for(timeout=60_000)
     names = page.evaluate("() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')]"
                           ".map(gd => gd._fullData.map(t => t.name))")
     assert [len(n) for n in names] == [1, 13] and names[1][-1] == "trace 0"
