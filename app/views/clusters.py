@@ -121,9 +121,8 @@ series = api.drawn_series(data, res.config) if data.series is not None else None
 # Clustered by their spectrum (each wave at any phase), the members' mean in time is a flat line: the bold one is
 # then the most typical member, nearest the centre of what was clustered
 own_series = res.config.features == "znorm"
-lengths = data.series_lengths() if data.series is not None else None
-resampled = f" and resampled to {series.shape[1]} steps" if lengths is not None and (
-    lengths.min() < lengths.max() or series.shape[1] != lengths.max()) else ""
+resampled = f" and resampled to {series.shape[1]} steps" \
+    if series is not None and (data.series_lengths() != series.shape[1]).any() else ""
 TYPICAL = "most typical member (nearest the centre of what was clustered)"
 
 
@@ -165,9 +164,12 @@ for p in profiles[:limit]:
     argued = api.contested(ambiguity, res.labels, p.label) if ambiguity is not None else []
     if data.series is not None:
         members = np.flatnonzero(res.labels == p.label)
-        bold = "" if p.label < 0 else api.CENTRE_NAMES[metric] if own_series else TYPICAL
-        centre = None if p.label < 0 else state.barycentre(f"{key}-{p.label}", series[members], metric) \
-            if own_series else series[p.representatives[0]]
+        if p.label < 0:  # noise has no centre
+            centre, bold = None, ""
+        elif own_series:
+            centre, bold = state.barycentre(f"{key}-{p.label}", series[members], metric), api.CENTRE_NAMES[metric]
+        else:
+            centre, bold = series[p.representatives[0]], TYPICAL
         shown, nearest = members, False
         if len(members) > 60 and (centre is None or not own_series):  # noise, or clustered by other features:
             shown, nearest = p.representatives, centre is not None  # the most typical members in what was clustered
