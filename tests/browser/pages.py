@@ -82,8 +82,16 @@ def map_width(page) -> float:
 
 
 def _plot_area(page) -> dict:
-    """The first chart's plotting area (its drag layer), in page coordinates."""
-    return page.locator("[data-testid=stPlotlyChart] .js-plotly-plot .nsewdrag").first.bounding_box()
+    """The first chart's plotting area (its drag layer), in page coordinates, once it is there: while Streamlit
+    swaps the chart for its next drawing there is none for a moment (its box: None)."""
+    area = page.locator("[data-testid=stPlotlyChart] .js-plotly-plot .nsewdrag").first
+    for _ in range(60):
+        area.wait_for(state="visible", timeout=60_000)
+        box = area.bounding_box()
+        if box is not None:
+            return box
+        page.wait_for_timeout(500)
+    raise AssertionError("the chart's plotting area never stayed on the page long enough to be read")
 
 
 def zoom_with_the_mouse(page, notches: int = 5) -> None:
