@@ -147,12 +147,13 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     """What a text file holds when nobody said (``csv_kind="auto"``): an edge list for ``.edges``, for any text file
     whose header names two endpoints (``source,target,weight``; Gephi's ``Source,Target,Type,Id,Label,Weight``:
     :data:`~engine.data.graphs.ENDPOINTS`), and for a ``.tsv`` / ``.txt`` / ``.data`` whose first line has at most
-    three fields (source, target and a weight); series for a file of a row per time step (``id, time, value``:
-    :func:`~engine.data.series.looks_long` on its first megabyte) or a header of dates (``Page, 2021-01-01, …``:
-    :func:`~engine.data.series.dated_columns`); else a feature table (a headerless ``.csv`` always: series and edge
-    lists in one are named, as its hint says). A UCR archive ``.tsv`` (the class, then the series) is such a table
-    until loaded as series. ``head``: the file's first bytes where it is not on disk."""
-    from engine.data.graphs import edge_header, pairs_of_ids
+    three fields (source, target and a weight) unless its first two columns hold measurements (numbers, not all
+    whole: :func:`~engine.data.graphs.measured_pairs`); series for a file of a row per time step (``id, time,
+    value``: :func:`~engine.data.series.looks_long` on its first megabyte) or a header of dates (``Page,
+    2021-01-01, …``: :func:`~engine.data.series.dated_columns`); else a feature table (a headerless ``.csv``
+    always: series and edge lists in one are named, as its hint says). A UCR archive ``.tsv`` (the class, then the
+    series) is such a table until loaded as series. ``head``: the file's first bytes where it is not on disk."""
+    from engine.data.graphs import edge_header, measured_pairs, pairs_of_ids
 
     if path.suffix.lower() == ".edges":
         return "edges"
@@ -172,7 +173,11 @@ def text_kind(path: Path, head: bytes | None = None) -> str:
     if path.suffix.lower() == ".csv":  # a table, unless its first megabyte holds pairs of node ids (pairs_of_ids)
         return "edges" if delimiter and 2 <= len(fields) <= 3 and pairs_of_ids(
             list(csv.reader(_whole_lines(sample), delimiter=delimiter))) else "table"
-    return "edges" if 2 <= len(fields) <= 3 else "table"
+    if not 2 <= len(fields) <= 3:
+        return "table"
+    # a .tsv / .txt of points (x, y and a group): measurements in its first two columns are no node ids
+    split = (lambda line: line.strip().split(delimiter)) if delimiter else str.split
+    return "table" if measured_pairs([split(line) for line in _whole_lines(sample)[1:]]) else "edges"
 
 
 # A data file compressed on its own (data.csv.gz, as Kaggle, the UCR archive and mlxtend ship them): read as the file

@@ -79,6 +79,14 @@ def pairs_of_ids(rows: list[list[str]]) -> bool:
         and len(first & second) >= PAIRS_SHARED * min(len(first), len(second))
 
 
+def measured_pairs(rows: list[list[str]]) -> bool:
+    """Whether the first two columns of rows (a file's lines after its first, split) hold numbers only, some of them
+    not whole: measurements (``x, y`` of points), which no edge list names its nodes by (ids are names or whole
+    numbers, ``3`` or ``3.0``)."""
+    cells = [cell.strip().strip("\"'") for row in rows if len(row) >= 2 for cell in row[:2]]
+    return bool(cells) and all(is_number(c) for c in cells) and not all(float(c).is_integer() for c in cells)
+
+
 def add_edge(graph: nx.Graph, u, v, weight: float) -> bool:
     """Add an edge, or add ``weight`` to the edge already there; True when it was a duplicate."""
     if graph.has_edge(u, v):

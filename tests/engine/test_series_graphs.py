@@ -585,6 +585,20 @@ def test_a_tsv_of_two_or_three_columns_is_an_edge_list(tmp_path):
     assert load(tmp_path / "g.tsv", csv_kind="table").kind == "table"
 
 
+def test_a_tsv_of_two_or_three_columns_of_measurements_is_a_table(tmp_path):
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(300, 2, centers=3, random_state=3)  # points with their group: x, y, group
+    rows = "".join(f"{a:.4f}\t{b:.4f}\t{c}\n" for (a, b), c in zip(X, y))
+    (tmp_path / "points.tsv").write_text("x\ty\tgroup\n" + rows)
+    (tmp_path / "points.txt").write_text("".join(f"{a:.4f} {b:.4f}\n" for a, b in X))  # no header, no group
+    points = load(tmp_path / "points.tsv")  # read as an edge list, these were 600 nodes in ~300 components
+    assert points.kind == "table" and points.table.shape == (300, 2) and (points.labels == y).all()
+    assert load(tmp_path / "points.txt").kind == "table" and load(tmp_path / "points.txt").table.shape == (300, 2)
+    (tmp_path / "ids.tsv").write_text("1.0\t2.0\t0.5\n2.0\t3.0\t1.5\n3.0\t1.0\t2\n")  # whole ids written as floats
+    assert load(tmp_path / "ids.tsv").kind == "graph"
+
+
 def test_a_csv_whose_header_names_two_endpoints_is_an_edge_list_with_its_weight_column(tmp_path):
     gephi = ("Source,Target,Type,Id,Label,Weight\nann,bob,Undirected,0,,2.5\nbob,cy,Undirected,1,,1\n"
              "cy,di,Directed,2,,1\n")
