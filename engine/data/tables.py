@@ -529,9 +529,13 @@ ID_NAMES = ("id", "index", "unnamed: 0", "")
 # Names of a column of categories that say "the class" (after LABEL_COLUMNS): among several such columns, the label;
 # a numeric column so named is the label too when it holds a few whole-number codes (UCI's wine "cultivar" 1-3, the
 # Pima diabetes "Outcome" 0/1, a "species" coded 0-2, UCI glass's "Type" 1-7, a "cluster" or "group" column an earlier
-# analysis left), which as a feature would leak the class into the clusters
+# analysis left), which as a feature would leak the class into the clusters; also in the languages whose files
+# write decimal commas (read as such): a German "Klasse" coded 0-3 beside its measurements was a feature
 CLASS_WORDS = ("species", "variety", "breed", "genre", "diagnosis", "category", "class_name", "classname",
-               "cultivar", "outcome", "classification", "type", "cluster", "group", "segment")
+               "cultivar", "outcome", "classification", "type", "cluster", "group", "segment",
+               "klasse", "classe", "clase", "klass", "kategorie", "categoria", "categoría", "catégorie", "gruppe",
+               "groupe", "grupo", "gruppo", "typ", "tipo", "espèce", "especie", "etikett", "etiqueta",
+               "étiquette", "etichetta")
 
 
 def _categorical(values: pd.Series, n: int) -> bool:

@@ -247,6 +247,15 @@ def test_a_numeric_column_of_class_codes_is_the_label_when_named_so_and_can_be_p
     assert plain.label_column is None and "weight" in plain.columns
 
 
+def test_a_class_column_named_in_the_language_of_a_decimal_comma_file_is_the_label():
+    rng = np.random.default_rng(1)
+    rows = [(*(rng.normal(size=3) + 4 * (i % 4)).round(3), i % 4) for i in range(80)]
+    text = "x1;x2;x3;Klasse\n" + "\n".join(";".join(str(v).replace(".", ",") for v in row) for row in rows)
+    data = load_csv(io.StringIO(text))  # it was a fourth feature: the class leaked into the clusters
+    assert data.label_column == "Klasse" and data.columns == ["x1", "x2", "x3"] and data.labels.tolist()[:5] == [
+        0, 1, 2, 3, 0]
+
+
 def test_a_label_column_with_empty_cells_says_why_it_gives_no_labels():
     data = load_csv(io.StringIO("a,b,label\n1,2,x\n3,4,\n5,6,y\n"))
     assert data.labels is None and data.label_column is None
