@@ -289,12 +289,19 @@ def scores_for(dataset: Dataset, space: np.ndarray, labels: np.ndarray, config: 
 
 
 def trust_of(config: Config, features: np.ndarray, embedding: np.ndarray, space: np.ndarray,
-             labels: np.ndarray):
+             labels: np.ndarray, dataset: Dataset | None = None):
     """How far to trust the map (``engine.metrics.trust``): against the space the clusterer read, or the features
     when it read the map itself; features wider than :data:`SPACE_PCA` are measured on their first principal
-    components (nearest neighbours in thousands of raw dimensions are slow and mostly noise)."""
-    from engine.metrics.trust import map_trust
+    components (nearest neighbours in thousands of raw dimensions are slow and mostly noise). A graph's map is
+    measured against the graph itself (its nodes nearest by links, and hop counts)."""
+    from engine.metrics.trust import graph_map_trust, map_trust
 
+    if dataset is not None and dataset.graph is not None:
+        import networkx as nx
+
+        adjacency = nx.to_scipy_sparse_array(dataset.graph, nodelist=dataset.item_names, weight="weight",
+                                             format="csr")
+        return graph_map_trust(adjacency, embedding, labels, seed=config.seed)
     named = f"the features ({FEATURES[config.features].label.split(' (')[0].lower()})"  # e.g. (graph adjacency)
     reference, what = (space, "the clustering space") if space is not embedding else (features, named)
     if space is not embedding and (config.cluster_on != "space" or reads_features(config.clusterer)):
@@ -449,7 +456,7 @@ def run(dataset: Dataset, config: Config | None = None, reporter: Reporter | Non
     timings["metrics"] = time.perf_counter() - mark
     reporter.update(0.95, "how far to trust the map")
     mark = time.perf_counter()
-    trust = trust_of(config, features, embedding, space, clustering.labels)
+    trust = trust_of(config, features, embedding, space, clustering.labels, dataset)
     timings["map_trust"] = time.perf_counter() - mark
     timings["seconds"] = time.perf_counter() - start
     metrics["seconds"] = timings["seconds"]

@@ -8,7 +8,8 @@ import pytest
 from engine import api
 from engine.cli import main
 from engine.data.tables import _table_dataset
-from engine.metrics.trust import flag_sentence, map_trust, recall, trust_sentence
+from engine.metrics.trust import (GRAPH_REFERENCE, flag_sentence, graph_map_trust, graph_neighbours, map_trust,
+                                  rank_trustworthiness, recall, trust_sentence)
 
 
 def three_clusters(n=150, seed=0):
@@ -120,3 +121,55 @@ def test_cli_cluster_json_reports_the_maps_trust(capsys, digits_result):
     assert code == 0
     assert 0.5 < payload["trustworthiness"] <= 1 and 0 < payload["knn_recall"] <= 1
     assert payload["map_trust_against"] == "the clustering space" and isinstance(payload["map_flags"], list)
+
+
+def test_trustworthiness_from_two_distance_matrices_is_scikit_learns():
+    from scipy.spatial.distance import cdist
+    from sklearn.manifold import trustworthiness
+
+    X, _ = three_clusters(n=40)
+    mapped = X[:, :2] + np.random.default_rng(2).normal(scale=3.0, size=(len(X), 2))
+    d_data, d_map = cdist(X, X), cdist(mapped, mapped)
+    assert rank_trustworthiness(d_data, d_map, 7) == pytest.approx(trustworthiness(X, mapped, n_neighbors=7))
+    assert rank_trustworthiness(d_map, d_data, 7) == pytest.approx(trustworthiness(mapped, X, n_neighbors=7))
+    assert rank_trustworthiness(d_data, d_map, 7) < 1.0 and rank_trustworthiness(d_data, d_data, 7) == 1.0
+
+
+def test_a_graphs_neighbours_are_its_links_strongest_first_then_two_links_away():
+    from scipy import sparse
+
+    # 0 links to 1 (weight 3) and 2 (weight 1); 1 and 2 both link to 3, 2 also to 4; 5-6 is a component of two
+    edges = [(0, 1, 3.0), (0, 2, 1.0), (1, 3, 1.0), (2, 3, 1.0), (2, 4, 1.0), (5, 6, 1.0)]
+    rows, cols, weights = zip(*edges)
+    A = sparse.coo_matrix((weights, (rows, cols)), shape=(7, 7))
+    found = graph_neighbours(A + A.T, 4)
+    assert found[0].tolist() == [1, 2, 3, 4]  # 3 shares two of 0's neighbours, 4 one
+    assert found[5].tolist() == [6, -1, -1, -1]  # nothing else within two links
+    assert recall(found, np.array([[1, 2, 3, 4]] * 7))[0] == 1.0
+    assert recall(found, np.array([[6, 1, 2, 3]] * 7))[5] == 1.0  # its one neighbour kept: all it has
+
+
+def test_a_graphs_map_is_measured_against_its_links_not_its_adjacency_rows():
+    import networkx as nx
+
+    # four blocks of 30, no link at all between blocks 0 and 3: a map that draws those two far apart is right
+    sizes, p = [30] * 4, [[0.3, 0.02, 0.02, 0.0], [0.02, 0.3, 0.02, 0.02], [0.02, 0.02, 0.3, 0.02],
+                          [0.0, 0.02, 0.02, 0.3]]
+    graph = nx.stochastic_block_model(sizes, p, seed=3)
+    A = nx.to_scipy_sparse_array(graph, nodelist=sorted(graph), format="csr")
+    y = np.repeat(np.arange(4), 30)
+    layout = nx.spring_layout(graph, seed=0)
+    drawn = np.array([layout[v] for v in sorted(graph)])
+    trust = graph_map_trust(A, drawn, y, seed=0)
+    assert trust.reference == GRAPH_REFERENCE and trust.sampled == 120
+    assert not any(sorted(f["clusters"]) == [0, 3] and f["kind"] == "drawn_apart" for f in trust.flags)
+    shuffled = graph_map_trust(A, np.random.default_rng(0).normal(size=(120, 2)), y, seed=0)
+    assert trust.knn_recall > 2 * shuffled.knn_recall and trust.trustworthiness > shuffled.trustworthiness + 0.2
+    assert trust.continuity > shuffled.continuity + 0.2
+
+
+def test_a_graph_runs_map_trust_reads_the_graph():
+    result = api.run(api.DEMOS["karate"]())
+    trust = result.metrics["map_trust"]
+    assert trust["reference"] == GRAPH_REFERENCE and 0 < trust["knn_recall"] <= 1 and trust["sampled"] == 34
+    assert len(result.extras["map_trust"]) == 34
