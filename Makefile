@@ -24,8 +24,9 @@ browser:
 app: $(STAMP)
 	$(PY) -m streamlit run app/main.py --server.address 127.0.0.1 --server.port $(PORT)
 
+# Two workers (CI has 2 cores; the suite on one kept the second ~85 % idle): the browser tests on one of them.
 test: $(STAMP) browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=15
 
 bench: $(STAMP)
 	$(PY) bench/pipeline.py
