@@ -18,6 +18,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
 def pytest_collection_modifyitems(items) -> None:
     """Under pytest-xdist (``make test`` runs two workers), every browser test goes to one worker: one Streamlit
     server and one Chromium, while the other worker runs the engine's and the app's tests beside them."""
