@@ -179,6 +179,7 @@ GRAPH_REFERENCE = "the graph (its nodes nearest by links: those it links to, the
 # ~100 nodes; 10,000 nodes and 100,000 edges: 2 ms, the full SAMPLE), and at least GRAPH_MIN_SAMPLE nodes.
 GRAPH_VISITS = 2e8
 GRAPH_MIN_SAMPLE = 100
+GRAPH_CELLS = 5e7  # hop counts held at once (sources × nodes, 8 bytes each: 400 MB), the searches run in chunks
 
 
 def graph_neighbours(adjacency, k: int) -> np.ndarray:
@@ -188,14 +189,14 @@ def graph_neighbours(adjacency, k: int) -> np.ndarray:
     from scipy import sparse
 
     A = sparse.csr_matrix(adjacency, dtype=np.float64)
-    A.setdiag(0)
     A.eliminate_zeros()
     n = A.shape[0]
     found = np.full((n, k), -1, dtype=np.int64)
     indptr, indices, weights = A.indptr, A.indices, A.data
     for v in range(n):
-        linked = indices[indptr[v]:indptr[v + 1]]
-        order = linked[np.lexsort((linked, -weights[indptr[v]:indptr[v + 1]]))][:k]
+        linked, strength = indices[indptr[v]:indptr[v + 1]], weights[indptr[v]:indptr[v + 1]]
+        linked, strength = linked[linked != v], strength[linked != v]  # a loop is no neighbour
+        order = linked[np.lexsort((linked, -strength))][:k]
         found[v, :len(order)] = order
         if len(order) < k and len(linked):
             around = np.concatenate([indices[indptr[u]:indptr[u + 1]] for u in linked])
@@ -243,7 +244,9 @@ def graph_map_trust(adjacency, embedding: np.ndarray, labels: np.ndarray | None 
     rng = np.random.default_rng(seed)
     size = int(min(n, SAMPLE, max(GRAPH_MIN_SAMPLE, GRAPH_VISITS // max(A.nnz, 1))))
     sample = np.sort(rng.choice(n, size, replace=False)) if size < n else np.arange(n)
-    hops = shortest_path(A, method="D", unweighted=True, directed=False, indices=sample)[:, sample]
+    chunk = max(1, int(GRAPH_CELLS // n))
+    hops = np.concatenate([shortest_path(A, method="D", unweighted=True, directed=False,
+                                         indices=sample[i:i + chunk])[:, sample] for i in range(0, size, chunk)])
     hops[np.isinf(hops)] = np.nanmax(np.where(np.isinf(hops), np.nan, hops)) + 1  # another component: farther
     hops += rng.uniform(0, 0.5, hops.shape)  # equal hop counts in a random order, not the nodes' order
     hops = (hops + hops.T) / 2

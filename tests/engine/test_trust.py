@@ -163,6 +163,12 @@ def test_a_graphs_map_is_measured_against_its_links_not_its_adjacency_rows():
     trust = graph_map_trust(A, drawn, y, seed=0)
     assert trust.reference == GRAPH_REFERENCE and trust.sampled == 120
     assert not any(sorted(f["clusters"]) == [0, 3] and f["kind"] == "drawn_apart" for f in trust.flags)
+    from engine.metrics import trust as module
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "GRAPH_CELLS", 7 * 120)  # hop counts searched 7 sources at a time: the same
+        chunked = graph_map_trust(A, drawn, y, seed=0)
+    assert (chunked.trustworthiness, chunked.continuity) == (trust.trustworthiness, trust.continuity)
     shuffled = graph_map_trust(A, np.random.default_rng(0).normal(size=(120, 2)), y, seed=0)
     assert trust.knn_recall > 2 * shuffled.knn_recall and trust.trustworthiness > shuffled.trustworthiness + 0.2
     assert trust.continuity > shuffled.continuity + 0.2
