@@ -296,11 +296,10 @@ def trust_of(config: Config, features: np.ndarray, embedding: np.ndarray, space:
     measured against the graph itself (its nodes nearest by links, and hop counts)."""
     from engine.metrics.trust import graph_map_trust, map_trust
 
-    if dataset is not None and dataset.graph is not None:
-        import networkx as nx
+    if dataset is not None and dataset.graph is not None:  # the run's features are its adjacency matrix already
+        from engine.features.adjacency import adjacency_features
 
-        adjacency = nx.to_scipy_sparse_array(dataset.graph, nodelist=dataset.item_names, weight="weight",
-                                             format="csr")
+        adjacency = features if config.features == "adjacency" else adjacency_features(dataset)
         return graph_map_trust(adjacency, embedding, labels, seed=config.seed)
     named = f"the features ({FEATURES[config.features].label.split(' (')[0].lower()})"  # e.g. (graph adjacency)
     reference, what = (space, "the clustering space") if space is not embedding else (features, named)

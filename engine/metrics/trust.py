@@ -195,7 +195,8 @@ def graph_neighbours(adjacency, k: int) -> np.ndarray:
     indptr, indices, weights = A.indptr, A.indices, A.data
     for v in range(n):
         linked, strength = indices[indptr[v]:indptr[v + 1]], weights[indptr[v]:indptr[v + 1]]
-        linked, strength = linked[linked != v], strength[linked != v]  # a loop is no neighbour
+        other = linked != v  # a loop is no neighbour
+        linked, strength = linked[other], strength[other]
         order = linked[np.lexsort((linked, -strength))][:k]
         found[v, :len(order)] = order
         if len(order) < k and len(linked):
