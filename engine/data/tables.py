@@ -78,6 +78,9 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
     """A table read from any file (CSV, Parquet, Excel) as :func:`load_csv` describes; ``said``: how it was read,
     first in the report; ``headless``: it had no header row (its columns are numbered here); ``decimal``: the
     file's decimal mark, for numbers written as text (:func:`_written_numbers`)."""
+    if frame.empty:  # a header and nothing under it, or an empty sheet: its columns' roles would be guesses
+        heading = ", ".join(map(str, frame.columns[:5])) + ("…" if frame.shape[1] > 5 else "")
+        raise DataError(f"“{name}” has no rows" + (f", only a header ({heading})" if frame.shape[1] else ""))
     frame, vectors = _vector_columns(frame)
     if headless:
         frame.columns = [f"column {j + 1}" for j in range(frame.shape[1])]
@@ -410,6 +413,8 @@ def _read(source, options: dict) -> pd.DataFrame:
             raise RaggedRows(f"not a table: its rows hold different numbers of cells ({str(error).strip()}). If "
                              "each row is a time series, load it as time series (the Data page's “time series”, or "
                              "`--csv-kind series`)") from None
+        if isinstance(error, pd.errors.EmptyDataError):
+            raise DataError("the file is empty: no header and no rows") from None
         raise DataError(f"not a readable CSV file: {error}") from None
 
 

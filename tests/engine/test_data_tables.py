@@ -141,6 +141,15 @@ def test_a_table_with_no_number_to_cluster_is_a_clear_error_saying_what_each_col
         load_csv(io.StringIO("comment\nhello\nworld\n"))
 
 
+def test_a_header_with_no_rows_and_an_empty_file_say_so(tmp_path):
+    for text in ("a,b,c\n", "a;b;c\n"):  # not "“a” names the rows": there are none to name
+        with pytest.raises(DataError, match=r"“heading” has no rows, only a header \(a, b, c\)"):
+            load_csv(io.StringIO(text), name="heading")
+    (tmp_path / "empty.csv").write_text("\n\n")
+    with pytest.raises(DataError, match="the file is empty"):
+        load(tmp_path / "empty.csv")
+
+
 def test_a_single_usable_row_is_rejected():
     with pytest.raises(DataError, match="at least 2 usable rows"):
         load_csv(io.StringIO("a,b\n1,2\n,\n"))
