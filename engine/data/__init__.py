@@ -275,12 +275,24 @@ TEXT_FILES = (".csv", ".tsv", ".txt", ".data", ".edges")
 DATA_FILES = (*TEXT_FILES, *TABLE_LOADERS, *GRAPH_READERS, *CONVERTED)
 
 
+# Text files an archive ships beside its data that are no data themselves: a README.txt is no table to cluster.
+DOCUMENTS = re.compile(r"(read[ _-]?me|licen[cs]e|copying|notes?|changelog|changes|citation|authors|"
+                       r"description|info|index)\b", re.IGNORECASE)
+
+
+def _is_document(file_name: str) -> bool:
+    path = Path(file_name)
+    return path.suffix.lower() == ".txt" and bool(DOCUMENTS.match(path.stem))
+
+
 def load_archive(source: str | os.PathLike | BinaryIO, image_size: int = 0, reporter: Reporter | None = None,
                  originals: str | os.PathLike | None = None, name: str | None = None,
-                 csv_kind: str = "auto") -> Dataset:
+                 csv_kind: str = "auto", inner: bool = False) -> Dataset:
     """A zip of images (:func:`load_zip`), or, where it holds no image but a table, series or graph file (as
-    Kaggle ships its tables zipped), the largest such file, with a note; checked as a zip of images is first
-    (:func:`~engine.data.images.check_members`: escaping names, links, bombs)."""
+    Kaggle ships its tables zipped), the largest such file, with a note; where it holds neither but archives (as
+    Kaggle's competitions ship ``train.zip`` and ``test.zip`` in one zip), the largest of those, read the same way
+    (one level down, not ``inner``). A README or licence beside them is no data file. Checked as a zip of images is
+    first (:func:`~engine.data.images.check_members`: escaping names, links, bombs)."""
     import zipfile
 
     from engine.data.images import IMAGE_SUFFIXES, check_members, is_hidden, member_name
@@ -289,17 +301,29 @@ def load_archive(source: str | os.PathLike | BinaryIO, image_size: int = 0, repo
         with zipfile.ZipFile(source) as archive:
             members = [m for m in archive.infolist() if not m.is_dir() and not is_hidden(member_name(m))]
             suffixes = [Path(member_name(m)).suffix.lower() for m in members]
-            files = [m for m, suffix in zip(members, suffixes) if suffix in DATA_FILES]
-            if files and not any(suffix in IMAGE_SUFFIXES for suffix in suffixes):
-                check_members(members, Limits())
-                chosen = max(files, key=lambda m: m.file_size)
-                file_name = member_name(chosen)
-                dataset = load_bytes(file_name, archive.read(chosen), csv_kind, originals=originals)
-                others = [member_name(m) for m in files if m is not chosen]
-                dataset.report.notes.insert(0, f"read {file_name} from the archive" + (
-                    f" (the largest of its data files; also there: {', '.join(others[:3])}"
-                    f"{'…' if len(others) > 3 else ''})" if others else ""))
-                return dataset
+            if not any(suffix in IMAGE_SUFFIXES for suffix in suffixes):
+                files = [m for m, suffix in zip(members, suffixes)
+                         if suffix in DATA_FILES and not _is_document(member_name(m))]
+                archives = [] if files or inner else [m for m in members if member_name(m).lower().endswith(
+                    (".zip", *TAR_SUFFIXES))]
+                if files or archives:
+                    check_members(members, Limits())
+                    chosen = max(files or archives, key=lambda m: m.file_size)
+                    file_name = member_name(chosen)
+                    if files:
+                        dataset = load_bytes(file_name, archive.read(chosen), csv_kind, originals=originals)
+                    else:
+                        data = io.BytesIO(archive.read(chosen))
+                        stem = re.sub(r"(\.tar)?\.\w+$", "", Path(file_name).name, flags=re.IGNORECASE)
+                        dataset = (load_tar(data, image_size=image_size, reporter=reporter, originals=originals,
+                                            name=name or stem) if is_tar(file_name) else
+                                   load_archive(data, image_size, reporter, originals, name or stem, csv_kind,
+                                                inner=True))
+                    others = [member_name(m) for m in files or archives if m is not chosen]
+                    dataset.report.notes.insert(0, f"read {file_name} from the archive" + (
+                        f" (the largest of its {'data files' if files else 'archives'}; also there: "
+                        f"{', '.join(others[:3])}{'…' if len(others) > 3 else ''})" if others else ""))
+                    return dataset
     except zipfile.BadZipFile:
         pass  # load_zip says so
     finally:

@@ -371,3 +371,35 @@ def test_a_stray_image_outside_the_class_folders_does_not_cost_the_others_their_
     assert any("1 image(s) outside the class folders (cover.png)" in n for n in data.report.notes)
     entries.update({f"pets/extra{i}.png": png() for i in range(5)})  # 6 of 46 outside: too many to call strays
     assert load_zip(io.BytesIO(make_zip(entries)), image_size=8).labels is None
+
+
+def test_a_zip_of_zips_reads_its_largest_archive_of_images(tmp_path):
+    """Kaggle's competition downloads: one zip holding train.zip and test.zip (and a README)."""
+    import tarfile
+
+    from engine.data import load_archive
+
+    train = make_zip({f"train/{label}/{i}.png": png(colour, size=(16 + i, 16)) for label, colour in
+                      (("red", (220, 20, 20)), ("blue", (20, 20, 220))) for i in range(6)})
+    test = make_zip({f"test/{i}.png": png() for i in range(3)})
+    outer = make_zip({"competition/train.zip": train, "competition/test.zip": test,
+                      "README.txt": b"Images of two colours.\n" * 500})
+    (tmp_path / "download.zip").write_bytes(outer)
+    data = load(tmp_path / "download.zip")
+    assert len(data) == 12 and data.class_names == ["blue", "red"] and data.name == "train"
+    assert data.report.notes[0] == ("read competition/train.zip from the archive (the largest of its archives; "
+                                    "also there: competition/test.zip)")
+    assert len(load_archive(io.BytesIO(outer), name="upload")) == 12  # an upload: the same
+    buffer = io.BytesIO()  # a .tar.gz inside: read as a tar
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for i in range(4):
+            info = tarfile.TarInfo(f"pics/{i}.png")
+            info.size = len(png(size=(20 + i, 14)))
+            archive.addfile(info, io.BytesIO(png(size=(20 + i, 14))))
+    assert len(load_archive(io.BytesIO(make_zip({"pics.tar.gz": buffer.getvalue()})))) == 4
+    nothing = make_zip({"README.txt": b"no data here\n", "notes/info.txt": b"x\n"})  # documents only: no table
+    with pytest.raises(DataError, match="usable images"):
+        load_archive(io.BytesIO(nothing))
+    twice = make_zip({"outer.zip": make_zip({"inner.zip": train})})  # one level down, no further
+    with pytest.raises(DataError, match="usable images"):
+        load_archive(io.BytesIO(twice))

@@ -486,6 +486,7 @@ def test_a_zip_holding_a_table_not_images_loads_the_table(tmp_path):
     with zipfile.ZipFile(tmp_path / "competition.zip", "w") as archive:  # as Kaggle ships a table
         archive.writestr("train.csv", "id,x,y,label\n" + rows)
         archive.writestr("sample_submission.csv", "id,label\nr0,a\n")
+        archive.writestr("README.txt", "About this competition.\n" * 400)  # larger, and no table
     data = load(tmp_path / "competition.zip")
     assert data.kind == "table" and len(data) == 40 and data.class_names == ["a", "b"] and data.name == "train"
     assert data.report.notes[0] == ("read train.csv from the archive (the largest of its data files; also there: "
