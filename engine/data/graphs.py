@@ -31,6 +31,10 @@ ENDPOINTS = (("source", "target"), ("from", "to"), ("u", "v"), ("src", "dst"), (
              ("node_1", "node_2"), ("node a", "node b"), ("source", "destination"), ("source_node", "target_node"),
              ("from_node", "to_node"), ("head", "tail"), ("id1", "id2"))
 WEIGHTS = ("weight", "weights", "w", "value", "strength", "count")
+# A third column named like these holds when an edge was made (SNAP's temporal networks, message logs), not how
+# strong it is: 1.6e9 seconds since 1970 is no weight, and an edge seen twice is not twice as strong for it.
+TIMES = re.compile(r"(unix[ _]?)?(time|timestamp|date|datetime|ts|t|epoch|year|day|created|created_at|when)",
+                   re.IGNORECASE)
 
 
 def edge_header(cells: list[str]) -> bool:
@@ -199,14 +203,16 @@ def load_edge_list(source: str | os.PathLike | bytes, name: str | None = None) -
         rows_header = [h.strip().strip("\"'") for h in rows[0]]
         header, rows, first = [h.lower() for h in rows_header], rows[1:], 2
         at = next((j for j, h in enumerate(header) if h in WEIGHTS and j >= 2), None)
-        if at is None and len(header) > 2 and all(len(r) <= 2 or not r[2].strip() or is_number(r[2].strip())
-                                                  for r in rows[:1000]):
+        timed = at is None and len(header) > 2 and TIMES.fullmatch(header[2]) is not None
+        if at is None and not timed and len(header) > 2 and all(
+                len(r) <= 2 or not r[2].strip() or is_number(r[2].strip()) for r in rows[:1000]):
             at = 2
     report = ValidationReport(n_found=0)
     if named:
         report.notes.append(f"an edge list: its header names the endpoints “{rows_header[0]}” and “{rows_header[1]}”"
                             + (f", the weights “{rows_header[at]}”" if at is not None and at < len(rows_header)
-                               else ", no weights (each edge counts 1)")
+                               else f", no weights (each edge counts 1; “{rows_header[2]}” holds times, not "
+                               "strengths)" if timed else ", no weights (each edge counts 1)")
                             + " (a table with such columns: load it as a table)")
     graph = nx.Graph()
     duplicates = dropped = 0

@@ -614,6 +614,12 @@ def test_a_csv_whose_header_names_two_endpoints_is_an_edge_list_with_its_weight_
     assert asked.kind == "table" and "if each row is an edge, load it as an edge list" in asked.report.notes[0]
     (tmp_path / "table.csv").write_text("a,b\n1,2\n3,4\n5,6\n7,8\n")  # a two-column table stays one
     assert load(tmp_path / "table.csv").kind == "table"
+    (tmp_path / "temporal.csv").write_text("from,to,timestamp\nann,bob,1600000000\nbob,cy,1600000300\n"
+                                           "ann,bob,1600000900\n")  # SNAP's temporal networks: when, not how strong
+    timed = load(tmp_path / "temporal.csv")
+    assert timed.graph["ann"]["bob"]["weight"] == 2 and timed.graph["bob"]["cy"]["weight"] == 1
+    assert "no weights (each edge counts 1; “timestamp” holds times, not strengths)" in timed.report.notes[0]
+    assert load(tmp_path / "table.csv").kind == "table"
 
 
 def test_edges_of_zero_or_negative_weight_are_dropped_and_said():
