@@ -301,35 +301,75 @@ def load_archive(source: str | os.PathLike | BinaryIO, image_size: int = 0, repo
         with zipfile.ZipFile(source) as archive:
             members = [m for m in archive.infolist() if not m.is_dir() and not is_hidden(member_name(m))]
             suffixes = [Path(member_name(m)).suffix.lower() for m in members]
-            if not any(suffix in IMAGE_SUFFIXES for suffix in suffixes):
-                files = [m for m, suffix in zip(members, suffixes)
-                         if suffix in DATA_FILES and not _is_document(member_name(m))]
-                archives = [] if files or inner else [m for m in members if member_name(m).lower().endswith(
-                    (".zip", *TAR_SUFFIXES))]
-                if files or archives:
-                    check_members(members, Limits())
-                    chosen = max(files or archives, key=lambda m: m.file_size)
-                    file_name = member_name(chosen)
-                    if files:
-                        dataset = load_bytes(file_name, archive.read(chosen), csv_kind, originals=originals)
-                    else:
-                        data = io.BytesIO(archive.read(chosen))
-                        stem = re.sub(r"(\.tar)?\.\w+$", "", Path(file_name).name, flags=re.IGNORECASE)
-                        dataset = (load_tar(data, image_size=image_size, reporter=reporter, originals=originals,
-                                            name=name or stem) if is_tar(file_name) else
-                                   load_archive(data, image_size, reporter, originals, name or stem, csv_kind,
-                                                inner=True))
-                    others = [member_name(m) for m in files or archives if m is not chosen]
-                    dataset.report.notes.insert(0, f"read {file_name} from the archive" + (
-                        f" (the largest of its {'data files' if files else 'archives'}; also there: "
-                        f"{', '.join(others[:3])}{'…' if len(others) > 3 else ''})" if others else ""))
-                    return dataset
+            picked = None if any(suffix in IMAGE_SUFFIXES for suffix in suffixes) else _pick(members, inner)
+            if picked is not None:
+                check_members(members, Limits())
+                chosen, why, others = picked
+                file_name = member_name(chosen)
+                if why != INNER_ARCHIVE:
+                    dataset = load_bytes(file_name, archive.read(chosen), csv_kind, originals=originals)
+                    if dataset.kind == "graph":
+                        _node_tables(dataset, archive, others)
+                else:
+                    data = io.BytesIO(archive.read(chosen))
+                    stem = re.sub(r"(\.tar)?\.\w+$", "", Path(file_name).name, flags=re.IGNORECASE)
+                    dataset = (load_tar(data, image_size=image_size, reporter=reporter, originals=originals,
+                                        name=name or stem) if is_tar(file_name) else
+                               load_archive(data, image_size, reporter, originals, name or stem, csv_kind, inner=True))
+                names = [member_name(m) for m in others]
+                dataset.report.notes.insert(0, f"read {file_name} from the archive" + (
+                    f" ({why}; also there: {', '.join(names[:3])}{'…' if len(names) > 3 else ''})" if names else ""))
+                return dataset
     except zipfile.BadZipFile:
         pass  # load_zip says so
     finally:
         if not isinstance(source, (str, os.PathLike)):
             source.seek(0)
     return load_zip(source, image_size=image_size, reporter=reporter, originals=originals, name=name)
+
+
+INNER_ARCHIVE = "the largest of its archives"
+
+
+def _pick(members: list, inner: bool) -> tuple[object, str, list] | None:
+    """What to read from an archive that holds no image: its edge list (a file named like one: ``edges.csv``
+    beside ``nodes.csv``), else its largest table, series or graph file, else (unless it is itself ``inner``) its
+    largest archive; with why, and the others of its kind. ``None``: nothing to read."""
+    from engine.data.images import member_name
+
+    files = [m for m in members
+             if Path(member_name(m)).suffix.lower() in DATA_FILES and not _is_document(member_name(m))]
+    edges = [m for m in files if "edge" in Path(member_name(m)).stem.lower()]
+    archives = [] if inner else [m for m in members if member_name(m).lower().endswith((".zip", *TAR_SUFFIXES))]
+    for group, why in ((edges, "its edge list"), (files, "the largest of its data files"),
+                       (archives, INNER_ARCHIVE)):
+        if group:
+            chosen = max(group, key=lambda m: m.file_size)
+            return chosen, why, [m for m in (files or archives) if m is not chosen]
+    return None
+
+
+NODE_TABLE_BYTES = 200 * 1024**2  # an archive's other tables read for a graph's node attributes up to this size
+
+
+def _node_tables(dataset: Dataset, archive, members: list) -> None:
+    """A graph read from an archive takes its nodes' attributes from the first of its other tables (CSV / TSV)
+    with a row per node (:func:`~engine.data.graphs.with_node_table`)."""
+    import pandas as pd
+
+    from engine.data.graphs import with_node_table
+    from engine.data.images import member_name
+
+    for member in members:
+        name = member_name(member)
+        if Path(name).suffix.lower() not in (".csv", ".tsv") or member.file_size > NODE_TABLE_BYTES:
+            continue
+        try:
+            frame = pd.read_csv(io.BytesIO(archive.read(member)), sep=None, engine="python", dtype=str)
+        except Exception:  # noqa: BLE001 (a file that is no table is no node table: the graph stays as it is)
+            continue
+        if with_node_table(dataset, frame, name):
+            return
 
 
 def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | None = None,

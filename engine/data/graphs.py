@@ -146,6 +146,40 @@ def graph_dataset(graph: nx.Graph, name: str, report: ValidationReport | None = 
                    report=report)
 
 
+NODE_IDS = ("id", "node", "node_id", "nodeid", "name", "vertex", "key")
+
+
+def with_node_table(dataset: Dataset, frame, file_name: str) -> bool:
+    """Give a graph's nodes the columns of ``frame``, a table with a row per node (an archive's ``nodes.csv``
+    beside its ``edges.csv``; SNAP's ``musae_*_target.csv``), where one of its columns names every node: they
+    become the nodes' attributes (the Similar page lists them), and a column that looks like classes the labels
+    (:func:`categorical_attribute`) where the graph had none. Whether the table was used."""
+    if dataset.kind != "graph" or frame.empty or frame.shape[1] < 2:
+        return False
+    nodes = set(dataset.item_names)
+    order = list(frame.columns)
+    columns = sorted(order, key=lambda c: (str(c).strip().lower() not in NODE_IDS, order.index(c)))
+    key = next((c for c in columns if frame[c].is_unique and nodes <= set(frame[c].astype(str).str.strip())), None)
+    if key is None:
+        return False
+    rows = frame.assign(**{str(key): frame[key].astype(str).str.strip()}).set_index(str(key))
+    rows = rows.loc[[name for name in dataset.item_names]]
+    graph = dataset.graph
+    for column in rows.columns:
+        values = rows[column].tolist()
+        if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in values):
+            continue  # a column some nodes lack: no attribute every node has
+        for name, value in zip(dataset.item_names, values):
+            graph.nodes[name][str(column)] = value.item() if hasattr(value, "item") else value
+    attribute = None if dataset.labels is not None else categorical_attribute(graph)
+    if attribute is not None:
+        raw = [str(graph.nodes[n][attribute]) for n in dataset.item_names]
+        dataset.labels, dataset.class_names = encode_labels(raw)
+    dataset.report.notes.append(f"node attributes read from {file_name} (its “{key}” names the nodes)" + (
+        f"; {attribute!r} used as the true labels" if attribute is not None and dataset.labels is not None else ""))
+    return True
+
+
 NEIGHBOURS_SHOWN = 60  # a hub's neighbours past this are counted, not listed or drawn (the heaviest edges first)
 
 

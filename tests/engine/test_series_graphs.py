@@ -697,3 +697,31 @@ def test_kshape_chooses_k_with_its_own_fits_and_distance_where_kmeans_sweep_read
     said = k_sentence(found.k_choice.as_dict())
     assert said.endswith("(k-Shape fits, the silhouette under the shape-based distance)")
     assert by_silhouette_and_stability(znormalise(X)).k > 6  # the euclidean sweep splits each frequency by phase
+
+
+def test_a_zip_of_an_edge_list_and_a_node_table_labels_the_nodes(tmp_path):
+    """SNAP's MUSAE sets ship so: musae_git_edges.csv, musae_git_target.csv (id, name, ml_target) and a larger
+    features JSON; the edge list is read, and the target table's classes label the nodes."""
+    import json
+    import zipfile
+
+    graph = nx.planted_partition_graph(2, 20, 0.5, 0.02, seed=3)
+    with zipfile.ZipFile(tmp_path / "musae.zip", "w") as archive:
+        archive.writestr("git/musae_git_edges.csv", "id_1,id_2\n" + "".join(f"{u},{v}\n" for u, v in graph.edges()))
+        archive.writestr("git/musae_git_target.csv", "id,name,ml_target\n" + "".join(
+            f"{n},user{n},{n // 20}\n" for n in sorted(graph, reverse=True)))  # any order, a name each
+        archive.writestr("git/musae_git_features.json", json.dumps({str(n): list(range(200)) for n in graph}))
+        archive.writestr("git/citing.txt", "Rozemberczki et al. 2019\n")
+    data = load(tmp_path / "musae.zip")
+    assert data.kind == "graph" and len(data) == 40
+    assert data.class_names == ["0", "1"] and [int(data.class_names[i]) for i in data.labels] == \
+        [int(n) // 20 for n in data.item_names]
+    assert data.graph.nodes["7"]["name"] == "user7"  # every column is an attribute the Similar page lists
+    assert data.report.notes[0].startswith("read git/musae_git_edges.csv from the archive (its edge list; also there")
+    assert "node attributes read from git/musae_git_target.csv (its “id” names the nodes); 'ml_target' used as the " \
+           "true labels" in data.report.notes
+    with zipfile.ZipFile(tmp_path / "partial.zip", "w") as archive:  # a table that misses nodes names none
+        archive.writestr("edges.csv", "source,target\n" + "".join(f"{u},{v}\n" for u, v in graph.edges()))
+        archive.writestr("nodes.csv", "id,block\n" + "".join(f"{n},{n // 20}\n" for n in range(30)))
+    partial = load(tmp_path / "partial.zip")
+    assert partial.labels is None and not any("node attributes" in note for note in partial.report.notes)
