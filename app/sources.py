@@ -102,8 +102,9 @@ FILES = {  # what the file holds → (uploader label, types, widget key, what it
                     "different lengths; the UCR archive's .tsv, its class first, or its .ts and .arff), or a row per "
                     "time step: id, time, value and an optional label",
                     ["csv", "tsv", "txt", "ts", "arff", *COMPRESSED], "series_upload", "series"),
-    "an edge list": ("A .csv / .tsv of edges: source, target and an optional weight a row",
-                     ["csv", "tsv", "txt", "edges", *COMPRESSED], "edges_upload", "edges"),
+    "an edge list": ("A .csv / .tsv of edges: source, target and an optional weight a row; or a .zip of it with a "
+                     "table of a row per node (its id, then attributes: a column of a few classes becomes the label)",
+                     ["csv", "tsv", "txt", "edges", "zip", *COMPRESSED], "edges_upload", "edges"),
     "a graph file": ("GraphML, GML (as Newman's network collection ships), GEXF (Gephi), Pajek, Matrix Market or "
                      "node-link JSON (D3, networkx); a node attribute of a few classes ('club', 'value', 'block'…) "
                      "becomes the label",
