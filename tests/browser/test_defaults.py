@@ -134,6 +134,6 @@ def test_a_csv_of_pixel_rows_uploaded_as_a_table_shows_its_images(app_url, brows
     upload(page, "Table, series or graph file", table, "Load file", "pixel_rows")
     page.get_by_text("read as 300 grayscale images of 8×8 pixels", exact=False).wait_for(timeout=30_000)
     expect(page.get_by_text("Image size")).to_be_visible()
-    assert page.locator("[data-testid='stImage'] img").count() >= 1  # the preview grid of digits
+    page.locator("[data-testid='stImage'] img").first.wait_for(timeout=30_000)  # the preview grid of digits
     assert_clean(page)
     page.screenshot(path=str(screenshots / "22-pixel-rows-csv.png"))

@@ -60,7 +60,7 @@ def test_demo_to_map_gallery_and_scores(app_url, browser, screenshots):
 
     open_page(page, "Clusters")
     page.get_by_text("Most typical (nearest the centre)").first.wait_for(timeout=60_000)
-    assert page.locator("[data-testid='stImage'] img").count() >= 10
+    page.locator("[data-testid='stImage'] img").nth(9).wait_for(timeout=60_000)  # the galleries come in as drawn
     assert page.locator("#cs-hover-thumb").is_hidden()  # no thumbnail left over from the map on another page
     assert_clean(page)
     page.screenshot(path=str(screenshots / "4-clusters.png"))
