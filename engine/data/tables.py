@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
@@ -717,8 +718,6 @@ def _quantity(values: pd.Series) -> bool:
 
 def _dates(text: pd.Series) -> bool:
     """Whether nine in ten of a text column's cells read as dates or times (and hold a digit: "north" is none)."""
-    import warnings
-
     sample = text.iloc[:200]
     if not sample.str.contains(r"\d").all():
         return False
@@ -732,6 +731,10 @@ def _dates(text: pd.Series) -> bool:
 # this is rescaled to millions
 FLOAT32_SAFE = 1e15
 FLOAT32_TINY = 1e-30
+# ... unless only a few of its cells are that large and the rest are not: a fill value (NetCDF's 9.96921e36, a GIS
+# raster's -3.4e38 for "no data", a 1e300 typed by hand) sets no scale; rescaled by it, every other value of the column
+# fell to zero in 32-bit floats. A cell past FLOAT32_SAFE and FILL_RATIO times its column's median size is empty.
+FILL_RATIO = 1e6
 
 
 # Empty cells are filled from the IMPUTE_NEIGHBOURS rows most alike in the row's other columns (standardised), found
@@ -777,6 +780,26 @@ def _filled(matrix: np.ndarray, missing: np.ndarray, columns: list[str]) -> list
     return notes
 
 
+def _fill_values_emptied(matrix: np.ndarray, columns: list[str]) -> list[str]:
+    """Cells far past their column's size and 32-bit floats' safe range (:data:`FILL_RATIO`) made empty (NaN) in
+    place, to be filled as empty cells are; a note per column."""
+    finite = np.isfinite(matrix)
+    size = np.abs(np.where(finite, matrix, np.nan))
+    if not (size > FLOAT32_SAFE).any():
+        return []
+    with warnings.catch_warnings():  # a column of no finite number has no median: nothing in it to empty
+        warnings.simplefilter("ignore", RuntimeWarning)
+        typical = np.nanmedian(size, axis=0)
+    far = (size > FLOAT32_SAFE) & (size > FILL_RATIO * np.nan_to_num(typical)[None, :])
+    notes = []
+    for j in np.flatnonzero(far.any(axis=0)):
+        values = matrix[far[:, j], j]
+        notes.append(f"“{columns[j]}”: {len(values):,} value(s) like {values[0]:.6g}, over {FILL_RATIO:g} times the "
+                     f"column's typical size ({typical[j]:.3g}), read as a fill value for “no data”: treated as empty")
+    matrix[far] = np.nan
+    return notes
+
+
 def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, row_names: list[str] | None = None,
                    notes: list[str] | None = None, columns: list[str] | None = None,
                    attributes: dict[str, list[str]] | None = None, label_column: str | None = None) -> Dataset:
@@ -789,6 +812,8 @@ def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, 
         raise DataError(f"features must be numeric, got dtype {matrix.dtype}")
     matrix = matrix.astype(np.float64)
     report = ValidationReport(n_found=len(matrix), notes=list(notes or []))
+    columns_said = columns or [f"column {j}" for j in range(matrix.shape[1])]
+    report.notes.extend(_fill_values_emptied(matrix, columns_said))
     missing = ~np.isfinite(matrix)
     usable = ~missing.all(axis=1)
     for row in np.flatnonzero(~usable)[:1000]:

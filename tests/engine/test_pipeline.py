@@ -139,3 +139,19 @@ def test_a_column_of_astronomical_values_clusters_like_any_other():
     assert tiny.report.notes == ["“a” holds values too small for 32-bit floats: shown and clustered in units of "
                                  "1e-305 (its clusters are the same)"]
     assert sorted(set(tiny.table[:, 0].tolist())) == pytest.approx([1e5, 2e5, 3e5], rel=1e-6)
+
+
+def test_a_fill_value_for_no_data_is_an_empty_cell_not_the_columns_scale():
+    """NetCDF's default fill value and a GIS raster's "no data" among ordinary readings: rescaled by them, every
+    other value of the column fell to zero."""
+    import io
+
+    rows = [[20.0 + (i % 3) * 5 + 0.1 * (i % 7), float(i % 3)] for i in range(60)]
+    rows[4][0], rows[9][0] = 9.96921e36, -3.4028235e38
+    data = api.load_csv(io.BytesIO(("temp,code\n" + "".join(f"{a!r},{b}\n" for a, b in rows)).encode()))
+    assert data.report.notes[0].startswith("“temp”: 2 value(s) like 9.96921e+36, over 1e+06 times the column's "
+                                           "typical size (25")
+    assert "“temp”: 2 empty or non-finite cells filled from the 5 rows most alike" in data.report.notes[1]
+    kept = np.delete(data.table[:, 0], [4, 9])
+    assert kept == pytest.approx(np.delete([r[0] for r in rows], [4, 9]), rel=1e-6)  # no rescaling: as read
+    assert 19 < data.table[4, 0] < 31 and 19 < data.table[9, 0] < 31
