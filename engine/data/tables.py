@@ -82,6 +82,9 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
     if frame.empty:  # a header and nothing under it, or an empty sheet: its columns' roles would be guesses
         heading = ", ".join(map(str, frame.columns[:5])) + ("…" if frame.shape[1] > 5 else "")
         raise DataError(f"“{name}” has no rows" + (f", only a header ({heading})" if frame.shape[1] else ""))
+    frame, under = (frame, []) if headless else _header_rows(frame)
+    frame, summary = _summary_rows(frame)
+    said = [*(said or []), *under, *summary]
     frame, vectors = _vector_columns(frame)
     if headless:
         frame.columns = [f"column {j + 1}" for j in range(frame.shape[1])]
@@ -167,6 +170,70 @@ TYPESET_MINUS = "\u2212"  # the minus sign of typesetting (−), not the hyphen-
 # A number as spreadsheets and reports write it: a currency sign, thousands separators, a percent sign
 WRITTEN_NUMBER = re.compile(r"\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d{1,3}(?:([,.' ])?\d{3})*(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*"
                             r"|\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d+(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*")
+
+
+HEADER_ROWS = 3  # at most this many rows under a header may continue it (TOA5 loggers write names, units, "Avg")
+
+
+def _header_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Rows right under the header that continue it, not data: a row of units (``mm, kg, °C``), as instruments and
+    loggers write, or a row of names under a group's (a spreadsheet's merged ``size`` above ``length, width``). Such
+    a row holds no number, and text over at least half of the columns that hold numbers below it; read as data, it
+    made every one of those columns text, and the table had nothing to cluster. Its cells join the names: ``length
+    (mm)``, or ``size length`` under a name that repeats or is blank."""
+    names, notes, first = [str(c) for c in frame.columns], [], 0
+    for _ in range(HEADER_ROWS):
+        if len(frame) - first < 4:
+            break
+        row = frame.iloc[first]
+        if not all(pd.api.types.is_scalar(v) for v in row.tolist()):
+            break  # an embedding's vector in a cell: data
+        cells = {c: str(v).strip() for c, v in row.items()
+                 if not pd.isna(v) and str(v).strip() and str(v).strip().lower() not in MISSING_MARKS}
+        if not cells or any(is_number(v) for v in cells.values()):
+            break  # (every table's first row of data stops here, before its columns are read as numbers)
+        below = frame.iloc[first + 1:first + 1001]
+        numeric = [c for c in frame.columns if pd.to_numeric(below[c], errors="coerce").notna().mean() >= 0.95]
+        if not numeric or sum(c in cells for c in numeric) < max(1, len(numeric) / 2):
+            break
+        blank = [n.startswith("Unnamed:") or not n.strip() for n in names]
+        base = [re.sub(r"\.\d+$", "", n) for n in names]  # pandas' "size.1" for a second "size"
+        repeated = [base.count(b) > 1 for b in base]
+        names = [n if c not in cells else cells[c] if empty else f"{b} {cells[c]}" if again else f"{n} ({cells[c]})"
+                 for n, c, empty, b, again in zip(names, frame.columns, blank, base, repeated)]
+        notes.append(f"{['the', 'the second', 'the third'][first]} row under the header "
+                     f"({', '.join(list(cells.values())[:4])}{'…' if len(cells) > 4 else ''}) read as part of it "
+                     "(units, or names under a group's), not as data")
+        first += 1
+    if not first:
+        return frame, []
+    frame = frame.iloc[first:].reset_index(drop=True)
+    for column in frame.columns:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        if values.notna().sum() == frame[column].notna().sum():  # every filled cell a number: the numbers
+            frame[column] = values
+    frame.columns = names if len(set(names)) == len(names) else frame.columns
+    return frame, notes
+
+
+SUMMARY_WORDS = {"total", "totals", "grand total", "sum", "mean", "average", "avg", "summe", "gesamt", "totale",
+                 "somme", "suma", "totaal", "σ", "all"}
+
+
+def _summary_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A spreadsheet's last rows that sum or average the others (a cell ``Total``, ``Mean``… that no other row of
+    its column holds): no item, and its sums lie far from every row. Left out, each with a note."""
+    notes, drop, frame = [], [], frame.reset_index(drop=True)
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    for i in range(len(frame) - 1, max(len(frame) - 4, 3), -1):
+        hits = [c for c in text if isinstance(frame.at[i, c], str) and frame.at[i, c].strip().lower() in SUMMARY_WORDS
+                and (frame[c].astype(str).str.strip().str.lower() == frame.at[i, c].strip().lower()).sum() == 1]
+        if not hits:
+            break
+        drop.append(i)
+        notes.append(f"{['the last', 'the second last', 'the third last'][len(drop) - 1]} row "
+                     f"(“{frame.at[i, hits[0]].strip()}”) left out: a summary of the rows above, not an item")
+    return (frame.drop(index=drop).reset_index(drop=True), notes[::-1]) if drop else (frame, [])
 
 
 def _written_numbers(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFrame, list[str]]:
@@ -486,6 +553,8 @@ def _title_lines(lines: list[str]) -> int:
         filled = [field for field in fields if field.strip()]
         return len(fields) if all(is_number(field) for field in filled) else len(filled)
 
+    if lines and re.match(r'"?TOA5"?[,\t]', lines[0]):  # Campbell Scientific's loggers: a line about the station
+        return 1 + _table_start([width(line) for line in lines[1:]])  # first, then names, units and "Avg" rows
     return _table_start([width(line) for line in lines])
 
 
@@ -529,7 +598,8 @@ def _shape(cell: str) -> str:
 CATEGORIES_MAX = 50
 # A numeric column with more than this share of its cells empty is left out (filling most of it would invent it).
 MOSTLY_EMPTY = 0.5
-ID_NAMES = ("id", "index", "unnamed: 0", "")
+ID_NAMES = ("id", "index", "unnamed: 0", "", "record", "row", "#", "no", "no.", "nr", "obs")  # RECORD: loggers'
+
 
 
 # Names of a column of categories that say "the class" (after LABEL_COLUMNS): among several such columns, the label;
@@ -604,7 +674,7 @@ def column_roles(frame: pd.DataFrame, headless: bool = False) -> tuple[dict, lis
                          "scores the clusters, and is not a feature (name a column “label” to choose another)")
             continue
         if numeric:
-            idlike = named_like_an_id(key, ID_NAMES)
+            idlike = named_like_an_id(re.sub(r"\s*\(.*\)$", "", key), ID_NAMES)  # "record (rn)": its units joined
             whole = len(present) == n and np.all(np.mod(present.to_numpy(dtype=np.float64), 1) == 0)
             if idlike and whole and present.is_unique and "names" not in roles.values():
                 roles[column] = "names"

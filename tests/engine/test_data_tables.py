@@ -789,3 +789,50 @@ def test_a_table_of_image_paths_reads_the_images_beside_it_and_an_upload_of_it_s
     assert data.sources[0] == str((tmp_path / "pictures" / "d0.png").resolve())  # read where they are
     with pytest.raises(DataError, match="names image files: give the table's own path"):
         load_bytes("train.csv", (tmp_path / "train.csv").read_bytes())
+
+
+def _measured(rng, per: int = 20) -> list[list[str]]:
+    return [[f"{m + rng.normal():.3f}" for _ in range(3)] + [name] for m, name in ((0, "a"), (6, "b"), (12, "c"))
+            for _ in range(per)]
+
+
+def test_a_row_of_units_or_of_names_under_the_header_is_part_of_it_not_data():
+    """A row of units under the header (instruments, loggers) made every measured column text: nothing to
+    cluster. It joins the names; a row of names under a spreadsheet's merged group name replaces the repeats."""
+    rows = _measured(np.random.default_rng(0))
+    body = "".join(",".join(r) + "\n" for r in rows)
+    units = load_csv(io.StringIO("length,width,height,species\nmm,mm,mm,\n" + body))
+    assert units.columns == ["length (mm)", "width (mm)", "height (mm)"] and len(units) == 60
+    assert units.class_names == ["a", "b", "c"]
+    assert units.report.notes[0] == ("the row under the header (mm, mm, mm) read as part of it (units, or names "
+                                     "under a group's), not as data")
+    grouped = load_csv(io.StringIO("size,size,size,\nlength,width,height,species\n" + body))
+    assert grouped.columns == ["size length", "size width", "size height"] and grouped.class_names == ["a", "b", "c"]
+    missing = load_csv(io.StringIO("x,y,z,species\n?,?,?,a\n" + body))  # a first row of missing marks is data
+    assert missing.columns == ["x", "y", "z"] and not any("under the header" in n for n in missing.report.notes)
+    assert missing.report.skipped[0][0] == "row 0"  # (a row with no number is skipped, as any such row is)
+    plain = load_csv(io.StringIO("x,y,z,species\n" + body))
+    assert len(plain) == 60 and not any("under the header" in note for note in plain.report.notes)
+
+
+def test_a_campbell_scientific_toa5_file_reads_its_names_units_and_record_number():
+    rng = np.random.default_rng(1)
+    text = ('"TOA5","station","CR1000","1234","CR1000.Std.32","CPU:prog.CR1","5678","Table1"\n'
+            '"TIMESTAMP","RECORD","AirTemp_Avg","RH_Avg"\n"TS","RN","Deg C","%"\n"","","Avg","Avg"\n'
+            + "".join(f'"2024-01-01 {i % 24:02d}:00:00",{i},{[5, 25][i % 2] + rng.normal():.2f},'
+                      f'{[90, 40][i % 2] + rng.normal():.1f}\n' for i in range(50)))
+    data = load_csv(io.StringIO(text))
+    assert data.columns == ["AirTemp_Avg (Deg C) (Avg)", "RH_Avg (%) (Avg)"] and len(data) == 50
+    assert data.item_names[:2] == ["0", "1"]  # RECORD names the rows: a running number is no feature
+    assert any(n.startswith("the second row under the header (Avg, Avg)") for n in data.report.notes)
+
+
+def test_a_spreadsheets_total_row_is_left_out():
+    rows = _measured(np.random.default_rng(2))
+    sums = [f"{sum(float(r[j]) for r in rows):.3f}" for j in range(3)]
+    text = "x,y,z,species\n" + "".join(",".join(r) + "\n" for r in rows) + ",".join(sums) + ",Total\n"
+    data = load_csv(io.StringIO(text))
+    assert len(data) == 60 and data.class_names == ["a", "b", "c"]
+    assert data.report.notes[0] == "the last row (“Total”) left out: a summary of the rows above, not an item"
+    kinds = "x,kind\n" + "".join(f"{i},{['total', 'part'][i % 2]}\n" for i in range(20))  # a category, not a sum
+    assert len(load_csv(io.StringIO(kinds))) == 20
