@@ -303,8 +303,12 @@ def path_images(frame: pd.DataFrame, column: str, base: Path, name: str, said: l
         sources.append((shown, path.read_bytes))
         rows[shown] = (i, str(path.resolve()))
     if not sources:
+        web = sum(re.match(r"(https?|s3|gs|ftp)://", m, flags=re.IGNORECASE) is not None for m in missing)
         raise DataError(f"none of the {len(missing):,} image files the column “{column}” names is there (looked "
-                        f"beside the table, in {base}; e.g. {missing[0] if missing else '-'})")
+                        f"beside the table, in {base}; e.g. {missing[0] if missing else '-'})" + (
+                            f"; {'all' if web == len(missing) else web} of them are web or cloud addresses, and "
+                            "nothing is downloaded here: fetch the images into a folder and give that folder, or "
+                            "this table with the images' paths beside it" if web > len(missing) // 2 else ""))
     dataset = _build(name, sources, 0, DEFAULT_LIMITS, None, keep=lambda shown, payload: rows[shown][1])
     kept = [rows[n][0] for n in dataset.item_names]
     for shown in missing[:1000]:

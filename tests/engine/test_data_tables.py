@@ -789,6 +789,10 @@ def test_a_table_of_image_paths_reads_the_images_beside_it_and_an_upload_of_it_s
     assert data.sources[0] == str((tmp_path / "pictures" / "d0.png").resolve())  # read where they are
     with pytest.raises(DataError, match="names image files: give the table's own path"):
         load_bytes("train.csv", (tmp_path / "train.csv").read_bytes())
+    (tmp_path / "web.csv").write_text("image_url,label\n" + "".join(f"https://example.com/{i}.jpg,{i % 2}\n"
+                                                                      for i in range(20)))
+    with pytest.raises(DataError, match="all of them are web or cloud addresses, and nothing is downloaded here"):
+        load(tmp_path / "web.csv")
 
 
 def _measured(rng, per: int = 20) -> list[list[str]]:
