@@ -164,7 +164,7 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
 
 
 # Cells that say "no value" in a column of numbers (beyond the ones pandas knows, NA, N/A, null…): UCI writes "?"
-MISSING_MARKS = {"?", "-", "--", ".", "missing", "unknown", "n.a.", "none", "nan", "na", "n/a", "null", "#n/a",
+MISSING_MARKS = {"?", "-", "--", "—", "–", ".", "missing", "unknown", "n.a.", "none", "nan", "na", "n/a", "null", "#n/a",
                  "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!"}  # the last: spreadsheet formula errors
 TYPESET_MINUS = "\u2212"  # the minus sign of typesetting (−), not the hyphen-minus (-) of keyboards
 # A number as spreadsheets and reports write it: a currency sign, thousands separators, a percent sign
@@ -194,8 +194,9 @@ def _header_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             break  # (every table's first row of data stops here, before its columns are read as numbers)
         below = frame.iloc[first + 1:first + 1001]
         numeric = [c for c in frame.columns if pd.to_numeric(below[c], errors="coerce").notna().mean() >= 0.95]
-        if not numeric or sum(c in cells for c in numeric) < max(1, len(numeric) / 2):
-            break
+        if not numeric or sum(c in cells for c in numeric) < max(1, len(numeric) / 2) or any(
+                (below[c].astype(str).str.strip() == v).sum() >= 2 for c, v in cells.items() if c not in numeric):
+            break  # (a category that comes back below, "setosa" over more setosa rows: a row of data)
         blank = [n.startswith("Unnamed:") or not n.strip() for n in names]
         base = [re.sub(r"\.\d+$", "", n) for n in names]  # pandas' "size.1" for a second "size"
         repeated = [base.count(b) > 1 for b in base]

@@ -815,6 +815,9 @@ def test_a_row_of_units_or_of_names_under_the_header_is_part_of_it_not_data():
     missing = load_csv(io.StringIO("x,y,z,species\n?,?,?,a\n" + body))  # a first row of missing marks is data
     assert missing.columns == ["x", "y", "z"] and not any("under the header" in n for n in missing.report.notes)
     assert missing.report.skipped[0][0] == "row 0"  # (a row with no number is skipped, as any such row is)
+    dashes = load_csv(io.StringIO("x,y,z,species\n—,–,—,a\n" + body))  # a spreadsheet's dashes: no value, no units
+    assert dashes.columns == ["x", "y", "z"] and any("its 1 cell(s) of '—' mean no value" in n
+                                                      for n in dashes.report.notes)
     plain = load_csv(io.StringIO("x,y,z,species\n" + body))
     assert len(plain) == 60 and not any("under the header" in note for note in plain.report.notes)
 
