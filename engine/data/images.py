@@ -270,6 +270,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
             report.skip(n, f"{UNREAD_IMAGES[suffix]}: not read here; save it as JPEG or PNG to include it")
         elif suffix not in IMAGE_SUFFIXES:
             report.skip(n, "not an image file")
+    candidates, mask_sources = _without_masks(candidates, report)
     if len(candidates) > limits.max_items:
         raise DataError(f"{len(candidates)} images, over the {limits.max_items} limit")
     report.n_found = len(candidates)
@@ -322,6 +323,11 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
                                f"are kept within {WORKING_BYTES / 1024**3:.0f} GB of memory; the pretrained encoder "
                                "reads the original files)"))
     raw_labels, splits = folder_labels(names)
+    folders = {label for label in raw_labels if label is not None}
+    if len(folders) > max(len(names) / 2, PER_ITEM_FOLDERS):  # 0001/image.png, 0002/…: a folder per item
+        report.notes.append(f"{len(folders):,} sub-folders for {len(names):,} images: a folder per item (or nearly), "
+                            "not classes")
+        raw_labels = [None] * len(names)
     strays = [n for n, label in zip(names, raw_labels) if label is None]
     if strays and len(strays) <= STRAYS * len(names) and len({lab for lab in raw_labels if lab is not None}) >= 2:
         raw_labels = [NO_FOLDER if label is None else label for label in raw_labels]
@@ -357,7 +363,8 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
     if not all_gray and gray_pixels(stacked):
         all_gray = True
         report.notes.append("the colour files among them hold gray pixels only: read as grayscale")
-    return Dataset(name=name, item_names=names, images=stacked, labels=labels,
+    masks = _paired_masks(names, mask_sources, side, limits, report) if mask_sources else None
+    return Dataset(name=name, item_names=names, images=stacked, labels=labels, masks=masks,
                    class_names=class_names, report=report, grayscale=all_gray, original_sizes=original_sizes,
                    sources=kept if keep is not None else None,
                    attributes={"split": splits} if splits is not None else None)
@@ -402,7 +409,73 @@ def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[
 # A few images outside the class folders (a cover picture, an example at the top) do not cost the others their
 # labels: up to this share of the images are labelled NO_FOLDER
 STRAYS = 0.05
+# First-level folders with these names beside the images hold their segmentation masks (Oxford-IIIT Pets'
+# annotations/trimaps, Kaggle's images/ and masks/), not more items: read as items they were a "class" of masks.
+MASK_FOLDERS = frozenset({"mask", "masks", "annotation", "annotations", "trimap", "trimaps", "segmentation",
+                          "segmentations", "segmentationclass", "segmentationobject", "gt", "groundtruth",
+                          "ground_truth", "ground-truth", "labels", "label_images", "seg", "segs"})
+MASK_SUFFIX = re.compile(r"[_.-]?(mask|masks|seg|segmentation|gt|label|labels|trimap|anno|annotation)$", re.IGNORECASE)
+MASKS_PAIRED = 0.9  # the masks are kept for the Attention page when at least this share of the images has one
+
+
+def _first_folders(names: list[str]) -> list[list[str]]:
+    """Each name's folders, less those every name shares (a zip of ``project/`` holding ``data/cat/1.png``)."""
+    parts = [posixpath.dirname(n).split("/") if posixpath.dirname(n) else [] for n in names]
+    while parts and all(p for p in parts) and len({p[0] for p in parts}) == 1:
+        parts = [p[1:] for p in parts]
+    return parts
+
+
+def _without_masks(candidates: list[ByteSource], report: ValidationReport) -> tuple[list[ByteSource],
+                                                                                    list[ByteSource]]:
+    """The candidates less those in folders of segmentation masks (:data:`MASK_FOLDERS`, beside a folder of
+    images, at any depth under the shared folders), and those masks."""
+    parts = _first_folders([n for n, _ in candidates])
+    marked = [any(folder.lower() in MASK_FOLDERS for folder in p) for p in parts]
+    if not any(marked) or all(marked):
+        return candidates, []
+    masks = [c for c, m in zip(candidates, marked) if m]
+    where = sorted({"/".join(p[:next(i for i, f in enumerate(p) if f.lower() in MASK_FOLDERS) + 1])
+                    for p, m in zip(parts, marked) if m})
+    report.notes.append(f"{len(masks):,} images in {', '.join(where[:3])}{'…' if len(where) > 3 else ''}: "
+                        "segmentation masks beside the images, not items")
+    return [c for c, m in zip(candidates, marked) if not m], masks
+
+
+def _mask_key(name: str) -> str:
+    return MASK_SUFFIX.sub("", posixpath.splitext(posixpath.basename(name))[0]).lower()
+
+
+def _paired_masks(names: list[str], sources: list[ByteSource], side: int, limits: Limits,
+                  report: ValidationReport) -> np.ndarray | None:
+    """The images' masks (``n×side×side`` bool: the pixels unlike the mask's border, so a 0/255 mask, a trimap of
+    1/2/3 and a class-coloured one alike), paired by file name (``cat_1.png`` with ``cat_1_mask.png``), cropped
+    and sized as the images are; ``None`` where under :data:`MASKS_PAIRED` of the images have one."""
+    by_key = {}
+    for name, read in sources:
+        by_key.setdefault(_mask_key(name), read)
+    reads = [by_key.get(_mask_key(n)) for n in names]
+    if sum(r is not None for r in reads) < MASKS_PAIRED * len(names):
+        return None
+    masks = np.zeros((len(names), side, side), dtype=bool)
+    for i, read in enumerate(reads):
+        try:
+            pixels = _decode(read(), side, limits.max_image_pixels, enlarge=True)[0] if read is not None else None
+        except Exception:  # noqa: BLE001 (an unreadable mask: that image has none; the others keep theirs)
+            continue
+        if pixels is None:
+            continue
+        gray = pixels.astype(np.int16).sum(axis=-1)
+        edge = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+        values, counts = np.unique(edge, return_counts=True)
+        masks[i] = gray != values[counts.argmax()]
+    report.notes.append(f"masks paired with {sum(r is not None for r in reads):,} of the {len(names):,} images by "
+                        "their file names: the Attention page scores attention maps against them")
+    return masks
+
+
 NO_FOLDER = "(no class folder)"
+PER_ITEM_FOLDERS = 8  # more folders than this and than half the images hold an image or so each: no classes
 # First-level folders with these names hold a data set's splits, each with the same class folders inside.
 SPLITS = frozenset({"train", "training", "val", "valid", "validation", "test", "testing", "dev", "eval"})
 
@@ -434,11 +507,9 @@ def folder_labels(names: list[str]) -> tuple[list[str | None], list[str] | None]
     """Each item's label from its folders: the first-level folder (``cat/1.png``); when every item sits in a class
     folder inside a split folder (``train/cat/1.png``, ``val/cat/7.png``), the class folder, and the splits too;
     when split folders hold the images themselves (``train/1.png``), no labels, and the splits."""
-    parts = [posixpath.dirname(n).split("/") if posixpath.dirname(n) else [] for n in names]
     # folders every item shares are passed over first: a zip of project/ holding data/cat/1.png and data/dog/2.png
     # is labelled cat and dog, not all "data"
-    while parts and all(p for p in parts) and len({p[0] for p in parts}) == 1:
-        parts = [p[1:] for p in parts]
+    parts = _first_folders(names)
     if parts and all(len(p) >= 2 and p[0].lower() in SPLITS for p in parts):
         return [p[1] for p in parts], [p[0] for p in parts]
     if parts and all(p and p[0].lower() in SPLITS for p in parts):  # train/ and test/ holding images: not classes

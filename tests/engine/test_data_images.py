@@ -403,3 +403,52 @@ def test_a_zip_of_zips_reads_its_largest_archive_of_images(tmp_path):
     twice = make_zip({"outer.zip": make_zip({"inner.zip": train})})  # one level down, no further
     with pytest.raises(DataError, match="usable images"):
         load_archive(io.BytesIO(twice))
+
+
+def _dot(colour: tuple[int, int, int], radius: int, size: int = 32) -> tuple[bytes, bytes]:
+    """An image of a dot on a dark ground, and its mask as a trimap (1 inside, 2 outside, as Oxford-IIIT Pets)."""
+    yy, xx = np.mgrid[:size, :size]
+    inside = (yy - size // 2) ** 2 + (xx - size // 2) ** 2 < radius ** 2
+    image = np.zeros((size, size, 3), np.uint8) + 20
+    image[inside] = colour
+    return _png_of(image), _png_of(np.where(inside, 1, 2).astype(np.uint8))
+
+
+def _png_of(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_segmentation_masks_beside_the_images_are_paired_not_items(tmp_path):
+    """Read as items, images/ and masks/ were two "classes", one of them masks; now the masks are kept with their
+    images (by file name) for the Attention page."""
+    entries = {}
+    for i in range(12):
+        kind = ("Bombay", "beagle")[i % 2]
+        image, trimap = _dot(((230, 40, 40), (40, 230, 40))[i % 2], 6 + i % 4)
+        entries[f"pets/images/{kind}_{i}.png"] = image
+        entries[f"pets/annotations/trimaps/{kind}_{i}.png"] = trimap
+    data = load_zip(io.BytesIO(make_zip(entries)))
+    assert len(data) == 12 and data.class_names == ["Bombay", "beagle"]  # from the names, not images/annotations
+    assert data.masks.shape == (12, 32, 32) and data.masks.any(axis=(1, 2)).all()
+    yy, xx = np.mgrid[:32, :32]
+    assert (data.masks[0] == ((yy - 16) ** 2 + (xx - 16) ** 2 < 36)).all()  # the dot, not the ground
+    assert data.report.notes[0] == ("12 images in annotations: segmentation masks beside the images, not items")
+    binary = {f"images/{i}.png": _dot((200, 200, 200), 5)[0] for i in range(6)}
+    binary.update({f"masks/{i}_mask.png": _png_of(np.where(np.asarray(Image.open(io.BytesIO(_dot((1, 1, 1), 5)[1])))
+                                                           == 1, 255, 0).astype(np.uint8)) for i in range(5)})
+    few = load_zip(io.BytesIO(make_zip(binary)))  # 5 masks for 6 images: under 90 %, none kept
+    assert len(few) == 6 and few.masks is None and few.labels is None
+    binary["masks/5_mask.png"] = binary["masks/0_mask.png"]
+    assert load_zip(io.BytesIO(make_zip(binary))).masks.sum(axis=(1, 2)).min() > 50
+
+
+def test_a_folder_per_image_is_no_class(tmp_path):
+    entries = {f"samples/{i:04d}/image.png": png(((200, 30, 30), (30, 30, 200))[i % 2]) for i in range(10)}
+    data = load_zip(io.BytesIO(make_zip(entries)))
+    assert len(data) == 10 and data.labels is None
+    assert "10 sub-folders for 10 images: a folder per item (or nearly), not classes" in data.report.notes
+    classes = {f"{c}/{i}.png": png(colour) for c, colour in (("red", (200, 30, 30)), ("blue", (30, 30, 200)))
+               for i in range(3)}
+    assert load_zip(io.BytesIO(make_zip(classes))).class_names == ["blue", "red"]  # 3 a folder: classes
