@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import posixpath
 import re
@@ -108,7 +109,8 @@ def load_zip(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: 
 
 
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
-KEPT_FILES = IMAGE_SUFFIXES | {".csv", ".tsv"}  # what an archive's loader reads: images and a labels table
+LABEL_FILES = (".csv", ".tsv", ".txt", ".json")  # a table of file → class beside the images (labels_from_table)
+KEPT_FILES = IMAGE_SUFFIXES | set(LABEL_FILES)  # what an archive's loader reads: images and a labels table
 
 
 def is_tar(name: str) -> bool:
@@ -342,7 +344,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
         if splits is not None:
             report.notes.append(f"the images sit in {', '.join(sorted(set(splits)))} folders: a split, not a class "
                                 "(the map can be coloured by it)")
-        tables = [(n, r) for n, r in sources if Path(n).suffix.lower() in (".csv", ".tsv")]
+        tables = [(n, r) for n, r in sources if Path(n).suffix.lower() in LABEL_FILES]
         raw_labels, said = labels_from_table(tables, names) if tables else (None, None)
         labels, class_names = encode_labels(raw_labels) if raw_labels else (None, None)
         if said:
@@ -370,10 +372,33 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
                    attributes={"split": splits} if splits is not None else None)
 
 
+def _label_frame(table: str, read: Callable[[], bytes]):
+    """A file beside the images as a frame of text: a CSV / TSV with its header; a ``.txt`` of ``file class`` lines
+    (ImageNet's ``train_cls.txt``, no header); a JSON object of file → class, or a list of records. ``None`` when
+    a JSON file holds neither."""
+    import pandas as pd
+
+    text, suffix = decoded(read()), Path(table).suffix.lower()
+    if suffix == ".json":
+        data = json.loads(text)
+        if isinstance(data, dict) and data and all(isinstance(v, (str, int)) for v in data.values()):
+            return pd.DataFrame({"file": list(data), "label": [str(v) for v in data.values()]})
+        if isinstance(data, list) and data and all(isinstance(row, dict) for row in data):
+            return pd.json_normalize(data).astype(str)
+        return None
+    if suffix == ".txt":
+        lines = [line.split() if "," not in line else line.split(",") for line in text.splitlines() if line.strip()]
+        if not lines or len({len(line) for line in lines}) != 1:
+            return None  # a README's prose: no table
+        return pd.DataFrame(lines, columns=[f"column {j + 1}" for j in range(len(lines[0]))], dtype=str)
+    return pd.read_csv(io.StringIO(text), sep=None, engine="python", dtype=str).dropna(how="all")
+
+
 def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[str] | None, str | None]:
-    """The images' labels from a CSV beside them: a column naming every image (its path, file name or file name
-    without extension) and a label column as a table's (``engine.data.tables.column_roles``: named ``label`` /
-    ``class``…, else the first of a few categories). Returns the labels and a sentence, or why no table gave them."""
+    """The images' labels from a CSV beside them (or a ``.txt`` or JSON: :func:`_label_frame`): a column naming
+    every image (its path, file name or file name without extension) and a label column as a table's
+    (``engine.data.tables.column_roles``: named ``label`` / ``class``…, else the first of a few categories).
+    Returns the labels and a sentence, or why no table gave them."""
     import pandas as pd
 
     from engine.data.tables import column_roles
@@ -383,8 +408,10 @@ def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[
     why = None
     for table, read in tables:
         try:
-            frame = pd.read_csv(io.StringIO(decoded(read())), sep=None, engine="python", dtype=str).dropna(how="all")
+            frame = _label_frame(table, read)
         except Exception:  # not a table we can read: it is skipped as a non-image file anyway
+            continue
+        if frame is None:
             continue
         for column in frame.columns:
             cells = frame[column].astype(str).str.strip()

@@ -1,4 +1,5 @@
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -452,3 +453,19 @@ def test_a_folder_per_image_is_no_class(tmp_path):
     classes = {f"{c}/{i}.png": png(colour) for c, colour in (("red", (200, 30, 30)), ("blue", (30, 30, 200)))
                for i in range(3)}
     assert load_zip(io.BytesIO(make_zip(classes))).class_names == ["blue", "red"]  # 3 a folder: classes
+
+
+def test_labels_from_a_json_or_a_txt_beside_the_images():
+    colours = {"cat": (200, 30, 30), "dog": (30, 30, 200)}
+    images = {f"pics/{i:03d}.png": png(colours["cat" if i % 2 else "dog"], size=(16 + i, 16)) for i in range(8)}
+    mapping = {f"{i:03d}.png": "cat" if i % 2 else "dog" for i in range(8)}
+    as_json = load_zip(io.BytesIO(make_zip({**images, "labels.json": json.dumps(mapping).encode()})))
+    assert [as_json.class_names[c] for c in as_json.labels] == [mapping[f"{i:03d}.png"] for i in range(8)]
+    assert as_json.report.notes[-1] == "labels from labels.json: “label” of each image named in “file”"
+    records = [{"image": {"path": f"pics/{i:03d}.png"}, "class": mapping[f"{i:03d}.png"]} for i in range(8)]
+    assert load_zip(io.BytesIO(make_zip({**images, "meta.json": json.dumps(records).encode()}))).class_names == \
+        ["cat", "dog"]  # records with nested fields, as Hugging Face exports them
+    lines = "".join(f"{i:03d} {mapping[f'{i:03d}.png']}\n" for i in range(8))  # ImageNet's train_cls.txt: no header
+    as_txt = load_zip(io.BytesIO(make_zip({**images, "train_cls.txt": lines.encode(),
+                                           "README.txt": b"Cats and dogs, photographed in 2024.\nEnjoy.\n"})))
+    assert as_txt.class_names == ["cat", "dog"] and "labels from train_cls.txt" in as_txt.report.notes[-1]
