@@ -12,7 +12,12 @@ from engine import api
 ARCHIVES = (".zip", *api.TAR_SUFFIXES)
 # the uploader filters by the last suffix: "gz" lets a .tar.gz through (and a lone .gz, refused on loading)
 IMAGE_TYPES = ["zip", "tar", "tgz", "gz", "bz2", "tbz2", "xz", "txz",
-               *sorted(suffix.lstrip(".") for suffix in api.IMAGE_SUFFIXES)]
+               *sorted(suffix.lstrip(".") for suffix in api.IMAGE_SUFFIXES),
+               "csv", "tsv", "json", "txt"]  # a table of each file's class, uploaded with the images
+LABELS_HELP = ("Labels, when the images have them: class sub-folders (inside train / val / test ones too), else a CSV, "
+               "JSON or .txt beside the images naming each file's class, else names like cat.12.jpg. A masks/ or "
+               "annotations/ folder beside the images is read as their segmentation masks (paired by file name), "
+               "which the Attention page scores attention maps against.")
 SIZES = [0, 16, 32, 48, 64, 96, 128]
 KIND_NAMES = {"images": "images", "series": "time series", "graph": "graph", "table": "table"}
 SIZE_HELP = "Auto: the images' own typical size (their median short side), at most 128 px."
@@ -52,7 +57,7 @@ def upload_images() -> None:
                                "A zip or tar archive of images, or image files (sub-folders in an archive become "
                                "labels)",
                                type=IMAGE_TYPES, accept_multiple_files="directory" if whole_folder else True,
-                               key="uploads_folder" if whole_folder else "uploads")
+                               key="uploads_folder" if whole_folder else "uploads", help=LABELS_HELP)
     size = st.select_slider("Keep images at", SIZES, value=0, key="upload_size", format_func=size_label,
                             help=SIZE_HELP)
     if uploads and st.button("Load upload", type="primary"):
