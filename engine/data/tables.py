@@ -164,8 +164,8 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
 
 
 # Cells that say "no value" in a column of numbers (beyond the ones pandas knows, NA, N/A, null…): UCI writes "?"
-MISSING_MARKS = {"?", "-", "--", "—", "–", ".", "missing", "unknown", "n.a.", "none", "nan", "na", "n/a", "null", "#n/a",
-                 "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!"}  # the last: spreadsheet formula errors
+MISSING_MARKS = {"?", "-", "--", "—", "–", ".", "missing", "unknown", "n.a.", "none", "nan", "na", "n/a", "null",
+                 "#n/a", "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!"}  # the last: formula errors
 TYPESET_MINUS = "\u2212"  # the minus sign of typesetting (−), not the hyphen-minus (-) of keyboards
 # A number as spreadsheets and reports write it: a currency sign, thousands separators, a percent sign
 WRITTEN_NUMBER = re.compile(r"\s*[-+(]?\s*[$€£¥]?\s*[-+]?\d{1,3}(?:([,.' ])?\d{3})*(?:[.,]\d+)?\s*[%)]?\s*[$€£¥]?\s*"
@@ -599,8 +599,7 @@ def _shape(cell: str) -> str:
 CATEGORIES_MAX = 50
 # A numeric column with more than this share of its cells empty is left out (filling most of it would invent it).
 MOSTLY_EMPTY = 0.5
-ID_NAMES = ("id", "index", "unnamed: 0", "", "record", "row", "#", "no", "no.", "nr", "obs")  # RECORD: loggers'
-
+ID_NAMES = ("id", "index", "unnamed: 0", "", "record", "row", "#", "no", "no.", "nr", "obs")  # record: a logger's count
 
 
 # Names of a column of categories that say "the class" (after LABEL_COLUMNS): among several such columns, the label;
