@@ -12,7 +12,8 @@ from typing import BinaryIO
 
 from engine.data.dataset import Dataset, DataError, ValidationReport, decoded, is_number, separator_of, trimmed
 from engine.data.demo import DEMOS
-from engine.data.images import TAR_SUFFIXES, Limits, is_tar, load_files, load_folder, load_tar, load_zip
+from engine.data.images import (TAR_SUFFIXES, Limits, archive_stem, is_tar, load_files, load_folder, load_tar,
+                                load_zip)
 from engine.data.graphs import GRAPH_READERS, load_edge_list, load_graph_file, load_graphml
 from engine.data.series import dated_columns, load_series_csv, looks_long
 from engine.data.tables import load_csv, load_excel, load_json, load_npy, load_npz, load_parquet
@@ -312,7 +313,7 @@ def load_archive(source: str | os.PathLike | BinaryIO, image_size: int = 0, repo
                         _node_tables(dataset, archive, others)
                 else:
                     data = io.BytesIO(archive.read(chosen))
-                    stem = re.sub(r"(\.tar)?\.\w+$", "", Path(file_name).name, flags=re.IGNORECASE)
+                    stem = archive_stem(file_name)
                     dataset = (load_tar(data, image_size=image_size, reporter=reporter, originals=originals,
                                         name=name or stem) if is_tar(file_name) else
                                load_archive(data, image_size, reporter, originals, name or stem, csv_kind, inner=True))
@@ -353,19 +354,18 @@ NODE_TABLE_BYTES = 200 * 1024**2  # an archive's other tables read for a graph's
 
 
 def _node_tables(dataset: Dataset, archive, members: list) -> None:
-    """A graph read from an archive takes its nodes' attributes from the first of its other tables (CSV / TSV)
-    with a row per node (:func:`~engine.data.graphs.with_node_table`)."""
-    import pandas as pd
-
+    """A graph read from an archive takes its nodes' attributes from the first of its other tables (CSV / TSV,
+    read as a table of image labels is: :func:`~engine.data.images.side_table`) with a row per node
+    (:func:`~engine.data.graphs.with_node_table`)."""
     from engine.data.graphs import with_node_table
-    from engine.data.images import member_name
+    from engine.data.images import member_name, side_table
 
     for member in members:
         name = member_name(member)
         if Path(name).suffix.lower() not in (".csv", ".tsv") or member.file_size > NODE_TABLE_BYTES:
             continue
         try:
-            frame = pd.read_csv(io.BytesIO(archive.read(member)), sep=None, engine="python", dtype=str)
+            frame = side_table(name, lambda member=member: archive.read(member))
         except Exception:  # noqa: BLE001 (a file that is no table is no node table: the graph stays as it is)
             continue
         if with_node_table(dataset, frame, name):

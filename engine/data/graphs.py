@@ -166,10 +166,9 @@ def with_node_table(dataset: Dataset, frame, file_name: str) -> bool:
     rows = rows.loc[[name for name in dataset.item_names]]
     graph = dataset.graph
     for column in rows.columns:
-        values = rows[column].tolist()
-        if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in values):
+        if rows[column].isna().any():
             continue  # a column some nodes lack: no attribute every node has
-        for name, value in zip(dataset.item_names, values):
+        for name, value in zip(dataset.item_names, rows[column].tolist()):
             graph.nodes[name][str(column)] = value.item() if hasattr(value, "item") else value
     attribute = None if dataset.labels is not None else categorical_attribute(graph)
     if attribute is not None:

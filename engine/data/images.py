@@ -117,6 +117,13 @@ def is_tar(name: str) -> bool:
     return str(name).lower().endswith(TAR_SUFFIXES)
 
 
+def archive_stem(file_name: str) -> str:
+    """``pics`` of ``dir/pics.tar.gz``, ``pics.tgz`` or ``pics.zip``: the name less its archive suffix."""
+    name = Path(str(file_name)).name
+    suffix = next((s for s in TAR_SUFFIXES if name.lower().endswith(s)), None)
+    return name[: -len(suffix)] if suffix else Path(name).stem
+
+
 def load_tar(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: Limits = DEFAULT_LIMITS,
              name: str | None = None, reporter: Reporter | None = None,
              originals: str | os.PathLike | None = None) -> Dataset:
@@ -154,11 +161,7 @@ def load_tar(source: str | os.PathLike | BinaryIO, image_size: int = 0, limits: 
     files = [(n, data) for n, data in files if not is_hidden(n)]
     prefix = _common_folder([n for n, _ in files])
     sources = [(n[len(prefix):], (lambda data=data: data)) for n, data in files]
-    stem = Path(str(source)).name if isinstance(source, (str, os.PathLike)) else "archive"
-    for suffix in TAR_SUFFIXES:
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
+    stem = archive_stem(source) if isinstance(source, (str, os.PathLike)) else "archive"
     unpack = None if originals is None else _Unpacker(originals, _digest_of(source))
 
     def build() -> Dataset:
@@ -372,7 +375,7 @@ def _build(name: str, sources: list[ByteSource], image_size: int, limits: Limits
                    attributes={"split": splits} if splits is not None else None)
 
 
-def _label_frame(table: str, read: Callable[[], bytes]):
+def side_table(table: str, read: Callable[[], bytes]):
     """A file beside the images as a frame of text: a CSV / TSV with its header; a ``.txt`` of ``file class`` lines
     (ImageNet's ``train_cls.txt``, no header); a JSON object of file → class, or a list of records. ``None`` when
     a JSON file holds neither."""
@@ -395,7 +398,7 @@ def _label_frame(table: str, read: Callable[[], bytes]):
 
 
 def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[str] | None, str | None]:
-    """The images' labels from a CSV beside them (or a ``.txt`` or JSON: :func:`_label_frame`): a column naming
+    """The images' labels from a CSV beside them (or a ``.txt`` or JSON: :func:`side_table`): a column naming
     every image (its path, file name or file name without extension) and a label column as a table's
     (``engine.data.tables.column_roles``: named ``label`` / ``class``…, else the first of a few categories).
     Returns the labels and a sentence, or why no table gave them."""
@@ -408,7 +411,7 @@ def labels_from_table(tables: list[ByteSource], names: list[str]) -> tuple[list[
     why = None
     for table, read in tables:
         try:
-            frame = _label_frame(table, read)
+            frame = side_table(table, read)
         except Exception:  # not a table we can read: it is skipped as a non-image file anyway
             continue
         if frame is None:
@@ -482,7 +485,8 @@ def _paired_masks(names: list[str], sources: list[ByteSource], side: int, limits
     for name, read in sources:
         by_key.setdefault(_mask_key(name), read)
     reads = [by_key.get(_mask_key(n)) for n in names]
-    if sum(r is not None for r in reads) < MASKS_PAIRED * len(names):
+    paired = sum(r is not None for r in reads)
+    if paired < MASKS_PAIRED * len(names):
         return None
     masks = np.zeros((len(names), side, side), dtype=bool)
     for i, read in enumerate(reads):
@@ -496,7 +500,7 @@ def _paired_masks(names: list[str], sources: list[ByteSource], side: int, limits
         edge = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
         values, counts = np.unique(edge, return_counts=True)
         masks[i] = gray != values[counts.argmax()]
-    report.notes.append(f"masks paired with {sum(r is not None for r in reads):,} of the {len(names):,} images by "
+    report.notes.append(f"masks paired with {paired:,} of the {len(names):,} images by "
                         "their file names: the Attention page scores attention maps against them")
     return masks
 

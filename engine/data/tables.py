@@ -853,14 +853,14 @@ def _filled(matrix: np.ndarray, missing: np.ndarray, columns: list[str]) -> list
 def _fill_values_emptied(matrix: np.ndarray, columns: list[str]) -> list[str]:
     """Cells far past their column's size and 32-bit floats' safe range (:data:`FILL_RATIO`) made empty (NaN) in
     place, to be filled as empty cells are; a note per column."""
-    finite = np.isfinite(matrix)
-    size = np.abs(np.where(finite, matrix, np.nan))
-    if not (size > FLOAT32_SAFE).any():
+    size = np.abs(matrix)
+    big = (size > FLOAT32_SAFE) & (size < np.inf)  # (NaN is neither: one pass over a table of ordinary numbers)
+    if not big.any():
         return []
     with warnings.catch_warnings():  # a column of no finite number has no median: nothing in it to empty
         warnings.simplefilter("ignore", RuntimeWarning)
-        typical = np.nanmedian(size, axis=0)
-    far = (size > FLOAT32_SAFE) & (size > FILL_RATIO * np.nan_to_num(typical)[None, :])
+        typical = np.nanmedian(np.where(size < np.inf, size, np.nan), axis=0)
+    far = big & (size > FILL_RATIO * np.nan_to_num(typical)[None, :])
     notes = []
     for j in np.flatnonzero(far.any(axis=0)):
         values = matrix[far[:, j], j]
@@ -882,8 +882,9 @@ def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, 
         raise DataError(f"features must be numeric, got dtype {matrix.dtype}")
     matrix = matrix.astype(np.float64)
     report = ValidationReport(n_found=len(matrix), notes=list(notes or []))
-    columns_said = columns or [f"column {j}" for j in range(matrix.shape[1])]
-    report.notes.extend(_fill_values_emptied(matrix, columns_said))
+    named = columns is not None
+    columns = columns or [f"column {j}" for j in range(matrix.shape[1])]
+    report.notes.extend(_fill_values_emptied(matrix, columns))
     missing = ~np.isfinite(matrix)
     usable = ~missing.all(axis=1)
     for row in np.flatnonzero(~usable)[:1000]:
@@ -894,8 +895,6 @@ def _table_dataset(name: str, matrix: np.ndarray, raw_labels: list[str] | None, 
     if len(keep) < 2:
         raise DataError(f"need at least 2 usable rows, found {len(keep)}")
     matrix, missing = matrix[keep], missing[keep]
-    named = columns is not None
-    columns = columns or [f"column {j}" for j in range(matrix.shape[1])]
     if missing.any():
         report.notes.extend(_filled(matrix, missing, columns))
     largest = np.abs(matrix).max(axis=0)  # the table is kept in 32-bit floats, which hold about 1e-38 to 3e38:
