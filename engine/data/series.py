@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 
 import numpy as np
 
@@ -123,10 +124,16 @@ def _series_down_columns(header: list[str], rows: list[list[str]]) -> bool:
     return timed and bool(numbers) and all(is_number(c) for c in numbers)
 
 
+# A word and a number (t1, step20, V3) is a time step's name, no date, though pandas' mixed-format parser reads
+# t1…t31 as days of January in the year 1; a month's name and a number (Jan2021, May 1) is a date
+_WORD_NUMBER = re.compile(r"(?!(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ _.-]?\d)[a-z_ ]+\d+",
+                          re.IGNORECASE)
+
+
 def _dates(cells: list[str]) -> bool:
     import pandas as pd
 
-    if not cells:
+    if not cells or any(_WORD_NUMBER.fullmatch(str(c).strip()) for c in cells[:200]):
         return False
     parsed = pd.to_datetime(pd.Series(cells[:200]), errors="coerce", format="mixed")
     return bool(parsed.notna().all())

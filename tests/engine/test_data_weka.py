@@ -42,11 +42,15 @@ def test_the_ucr_archive_s_ts_and_arff_read_as_labelled_series(tmp_path):
     ts = load(tmp_path / "CBF.ts")
     assert ts.kind == "series" and ts.series.shape == X.shape and ts.class_names == ["1", "2", "3"]
     assert np.allclose(ts.series, X, atol=1e-4) and ts.labels.tolist() == [c - 1 for c in y]
-    as_table = load(tmp_path / "CBF.arff")  # a table of att1…att128 unless told, with the hint to read it as series
+    as_table = load(tmp_path / "CBF.arff", csv_kind="table")  # told: att1…att128, with the hint to read series
     assert as_table.kind == "table" and any("--csv-kind series" in note for note in as_table.report.notes)
-    as_series = load(tmp_path / "CBF.arff", csv_kind="series")
-    assert as_series.kind == "series" and np.allclose(as_series.series, ts.series)
-    assert as_series.labels.tolist() == ts.labels.tolist()
+    for kind in ("series", "auto"):  # auto: its attributes numbered like time steps, its rows smooth along them
+        as_series = load(tmp_path / "CBF.arff", csv_kind=kind)
+        assert as_series.kind == "series" and np.allclose(as_series.series, ts.series)
+        assert as_series.labels.tolist() == ts.labels.tolist()
+    assert as_series.report.notes[:2] == ["read from Weka's ARFF", as_series.report.notes[1]]
+    assert as_series.report.notes[1].startswith("read as time series, one a row: its 128 columns are numbered like "
+                                                "time steps (att1 … att128)")
     uploaded = api.load_bytes("CBF.ts", (tmp_path / "CBF.ts").read_bytes())  # the app's upload path
     assert uploaded.kind == "series" and uploaded.name == "CBF"
 

@@ -499,9 +499,52 @@ def test_the_ucr_layout_reads_its_first_column_as_the_class(tmp_path):
     series = load(path, csv_kind="series")
     assert series.series.shape == (40, 60) and series.class_names == ["1", "2"]
     assert any("UCR archive" in n for n in series.report.notes)
-    table = load(path)  # auto: a .tsv of many columns is a table, its class not a feature
+    table = load(path, csv_kind="table")  # a table of many columns, its class not a feature, and a hint
     assert table.kind == "table" and table.table.shape == (40, 60) and table.class_names == ["1", "2"]
     assert any("--csv-kind series" in n for n in table.report.notes)
+    guessed = load(path)  # auto: its rows change smoothly along its columns, as series do
+    assert guessed.kind == "series" and guessed.class_names == ["1", "2"]
+    assert np.array_equal(guessed.series, series.series) and np.array_equal(guessed.labels, series.labels)
+
+
+def test_a_table_of_columns_numbered_as_time_steps_whose_rows_are_smooth_reads_as_series(tmp_path):
+    from engine.data import variants
+    from engine.data.series import dated_columns
+    from engine.data.tables import SERIES_SMOOTH, smoothness
+
+    values, kinds = variants.cylinder_bell_funnel(60, seed=3)
+    header = ",".join(f"t{i + 1}" for i in range(values.shape[1])) + ",label\n"
+
+    def write(name: str, rows: np.ndarray, head: str = header) -> bytes:
+        text = head + "".join(",".join(f"{v:.4f}" for v in row) + f",{k}\n" for row, k in zip(rows, kinds))
+        (tmp_path / name).write_text(text)
+        return text.encode()
+
+    data = write("cbf.csv", values)
+    for read in (load(tmp_path / "cbf.csv"), api.load_bytes("cbf.csv", data)):  # the CLI's path, the app's upload
+        assert read.kind == "series" and read.series.shape == (60, 128)
+        assert read.class_names == ["bell", "cylinder", "funnel"] and np.allclose(read.series, values, atol=1e-4)
+        assert read.report.notes[0].startswith("read as time series, one a row: its 128 columns are numbered like "
+                                               "time steps (t1 … t128) and each row changes smoothly along them")
+    assert load(tmp_path / "cbf.csv", csv_kind="table").kind == "table"  # told, it is a table
+    # the same values in no order under the same header: numbered, but no row is a series, so a table with a hint
+    shuffled = values[:, np.random.default_rng(0).permutation(values.shape[1])]
+    assert smoothness(shuffled) < 0.1 < SERIES_SMOOTH <= smoothness(values)
+    write("shuffled.csv", shuffled)
+    table = load(tmp_path / "shuffled.csv")
+    assert table.kind == "table" and any("--csv-kind series" in n for n in table.report.notes)
+    # features numbered f0…f63 (embeddings written out by another tool) and a headless table of measurements
+    rng = np.random.default_rng(1)
+    embeddings = rng.normal(size=(60, 64)) @ rng.normal(size=(64, 64))
+    write("embeddings.csv", embeddings, ",".join(f"f{j}" for j in range(64)) + ",label\n")
+    assert load(tmp_path / "embeddings.csv").kind == "table"
+    blobs = np.repeat(rng.normal(0, 5, (3, 30)), 20, axis=0) + rng.normal(size=(60, 30))
+    (tmp_path / "blobs.csv").write_text("".join(",".join(f"{v:.3f}" for v in row) + "\n" for row in blobs))
+    assert load(tmp_path / "blobs.csv").kind == "table"
+    # t1…t30 are no dates (pandas' mixed parser reads them as days of January in the year 1)
+    assert not dated_columns(["id"] + [f"t{i}" for i in range(1, 31)])
+    assert dated_columns(["page"] + [f"2021-01-{d:02d}" for d in range(1, 31)])
+    assert dated_columns(["page"] + [f"May {d}" for d in range(1, 31)])
 
 
 def test_rows_padded_with_empty_cells_to_one_width_are_series_of_several_lengths(tmp_path):
@@ -674,8 +717,11 @@ def test_the_ucr_archives_older_space_separated_txt_reads_as_written(tmp_path):
     series = load(path, csv_kind="series")
     assert series.series.shape == (30, 128) and series.class_names == ["1", "2", "3"]
     assert np.allclose(series.series[0], values[0], atol=1e-6)
-    table = load(path)
+    table = load(path, csv_kind="table")
     assert table.table.shape == (30, 128) and table.report.notes[0] == "read as space-separated"
+    guessed = load(path)  # not told: 128 columns of numbers, each row smooth along them
+    assert guessed.kind == "series" and np.allclose(guessed.series, series.series)
+    assert guessed.report.notes[0].startswith("read as time series, one a row: its 128 columns of numbers (no header)")
     for words in (b"alpha\nbeta\ngamma\ndelta\n", b"1\nalpha\nbeta\ngamma\n"):  # names, no values: said, not a crash
         with pytest.raises(DataError, match="no values after its name|at least 4 values"):
             api.load_series_csv(words)
