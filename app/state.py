@@ -60,6 +60,9 @@ def set_dataset(data: api.Dataset, source: str) -> None:
         for key, value in zip(PIPELINE_WIDGETS, (defaults.features, defaults.reducer, defaults.clusterer,
                                                  defaults.cluster_on)):
             st.session_state[key] = value
+        if defaults.features in api.FEATURES:  # its settings too (a table of two-valued columns: not standardised)
+            for name, value in api.FEATURES[defaults.features].resolve(defaults.feature_params).items():
+                st.session_state[f"fp.{defaults.features}.{name}"] = value
     st.session_state[DATASET] = data
     st.session_state[SOURCE] = source
     api.warm_features(data)  # the feature probe starts now, in the background: Run finds it done or under way

@@ -89,8 +89,10 @@ with left:
                    "component(s)" + (", coloured by the true labels" if data.labels is not None else ""))
     else:
         st.dataframe(api.table_frame(data, range(min(20, len(data)))), height=280)
+        as_they_are = state.defaults(data).config.feature_params.get("standardize") is False
         st.caption(f"The first {min(20, len(data))} of {len(data):,} rows: the {data.table.shape[1]:,} columns "
-                   "clustered on (standardised when you run).")
+                   "clustered on" + (", as they are (each holds two values)." if as_they_are else
+                                     " (standardised when you run)."))
 with right:
     st.markdown("**Validation report**")
     report = data.report
@@ -157,7 +159,8 @@ with c1:
                 help="The best checkpoint is the one whose watched sample clustered most clearly (no labels used).")
     else:
         with st.expander("Feature settings"):
-            feature_params = param_controls(features, "fp")
+            feature_params = param_controls(features, "fp", defaults.config.feature_params
+                                            if features.name == defaults.config.features else None)
 with c2:
     reducer = registry_select("Map", api.REDUCERS, "reducer", options=api.reducers_for(data.kind),
                               default=defaults.config.reducer)

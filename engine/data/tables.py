@@ -136,6 +136,9 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
                                                  frame.head(PAIRS_ROWS).to_numpy().tolist()]):
         notes.insert(first, "its rows look like an edge list's (pairs of node ids): if each row is an edge, load it "
                      "as an edge list (the Data page's “an edge list”, or `--csv-kind edges`) to cluster the nodes")
+    categorical = [c for c, role in roles.items() if role == "categories"]
+    if not features and categorical and path_column(frame) is None:  # UCI's mushrooms, votes, car evaluations
+        return _one_hot_dataset(frame, roles, categorical, name, notes)
     if not features:
         files = path_column(frame)
         if files is not None:  # an upload: its paths cannot be followed from here
@@ -159,6 +162,31 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
             attributes[str(label)] = ["(empty)" if v is None else v for v in raw]
     return _table_dataset(name, matrix, raw, names, notes, [str(c) for c in features],
                           attributes, None if label is None else str(label))
+
+
+def _one_hot_dataset(frame: pd.DataFrame, roles: dict, categorical: list, name: str, notes: list[str]) -> Dataset:
+    """A table of categories and no numbers (UCI's mushrooms, congressional votes, car evaluations): each column of
+    categories one-hot (``odor=foul``), its indicators the features, so rows that differ in more columns are farther
+    apart; the columns still colour the map. An empty cell sets none of its column's indicators."""
+    label = next((c for c, role in roles.items() if role == "label"), None)
+    ids = next((c for c, role in roles.items() if role == "names"), None)
+    blocks, columns = [], []
+    for column in categorical:
+        cells = frame[column].map(lambda v: None if pd.isna(v) else str(v).strip())
+        values = sorted({v for v in cells if v is not None and v.lower() not in MISSING_MARKS})
+        blocks.append(np.stack([(cells == v).to_numpy(dtype=np.float64) for v in values], axis=1))
+        columns += [f"{column}={v}" for v in values]
+    said = [n for n in notes if not any(n.startswith(f"“{c}” left out: ") for c in categorical)]
+    said.append(f"no column of numbers: its {len(categorical)} columns of categories are the features, each "
+                f"one-hot ({len(columns):,} indicators: “{columns[0]}”…), so rows that differ in more of them are "
+                "farther apart; the map can be coloured by each")
+    raw = None if label is None else [None if pd.isna(v) else str(v) for v in frame[label]]
+    if raw is not None and (None in raw or len(set(raw)) < 2):
+        raw = None
+    attributes = {str(c): ["(empty)" if pd.isna(v) else str(v) for v in frame[c]] for c in categorical}
+    return _table_dataset(name, np.concatenate(blocks, axis=1), raw, None if ids is None else
+                          [str(v) for v in frame[ids]], said, columns, attributes,
+                          None if label is None else str(label))
 
 
 # Cells that say "no value" in a column of numbers (beyond the ones pandas knows, NA, N/A, null…): UCI writes "?"
