@@ -78,13 +78,13 @@ def _stepped_series(dataset: Dataset, source: str | os.PathLike | bytes, name: s
     smooth = smoothness(dataset.table)
     if smooth < SERIES_SMOOTH:
         return dataset
-    try:
-        series = load_series_csv(source, name=name)
+    headless = any(note.startswith("no header row") for note in dataset.report.notes)
+    try:  # the table reader's reading of its header holds (a header of wavelengths is all numbers)
+        series = load_series_csv(source, name=name, header=not headless)
     except DataError:
         return dataset
     if len(series) != len(dataset):  # rows the table skipped or split otherwise: keep the table and its hint
         return dataset
-    headless = any(note.startswith("no header row") for note in dataset.report.notes)
     steps = f"{len(dataset.columns):,} columns " + (
         "of numbers (no header)" if headless else f"are numbered like time steps ({dataset.columns[0]} … "
                                                   f"{dataset.columns[-1]})")

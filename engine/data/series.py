@@ -28,7 +28,10 @@ MISSING = ("", "nan", "na", "n/a", "null", "none", "?")  # cells that mean "no v
 MOSTLY_MISSING = 0.5  # a series with more of its steps missing than this is refused: filling would invent it
 
 
-def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) -> Dataset:
+def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None, header: bool | None = None
+                    ) -> Dataset:
+    """Series from a text file, in any of the layouts the README lists; ``header``: whether its first row is a
+    header, where the caller knows (a header of wavelengths or times is all numbers); ``None``: guessed."""
     text, name = source_text(source, name, "series")
     line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = separator_of(line, "\t,;|")  # None: spaces, as the UCR archive's older .txt files are written
@@ -36,9 +39,11 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None) 
         if delimiter else [line.split() for line in text.splitlines() if line.strip()]
     if not rows:
         raise DataError("the file is empty")
-    header = raw_header = None
-    if column_numbers(rows[0], rows[1:]) or (not all(is_number(c) for c in rows[0] if c.strip()) and not any(
-            is_number(c) for c in rows[0][1:-1] if c.strip())):  # pandas' 0, 1, 2, … above a frame it numbered
+    told, header = header, None
+    raw_header = None
+    if told or told is None and (column_numbers(rows[0], rows[1:]) or (
+            not all(is_number(c) for c in rows[0] if c.strip())
+            and not any(is_number(c) for c in rows[0][1:-1] if c.strip()))):  # pandas' 0, 1, 2, … over a frame
         raw_header, rows = [c.strip() for c in rows[0]], rows[1:]
         header = [c.lower() for c in raw_header]
     if not rows:

@@ -491,11 +491,15 @@ SERIES_HINT = 20  # at least this many columns named alike with running numbers 
 
 def numbered_steps(names: list[str]) -> bool:
     """Whether columns are named as time steps are: at least :data:`SERIES_HINT`, one name with a running number
-    (``t1, t2…``; a headless file's ``column 2, column 3…``), the numbers rising; pixel0…pixel99 are no time
-    steps, square or not."""
+    (``t1, t2…``; a headless file's ``column 2, column 3…``), the numbers rising, or numbers alone, rising or
+    falling (times, wavelengths); pixel0…pixel99 are no time steps, square or not."""
+    if len(names) < SERIES_HINT:
+        return False
+    if all(is_number(name) for name in names):  # times or wavelengths (0.0, 0.5, …; a spectrum's 4000 … 400 cm⁻¹)
+        steps = np.diff([float(name) for name in names])
+        return bool((steps > 0).all() or (steps < 0).all())
     found = [re.fullmatch(r"(.*?)(\d+)", name) for name in names]
-    if len(names) < SERIES_HINT or not all(found) or len({m.group(1) for m in found}) != 1 \
-            or PIXEL_NAME.fullmatch(names[0]):
+    if not all(found) or len({m.group(1) for m in found}) != 1 or PIXEL_NAME.fullmatch(names[0]):
         return False
     numbers = [int(m.group(2)) for m in found]
     return all(b > a for a, b in zip(numbers, numbers[1:]))

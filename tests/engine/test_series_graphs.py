@@ -541,6 +541,13 @@ def test_a_table_of_columns_numbered_as_time_steps_whose_rows_are_smooth_reads_a
     blobs = np.repeat(rng.normal(0, 5, (3, 30)), 20, axis=0) + rng.normal(size=(60, 30))
     (tmp_path / "blobs.csv").write_text("".join(",".join(f"{v:.3f}" for v in row) + "\n" for row in blobs))
     assert load(tmp_path / "blobs.csv").kind == "table"
+    # a spectrum's columns: wavenumbers, falling, a header of numbers alone (the first row is no series)
+    write("spectra.csv", values, "sample," + ",".join(f"{4000 - 2.5 * j:.1f}" for j in range(128)) + ",label\n")
+    text = (tmp_path / "spectra.csv").read_text().splitlines()
+    (tmp_path / "spectra.csv").write_text("\n".join([text[0]] + [f"s{i},{line}" for i, line in enumerate(text[1:])]))
+    spectra = load(tmp_path / "spectra.csv")
+    assert spectra.kind == "series" and np.allclose(spectra.series, values, atol=1e-4)
+    assert spectra.item_names[:2] == ["s0", "s1"] and "(4000.0 … 3682.5)" in spectra.report.notes[0]
     # t1…t30 are no dates (pandas' mixed parser reads them as days of January in the year 1)
     assert not dated_columns(["id"] + [f"t{i}" for i in range(1, 31)])
     assert dated_columns(["page"] + [f"2021-01-{d:02d}" for d in range(1, 31)])
