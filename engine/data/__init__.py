@@ -66,6 +66,20 @@ def _read_text(kind: str, data: bytes, name: str, guessed: bool = False) -> Data
     return _stepped_series(_ragged_series(table, data, name), data, name) if guessed else table()
 
 
+# A table of whole numbers on a scale of at most this many values (a survey's Likert answers, Q1…Q30 from 1 to 5)
+# is no series, though questions on one topic, asked one after another, make its rows smooth: 30 questions in blocks
+# of 5 on one trait each scored 0.44-0.59 (SERIES_SMOOTH: 0.35)
+SCALE_VALUES = 10
+
+
+def answers(table) -> bool:
+    """Whether ``table`` holds whole numbers of at most :data:`SCALE_VALUES` values: answers on a scale, codes."""
+    import numpy as np
+
+    values = np.unique(table[np.isfinite(table)])
+    return len(values) <= SCALE_VALUES and bool(np.all(values == np.round(values)))
+
+
 def _stepped_series(dataset: Dataset, source: str | os.PathLike | bytes, name: str | None) -> Dataset:
     """``dataset``, or, where it is a table whose columns are numbered as time steps (``t1…t128``, or a headless
     file's) and whose rows change smoothly along them (:data:`~engine.data.tables.SERIES_SMOOTH`), the file read as
@@ -73,7 +87,7 @@ def _stepped_series(dataset: Dataset, source: str | os.PathLike | bytes, name: s
     reached ARI 0.28-0.53 and 0.00 by default; read as series, 0.66-0.68 and 0.57-0.70."""
     from engine.data.tables import SERIES_SMOOTH, numbered_steps, smoothness
 
-    if dataset.kind != "table" or not numbered_steps(list(dataset.columns or [])):
+    if dataset.kind != "table" or not numbered_steps(list(dataset.columns or [])) or answers(dataset.table):
         return dataset
     smooth = smoothness(dataset.table)
     if smooth < SERIES_SMOOTH:

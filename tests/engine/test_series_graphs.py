@@ -548,6 +548,13 @@ def test_a_table_of_columns_numbered_as_time_steps_whose_rows_are_smooth_reads_a
     spectra = load(tmp_path / "spectra.csv")
     assert spectra.kind == "series" and np.allclose(spectra.series, values, atol=1e-4)
     assert spectra.item_names[:2] == ["s0", "s1"] and "(4000.0 … 3682.5)" in spectra.report.notes[0]
+    # a survey's answers, Q1…Q30 on a scale of 1-5 in blocks of 5 questions on one trait: smooth rows, no series
+    traits = np.repeat(rng.normal(size=(60, 6)), 5, axis=1) + rng.normal(0, 0.4, (60, 30))
+    likert = np.clip(np.round(3 + traits), 1, 5)
+    assert smoothness(likert) >= SERIES_SMOOTH
+    (tmp_path / "survey.csv").write_text(",".join(f"Q{j + 1}" for j in range(30)) + "\n" + "".join(
+        ",".join(f"{v:.0f}" for v in row) + "\n" for row in likert))
+    assert load(tmp_path / "survey.csv").kind == "table"
     # t1…t30 are no dates (pandas' mixed parser reads them as days of January in the year 1)
     assert not dated_columns(["id"] + [f"t{i}" for i in range(1, 31)])
     assert dated_columns(["page"] + [f"2021-01-{d:02d}" for d in range(1, 31)])
