@@ -76,6 +76,8 @@ def rows(quick: bool) -> list[tuple[str, callable]]:
         ("moons", lambda: table("moons", *make_moons(1000, noise=0.06, random_state=1))),
         ("circles", lambda: table("circles", *make_circles(1000, noise=0.05, factor=0.5, random_state=1))),
         ("wine (sklearn)", lambda: table("wine", *load_wine(return_X_y=True))),
+        ("answers: categories only, 3 groups × 6 questions", lambda: api.load_csv(io.BytesIO(V.answers_csv()),
+                                                                                  name="answers")),
         ("Trace (series)", lambda: api.DEMOS["trace"]()),
         ("Cylinder-Bell-Funnel (series, UCR .tsv)", lambda: api.load_series_csv(
             V.ucr_tsv(*V.cylinder_bell_funnel()), name="cbf")),
@@ -122,6 +124,8 @@ def menu_grid(dataset: api.Dataset, k: int) -> list[api.Config]:
     variants = [(f, {}) for f in features]
     if kind == "images" and not dataset.grayscale:  # the probe's colour candidate is a menu choice too
         variants.append(("combined", {"parts": "pixels+encoder+colours"}))
+    if kind == "table":  # the columns as they are (the default for a table of two-valued columns) are one too
+        variants.append(("columns", {"standardize": False}))
     for feature, params in variants:
         for cluster_on in ("embedding", "space", "features"):
             for clusterer in ("kmeans", "hdbscan", "agglomerative", "gmm"):
@@ -141,6 +145,8 @@ def menu_grid(dataset: api.Dataset, k: int) -> list[api.Config]:
 def feature_name(config: api.Config) -> str:
     """"pixels", "combined (pixels+encoder+colours)": the features and, for a combination, its parts."""
     parts = config.feature_params.get("parts")
+    if config.feature_params.get("standardize") is False:
+        return f"{config.features} (as they are)"
     return f"{config.features} ({parts})" if parts else config.features
 
 

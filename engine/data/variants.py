@@ -266,3 +266,14 @@ def series_dataset(name: str, values: np.ndarray, kinds: list[str]) -> Dataset:
     from engine.data.series import _series_dataset
 
     return _series_dataset(name, None, [list(row) for row in values], list(kinds), [])
+
+
+def answers_csv(n: int = 600, groups: int = 3, questions: int = 6, keep: float = 0.7, seed: int = 21) -> bytes:
+    """A table of categories and no number, as UCI's mushrooms are: answers to multiple-choice questions (3-6 options
+    each) from ``groups`` groups, each group's usual answer given ``keep`` of the time, else any; the group last."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(3, 7, questions)
+    usual = [[rng.integers(c) for c in sizes] for _ in range(groups)]
+    rows = [",".join(f"opt{usual[i % groups][j] if rng.random() < keep else rng.integers(sizes[j])}"
+                     for j in range(questions)) + f",g{i % groups}" for i in range(n)]
+    return (",".join(f"q{j + 1}" for j in range(questions)) + ",group\n" + "\n".join(rows) + "\n").encode()

@@ -568,22 +568,10 @@ def test_a_run_waiting_for_the_probe_can_be_cancelled_and_the_probe_goes_on(bloc
     assert not api.warm_features(api.DEMOS["digits"]().subset(np.arange(99)))  # a probe too short to hide
 
 
-def _answers(n: int = 600, k: int = 3, questions: int = 6, keep: float = 0.7, seed: int = 21) -> api.Dataset:
-    """Answers to multiple-choice questions from ``k`` groups, each group's usual answer given ``keep`` of the time
-    (else any): a table of categories, as UCI's mushrooms are."""
-    rng = np.random.default_rng(seed)
-    sizes = rng.integers(3, 7, questions)
-    usual = [[rng.integers(c) for c in sizes] for _ in range(k)]
-    rows = [",".join(f"opt{usual[i % k][j] if rng.random() < keep else rng.integers(sizes[j])}"
-                     for j in range(questions)) + f",g{i % k}" for i in range(n)]
-    text = ",".join(f"q{j + 1}" for j in range(questions)) + ",group\n" + "\n".join(rows)
-    return api.load_csv(io.StringIO(text), name="answers")
-
-
 def test_a_table_of_two_valued_columns_is_clustered_on_them_as_they_are():
     from engine.defaults import decide, indicators
 
-    answers = _answers()
+    answers = api.load_csv(io.BytesIO(variants.answers_csv()), name="answers")
     assert indicators(answers.table) and not indicators(np.array([[0.0, 1.0], [1.0, 2.0], [0.0, 3.0]]))
     chosen = decide(answers)
     assert chosen.config.cluster_on == "features" and chosen.config.feature_params == {"standardize": False}
