@@ -70,6 +70,7 @@ def _read_text(kind: str, data: bytes, name: str, guessed: bool = False) -> Data
 # is no series, though questions on one topic, asked one after another, make its rows smooth: 30 questions in blocks
 # of 5 on one trait each scored 0.44-0.59 (SERIES_SMOOTH: 0.35)
 SCALE_VALUES = 10
+SMOOTH_ROWS = 5000  # rows read for the smoothness and the scale
 
 
 def answers(table) -> bool:
@@ -87,10 +88,11 @@ def _stepped_series(dataset: Dataset, source: str | os.PathLike | bytes, name: s
     reached ARI 0.28-0.53 and 0.00 by default; read as series, 0.66-0.68 and 0.57-0.70."""
     from engine.data.tables import SERIES_SMOOTH, numbered_steps, smoothness
 
-    if dataset.kind != "table" or not numbered_steps(list(dataset.columns or [])) or answers(dataset.table):
+    if dataset.kind != "table" or not numbered_steps(list(dataset.columns or [])):
         return dataset
-    smooth = smoothness(dataset.table)
-    if smooth < SERIES_SMOOTH:
+    rows = dataset.table[::max(1, len(dataset) // SMOOTH_ROWS)]  # an even sample: a median, read in milliseconds
+    smooth = smoothness(rows)
+    if smooth < SERIES_SMOOTH or answers(rows):
         return dataset
     headless = any(note.startswith("no header row") for note in dataset.report.notes)
     try:  # the table reader's reading of its header holds (a header of wavelengths is all numbers)
