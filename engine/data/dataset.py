@@ -166,6 +166,12 @@ class Dataset:
             attributes[column] = [str(int(v)) for v in self.table[:, j]]
             table, columns = np.delete(self.table, j, axis=1), [c for c in self.columns if c != column]
             said.append(f"“{column}” is no longer a feature")
+        coded = [j for j, c in enumerate(columns or []) if column in attributes and c.startswith(f"{column}=")]
+        if coded:  # a column of categories that is also a feature, one-hot (a table of categories only)
+            if len(coded) == len(columns):
+                raise ValueError(f"{column!r} cannot be the label: its indicators are the table's only features")
+            said.append(f"its {len(coded)} indicators (“{columns[coded[0]]}”…) are no longer features")
+            table, columns = np.delete(table, coded, axis=1), [c for j, c in enumerate(columns) if j not in coded]
         if column is not None and column not in attributes:
             choices = self.label_columns()
             raise ValueError(f"{column!r} is not one of this table's category columns or whole-number feature "

@@ -858,5 +858,12 @@ def test_a_table_of_categories_only_is_clustered_on_its_columns_one_hot():
     assert any(n.startswith("no column of numbers: its 3 columns of categories are the features, each one-hot (6 "
                             "indicators: “budget=n”…)") for n in data.report.notes)
     assert not any("left out" in n for n in data.report.notes)
+    by_budget = data.labelled_by("budget")  # a label is never a feature: its indicators leave them
+    assert by_budget.class_names == ["n", "y"] and by_budget.columns == data.columns[2:]
+    assert by_budget.table.tolist() == data.table[:, 2:].tolist() and "party" in by_budget.attributes
+    assert "its 2 indicators (“budget=n”…) are no longer features" in by_budget.report.notes[-1]
+    only = load_csv(io.StringIO("kind,colour\n" + "".join(f"k{i % 2},c{i % 3}\n" for i in range(12))))
+    with pytest.raises(ValueError, match="its indicators are the table's only features"):
+        only.labelled_by("colour")
     with pytest.raises(DataError, match="no numeric column to cluster on"):  # names and free text are still no data
         load_csv(io.StringIO("name,comment\n" + "".join(f"n{i},words {i} and more {i * 7}\n" for i in range(9))))
