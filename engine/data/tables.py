@@ -164,6 +164,11 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
                           attributes, None if label is None else str(label))
 
 
+# Cells of a column of categories that say no answer; "none", "unknown" and "missing" are answers there (a
+# mushroom's odor: none), though in a column of numbers they mean no value (MISSING_MARKS)
+NO_ANSWER = {"?", "-", "--", "—", "–", "nan", "na", "n/a", "#n/a", "null"}
+
+
 def _one_hot_dataset(frame: pd.DataFrame, roles: dict, categorical: list, name: str, notes: list[str]) -> Dataset:
     """A table of categories and no numbers (UCI's mushrooms, congressional votes, car evaluations): each column of
     categories one-hot (``odor=foul``), its indicators the features, so rows that differ in more columns are farther
@@ -173,7 +178,7 @@ def _one_hot_dataset(frame: pd.DataFrame, roles: dict, categorical: list, name: 
     blocks, columns = [], []
     for column in categorical:
         cells = frame[column].map(lambda v: None if pd.isna(v) else str(v).strip())
-        values = sorted({v for v in cells if v is not None and v.lower() not in MISSING_MARKS})
+        values = sorted({v for v in cells if v is not None and v.lower() not in NO_ANSWER})
         blocks.append(np.stack([(cells == v).to_numpy(dtype=np.float64) for v in values], axis=1))
         columns += [f"{column}={v}" for v in values]
     said = [n for n in notes if not any(n.startswith(f"“{c}” left out: ") for c in categorical)]

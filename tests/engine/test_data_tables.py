@@ -848,14 +848,16 @@ def test_a_spreadsheets_total_row_is_left_out():
 def test_a_table_of_categories_only_is_clustered_on_its_columns_one_hot():
     # UCI's mushrooms and congressional votes hold no number: refused before ("no numeric column to cluster on")
     votes = [("dem", "y", "n", "?"), ("rep", "n", "y", "y"), ("dem", "y", "n", "n"), ("rep", "n", "y", "y"),
-             ("dem", "y", "?", "n"), ("rep", "n", "y", "n")]
-    text = "party,budget,defence,schools\n" + "".join(",".join(row) + "\n" for row in votes)
+             ("dem", "y", "?", "n"), ("rep", "n", "y", "none")]  # "none" is an answer here, "?" is none
+    text = "party,budget,defence,schools\n" + "".join(",".join(row) + "\n" for row in votes * 2)
     data = load_csv(io.StringIO(text))
     assert data.kind == "table" and data.class_names == ["dem", "rep"] and data.label_column == "party"
-    assert data.columns == ["budget=n", "budget=y", "defence=n", "defence=y", "schools=n", "schools=y"]
-    assert data.table[0].tolist() == [0, 1, 1, 0, 0, 0]  # "?" is no answer: none of its column's indicators set
-    assert data.table[4].tolist() == [0, 1, 0, 0, 1, 0] and set(data.attributes) == {"budget", "defence", "schools"}
-    assert any(n.startswith("no column of numbers: its 3 columns of categories are the features, each one-hot (6 "
+    assert data.columns == ["budget=n", "budget=y", "defence=n", "defence=y", "schools=n", "schools=none",
+                            "schools=y"]
+    assert data.table[0].tolist() == [0, 1, 1, 0, 0, 0, 0]  # "?" is no answer: none of its column's indicators set
+    assert data.table[4].tolist() == [0, 1, 0, 0, 1, 0, 0] and data.table[5].tolist() == [1, 0, 0, 1, 0, 1, 0]
+    assert set(data.attributes) == {"budget", "defence", "schools"}
+    assert any(n.startswith("no column of numbers: its 3 columns of categories are the features, each one-hot (7 "
                             "indicators: “budget=n”…)") for n in data.report.notes)
     assert not any("left out" in n for n in data.report.notes)
     by_budget = data.labelled_by("budget")  # a label is never a feature: its indicators leave them
