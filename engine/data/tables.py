@@ -175,16 +175,23 @@ def _one_hot_dataset(frame: pd.DataFrame, roles: dict, categorical: list, name: 
     apart; the columns still colour the map. An empty cell sets none of its column's indicators."""
     label = next((c for c, role in roles.items() if role == "label"), None)
     ids = next((c for c, role in roles.items() if role == "names"), None)
-    blocks, columns = [], []
+    blocks, columns, used = [], [], 0
     for column in categorical:
         cells = frame[column].map(lambda v: None if pd.isna(v) else str(v).strip())
         values = sorted({v for v in cells if v is not None and v.lower() not in NO_ANSWER})
+        if not values:  # "?" and "-" alone: no answer in it
+            continue
         blocks.append(np.stack([(cells == v).to_numpy(dtype=np.float64) for v in values], axis=1))
         columns += [f"{column}={v}" for v in values]
+        used += 1
     said = [n for n in notes if not any(n.startswith(f"“{c}” left out: ") for c in categorical)]
-    said.append(f"no column of numbers: its {len(categorical)} columns of categories are the features, each "
-                f"one-hot ({len(columns):,} indicators: “{columns[0]}”…), so rows that differ in more of them are "
-                "farther apart; the map can be coloured by each")
+    if not blocks:
+        raise DataError("no numeric column to cluster on, and no answer in its columns of categories: "
+                        + "; ".join(notes))
+    said.append(f"no column of numbers: its {used} column{'s' * (used > 1)} of categories "
+                f"{'are' if used > 1 else 'is'} the features, each one-hot ({len(columns):,} indicators: "
+                f"“{columns[0]}”…), so rows that differ in more of them are farther apart; the map can be coloured by "
+                "each")
     raw = None if label is None else [None if pd.isna(v) else str(v) for v in frame[label]]
     if raw is not None and (None in raw or len(set(raw)) < 2):
         raw = None
