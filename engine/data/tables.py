@@ -137,31 +137,34 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
         notes.insert(first, "its rows look like an edge list's (pairs of node ids): if each row is an edge, load it "
                      "as an edge list (the Data page's “an edge list”, or `--csv-kind edges`) to cluster the nodes")
     categorical = [c for c, role in roles.items() if role == "categories"]
-    if not features and categorical and path_column(frame) is None:  # UCI's mushrooms, votes, car evaluations
-        return _one_hot_dataset(frame, roles, categorical, name, notes)
-    if not features:
-        files = path_column(frame)
+    files = None if features else path_column(frame)
+    if not features and (files is not None or not categorical):
         if files is not None:  # an upload: its paths cannot be followed from here
             notes.insert(0, f"its column “{files}” names image files: give the table's own path (`--data "
                          "train.csv`, the images beside it), or load the folder or zip holding the images with this "
                          "table inside")
         raise DataError("no numeric column to cluster on: " + "; ".join(notes) if notes else
                         "no numeric column to cluster on")
+    # no column of numbers, but columns of categories (UCI's mushrooms, votes, car evaluations): those, one-hot
+    one_hot = None if features else _one_hot(frame, categorical, notes)
     label = next((c for c, role in roles.items() if role == "label"), None)
     raw = None if label is None else [None if pd.isna(v) else str(v) for v in frame[label]]
     ids = next((c for c, role in roles.items() if role == "names"), None)
     names = None if ids is None else [str(v) for v in frame[ids]]
     attributes = {str(c): ["(empty)" if pd.isna(v) else str(v) for v in frame[c]]
                   for c, role in roles.items() if role == "categories"}
-    matrix = frame[features].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    if one_hot is None:
+        matrix = frame[features].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+        columns = [str(c) for c in features]
+    else:
+        matrix, columns, notes = one_hot
     if raw is not None and (None in raw or len(set(raw)) < 2):
         empty = raw.count(None)
         notes.append(f"“{label}” gives no labels: " + (f"{empty:,} of its cells are empty (the map can be "
                                                       "coloured by it)" if empty else "it holds one value"))
         if empty:
             attributes[str(label)] = ["(empty)" if v is None else v for v in raw]
-    return _table_dataset(name, matrix, raw, names, notes, [str(c) for c in features],
-                          attributes, None if label is None else str(label))
+    return _table_dataset(name, matrix, raw, names, notes, columns, attributes, None if label is None else str(label))
 
 
 # Cells of a column of categories that say no answer; "none", "unknown" and "missing" are answers there (a
@@ -169,12 +172,11 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
 NO_ANSWER = {"?", "-", "--", "—", "–", "nan", "na", "n/a", "#n/a", "null"}
 
 
-def _one_hot_dataset(frame: pd.DataFrame, roles: dict, categorical: list, name: str, notes: list[str]) -> Dataset:
+def _one_hot(frame: pd.DataFrame, categorical: list, notes: list[str]) -> tuple[np.ndarray, list[str], list[str]]:
     """A table of categories and no numbers (UCI's mushrooms, congressional votes, car evaluations): each column of
     categories one-hot (``odor=foul``), its indicators the features, so rows that differ in more columns are farther
-    apart; the columns still colour the map. An empty cell sets none of its column's indicators."""
-    label = next((c for c, role in roles.items() if role == "label"), None)
-    ids = next((c for c, role in roles.items() if role == "names"), None)
+    apart; the columns still colour the map. An empty cell sets none of its column's indicators. Returns the
+    indicators, their names, and the notes with one for them in place of the columns' "left out"."""
     blocks, columns, used = [], [], 0
     for column in categorical:
         cells = frame[column].map(lambda v: None if pd.isna(v) else str(v).strip())
@@ -184,21 +186,15 @@ def _one_hot_dataset(frame: pd.DataFrame, roles: dict, categorical: list, name: 
         blocks.append(np.stack([(cells == v).to_numpy(dtype=np.float64) for v in values], axis=1))
         columns += [f"{column}={v}" for v in values]
         used += 1
-    said = [n for n in notes if not any(n.startswith(f"“{c}” left out: ") for c in categorical)]
     if not blocks:
         raise DataError("no numeric column to cluster on, and no answer in its columns of categories: "
                         + "; ".join(notes))
+    said = [n for n in notes if not any(n.startswith(f"“{c}” left out: ") for c in categorical)]
     said.append(f"no column of numbers: its {used} column{'s' * (used > 1)} of categories "
                 f"{'are' if used > 1 else 'is'} the features, each one-hot ({len(columns):,} indicators: "
                 f"“{columns[0]}”…), so rows that differ in more of them are farther apart; the map can be coloured by "
                 "each")
-    raw = None if label is None else [None if pd.isna(v) else str(v) for v in frame[label]]
-    if raw is not None and (None in raw or len(set(raw)) < 2):
-        raw = None
-    attributes = {str(c): ["(empty)" if pd.isna(v) else str(v) for v in frame[c]] for c in categorical}
-    return _table_dataset(name, np.concatenate(blocks, axis=1), raw, None if ids is None else
-                          [str(v) for v in frame[ids]], said, columns, attributes,
-                          None if label is None else str(label))
+    return np.concatenate(blocks, axis=1), columns, said
 
 
 # Cells that say "no value" in a column of numbers (beyond the ones pandas knows, NA, N/A, null…): UCI writes "?"
