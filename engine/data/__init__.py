@@ -63,40 +63,28 @@ def _read_text(kind: str, data: bytes, name: str, guessed: bool = False) -> Data
     def table() -> Dataset:
         return load_csv(io.BytesIO(data), name=name)
 
-    return _stepped_series(_ragged_series(table, data, name), data, name) if guessed else table()
+    return _guessed_table(table, data, name) if guessed else table()
 
 
-# A table of whole numbers on a scale of at most this many values (a survey's Likert answers, Q1…Q30 from 1 to 5)
-# is no series, though questions on one topic, asked one after another, make its rows smooth: 30 questions in blocks
-# of 5 on one trait each scored 0.44-0.59 (SERIES_SMOOTH: 0.35)
-SCALE_VALUES = 10
-SMOOTH_ROWS = 5000  # rows read for the smoothness and the scale
-
-
-def answers(table) -> bool:
-    """Whether ``table`` holds whole numbers of at most :data:`SCALE_VALUES` values: answers on a scale, codes."""
-    import numpy as np
-
-    values = np.unique(table[np.isfinite(table)])
-    return len(values) <= SCALE_VALUES and bool(np.all(values == np.round(values)))
+def _guessed_table(read_table, source: str | os.PathLike | bytes, name: str | None) -> Dataset:
+    """A text file read as a table when its kind was not named: series where its rows are of several lengths
+    (:func:`_ragged_series`) or smooth along columns numbered as time steps (:func:`_stepped_series`)."""
+    return _stepped_series(_ragged_series(read_table, source, name), source, name)
 
 
 def _stepped_series(dataset: Dataset, source: str | os.PathLike | bytes, name: str | None) -> Dataset:
     """``dataset``, or, where it is a table whose columns are numbered as time steps (``t1…t128``, or a headless
-    file's) and whose rows change smoothly along them (:data:`~engine.data.tables.SERIES_SMOOTH`), the file read as
+    file's) and whose rows change smoothly along them (:func:`~engine.data.tables.series_rows`), the file read as
     time series, one a row, said first. Read as a table, the generated Cylinder-Bell-Funnel and phase-free wave sets
     reached ARI 0.28-0.53 and 0.00 by default; read as series, 0.66-0.68 and 0.57-0.70."""
-    from engine.data.tables import SERIES_SMOOTH, numbered_steps, smoothness
+    from engine.data.tables import NO_HEADER, series_rows
 
-    if dataset.kind != "table" or not numbered_steps(list(dataset.columns or [])):
+    smooth = series_rows(dataset)
+    if smooth is None:
         return dataset
-    rows = dataset.table[::max(1, len(dataset) // SMOOTH_ROWS)]  # an even sample: a median, read in milliseconds
-    smooth = smoothness(rows)
-    if smooth < SERIES_SMOOTH or answers(rows):
-        return dataset
-    headless = any(note.startswith("no header row") for note in dataset.report.notes)
+    headless = NO_HEADER in dataset.report.notes
     try:  # the table reader's reading of its header holds (a header of wavelengths is all numbers)
-        series = load_series_csv(source, name=name, header=not headless)
+        series = load_series_csv(source, name=name, has_header=not headless)
     except DataError:
         return dataset
     if len(series) != len(dataset):  # rows the table skipped or split otherwise: keep the table and its hint
@@ -452,7 +440,7 @@ def load(source: str | os.PathLike, image_size: int = 0, reporter: Reporter | No
     if loader in (load_csv, load_edge_list):
         loader = CSV_KINDS[_text_kind(path, csv_kind)]
         if loader is load_csv and csv_kind == "auto":
-            return _stepped_series(_ragged_series(lambda: load_csv(path), path, None), path, None)
+            return _guessed_table(lambda: load_csv(path), path, None)
         return _said(loader(path), path, csv_kind)
     if loader is load_parquet:
         return load_parquet(path, originals=originals)

@@ -28,9 +28,9 @@ MISSING = ("", "nan", "na", "n/a", "null", "none", "?")  # cells that mean "no v
 MOSTLY_MISSING = 0.5  # a series with more of its steps missing than this is refused: filling would invent it
 
 
-def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None, header: bool | None = None
+def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None, has_header: bool | None = None
                     ) -> Dataset:
-    """Series from a text file, in any of the layouts the README lists; ``header``: whether its first row is a
+    """Series from a text file, in any of the layouts the README lists; ``has_header``: whether its first row is a
     header, where the caller knows (a header of wavelengths or times is all numbers); ``None``: guessed."""
     text, name = source_text(source, name, "series")
     line = next((line for line in text.splitlines() if line.strip()), "")
@@ -39,9 +39,8 @@ def load_series_csv(source: str | os.PathLike | bytes, name: str | None = None, 
         if delimiter else [line.split() for line in text.splitlines() if line.strip()]
     if not rows:
         raise DataError("the file is empty")
-    told, header = header, None
-    raw_header = None
-    if told or told is None and (column_numbers(rows[0], rows[1:]) or (
+    header = raw_header = None
+    if has_header or has_header is None and (column_numbers(rows[0], rows[1:]) or (
             not all(is_number(c) for c in rows[0] if c.strip())
             and not any(is_number(c) for c in rows[0][1:-1] if c.strip()))):  # pandas' 0, 1, 2, … over a frame
         raw_header, rows = [c.strip() for c in rows[0]], rows[1:]

@@ -95,7 +95,7 @@ def frame_dataset(frame: pd.DataFrame, name: str, said: list[str] | None = None,
     frame, written = _written_numbers(frame, decimal)
     roles, notes = column_roles(frame, headless)
     first = len(said or [])  # how the file was read comes first; the edge-list hint right after it
-    said = [*(said or []), *(["no header row: its columns are numbered"] if headless else []), *vectors, *written]
+    said = [*(said or []), *([NO_HEADER] if headless else []), *vectors, *written]
     from engine.data.graphs import adjacency_table, graph_dataset
 
     graph = adjacency_table(frame, roles, headless)
@@ -533,6 +533,26 @@ def smoothness(matrix: np.ndarray) -> float:
 # ships 0.14 (breast cancer) to -0.38, make_classification's 50 columns -0.03, 64-D blobs 0.00, 512-D embeddings 0.00,
 # white noise -0.01; the digits' 64 pixels (no time steps, but rows that change smoothly) 0.28.
 SERIES_SMOOTH = 0.35
+# A table of whole numbers on a scale of at most this many values (a survey's Likert answers, Q1…Q30 from 1 to 5)
+# is no series, though questions on one topic, asked one after another, make its rows smooth: 30 questions in blocks
+# of 5 on one trait each scored 0.44-0.59
+SCALE_VALUES = 10
+SMOOTH_ROWS = 5000  # rows read for the smoothness and the scale: an even sample (a median, read in milliseconds)
+NO_HEADER = "no header row: its columns are numbered"
+
+
+def series_rows(dataset: Dataset) -> float | None:
+    """How smooth a table's rows are along its columns where it reads as time series, one a row: columns numbered as
+    time steps (:func:`numbered_steps`), rows at least :data:`SERIES_SMOOTH` smooth (:func:`smoothness`), and not
+    whole numbers on a scale of at most :data:`SCALE_VALUES` values; else ``None``."""
+    if dataset.kind != "table" or not numbered_steps(list(dataset.columns or [])):
+        return None
+    rows = dataset.table[::max(1, len(dataset) // SMOOTH_ROWS)]
+    smooth = smoothness(rows)
+    if smooth < SERIES_SMOOTH:
+        return None
+    values = np.unique(rows[np.isfinite(rows)])
+    return None if len(values) <= SCALE_VALUES and np.all(values == np.round(values)) else smooth
 
 
 ENCODINGS = {"utf-16": "UTF-16", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "cp1252": "Windows-1252"}
