@@ -110,7 +110,10 @@ def indicators(table: np.ndarray | None) -> bool:
     """Whether every column of ``table`` holds at most two values (0 / 1, one-hot categories, yes / no)."""
     if table is None or table.size == 0:
         return False
-    return bool(((table == table.min(axis=0)) | (table == table.max(axis=0))).all())
+    # the first rows first: a table of measurements says no there, at once (decide runs on each page's redraw; the
+    # whole of a 1,000,000 × 16 table took 0.1 s)
+    return all(bool(((part == part.min(axis=0)) | (part == part.max(axis=0))).all())
+               for part in (table[:1000], table) if len(part))
 
 
 @dataclass(frozen=True)

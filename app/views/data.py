@@ -63,6 +63,7 @@ if data.images is not None:
                   "exported as folders from the Report page)." if data.sources else
                   "These images exist in memory only (no files to open or link)."))
 
+defaults = state.defaults(data)  # the pipeline's defaults, and how the preview's columns are clustered
 left, right = st.columns([3, 2])
 with left:
     st.markdown("**Preview**")
@@ -89,7 +90,7 @@ with left:
                    "component(s)" + (", coloured by the true labels" if data.labels is not None else ""))
     else:
         st.dataframe(api.table_frame(data, range(min(20, len(data)))), height=280)
-        as_they_are = state.defaults(data).config.feature_params.get("standardize") is False
+        as_they_are = defaults.config.feature_params.get("standardize") is False
         st.caption(f"The first {min(20, len(data))} of {len(data):,} rows: the {data.table.shape[1]:,} columns "
                    "clustered on" + (", as they are (each holds two values)." if as_they_are else
                                      " (standardised when you run)."))
@@ -129,7 +130,6 @@ with right:
 
 st.divider()
 st.subheader("Pipeline")
-defaults = state.defaults(data)
 c1, c2, c3 = st.columns(3)
 with c1:
     auto = {api.AUTO: "Auto (chosen from your data when you run)"} if defaults.config.features == api.AUTO else {}
