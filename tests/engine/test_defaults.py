@@ -85,6 +85,34 @@ def test_auto_k_takes_the_fine_groups_of_nested_structure_not_the_top_split():
     assert api.k_sentence(choice.as_dict()).startswith("K = 10: the largest K whose clusters come back")
 
 
+def test_the_sweeps_k_means_is_scikit_learns_k_means_to_the_label():
+    """The sweep's own K-means (scikit-learn's steps without the estimator's checks) gives the estimator's labels and
+    predictions from the same seed, and its agreement is scikit-learn's adjusted Rand index to the last bit."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+    from threadpoolctl import threadpool_limits
+
+    from engine.cluster.auto_k import _kmeans, agreement
+
+    rng = np.random.default_rng(3)
+    sets = [make_blobs(600, 6, centers=7, random_state=1)[0], rng.normal(size=(500, 10)),
+            np.repeat(rng.normal(size=(40, 4)), 5, axis=0) + rng.normal(0, 1e-3, (200, 4))]
+    with threadpool_limits(1):
+        for X in sets:
+            for k, seed, starts in [(2, 0, 4), (5, 1, 2), (9, 2, 4), (25, 0, 2)]:
+                fitted = KMeans(k, n_init=starts, random_state=seed).fit(X)
+                labels, predict = _kmeans(X, k, seed, starts)
+                assert np.array_equal(labels, fitted.labels_), (k, seed, starts)
+                others = X[::3] + rng.normal(0, 0.1, X[::3].shape)
+                assert np.array_equal(predict(others), fitted.predict(others))
+    for k_a, k_b, n in [(2, 2, 10), (5, 9, 400), (30, 3, 2_000), (1, 4, 50)]:
+        a, b = rng.integers(0, k_a, n), rng.integers(0, k_b, n)
+        b[: n // 2] = a[: n // 2] % k_b  # half of them agree
+        assert agreement(a, b) == adjusted_rand_score(a, b)
+    a, b = rng.integers(-1, 4, 300), rng.integers(-1, 3, 300)  # noise labels (-1) too
+    assert agreement(a, a) == 1.0 and agreement(a, b) == adjusted_rand_score(a, b)
+
+
 def test_every_k_clusterer_starts_at_auto_and_records_how_k_was_chosen(blobs):
     X, y = blobs
     k_based = [name for name, entry in CLUSTERERS.items() if any(p.name == "n_clusters" for p in entry.params)]
