@@ -99,11 +99,12 @@ def _kmeans(data: np.ndarray, k: int, seed: int, starts: int) -> tuple[np.ndarra
     scikit-learn's own steps and none of the estimator's per-call checks: its k-means++ starts drawn from the same
     seed in the same order (:func:`_kmeans_plusplus`), its compiled Lloyd loop on the centred rows at its tolerance,
     the best start kept by its rule, its assignment for ``predict``. The same labels as the estimator's on every
-    one of 378 fits tried (9 data sets, K = 2..30, 3 seeds, 2 and 4 starts; ``tests/engine/test_auto_k.py``
-    keeps some); a K sweep's ~120 fits take about half the time (the digits' 1,000-item sweep, K-means alone:
-    1.2-1.6 s → 0.5-0.9 s, 2 cores): the estimator's checks, its thread-pool switch a call and scikit-learn's
-    distance function for each of k-means++'s ~15 steps cost more than the arithmetic on so few rows. The sweep
-    already runs in one thread (the caller's ``threadpool_limits(1)``)."""
+    one of 378 fits tried (9 data sets, K = 2..30, 3 seeds, 2 and 4 starts; ``tests/engine/test_defaults.py``
+    keeps some, and fails if a scikit-learn other than the pinned one changes these private functions); a K sweep's
+    ~120 fits take about half the time (the digits' 1,000-item sweep, K-means alone: 1.0-1.6 s → 0.5-0.9 s, 2
+    cores): the estimator's checks, its thread-pool switch a call and scikit-learn's distance function for each of
+    k-means++'s ~15 steps cost more than the arithmetic on so few rows. The sweep already runs in one thread (the
+    caller's ``threadpool_limits(1)``)."""
     from sklearn.cluster._kmeans import _is_same_clustering, _kmeans_single_lloyd, _labels_inertia
 
     rows = np.array(data, dtype=np.float64, order="C", copy=True)
