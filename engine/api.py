@@ -15,7 +15,7 @@ from engine.data import (DEMOS, Dataset, DataError, Limits, load, load_csv, load
 from engine.data.demo import KINDS as DEMO_KINDS
 from engine.data import COMPRESSED, CONVERTED, TABLE_LOADERS, load_archive, load_bytes, load_converted
 from engine.data.images import IMAGE_SUFFIXES, TAR_SUFFIXES, load_tar
-from engine.data.tables import attribute_groups, table_frame
+from engine.data.tables import attribute_groups, series_rows, table_frame
 from engine.data.graphs import DENSE_NODES as GRAPH_DENSE_NODES
 from engine.data.graphs import GRAPH_READERS, NEIGHBOURS_SHOWN, load_graph_file, neighbourhood
 from engine.data.thumbs import SPARK_HEIGHT, data_uri, montage, png_bytes, series_uri
@@ -100,7 +100,7 @@ def __getattr__(name: str):
 __all__ = [
     "CLUSTERERS", "REDUCERS", "FEATURES", "DEMOS", "Entry", "Param", "available_for",
     "Dataset", "DataError", "Limits", "IMAGE_SUFFIXES", "TAR_SUFFIXES", "load_tar", "TABLE_LOADERS", "load_archive", "load_bytes",
-    "CONVERTED", "load_converted",
+    "CONVERTED", "load_converted", "series_rows",
     "load", "load_csv", "load_npz", "load_zip", "load_files",
     "Config", "Result", "run", "reopen", "compare", "features_for", "default_config", "k_sweep", "Sweep",
     "ClusterProfile", "cluster_profiles", "distinguishing_columns", "columns_sentence", "table_frame", "attribute_groups",

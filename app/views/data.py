@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import state
-from app.sources import SOURCES
+from app.sources import SOURCES, as_series_offer
 from app.widgets import job_progress, param_controls, registry_select, scatter, score_table
 from engine import api
 
@@ -102,6 +102,7 @@ with right:
              + (f"; {ignored:,} other file(s) ignored." if ignored > 0 else "."))
     for note in report.notes:
         st.caption(note)
+    as_series_offer(data)
     if report.skipped:
         st.dataframe(pd.DataFrame(report.skipped, columns=["Item", "Why it was skipped"]), height=180,
                      hide_index=True, column_config={"Why it was skipped": st.column_config.TextColumn(width="large")})

@@ -95,7 +95,7 @@ def _stepped_series(dataset: Dataset, source: str | os.PathLike | bytes, name: s
     series.report.notes.insert(0, f"read as time series, one a row: its {steps} and each row changes smoothly "
                                   f"along them (median lag-1 autocorrelation {smooth:.2f}; columns in no order give "
                                   "about 0); to read it as a table, name its kind (`--csv-kind table`, or the Data "
-                                  "page's “a table”)")
+                                  "page's “a feature table”)")
     return series
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import assert_clean, choose, hover_first_point, open_app, open_page, use_demo
+from tests.browser.pages import assert_clean, choose, hover_first_point, open_app, open_page, upload, use_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -91,4 +91,26 @@ def test_trace_time_series_clusters(app_url, browser, screenshots):
                           ".map(gd => gd._fullData.map(t => t.name))")
     assert [len(n) for n in names] == [1, 13] and names[1][-1] == "trace 0"
     assert_clean(page)
+    page.close()
+
+
+def test_a_table_whose_rows_are_series_is_offered_as_series_in_one_click(app_url, browser, screenshots, tmp_path):
+    """Cylinder-Bell-Funnel series, one a row under a header ``t1…t128, label``, uploaded as the file kind's default
+    ("a feature table"): the Data page says its rows read as time series and one click reads the file so."""
+    from engine.data import variants
+
+    values, kinds = variants.cylinder_bell_funnel(120, seed=3)
+    table = tmp_path / "cbf_rows.csv"
+    table.write_text("\n".join([",".join(f"t{i + 1}" for i in range(values.shape[1])) + ",label"]
+                               + [",".join(f"{v:.4f}" for v in row) + f",{kind}" for row, kind in zip(values, kinds)]))
+    page = open_app(browser, app_url, 1600)
+    upload(page, "Table, series or graph file", table, "Load file", "cbf_rows")
+    page.get_by_text("they read as time series, one a row").wait_for(timeout=60_000)
+    expect(page.get_by_text("Features", exact=True).first).to_be_visible()  # a table's count of columns
+    page.get_by_role("button", name="Read it as time series").click()
+    page.get_by_text("Length", exact=True).wait_for(timeout=60_000)  # a series dataset's count of steps
+    assert page.get_by_role("button", name="Read it as time series").count() == 0
+    assert page.get_by_text("12 of 120 series, at random").count() == 1
+    assert_clean(page)
+    page.screenshot(path=str(screenshots / "16c-rows-read-as-series.png"))
     page.close()
