@@ -45,7 +45,7 @@ def test_nearest_finds_each_item_itself_first_exact_and_through_hnsw(monkeypatch
     X = np.random.default_rng(0).normal(size=(2000, 12)).astype(np.float32)
     distances, found = scale.nearest(X, X, 5)
     assert (found[:, 0] == np.arange(len(X))).all() and np.allclose(distances[:, 0], 0.0, atol=1e-3)
-    monkeypatch.setattr(scale, "EXACT_SEARCH", 100)  # 2,000 queries: the approximate index
+    monkeypatch.setattr(scale, "EXACT_PAIRS", 100_000)  # 2,000 × 2,000 pairs: the approximate index
     _, approximate = scale.nearest(X, X, 5)
     recall = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(found, approximate)])
     assert recall > 0.9
