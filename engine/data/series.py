@@ -165,7 +165,8 @@ def _from_columns(header: list[str], rows: list[list[str]], name: str) -> Datase
 
 def _numbers(cells: list[str], where: Callable[[int], str]) -> np.ndarray:
     """A row of cells as :func:`_number` reads each (``where(j)`` names the ``j``-th cell in an error), parsed by numpy
-    at once when every cell is a number (5,000 series of 128 steps: 2.5 s → 0.4 s), one by one where not."""
+    at once when every cell is a number, one by one where not (5,000 series of 128 steps as a UCR .tsv: the
+    whole load 2.65 s → 0.70 s)."""
     try:
         values = np.array(cells, dtype=np.float64)
     except ValueError:  # a missing value written as text, or text: each cell read, and the error said where
