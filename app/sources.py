@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import streamlit as st
 
@@ -123,14 +122,20 @@ def data_file() -> None:
     label, types, key, kind = FILES[holds]
     upload = st.file_uploader(label, type=types, key=key)
     if upload is not None and st.button("Load file", type="primary"):  # read by its suffix, its text as chosen
-        # a table's file is kept: the Data page offers to read it again as time series where its rows read so
-        st.session_state[TABLE_FILE] = (upload.name, upload.getvalue()) if key == "table_upload" else None
-        load_into_session(lambda: api.load_bytes(upload.name, upload.getvalue(), csv_kind=kind,
-                                                 originals=state.store().originals),
-                          "table" if key == "table_upload" else "file")
+        def read() -> api.Dataset:
+            data = api.load_bytes(upload.name, upload.getvalue(), csv_kind=kind, originals=state.store().originals)
+            smooth = api.series_rows(data) if key == "table_upload" else None
+            # a table whose rows read as series: its file is kept, for the Data page's offer to read it so
+            st.session_state[TABLE_FILE] = None if smooth is None else (data.name, upload.name, upload.getvalue(),
+                                                                        smooth)
+            return data
+
+        load_into_session(read, "table" if key == "table_upload" else "file")
 
 
-TABLE_FILE = "table_file"  # (name, bytes) of the file last loaded as "a feature table"
+# (dataset name, file name, bytes, smoothness) of the file last loaded as "a feature table" whose rows read as time
+# series (engine.data.tables.series_rows), else None
+TABLE_FILE = "table_file"
 
 
 def as_series_offer(data: api.Dataset) -> None:
@@ -138,16 +143,14 @@ def as_series_offer(data: api.Dataset) -> None:
     smooth along them: what ``--csv-kind auto`` reads as series), a sentence and a button that reads the same file
     as time series, one a row."""
     kept = st.session_state.get(TABLE_FILE)
-    if data.kind != "table" or not kept or Path(kept[0]).stem != data.name:
+    if data.kind != "table" or not kept or kept[0] != data.name:
         return
-    smooth = api.series_rows(data)
-    if smooth is None:
-        return
+    _, file_name, content, smooth = kept
     st.info(f"Its rows change smoothly along its numbered columns (median lag-1 autocorrelation {smooth:.2f}; "
             "columns in no order give about 0): they read as time series, one a row, as the CLI reads such a file "
             "unless told otherwise. Read so, they are clustered by their shapes.")
     if st.button("Read it as time series", key="as_series"):
-        load_into_session(lambda: api.load_bytes(kept[0], kept[1], csv_kind="series",
+        load_into_session(lambda: api.load_bytes(file_name, content, csv_kind="series",
                                                  originals=state.store().originals), "file")
 
 
